@@ -1,0 +1,1 @@
+"""Kite Scheduler: a self-hostable meeting scheduler."""

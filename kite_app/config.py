@@ -1,0 +1,29 @@
+"""Settings from environment variables, in one place. Each one is documented in README.md."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore")
+
+    # Database: SQLite file by default; any SQLAlchemy URL (PostgreSQL in production).
+    database_url: str = Field(
+        default="sqlite:///kite.db",
+        validation_alias=AliasChoices("DATABASE_URL", "REFLEX_DB_URL", "KITE_DATABASE_URL"),
+    )
+    # Public address of the app, used to build booking links shown to agents.
+    public_url: str = Field(default="http://localhost:3000", validation_alias="KITE_PUBLIC_URL")
+    # How long a login session lasts, in hours (absolute, not sliding).
+    session_hours: int = Field(default=24 * 14, ge=1, validation_alias="KITE_SESSION_HOURS")
+    # Failed logins allowed for one email within the throttle window before it is locked.
+    login_max_failures: int = Field(default=5, ge=1, validation_alias="KITE_LOGIN_MAX_FAILURES")
+    # The throttle window and lock duration, in minutes.
+    login_lock_minutes: int = Field(default=15, ge=1, validation_alias="KITE_LOGIN_LOCK_MINUTES")
+    # Send the session cookie only over HTTPS (turn on behind TLS).
+    secure_cookies: bool = Field(default=False, validation_alias="KITE_SECURE_COOKIES")
+
+
+settings = Settings()

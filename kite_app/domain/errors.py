@@ -1,0 +1,38 @@
+"""Domain exceptions carry messages a person can act on."""
+
+from __future__ import annotations
+
+
+class KiteError(Exception):
+    """Base class of every error the UI or API shows to a person."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(KiteError):
+    """One or more fields are invalid. `errors` maps a field name to its message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(self.errors.values()))
+
+
+class PermissionDenied(KiteError):
+    """The person asking may not do this."""
+
+    def __init__(self, message: str = "You are not allowed to do this."):
+        super().__init__(message)
+
+
+class NotFound(KiteError):
+    """The thing asked for does not exist (or is not visible to the person asking)."""
+
+
+class TooManyAttempts(KiteError):
+    """A throttle refused the request; `retry_after` is in seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -1,0 +1,93 @@
+"""SQLModel tables, registered with Reflex so that `reflex db makemigrations` sees them."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import datetime
+
+import reflex as rx
+from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlmodel import Field, SQLModel
+
+from kite_app.persistence.types import UTCDateTime
+
+# Reflex merges each registered model's metadata; ours all share SQLModel.metadata, so every
+# table is seen once per model. The merge result is right; the repeated warning is noise.
+warnings.filterwarnings("ignore", message=r"Table '.*' already exists within the given MetaData")
+
+
+def _utc(*, nullable: bool = False, index: bool = False):
+    return Field(sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _fk(target: str, *, nullable: bool = False, index: bool = True):
+    return Field(sa_column=Column(Integer, ForeignKey(target, ondelete="CASCADE"), nullable=nullable, index=index))
+
+
+@rx.ModelRegistry.register
+class User(SQLModel, table=True):
+    """An admin or an agent. Agents have a booking slug and a time zone."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str
+    role: str = Field(max_length=16)
+    time_zone: str = Field(default="UTC", max_length=64)
+    slug: str | None = Field(default=None, max_length=60, unique=True)
+    active: bool = Field(default=True)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser. Only the SHA-256 of its token is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = _fk("users.id")
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    revoked_at: datetime | None = _utc(nullable=True)
+
+
+@rx.ModelRegistry.register
+class LoginFailure(SQLModel, table=True):
+    """A failed login, kept for the throttle."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_email_at", "email", "failed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    failed_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class LocalCalendar(SQLModel, table=True):
+    """A calendar kept in the app (the built-in calendar provider)."""
+
+    __tablename__ = "local_calendars"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = _fk("users.id")
+    name: str = Field(max_length=100)
+
+
+@rx.ModelRegistry.register
+class BusyBlock(SQLModel, table=True):
+    """A busy time in a built-in calendar."""
+
+    __tablename__ = "busy_blocks"
+    __table_args__ = (Index("ix_busy_blocks_calendar_start", "calendar_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    calendar_id: int = _fk("local_calendars.id", index=False)
+    title: str = Field(default="Busy", max_length=200)
+    starts_at: datetime = _utc()
+    ends_at: datetime = _utc()

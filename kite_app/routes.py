@@ -1,0 +1,26 @@
+"""Route constants and URL builders: every page address lives here."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+INDEX = "/"
+SETUP = "/setup"
+LOGIN = "/login"
+AGENTS = "/admin/agents"
+PROFILE = "/profile"
+BOOKING = "/book/[slug]"
+
+
+def booking_path(slug: str) -> str:
+    return f"/book/{quote(slug, safe='')}"
+
+
+def booking_url(public_url: str, slug: str) -> str:
+    return public_url.rstrip("/") + booking_path(slug)
+
+
+def login_path(next_path: str | None = None) -> str:
+    if not next_path or not next_path.startswith("/") or next_path.startswith("//"):
+        return LOGIN
+    return f"{LOGIN}?next={quote(next_path, safe='/')}"

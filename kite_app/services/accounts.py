@@ -1,0 +1,172 @@
+"""Accounts: the first admin, agents managed by admins, and each person's own profile."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from kite_app.domain.accounts import (
+    Actor,
+    Role,
+    name_error,
+    normalize_email,
+    password_error,
+    slugify,
+    time_zone_error,
+    unique_slug,
+    validate_person,
+)
+from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from kite_app.persistence import accounts as q
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import LocalCalendar, User
+from kite_app.services.passwords import hash_password
+
+DUPLICATE_EMAIL = "An account with this email already exists."
+
+
+def require_admin(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise PermissionDenied("Log in to continue.")
+    if not actor.is_admin:
+        raise PermissionDenied("Only admins can do this.")
+    return actor
+
+
+def require_login(actor: Actor | None) -> Actor:
+    if actor is None:
+        raise PermissionDenied("Log in to continue.")
+    return actor
+
+
+def needs_setup() -> bool:
+    """True while no admin exists: the app then offers "Create admin account"."""
+    with transaction() as s:
+        return q.count_role(s, Role.ADMIN) == 0
+
+
+def create_first_admin(*, name: str, email: str, password: str, now: datetime) -> q.UserView:
+    """Create the first admin. Refused for good once any admin exists."""
+    name, email = name.strip(), normalize_email(email)
+    validate_person(name=name, email=email, password=password)
+    try:
+        with transaction() as s:
+            if q.count_role(s, Role.ADMIN) > 0:
+                raise PermissionDenied("The admin account already exists. Log in instead.")
+            user = User(
+                name=name, email=email, password_hash=hash_password(password), role=Role.ADMIN,
+                created_at=now, updated_at=now,
+            )
+            s.add(user)
+            s.flush()
+            if q.count_role(s, Role.ADMIN) > 1:  # a concurrent first run won the race
+                raise PermissionDenied("The admin account already exists. Log in instead.")
+            return q.to_view(user)
+    except IntegrityError:
+        raise ValidationError({"email": DUPLICATE_EMAIL}) from None
+
+
+def list_agents(actor: Actor | None) -> list[q.UserView]:
+    require_admin(actor)
+    with transaction() as s:
+        return [q.to_view(u) for u in q.users_with_role(s, Role.AGENT)]
+
+
+def create_agent(
+    actor: Actor | None, *, name: str, email: str, time_zone: str, password: str, now: datetime
+) -> q.UserView:
+    """An admin creates an agent; the booking slug is derived from the name and made unique."""
+    require_admin(actor)
+    name, email, time_zone = name.strip(), normalize_email(email), time_zone.strip()
+    validate_person(name=name, email=email, time_zone=time_zone, password=password)
+    password_hash = hash_password(password)
+    for _attempt in range(3):  # a concurrent insert may take the slug between check and insert
+        try:
+            with transaction() as s:
+                if q.user_by_email(s, email) is not None:
+                    raise ValidationError({"email": DUPLICATE_EMAIL})
+                slug = unique_slug(name, q.slugs_like(s, slugify(name)))
+                agent = User(
+                    name=name, email=email, password_hash=password_hash, role=Role.AGENT,
+                    time_zone=time_zone, slug=slug, created_at=now, updated_at=now,
+                )
+                s.add(agent)
+                s.flush()
+                s.add(LocalCalendar(owner_id=agent.id, name="Busy times"))
+                return q.to_view(agent)
+        except IntegrityError:
+            continue
+    raise ValidationError({"email": DUPLICATE_EMAIL})
+
+
+def _agent_for_admin(s, actor: Actor | None, agent_id: int) -> User:
+    require_admin(actor)
+    agent = s.get(User, agent_id)
+    if agent is None or agent.role != Role.AGENT:
+        raise NotFound("This agent does not exist.")
+    return agent
+
+
+def set_agent_active(actor: Actor | None, agent_id: int, *, active: bool, now: datetime) -> q.UserView:
+    """Deactivate (signs the agent out everywhere and hides the booking page) or reactivate."""
+    with transaction() as s:
+        agent = _agent_for_admin(s, actor, agent_id)
+        agent.active = active
+        agent.updated_at = now
+        if not active:
+            q.revoke_sessions_of(s, agent_id, now)
+        s.add(agent)
+        return q.to_view(agent)
+
+
+def reset_password(actor: Actor | None, agent_id: int, *, new_password: str, now: datetime) -> q.UserView:
+    """An admin sets a new password for an agent; the agent's sessions end."""
+    message = password_error(new_password)
+    if message:
+        raise ValidationError({"password": message})
+    with transaction() as s:
+        agent = _agent_for_admin(s, actor, agent_id)
+        agent.password_hash = hash_password(new_password)
+        agent.updated_at = now
+        q.revoke_sessions_of(s, agent_id, now)
+        s.add(agent)
+        return q.to_view(agent)
+
+
+def own_profile(actor: Actor | None) -> q.UserView:
+    actor = require_login(actor)
+    with transaction() as s:
+        user = s.get(User, actor.user_id)
+        if user is None:
+            raise NotFound("This account no longer exists.")
+        return q.to_view(user)
+
+
+def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: datetime) -> q.UserView:
+    """A person changes their own name and time zone (the booking slug stays stable)."""
+    actor = require_login(actor)
+    name, time_zone = name.strip(), time_zone.strip()
+    errors = {}
+    if message := name_error(name):
+        errors["name"] = message
+    if message := time_zone_error(time_zone):
+        errors["time_zone"] = message
+    if errors:
+        raise ValidationError(errors)
+    with transaction() as s:
+        user = s.get(User, actor.user_id)
+        if user is None:
+            raise NotFound("This account no longer exists.")
+        user.name, user.time_zone, user.updated_at = name, time_zone, now
+        s.add(user)
+        return q.to_view(user)
+
+
+def public_agent(slug: str) -> q.UserView:
+    """The agent behind a booking link. Unknown and deactivated agents look the same: not found."""
+    with transaction() as s:
+        agent = q.user_by_slug(s, (slug or "").strip().lower())
+        if agent is None or agent.role != Role.AGENT or not agent.active:
+            raise NotFound("There is no booking page at this address. Check the link you were given.")
+        return q.to_view(agent)

@@ -1,0 +1,86 @@
+"""Logging in and out: Argon2 passwords, server-side sessions, and a throttle on failures."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import secrets
+from datetime import datetime, timedelta
+
+from kite_app.config import settings
+from kite_app.domain.accounts import Actor, Role, normalize_email
+from kite_app.domain.errors import KiteError, TooManyAttempts
+from kite_app.persistence import accounts as q
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import LoginFailure, LoginSession
+from kite_app.services.passwords import verify_password
+
+WRONG_CREDENTIALS = "Email or password is incorrect."
+
+
+class LoginFailed(KiteError):
+    pass
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def log_in(*, email: str, password: str, now: datetime) -> tuple[str, q.UserView]:
+    """Check the password and open a session. Returns (session token, user)."""
+    email = normalize_email(email)
+    window = timedelta(minutes=settings.login_lock_minutes)
+    with transaction() as s:
+        recent = q.failures_since(s, email, now - window)
+        if len(recent) >= settings.login_max_failures:
+            retry_after = (recent[-settings.login_max_failures] + window - now).total_seconds()
+            minutes = max(1, math.ceil(retry_after / 60))
+            raise TooManyAttempts(
+                f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+                retry_after=int(retry_after),
+            )
+        user = q.user_by_email(s, email) if email else None
+        if not verify_password(user.password_hash if user else None, password):
+            s.add(LoginFailure(email=email, failed_at=now))
+            failed = True
+        else:
+            failed = False
+    if failed:  # the failure row is committed before we refuse
+        raise LoginFailed(WRONG_CREDENTIALS)
+    if not user.active:
+        raise LoginFailed("This account is deactivated. Ask your admin to reactivate it.")
+    token = secrets.token_urlsafe(32)
+    with transaction() as s:
+        q.clear_failures(s, email)
+        s.add(
+            LoginSession(
+                token_hash=_hash_token(token), user_id=user.id, created_at=now,
+                expires_at=now + timedelta(hours=settings.session_hours),
+            )
+        )
+    return token, q.to_view(user)
+
+
+def actor_for_token(token: str | None, *, now: datetime) -> Actor | None:
+    """Who holds this session token: None if it is unknown, expired, revoked or the user is inactive."""
+    if not token:
+        return None
+    with transaction() as s:
+        found = q.session_with_user(s, _hash_token(token))
+    if found is None:
+        return None
+    login, user = found
+    if login.revoked_at is not None or login.expires_at <= now or not user.active:
+        return None
+    return Actor(user_id=user.id, role=Role(user.role), name=user.name)
+
+
+def log_out(token: str | None, *, now: datetime) -> None:
+    """Revoke the session for good (a copied token stops working too)."""
+    if not token:
+        return
+    with transaction() as s:
+        found = q.session_with_user(s, _hash_token(token))
+        if found and found[0].revoked_at is None:
+            found[0].revoked_at = now
+            s.add(found[0])

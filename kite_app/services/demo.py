@@ -1,0 +1,57 @@
+"""Demo data: an admin, two agents and some busy time, so a newcomer can look around in a minute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.errors import KiteError
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import BusyBlock, LocalCalendar, User
+from kite_app.services import accounts
+
+ADMIN = ("Demo Admin", "admin@example.com")
+AGENTS = (("Ada Lovelace", "ada@example.com", "Europe/Berlin"), ("Grace Hopper", "grace@example.com", "America/New_York"))
+PASSWORD = "kite-demo-password"
+# (weekday offset from today, local start, minutes, title)
+BUSY_PATTERN = ((0, time(10, 0), 60, "Team stand-up"), (1, time(13, 0), 90, "Customer call"),
+                (2, time(9, 30), 30, "1:1"), (3, time(15, 0), 120, "Workshop"))
+
+
+@dataclass(frozen=True)
+class DemoAccounts:
+    admin_email: str
+    agent_emails: tuple[str, ...]
+    agent_slugs: tuple[str, ...]
+    password: str
+    busy_blocks: int
+
+
+def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
+    """Fill an empty database. Refuses when any account exists, so real data is never touched."""
+    with transaction() as s:
+        if s.exec(select(func.count()).select_from(User)).one():
+            raise KiteError("The database already has accounts; demo data goes into an empty database only.")
+    admin = accounts.create_first_admin(name=ADMIN[0], email=ADMIN[1], password=PASSWORD, now=now)
+    actor = Actor(user_id=admin["id"], role=Role.ADMIN)
+    agents = [accounts.create_agent(actor, name=n, email=e, time_zone=tz, password=PASSWORD, now=now)
+              for n, e, tz in AGENTS]
+    blocks = 0
+    with transaction() as s:
+        for agent in agents:
+            calendar = s.exec(select(LocalCalendar).where(LocalCalendar.owner_id == agent["id"])).one()
+            zone = ZoneInfo(agent["time_zone"])
+            today = now.astimezone(zone).date()
+            for week in range(0, days, 7):
+                for offset, start, minutes, title in BUSY_PATTERN:
+                    day = today + timedelta(days=week + offset)
+                    starts = datetime.combine(day, start, zone)
+                    s.add(BusyBlock(calendar_id=calendar.id, title=title, starts_at=starts,
+                                    ends_at=starts + timedelta(minutes=minutes)))
+                    blocks += 1
+    return DemoAccounts(ADMIN[1], tuple(a["email"] for a in agents), tuple(a["slug"] for a in agents), PASSWORD, blocks)

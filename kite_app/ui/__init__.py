@@ -1,0 +1,1 @@
+"""Pages and their states. Handlers parse input, call one service, set vars."""

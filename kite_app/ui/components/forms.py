@@ -1,0 +1,72 @@
+"""Form building blocks: a labelled field with its own error message, and a form-level alert."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+
+def field(
+    label: str,
+    name: str,
+    *,
+    error: rx.Var | str = "",
+    type: str = "text",
+    form_id: str = "",
+    **input_props,
+) -> rx.Component:
+    """A label, an input wired to it, and the field's error shown right below."""
+    input_id = f"{form_id}-{name}" if form_id else name
+    error_id = f"{input_id}-error"
+    return rx.el.div(
+        rx.el.label(label, html_for=input_id, class_name="kite-label"),
+        rx.input(
+            id=input_id,
+            name=name,
+            type=type,
+            aria_describedby=error_id,
+            aria_invalid=rx.cond(error != "", "true", "false") if isinstance(error, rx.Var) else "false",
+            width="100%",
+            **input_props,
+        ),
+        field_error(error, error_id),
+        class_name="kite-field",
+    )
+
+
+def select_field(
+    label: str, name: str, options: list[str], *, error: rx.Var | str = "", form_id: str = "", **select_props
+) -> rx.Component:
+    """A native <select>: keyboard friendly, labelled, and submitted with the form."""
+    input_id = f"{form_id}-{name}" if form_id else name
+    error_id = f"{input_id}-error"
+    return rx.el.div(
+        rx.el.label(label, html_for=input_id, class_name="kite-label"),
+        rx.el.select(
+            *[rx.el.option(option, value=option) for option in options],
+            id=input_id,
+            name=name,
+            aria_describedby=error_id,
+            class_name="kite-select",
+            **select_props,
+        ),
+        field_error(error, error_id),
+        class_name="kite-field",
+    )
+
+
+def field_error(error: rx.Var | str, error_id: str) -> rx.Component:
+    return rx.text(error, id=error_id, color_scheme="red", size="2", class_name="kite-field-error")
+
+
+def form_alert(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%"),
+    )
+
+
+def form_notice(message: rx.Var) -> rx.Component:
+    return rx.cond(
+        message != "",
+        rx.callout(message, icon="check", color_scheme="green", role="status", width="100%"),
+    )

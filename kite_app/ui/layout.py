@@ -1,0 +1,78 @@
+"""The frame around every page: brand, navigation for the signed-in role, "Log out"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.ui.session import SessionState
+
+
+def _nav_link(text: str, href: str) -> rx.Component:
+    return rx.link(text, href=href, size="3", weight="medium")
+
+
+def navbar() -> rx.Component:
+    return rx.el.header(
+        rx.hstack(
+            rx.link(
+                rx.hstack(rx.icon("calendar-clock", size=22), rx.heading("Kite Scheduler", size="5", as_="div"), align="center"),
+                href=routes.INDEX,
+                underline="none",
+                color_scheme="gray",
+                high_contrast=True,
+            ),
+            rx.spacer(),
+            rx.cond(
+                SessionState.user_role != "",
+                rx.hstack(
+                    rx.cond(SessionState.user_role == "admin", _nav_link("Agents", routes.AGENTS)),
+                    _nav_link("Profile", routes.PROFILE),
+                    rx.text(SessionState.user_name, size="2", color_scheme="gray"),
+                    rx.button("Log out", on_click=SessionState.log_out, variant="soft", size="2"),
+                    spacing="4",
+                    align="center",
+                ),
+            ),
+            align="center",
+            width="100%",
+        ),
+        class_name="kite-header",
+    )
+
+
+def template(*, route: str, title: str, on_load=None) -> Callable[[Callable[[], rx.Component]], rx.Component]:
+    """Wrap a page in the common layout and register it with its route and title."""
+
+    def decorator(page: Callable[[], rx.Component]):
+        @rx.page(route=route, title=f"{title} · Kite Scheduler", on_load=on_load)
+        def wrapped() -> rx.Component:
+            return rx.box(
+                navbar(),
+                rx.el.main(rx.container(page(), size="3", padding_y="6"), class_name="kite-main"),
+                class_name="kite-page",
+            )
+
+        wrapped.__name__ = page.__name__
+        return wrapped
+
+    return decorator
+
+
+def centered_card(*children: rx.Component, heading: str) -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(rx.heading(heading, size="6", as_="h1"), *children, spacing="4", width="100%"),
+            width="100%",
+            max_width="26rem",
+            size="3",
+        ),
+        width="100%",
+        padding_top="6vh",
+    )
+
+
+def loading() -> rx.Component:
+    return rx.center(rx.spinner(size="3", aria_label="Loading"), padding="4em")

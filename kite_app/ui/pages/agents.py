@@ -1,0 +1,253 @@
+"""Admin "Agents" page: create agents, deactivate or reactivate them, reset their passwords."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.domain.accounts import time_zones
+from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
+from kite_app.persistence.accounts import UserView
+from kite_app.services import accounts
+from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
+from kite_app.ui.layout import loading, template
+from kite_app.ui.session import SessionState, utcnow
+
+TIME_ZONES = list(time_zones())
+
+
+class AgentsState(SessionState):
+    ready: bool = False
+    denied: str = ""
+    agents: list[UserView] = []
+    errors: dict[str, str] = {}
+    message: str = ""
+    notice: str = ""
+    new_time_zone: str = "UTC"
+    reset_open: bool = False
+    reset_agent_id: int = 0
+    reset_agent_name: str = ""
+    reset_error: str = ""
+
+    def _refresh(self, actor) -> None:
+        self.agents = accounts.list_agents(actor)
+
+    @rx.event
+    def load(self):
+        self.ready, self.denied, self.message, self.notice, self.errors = False, "", "", "", {}
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            self._refresh(actor)
+        except PermissionDenied:
+            self.denied = "Only admins can open this page."
+            self.agents = []
+            return
+        self.ready = True
+        return rx.call_script(
+            "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=AgentsState.set_new_time_zone
+        )
+
+    @rx.event
+    def set_new_time_zone(self, tz: str):
+        if tz in TIME_ZONES:
+            self.new_time_zone = tz
+
+    @rx.event
+    def create(self, form: dict):
+        self.errors, self.message, self.notice = {}, "", ""
+        try:
+            actor = self._actor()
+            agent = accounts.create_agent(
+                actor,
+                name=form.get("name", ""),
+                email=form.get("email", ""),
+                time_zone=form.get("time_zone", ""),
+                password=form.get("password", ""),
+                now=utcnow(),
+            )
+            self._refresh(actor)
+        except ValidationError as exc:
+            self.errors = exc.errors
+            return
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self.notice = f"Agent {agent['name']} created. Booking link: /book/{agent['slug']}"
+        return rx.call_script(
+            "for (const id of ['agent-name', 'agent-email', 'agent-password']) document.getElementById(id).value = ''"
+        )
+
+    @rx.event
+    def set_active(self, agent_id: int, active: bool):
+        self.message, self.notice = "", ""
+        try:
+            actor = self._actor()
+            agent = accounts.set_agent_active(actor, int(agent_id), active=bool(active), now=utcnow())
+            self._refresh(actor)
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self.notice = f"{agent['name']} is {'active again' if active else 'deactivated'}."
+
+    @rx.event
+    def open_reset(self, agent_id: int, name: str):
+        self.reset_agent_id, self.reset_agent_name, self.reset_error = int(agent_id), name, ""
+        self.reset_open = True
+
+    @rx.event
+    def set_reset_open(self, is_open: bool):
+        self.reset_open = is_open
+
+    @rx.event
+    def reset_password(self, form: dict):
+        self.reset_error, self.notice, self.message = "", "", ""
+        try:
+            agent = accounts.reset_password(
+                self._actor(), self.reset_agent_id, new_password=form.get("new_password", ""), now=utcnow()
+            )
+        except KiteError as exc:
+            self.reset_error = exc.message
+            return
+        self.reset_open = False
+        self.notice = f"Password reset for {agent['name']}. They have been logged out everywhere."
+
+
+def _agent_row(agent: rx.Var[UserView]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(agent["name"]),
+        rx.table.cell(agent["email"]),
+        rx.table.cell(agent["time_zone"]),
+        rx.table.cell(rx.link("/book/" + agent["slug"], href="/book/" + agent["slug"], is_external=True)),
+        rx.table.cell(
+            rx.cond(
+                agent["active"],
+                rx.badge("Active", color_scheme="green"),
+                rx.badge("Deactivated", color_scheme="gray"),
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(
+                    agent["active"],
+                    rx.button(
+                        "Deactivate", size="1", variant="soft", color_scheme="red",
+                        aria_label="Deactivate " + agent["name"],
+                        on_click=AgentsState.set_active(agent["id"], False),
+                    ),
+                    rx.button(
+                        "Reactivate", size="1", variant="soft",
+                        aria_label="Reactivate " + agent["name"],
+                        on_click=AgentsState.set_active(agent["id"], True),
+                    ),
+                ),
+                rx.button(
+                    "Reset password", size="1", variant="outline",
+                    aria_label="Reset password of " + agent["name"],
+                    on_click=AgentsState.open_reset(agent["id"], agent["name"]),
+                ),
+                spacing="2",
+            )
+        ),
+        align="center",
+    )
+
+
+def _new_agent_form() -> rx.Component:
+    e = AgentsState.errors
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("New agent", size="4", as_="h2"),
+                form_alert(AgentsState.message),
+                rx.grid(
+                    field("Name", "name", error=e.get("name", ""), form_id="agent"),
+                    field("Email", "email", type="email", error=e.get("email", ""), form_id="agent"),
+                    select_field(
+                        "Time zone", "time_zone", TIME_ZONES, error=e.get("time_zone", ""), form_id="agent",
+                        value=AgentsState.new_time_zone, on_change=AgentsState.set_new_time_zone,
+                    ),
+                    field(
+                        "Initial password", "password", type="password", error=e.get("password", ""),
+                        form_id="agent", auto_complete="new-password",
+                    ),
+                    columns=rx.breakpoints(initial="1", sm="2"),
+                    spacing="3",
+                    width="100%",
+                ),
+                rx.button("Create agent", type="submit", size="3"),
+                spacing="3",
+                width="100%",
+            ),
+            id="new-agent-form",
+            on_submit=AgentsState.create,
+            no_validate=True,
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _reset_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Reset password"),
+            rx.dialog.description("Set a new password for " + AgentsState.reset_agent_name + "."),
+            rx.form(
+                rx.vstack(
+                    field("New password", "new_password", type="password", error=AgentsState.reset_error,
+                          form_id="reset", auto_complete="new-password"),
+                    rx.hstack(
+                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
+                        rx.button("Save new password", type="submit"),
+                        justify="end",
+                        width="100%",
+                    ),
+                    spacing="3",
+                ),
+                on_submit=AgentsState.reset_password,
+                no_validate=True,
+                padding_top="1em",
+            ),
+        ),
+        open=AgentsState.reset_open,
+        on_open_change=AgentsState.set_reset_open,
+    )
+
+
+@template(route=routes.AGENTS, title="Agents", on_load=AgentsState.load)
+def agents_page() -> rx.Component:
+    return rx.cond(
+        AgentsState.denied != "",
+        rx.callout(AgentsState.denied, icon="lock", color_scheme="red", role="alert"),
+        rx.cond(
+            AgentsState.ready,
+            rx.vstack(
+                rx.heading("Agents", size="7", as_="h1"),
+                rx.text("Agents are the people guests book. Each gets a booking link.", color_scheme="gray"),
+                form_notice(AgentsState.notice),
+                _new_agent_form(),
+                rx.cond(
+                    AgentsState.agents.length() > 0,
+                    rx.table.root(
+                        rx.el.caption("Agents", class_name="kite-sr-only"),
+                        rx.table.header(
+                            rx.table.row(
+                                *[rx.table.column_header_cell(h) for h in
+                                  ("Name", "Email", "Time zone", "Booking link", "Status", "Actions")]
+                            )
+                        ),
+                        rx.table.body(rx.foreach(AgentsState.agents, _agent_row)),
+                        width="100%",
+                        variant="surface",
+                    ),
+                    rx.text("No agents yet. Create the first one above."),
+                ),
+                _reset_dialog(),
+                spacing="4",
+                width="100%",
+            ),
+            loading(),
+        ),
+    )

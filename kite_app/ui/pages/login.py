@@ -1,0 +1,70 @@
+""""Log in" for admins and agents."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.domain.accounts import Role
+from kite_app.domain.errors import KiteError
+from kite_app.services import accounts, auth
+from kite_app.ui.components.forms import field, form_alert
+from kite_app.ui.layout import centered_card, template
+from kite_app.ui.session import SessionState, utcnow
+
+
+def home_for(role: str) -> str:
+    return routes.AGENTS if role == Role.ADMIN else routes.PROFILE
+
+
+def safe_next(path: str | None) -> str | None:
+    """Only same-site paths are followed after logging in."""
+    if path and path.startswith("/") and not path.startswith("//") and not path.startswith(routes.LOGIN):
+        return path
+    return None
+
+
+class LoginState(SessionState):
+    message: str = ""
+
+    @rx.event
+    def load(self):
+        self.message = ""
+        if accounts.needs_setup():
+            return rx.redirect(routes.SETUP)
+        actor = self._actor()
+        if actor is not None:
+            return rx.redirect(home_for(actor.role))
+
+    @rx.event
+    def submit(self, form: dict):
+        self.message = ""
+        try:
+            token, user = auth.log_in(email=form.get("email", ""), password=form.get("password", ""), now=utcnow())
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self._start_session(token)
+        self.user_name, self.user_role = user["name"], user["role"]
+        target = safe_next(self.router.url.query_parameters.get("next")) or home_for(user["role"])
+        return rx.redirect(target)
+
+
+@template(route=routes.LOGIN, title="Log in", on_load=LoginState.load)
+def login_page() -> rx.Component:
+    return centered_card(
+        rx.form(
+            rx.vstack(
+                form_alert(LoginState.message),
+                field("Email", "email", type="email", form_id="login", auto_complete="username"),
+                field("Password", "password", type="password", form_id="login", auto_complete="current-password"),
+                rx.button("Log in", type="submit", width="100%", size="3"),
+                spacing="3",
+                width="100%",
+            ),
+            on_submit=LoginState.submit,
+            no_validate=True,
+            width="100%",
+        ),
+        heading="Log in",
+    )

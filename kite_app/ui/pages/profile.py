@@ -1,0 +1,121 @@
+"""A person's own profile: name, time zone and, for agents, the booking link."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.config import settings
+from kite_app.domain.accounts import time_zones
+from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.services import accounts
+from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
+from kite_app.ui.layout import loading, template
+from kite_app.ui.session import SessionState, utcnow
+
+
+class ProfileState(SessionState):
+    ready: bool = False
+    name: str = ""
+    email: str = ""
+    role: str = ""
+    time_zone: str = "UTC"
+    booking_url: str = ""
+    errors: dict[str, str] = {}
+    message: str = ""
+    notice: str = ""
+
+    def _show(self, profile) -> None:
+        self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
+        self.time_zone = profile["time_zone"]
+        self.booking_url = routes.booking_url(settings.public_url, profile["slug"]) if profile["slug"] else ""
+
+    @rx.event
+    def load(self):
+        self.ready, self.errors, self.message, self.notice = False, {}, "", ""
+        try:
+            self._show(accounts.own_profile(self._actor()))
+        except KiteError:
+            return self._to_login()
+        self.ready = True
+
+    @rx.event
+    def set_time_zone(self, tz: str):
+        self.time_zone = tz
+
+    @rx.event
+    def save(self, form: dict):
+        self.errors, self.message, self.notice = {}, "", ""
+        try:
+            profile = accounts.update_own_profile(
+                self._actor(), name=form.get("name", ""), time_zone=form.get("time_zone", ""), now=utcnow()
+            )
+        except ValidationError as exc:
+            self.errors = exc.errors
+            return
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self._show(profile)
+        self.user_name = profile["name"]
+        self.notice = "Profile saved."
+
+    @rx.event
+    def copy_link(self):
+        return [rx.set_clipboard(self.booking_url), rx.toast.success("Booking link copied.")]
+
+
+def _booking_link() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Booking link", size="4", as_="h2"),
+            rx.text("Share this link so guests can book a meeting with you."),
+            rx.hstack(
+                rx.code(ProfileState.booking_url, size="3", id="booking-link"),
+                rx.button(rx.icon("copy", size=16), "Copy link", on_click=ProfileState.copy_link, variant="soft"),
+                align="center",
+                wrap="wrap",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+@template(route=routes.PROFILE, title="Profile", on_load=ProfileState.load)
+def profile_page() -> rx.Component:
+    e = ProfileState.errors
+    return rx.cond(
+        ProfileState.ready,
+        rx.vstack(
+            rx.heading("Profile", size="7", as_="h1"),
+            rx.cond(ProfileState.booking_url != "", _booking_link()),
+            rx.card(
+                rx.form(
+                    rx.vstack(
+                        rx.heading("Your details", size="4", as_="h2"),
+                        form_alert(ProfileState.message),
+                        form_notice(ProfileState.notice),
+                        rx.text("Email: ", rx.text.strong(ProfileState.email)),
+                        rx.text("Role: ", rx.text.strong(ProfileState.role)),
+                        field("Name", "name", error=e.get("name", ""), form_id="profile",
+                              default_value=ProfileState.name, key=ProfileState.name),
+                        select_field(
+                            "Time zone", "time_zone", list(time_zones()), error=e.get("time_zone", ""),
+                            form_id="profile", value=ProfileState.time_zone, on_change=ProfileState.set_time_zone,
+                        ),
+                        rx.button("Save", type="submit", size="3"),
+                        spacing="3",
+                        width="100%",
+                        max_width="30rem",
+                    ),
+                    on_submit=ProfileState.save,
+                    no_validate=True,
+                ),
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+        loading(),
+    )

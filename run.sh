@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Kite Scheduler: set up everything and serve the production build on http://localhost:3000.
+#   ./run.sh          set up (idempotent), migrate, serve
+#   ./run.sh setup    only set up: virtual environment, pinned packages, bun
+#   ./run.sh migrate  set up and apply database migrations
+#   ./run.sh demo     set up, migrate, and fill an empty database with demo data
+# Works without a TTY and with CI=true. Every setting is an environment variable (README.md).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON="${PYTHON:-python3}"
+VENV=.venv
+BUN_VERSION=1.4.5
+export REFLEX_TELEMETRY_ENABLED=false
+export REFLEX_CHECK_LATEST_VERSION=false
+export REFLEX_BUN_PATH="$PWD/.tools/node_modules/bun/bin/bun.exe"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    echo "==> creating $VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  local stamp="$VENV/.installed"
+  if [ ! -f "$stamp" ] || [ requirements.txt -nt "$stamp" ] || [ requirements-dev.txt -nt "$stamp" ]; then
+    echo "==> installing pinned packages"
+    "$VENV/bin/pip" install --quiet --no-input -r requirements.txt -r requirements-dev.txt
+    touch "$stamp"
+  fi
+  if [ ! -x "$REFLEX_BUN_PATH" ] || ! "$REFLEX_BUN_PATH" --version 2>/dev/null | grep -qx "$BUN_VERSION"; then
+    echo "==> installing bun $BUN_VERSION from the npm registry"
+    npm install --silent --no-audit --no-fund --prefix .tools "bun@$BUN_VERSION" >/dev/null
+  fi
+}
+
+migrate() {
+  echo "==> applying database migrations"
+  "$VENV/bin/reflex" db migrate
+}
+
+case "${1:-run}" in
+  setup) setup ;;
+  migrate) setup; migrate ;;
+  demo) setup; migrate; "$VENV/bin/python" -m kite_app.demo ;;
+  run)
+    setup
+    migrate
+    echo "==> serving Kite Scheduler on http://localhost:${KITE_PORT:-3000}"
+    exec "$VENV/bin/reflex" run --env prod --frontend-port "${KITE_PORT:-3000}" --backend-port "${KITE_PORT:-3000}" --loglevel "${KITE_LOGLEVEL:-info}"
+    ;;
+  *) echo "usage: ./run.sh [run|setup|migrate|demo]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,83 @@
+"""Every admin event handler re-checks who is asking: nobody and agents are refused, nothing changes."""
+
+from datetime import UTC, datetime
+
+import pytest
+from reflex.state import State
+
+import kite_app.kite_app  # noqa: F401  (registers every page state)
+from kite_app.services import accounts, auth
+from kite_app.ui.pages.agents import AgentsState
+from kite_app.ui.pages.profile import ProfileState
+from tests.services.test_accounts import PASSWORD, admin, agent
+
+
+def state_of(cls, token: str):
+    root = State(_reflex_internal_init=True)
+    state = root.get_substate(cls.get_full_name().split(".")[1:])
+    state.session_token = token
+    return state
+
+
+@pytest.fixture
+def people(database, now):
+    a = admin(now)
+    bob = agent(a, now)
+    agent_token, _ = auth.log_in(email="bob@example.com", password=PASSWORD, now=datetime.now(UTC))
+    admin_token, _ = auth.log_in(email="alice@example.com", password=PASSWORD, now=datetime.now(UTC))
+    return {"admin": admin_token, "agent": agent_token, "nobody": "", "forged": "not-a-session"}, a, bob
+
+
+NEW_AGENT = {"name": "Eve", "email": "eve@example.com", "time_zone": "UTC", "password": PASSWORD}
+
+
+@pytest.mark.parametrize("who", ["nobody", "forged", "agent"])
+def test_admin_handlers_refuse_everyone_but_admins(people, who):
+    tokens, a, bob = people
+    state = state_of(AgentsState, tokens[who])
+
+    state.create(dict(NEW_AGENT))
+    assert state.message in {"Log in to continue.", "Only admins can do this."}
+    state.set_active(bob["id"], False)
+    assert state.message in {"Log in to continue.", "Only admins can do this."}
+    state.open_reset(bob["id"], "Bob")
+    state.reset_password({"new_password": "hijacked password"})
+    assert state.reset_error in {"Log in to continue.", "Only admins can do this."}
+
+    agents = accounts.list_agents(a)
+    assert [x["email"] for x in agents] == ["bob@example.com"] and agents[0]["active"]
+    assert auth.log_in(email="bob@example.com", password=PASSWORD, now=datetime.now(UTC))[0]
+
+
+def test_agents_page_load_denies_agents_and_sends_nobody_to_login(people):
+    tokens, _a, _bob = people
+    as_agent = state_of(AgentsState, tokens["agent"])
+    as_agent.load()
+    assert as_agent.denied == "Only admins can open this page." and as_agent.agents == []
+    nobody = state_of(AgentsState, "")
+    assert nobody.load() is not None and nobody.agents == [] and not nobody.ready
+
+
+def test_admin_handlers_work_for_admins(people):
+    tokens, a, bob = people
+    state = state_of(AgentsState, tokens["admin"])
+    state.load()
+    assert [x["email"] for x in state.agents] == ["bob@example.com"]
+    state.create(dict(NEW_AGENT))
+    assert state.errors == {} and state.message == ""
+    assert {x["email"] for x in state.agents} == {"bob@example.com", "eve@example.com"}
+    state.set_active(bob["id"], False)
+    assert not next(x for x in state.agents if x["id"] == bob["id"])["active"]
+
+
+def test_profile_handlers_act_on_the_asker_only(people):
+    tokens, a, bob = people
+    state = state_of(ProfileState, tokens["agent"])
+    state.load()
+    assert state.email == "bob@example.com"
+    state.save({"name": "Bobby", "time_zone": "Asia/Kolkata"})
+    assert accounts.list_agents(a)[0]["name"] == "Bobby"
+    nobody = state_of(ProfileState, "")
+    nobody.save({"name": "Hacker", "time_zone": "UTC"})
+    assert nobody.message == "Log in to continue."
+    assert accounts.list_agents(a)[0]["name"] == "Bobby"
