@@ -10,6 +10,8 @@ LOGIN = "/login"
 AGENTS = "/admin/agents"
 PROFILE = "/profile"
 BOOKING = "/book/[slug]"
+KITE_SETTINGS = "/settings"
+FEED = "/calendar/{token}.ics"
 
 
 def booking_path(slug: str) -> str:
@@ -24,3 +26,7 @@ def login_path(next_path: str | None = None) -> str:
     if not next_path or not next_path.startswith("/") or next_path.startswith("//"):
         return LOGIN
     return f"{LOGIN}?next={quote(next_path, safe='/')}"
+
+
+def feed_url(public_url: str, token: str) -> str:
+    return public_url.rstrip("/") + FEED.format(token=quote(token, safe=""))

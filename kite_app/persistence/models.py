@@ -6,7 +6,7 @@ import warnings
 from datetime import datetime
 
 import reflex as rx
-from sqlalchemy import Column, ForeignKey, Index, Integer
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from kite_app.persistence.types import UTCDateTime
@@ -77,6 +77,8 @@ class LocalCalendar(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = _fk("users.id")
     name: str = Field(max_length=100)
+    # Where an imported calendar came from (the .ics file's name); None for calendars made in the app.
+    source: str | None = Field(default=None, max_length=200)
 
 
 @rx.ModelRegistry.register
@@ -91,3 +93,44 @@ class BusyBlock(SQLModel, table=True):
     title: str = Field(default="Busy", max_length=200)
     starts_at: datetime = _utc()
     ends_at: datetime = _utc()
+    # The event's UID when it came from an .ics file or stands for a meeting.
+    uid: str | None = Field(default=None, max_length=255)
+    # "confirmed", or "tentative" for a meeting event awaiting the agent's answer.
+    status: str = Field(default="confirmed", max_length=16)
+
+
+@rx.ModelRegistry.register
+class CalendarSettingsRow(SQLModel, table=True):
+    """An agent's calendar settings (kite_app.domain.calendar_settings.CalendarSettings as JSON)."""
+
+    __tablename__ = "calendar_settings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True))
+    data: dict = Field(sa_column=Column(JSON, nullable=False))
+    # Secret part of the agent's .ics feed address.
+    feed_token: str = Field(max_length=64, unique=True)
+    updated_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class Meeting(SQLModel, table=True):
+    """A meeting booked with an agent."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_agent_start", "agent_id", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(max_length=255, unique=True)
+    agent_id: int = _fk("users.id", index=False)
+    guest_name: str = Field(max_length=100)
+    guest_email: str = Field(max_length=254)
+    guest_time_zone: str = Field(default="UTC", max_length=64)
+    subject: str = Field(default="", max_length=200)
+    starts_at: datetime = _utc()
+    ends_at: datetime = _utc()
+    # "pending" until the agent says Yes, then "confirmed"; "cancelled" when deleted.
+    status: str = Field(default="pending", max_length=16)
+    sequence: int = Field(default=0)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()

@@ -28,7 +28,11 @@ def navbar() -> rx.Component:
             rx.cond(
                 SessionState.user_role != "",
                 rx.hstack(
-                    rx.cond(SessionState.user_role == "admin", _nav_link("Agents", routes.AGENTS)),
+                    rx.cond(
+                        SessionState.user_role == "admin",
+                        _nav_link("Agents", routes.AGENTS),
+                        _nav_link("Kite settings", routes.KITE_SETTINGS),
+                    ),
                     _nav_link("Profile", routes.PROFILE),
                     rx.text(SessionState.user_name, size="2", color_scheme="gray"),
                     rx.button("Log out", on_click=SessionState.log_out, variant="soft", size="2"),

@@ -89,8 +89,9 @@ def test_first_run_setup_agent_creation_and_roles(server, page: Page, shot):
 
     log_in(page, url, AGENT["email"], AGENT["password"])
     expect(page.get_by_role("heading", name="Profile")).to_be_visible()
-    expect(page.locator("#booking-link")).to_have_text(f"{url}/book/bob-agent")
-    expect(page.get_by_role("button", name="Copy link")).to_be_visible()
+    # no booking link until the agent saves calendar settings
+    expect(page.get_by_text("Your booking link appears here once you save your")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy link")).to_have_count(0)
     expect(page.get_by_role("link", name="Agents")).to_have_count(0)
     shot("profile")
 

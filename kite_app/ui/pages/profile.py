@@ -5,10 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app import routes
-from kite_app.config import settings
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, ValidationError
-from kite_app.services import accounts
+from kite_app.services import accounts, availability
 from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import SessionState, utcnow
@@ -28,7 +27,7 @@ class ProfileState(SessionState):
     def _show(self, profile) -> None:
         self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
         self.time_zone = profile["time_zone"]
-        self.booking_url = routes.booking_url(settings.public_url, profile["slug"]) if profile["slug"] else ""
+        self.booking_url = availability.booking_link(profile)
 
     @rx.event
     def load(self):
@@ -89,7 +88,18 @@ def profile_page() -> rx.Component:
         ProfileState.ready,
         rx.vstack(
             rx.heading("Profile", size="7", as_="h1"),
-            rx.cond(ProfileState.booking_url != "", _booking_link()),
+            rx.cond(
+                ProfileState.booking_url != "",
+                _booking_link(),
+                rx.cond(
+                    ProfileState.role == "agent",
+                    rx.callout(
+                        rx.text("Your booking link appears here once you save your ",
+                                rx.link("Calendar Settings", href=routes.KITE_SETTINGS), "."),
+                        icon="info",
+                    ),
+                ),
+            ),
             rx.card(
                 rx.form(
                     rx.vstack(

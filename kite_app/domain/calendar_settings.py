@@ -1,0 +1,216 @@
+"""An agent's calendar settings: what they are, how they are written in the form, and what is valid."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from kite_app.domain.availability import WEEKDAYS, TimeRange, format_minutes, parse_time, ranges_error
+from kite_app.domain.errors import ValidationError
+from kite_app.domain.slots import MAX_DURATION, MAX_WINDOW_DAYS, MIN_DURATION, SlotRules
+
+SLOT_INTERVALS = (5, 10, 15, 20, 30, 45, 60, 90, 120)
+MAX_BUFFER = 240
+MAX_NOTICE = 14 * 24 * 60
+MAX_OVERRIDES = 100
+RANGES_HINT = "Use times like 09:00-12:00, separated by commas."
+
+
+@dataclass(frozen=True)
+class CalendarSettings:
+    blocking_calendars: tuple[str, ...]
+    destination_calendar: str
+    durations: tuple[int, ...] = (30,)
+    default_duration: int = 30
+    weekly: tuple[tuple[TimeRange, ...], ...] = ((TimeRange(540, 1020),),) * 5 + ((), ())
+    overrides: Mapping[date, tuple[TimeRange, ...]] = field(default_factory=dict)
+    rules: SlotRules = SlotRules()
+    require_guest_login: bool = False
+
+    def to_json(self) -> dict:
+        return {
+            "blocking_calendars": list(self.blocking_calendars),
+            "destination_calendar": self.destination_calendar,
+            "durations": list(self.durations),
+            "default_duration": self.default_duration,
+            "weekly": [[[r.start, r.end] for r in day] for day in self.weekly],
+            "overrides": {d.isoformat(): [[r.start, r.end] for r in rs] for d, rs in sorted(self.overrides.items())},
+            "rules": {k: getattr(self.rules, k) for k in SlotRules.__dataclass_fields__},
+            "require_guest_login": self.require_guest_login,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> CalendarSettings:
+        return cls(
+            blocking_calendars=tuple(data["blocking_calendars"]),
+            destination_calendar=data["destination_calendar"],
+            durations=tuple(data["durations"]),
+            default_duration=data["default_duration"],
+            weekly=tuple(tuple(TimeRange(a, b) for a, b in day) for day in data["weekly"]),
+            overrides={date.fromisoformat(d): tuple(TimeRange(a, b) for a, b in rs) for d, rs in data["overrides"].items()},
+            rules=SlotRules(**data["rules"]),
+            require_guest_login=bool(data["require_guest_login"]),
+        )
+
+
+def format_ranges(ranges: Collection[TimeRange]) -> str:
+    return ", ".join(f"{format_minutes(r.start)}-{format_minutes(r.end)}" for r in sorted(ranges))
+
+
+def parse_ranges(text: str) -> tuple[TimeRange, ...]:
+    """"09:00-12:00, 13:00-17:00" -> ranges, sorted. ValueError with a message a person can act on."""
+    parts = [p.strip() for p in re.split(r"[,;]", text or "") if p.strip()]
+    out = []
+    for part in parts:
+        pieces = re.split(r"\s*[-–]\s*", part)
+        if len(pieces) != 2:
+            raise ValueError(f"“{part}” is not a range. {RANGES_HINT}")
+        try:
+            out.append(TimeRange(parse_time(pieces[0]), parse_time(pieces[1])))
+        except ValueError:
+            raise ValueError(f"“{part}” is not a range. {RANGES_HINT}") from None
+    return tuple(sorted(out))
+
+
+def _int_in(form: Mapping[str, str], key: str, low: int, high: int, unit: str, errors: dict[str, str]) -> int:
+    raw = str(form.get(key, "")).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        errors[key] = f"Enter a whole number of {unit}."
+        return low
+    if not low <= value <= high:
+        errors[key] = f"Use {low} to {high} {unit}."
+    return value
+
+
+def parse_settings(form: Mapping[str, object], *, calendars: Collection[str]) -> CalendarSettings:
+    """Read the "Calendar Settings" form. Every invalid field gets its own message; all or nothing.
+
+    Keys: blocking_calendars (list), destination_calendar, durations ("15, 30"), default_duration,
+    day_0..day_6 ("on"/""), hours_0..hours_6 ("09:00-17:00"), overrides (list of {"date", "hours"}),
+    buffer_before, buffer_after, min_notice, slot_interval, window_days, require_guest_login.
+    """
+    errors: dict[str, str] = {}
+    form_s = {k: v for k, v in form.items() if isinstance(v, str)}
+
+    blocking = tuple(dict.fromkeys(str(c) for c in form.get("blocking_calendars", []) or []))
+    if unknown := [c for c in blocking if c not in calendars]:
+        errors["blocking_calendars"] = f"Unknown calendar {unknown[0]}."
+    destination = str(form.get("destination_calendar", ""))
+    if destination not in calendars:
+        errors["destination_calendar"] = "Choose the calendar that meetings are added to."
+
+    durations: list[int] = []
+    for part in re.split(r"[,;\s]+", str(form.get("durations", "")).strip()):
+        if not part:
+            continue
+        try:
+            minutes = int(part)
+        except ValueError:
+            errors["durations"] = f"“{part}” is not a number of minutes."
+            break
+        if not MIN_DURATION <= minutes <= MAX_DURATION:
+            errors["durations"] = f"Each duration must be between {MIN_DURATION} and {MAX_DURATION} minutes ({minutes} is not)."
+            break
+        durations.append(minutes)
+    durations = sorted(set(durations))
+    if not durations and "durations" not in errors:
+        errors["durations"] = "Offer at least one duration."
+    default = _int_in(form_s, "default_duration", MIN_DURATION, MAX_DURATION, "minutes", errors)
+    if "default_duration" not in errors and "durations" not in errors and default not in durations:
+        errors["default_duration"] = "The default duration must be one of the duration options."
+
+    weekly: list[tuple[TimeRange, ...]] = []
+    for i, name in enumerate(WEEKDAYS):
+        if form_s.get(f"day_{i}") not in ("on", "true", "True"):
+            weekly.append(())
+            continue
+        try:
+            ranges = parse_ranges(form_s.get(f"hours_{i}", ""))
+        except ValueError as exc:
+            errors[f"hours_{i}"] = str(exc)
+            weekly.append(())
+            continue
+        if not ranges:
+            errors[f"hours_{i}"] = f"Enter {name}'s hours, or mark {name} as a day off."
+        elif message := ranges_error(ranges):
+            errors[f"hours_{i}"] = message
+        weekly.append(ranges)
+
+    overrides: dict[date, tuple[TimeRange, ...]] = {}
+    rows = form.get("overrides", []) or []
+    if len(rows) > MAX_OVERRIDES:
+        errors["overrides"] = f"Use at most {MAX_OVERRIDES} date overrides."
+    for i, row in enumerate(rows[:MAX_OVERRIDES]):
+        key = f"override_{i}"
+        try:
+            day = date.fromisoformat(str(row.get("date", "")))
+        except ValueError:
+            errors[key] = "Choose a date."
+            continue
+        if day in overrides:
+            errors[key] = f"{day.isoformat()} already has an override."
+            continue
+        try:
+            ranges = parse_ranges(str(row.get("hours", "")))
+        except ValueError as exc:
+            errors[key] = str(exc)
+            continue
+        if message := ranges_error(ranges):
+            errors[key] = message
+        overrides[day] = ranges
+
+    rules = SlotRules(
+        interval=_int_in(form_s, "slot_interval", 5, 120, "minutes", errors),
+        buffer_before=_int_in(form_s, "buffer_before", 0, MAX_BUFFER, "minutes", errors),
+        buffer_after=_int_in(form_s, "buffer_after", 0, MAX_BUFFER, "minutes", errors),
+        min_notice=_int_in(form_s, "min_notice", 0, MAX_NOTICE, "minutes", errors),
+        window_days=_int_in(form_s, "window_days", 1, MAX_WINDOW_DAYS, "days", errors),
+    )
+    if "slot_interval" not in errors and rules.interval not in SLOT_INTERVALS:
+        errors["slot_interval"] = "Choose a slot interval from the list."
+    if "window_days" in errors and str(form_s.get("window_days", "")).strip().isdigit() \
+            and int(form_s["window_days"]) > MAX_WINDOW_DAYS:
+        errors["window_days"] = f"Guests can book at most one month ahead ({MAX_WINDOW_DAYS} days)."
+
+    if errors:
+        raise ValidationError(errors)
+    return CalendarSettings(
+        blocking_calendars=blocking,
+        destination_calendar=destination,
+        durations=tuple(durations),
+        default_duration=default,
+        weekly=tuple(weekly),
+        overrides=overrides,
+        rules=rules,
+        require_guest_login=form_s.get("require_guest_login") in ("on", "true", "True"),
+    )
+
+
+def default_settings(calendar: str) -> CalendarSettings:
+    """What an agent starts from: weekdays 09:00-17:00, 30-minute meetings, the built-in calendar."""
+    return CalendarSettings(blocking_calendars=(calendar,), destination_calendar=calendar)
+
+
+def to_form(settings: CalendarSettings) -> dict[str, object]:
+    """The inverse of `parse_settings`, for showing saved settings."""
+    form: dict[str, object] = {
+        "blocking_calendars": list(settings.blocking_calendars),
+        "destination_calendar": settings.destination_calendar,
+        "durations": ", ".join(str(d) for d in settings.durations),
+        "default_duration": str(settings.default_duration),
+        "overrides": [{"date": d.isoformat(), "hours": format_ranges(rs)} for d, rs in sorted(settings.overrides.items())],
+        "buffer_before": str(settings.rules.buffer_before),
+        "buffer_after": str(settings.rules.buffer_after),
+        "min_notice": str(settings.rules.min_notice),
+        "slot_interval": str(settings.rules.interval),
+        "window_days": str(settings.rules.window_days),
+        "require_guest_login": "on" if settings.require_guest_login else "",
+    }
+    for i, ranges in enumerate(settings.weekly):
+        form[f"day_{i}"] = "on" if ranges else ""
+        form[f"hours_{i}"] = format_ranges(ranges) if ranges else "09:00-17:00"
+    return form

@@ -1,0 +1,73 @@
+"""Queries on built-in calendars, busy blocks, calendar settings and meetings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting
+
+LIVE_MEETING_STATES = ("pending", "confirmed")
+
+
+def calendars_of(session: Session, owner_id: int) -> list[LocalCalendar]:
+    return list(session.exec(select(LocalCalendar).where(LocalCalendar.owner_id == owner_id).order_by(LocalCalendar.id)))
+
+
+def calendar_of(session: Session, owner_id: int, calendar_id: int) -> LocalCalendar | None:
+    cal = session.get(LocalCalendar, calendar_id)
+    return cal if cal is not None and cal.owner_id == owner_id else None
+
+
+def busy_rows(session: Session, calendar_ids: list[int], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    if not calendar_ids:
+        return []
+    return list(
+        session.exec(
+            select(BusyBlock.starts_at, BusyBlock.ends_at)
+            .where(BusyBlock.calendar_id.in_(calendar_ids), BusyBlock.starts_at < end, BusyBlock.ends_at > start)
+            .order_by(BusyBlock.starts_at)
+        ).all()
+    )
+
+
+def blocks_of(session: Session, calendar_ids: list[int], since: datetime, limit: int) -> list[BusyBlock]:
+    if not calendar_ids:
+        return []
+    return list(
+        session.exec(
+            select(BusyBlock).where(BusyBlock.calendar_id.in_(calendar_ids), BusyBlock.ends_at > since)
+            .order_by(BusyBlock.starts_at).limit(limit)
+        )
+    )
+
+
+def clear_calendar(session: Session, calendar_id: int) -> None:
+    session.exec(delete(BusyBlock).where(BusyBlock.calendar_id == calendar_id))
+
+
+def settings_row(session: Session, agent_id: int) -> CalendarSettingsRow | None:
+    return session.exec(select(CalendarSettingsRow).where(CalendarSettingsRow.agent_id == agent_id)).first()
+
+
+def settings_by_feed(session: Session, token: str) -> CalendarSettingsRow | None:
+    return session.exec(select(CalendarSettingsRow).where(CalendarSettingsRow.feed_token == token)).first()
+
+
+def live_meetings(session: Session, agent_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    return list(
+        session.exec(
+            select(Meeting.starts_at, Meeting.ends_at).where(
+                Meeting.agent_id == agent_id, Meeting.status.in_(LIVE_MEETING_STATES),
+                Meeting.starts_at < end, Meeting.ends_at > start,
+            )
+        ).all()
+    )
+
+
+def meetings_since(session: Session, agent_id: int, since: datetime) -> list[Meeting]:
+    return list(
+        session.exec(select(Meeting).where(Meeting.agent_id == agent_id, Meeting.ends_at > since).order_by(Meeting.starts_at))
+    )

@@ -1,0 +1,1 @@
+"""Calendars and mail: the outside world behind small interfaces."""

@@ -1,0 +1,110 @@
+"""iCalendar (RFC 5545) in and out: busy times from an .ics file, and a feed of meetings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+MAX_EVENTS = 20_000
+
+
+class IcsError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ImportedEvent:
+    uid: str
+    title: str
+    start: datetime  # aware UTC
+    end: datetime
+
+
+def _aware(value, zone: ZoneInfo) -> datetime:
+    """A DTSTART/DTEND value as aware UTC: all-day dates and floating times are read in `zone`."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(0), zone)
+    else:
+        raise IcsError("An event has a start or end that is not a date.")
+    return moment.astimezone(UTC)
+
+
+def read_busy(data: bytes, *, start: datetime, end: datetime, zone: ZoneInfo) -> tuple[str, list[ImportedEvent]]:
+    """Busy events of an .ics file that overlap [start, end), recurring events expanded.
+
+    Returns (calendar name or "", events). Transparent (free) and cancelled events are not busy.
+    `zone` is the agent's zone, used for all-day and floating times.
+    """
+    try:
+        cal = icalendar.Calendar.from_ical(data)
+    except Exception as exc:  # icalendar raises ValueError and friends for malformed files
+        raise IcsError("This file is not a valid iCalendar (.ics) file.") from exc
+    if cal.name != "VCALENDAR":
+        raise IcsError("This file is not a valid iCalendar (.ics) file.")
+    name = str(cal.get("X-WR-CALNAME", "")).strip()
+    try:
+        occurrences = recurring_ical_events.of(cal).between(start, end)
+    except Exception as exc:
+        raise IcsError(f"The events of this file cannot be read: {exc}") from exc
+    events: list[ImportedEvent] = []
+    for ev in occurrences:
+        if len(events) >= MAX_EVENTS:
+            raise IcsError(f"This file has more than {MAX_EVENTS} events in the next months.")
+        if str(ev.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT" or str(ev.get("STATUS", "")).upper() == "CANCELLED":
+            continue
+        dtstart = ev.get("DTSTART")
+        if dtstart is None:
+            continue
+        s = _aware(dtstart.dt, zone)
+        if ev.get("DTEND") is not None:
+            e = _aware(ev["DTEND"].dt, zone)
+        elif ev.get("DURATION") is not None:
+            e = s + ev["DURATION"].dt
+        else:
+            e = s + (timedelta(days=1) if not isinstance(dtstart.dt, datetime) else timedelta(0))
+        if e <= s:
+            continue
+        title = str(ev.get("SUMMARY", "Busy")).strip() or "Busy"
+        events.append(ImportedEvent(uid=str(ev.get("UID", "")), title=title[:200], start=s, end=e))
+    return name[:100], events
+
+
+@dataclass(frozen=True)
+class FeedMeeting:
+    uid: str
+    subject: str
+    guest_name: str
+    guest_email: str
+    start: datetime
+    end: datetime
+    status: str  # pending, confirmed, cancelled
+    sequence: int
+    updated_at: datetime
+
+
+def meetings_feed(meetings: Iterable[FeedMeeting], *, calendar_name: str) -> bytes:
+    """An .ics feed a calendar client can subscribe to; times in UTC, stable UIDs."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Kite Scheduler//Meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", calendar_name)
+    for m in meetings:
+        ev = icalendar.Event()
+        ev.add("uid", m.uid)
+        ev.add("dtstamp", m.updated_at.astimezone(UTC))
+        ev.add("dtstart", m.start.astimezone(UTC))
+        ev.add("dtend", m.end.astimezone(UTC))
+        ev.add("summary", m.subject or f"Meeting with {m.guest_name}")
+        ev.add("description", f"Guest: {m.guest_name} <{m.guest_email}>")
+        ev.add("sequence", m.sequence)
+        ev.add("status", {"pending": "TENTATIVE", "confirmed": "CONFIRMED"}.get(m.status, "CANCELLED"))
+        cal.add_component(ev)
+    return cal.to_ical()

@@ -1,0 +1,78 @@
+"""The built-in calendar: calendars and busy blocks kept in the app's own database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import select
+
+from kite_app.domain.intervals import to_seconds
+from kite_app.persistence import calendars as q
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import BusyBlock
+from kite_app.providers.calendar.base import CalendarInfo, EventData
+
+PREFIX = "local:"
+
+
+def local_id(calendar_id: str) -> int | None:
+    """"local:12" -> 12; None for anything else."""
+    if not calendar_id.startswith(PREFIX):
+        return None
+    rest = calendar_id[len(PREFIX):]
+    return int(rest) if rest.isdigit() else None
+
+
+class LocalCalendarProvider:
+    def list_calendars(self, agent_id: int) -> list[CalendarInfo]:
+        with transaction() as s:
+            return [CalendarInfo(id=f"{PREFIX}{c.id}", name=c.name) for c in q.calendars_of(s, agent_id)]
+
+    def busy(self, agent_id: int, calendar_ids: Sequence[str], start: datetime, end: datetime):
+        with transaction() as s:
+            owned = {c.id for c in q.calendars_of(s, agent_id)}
+            ids = [i for i in (local_id(c) for c in calendar_ids) if i in owned]
+            return [(to_seconds(a), to_seconds(b)) for a, b in q.busy_rows(s, ids, start, end)]
+
+    def _block(self, s, agent_id: int, calendar_id: str, event_id: str) -> BusyBlock | None:
+        cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1)
+        if cal is None or not event_id.isdigit():
+            return None
+        block = s.get(BusyBlock, int(event_id))
+        return block if block is not None and block.calendar_id == cal.id else None
+
+    def create_event(self, agent_id: int, calendar_id: str, event: EventData) -> str:
+        with transaction() as s:
+            cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1)
+            if cal is None:
+                raise LookupError(f"calendar {calendar_id} does not belong to agent {agent_id}")
+            existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id, BusyBlock.uid == event.uid)).first()
+            block = existing or BusyBlock(calendar_id=cal.id, uid=event.uid, starts_at=event.start, ends_at=event.end)
+            block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
+            block.status = "tentative" if event.tentative else "confirmed"
+            s.add(block)
+            s.flush()
+            return str(block.id)
+
+    def update_event(self, agent_id: int, calendar_id: str, event_id: str, event: EventData) -> None:
+        with transaction() as s:
+            block = self._block(s, agent_id, calendar_id, event_id)
+            if block is None:
+                raise LookupError(f"event {event_id} not found in {calendar_id}")
+            block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
+            block.status = "tentative" if event.tentative else "confirmed"
+            s.add(block)
+
+    def delete_event(self, agent_id: int, calendar_id: str, event_id: str) -> None:
+        with transaction() as s:
+            block = self._block(s, agent_id, calendar_id, event_id)
+            if block is not None:
+                s.delete(block)
+
+    def event_status(self, agent_id: int, calendar_id: str, event_id: str) -> str:
+        with transaction() as s:
+            block = self._block(s, agent_id, calendar_id, event_id)
+            if block is None:
+                return "deleted"
+            return "needsAction" if block.status == "tentative" else "accepted"

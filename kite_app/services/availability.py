@@ -1,0 +1,152 @@
+"""Availability: an agent's rules and busy times -> the slots a guest may book, in the guest's zone."""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from kite_app import config, routes
+from kite_app.domain.accounts import Actor, Role, time_zone_error
+from kite_app.domain.calendar_settings import CalendarSettings, default_settings, parse_settings, to_form
+from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from kite_app.domain.intervals import Interval, to_seconds
+from kite_app.domain.slots import slots_between
+from kite_app.persistence import calendars as q
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import CalendarSettingsRow, User
+from kite_app.providers.calendar import all_providers, provider_for
+from kite_app.providers.calendar.base import CalendarInfo
+from kite_app.services.accounts import public_agent, require_login
+
+
+class Slot(TypedDict):
+    start: str  # ISO 8601, UTC
+    date: str  # the guest's local date, YYYY-MM-DD
+    time: str  # the guest's wall-clock time, HH:MM
+    label: str  # what the guest reads; names the UTC offset where a wall time occurs twice
+
+
+def _offset(moment: datetime) -> str:
+    seconds = int(moment.utcoffset().total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    hours, rest = divmod(abs(seconds), 3600)
+    return f"UTC{sign}{hours}" + (f":{rest // 60:02d}" if rest else "")
+
+
+def label_slots(slots: Iterable[int], zone: ZoneInfo) -> list[Slot]:
+    """Write each slot (POSIX seconds) in `zone`. In a repeated hour both slots stay, each with its offset."""
+    locals_ = [(s, datetime.fromtimestamp(s, zone)) for s in slots]
+    seen = Counter((d.date(), d.hour, d.minute) for _, d in locals_)
+    out: list[Slot] = []
+    for s, d in locals_:
+        time = f"{d.hour:02d}:{d.minute:02d}"
+        label = time if seen[(d.date(), d.hour, d.minute)] == 1 else f"{time} ({_offset(d)})"
+        out.append(Slot(start=datetime.fromtimestamp(s, UTC).isoformat(), date=d.date().isoformat(), time=time,
+                        label=label))
+    return out
+
+
+class SettingsView(TypedDict):
+    form: dict  # the "Calendar Settings" form, as `parse_settings` reads it
+    calendars: list[CalendarInfo]
+    saved: bool
+    booking_url: str
+    feed_url: str
+
+
+def _calendars(agent_id: int) -> list[CalendarInfo]:
+    return [c for p in all_providers() for c in p.list_calendars(agent_id)]
+
+
+def _view(agent: User, row) -> SettingsView:
+    calendars = _calendars(agent.id)
+    settings = CalendarSettings.from_json(row.data) if row else default_settings(calendars[0]["id"] if calendars else "")
+    return SettingsView(
+        form=to_form(settings),
+        calendars=calendars,
+        saved=row is not None,
+        booking_url=routes.booking_url(config.settings.public_url, agent.slug) if row and agent.slug else "",
+        feed_url=routes.feed_url(config.settings.public_url, row.feed_token) if row else "",
+    )
+
+
+def _own_agent(s, actor: Actor | None) -> User:
+    actor = require_login(actor)
+    user = s.get(User, actor.user_id)
+    if user is None or user.role != Role.AGENT:
+        raise PermissionDenied("Only agents have calendar settings.")
+    return user
+
+
+def calendar_settings(actor: Actor | None) -> SettingsView:
+    with transaction() as s:
+        agent = _own_agent(s, actor)
+        row = q.settings_row(s, agent.id)
+    return _view(agent, row)
+
+
+def save_calendar_settings(actor: Actor | None, form: Mapping[str, object], *, now: datetime) -> SettingsView:
+    """Validate the whole form and save it, or change nothing and raise ValidationError."""
+    with transaction() as s:
+        agent = _own_agent(s, actor)
+    settings = parse_settings(form, calendars={c["id"] for c in _calendars(agent.id)})
+    with transaction() as s:
+        row = q.settings_row(s, agent.id)
+        if row is None:
+            row = CalendarSettingsRow(agent_id=agent.id, data={}, feed_token=secrets.token_urlsafe(24), updated_at=now)
+        row.data, row.updated_at = settings.to_json(), now
+        s.add(row)
+    return _view(agent, row)
+
+
+def booking_link(agent: Mapping) -> str:
+    """The agent's public booking address once their calendar settings are saved, else ""."""
+    if agent.get("role") != Role.AGENT or not agent.get("slug") or published_settings(agent["id"]) is None:
+        return ""
+    return routes.booking_url(config.settings.public_url, agent["slug"])
+
+
+def published_settings(agent_id: int) -> CalendarSettings | None:
+    with transaction() as s:
+        row = q.settings_row(s, agent_id)
+        return CalendarSettings.from_json(row.data) if row else None
+
+
+def busy_intervals(agent_id: int, settings: CalendarSettings, start: datetime, end: datetime) -> list[Interval]:
+    """Busy time of every blocking calendar plus the agent's live meetings, overlapping [start, end)."""
+    by_provider: dict[int, tuple] = {}
+    for cal in settings.blocking_calendars:
+        provider = provider_for(cal)
+        by_provider.setdefault(id(provider), (provider, []))[1].append(cal)
+    busy: list[Interval] = []
+    for provider, cals in by_provider.values():
+        busy.extend(provider.busy(agent_id, cals, start, end))
+    with transaction() as s:
+        busy.extend((to_seconds(a), to_seconds(b)) for a, b in q.live_meetings(s, agent_id, start, end))
+    return busy
+
+
+def slots_for(
+    slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str, now: datetime
+) -> list[Slot]:
+    """The slots a guest may book with the agent behind `slug`, starting in [start, end), in the guest's zone."""
+    agent = public_agent(slug)
+    settings = published_settings(agent["id"])
+    if settings is None:
+        raise NotFound("This agent has not opened their calendar for booking yet.")
+    duration = settings.default_duration if duration is None else duration
+    if duration not in settings.durations:
+        raise ValidationError({"duration": "Choose one of the offered durations."})
+    if time_zone_error(guest_zone):
+        raise ValidationError({"tz": "Choose a time zone from the list."})
+    margin = timedelta(minutes=settings.rules.buffer_before + settings.rules.buffer_after + duration)
+    busy = busy_intervals(agent["id"], settings, start - margin, end + margin)
+    slots = slots_between(
+        weekly=settings.weekly, overrides=settings.overrides, zone=ZoneInfo(agent["time_zone"]), busy=busy,
+        duration=duration, rules=settings.rules, now=to_seconds(now), start=to_seconds(start), end=to_seconds(end),
+    )
+    return label_slots(slots, ZoneInfo(guest_zone))

@@ -1,0 +1,535 @@
+"""Agent "Kite settings": the "Calendar Settings" tab and the "Built-in calendar" tab."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.domain.availability import WEEKDAYS
+from kite_app.domain.calendar_settings import SLOT_INTERVALS
+from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.providers.calendar.base import CalendarInfo
+from kite_app.services import availability, calendars
+from kite_app.services.calendars import BlockView, CalendarView
+from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
+from kite_app.ui.layout import loading, template
+from kite_app.ui.session import SessionState, utcnow
+
+NUMBER_FIELDS = ("durations", "default_duration", "buffer_before", "buffer_after", "min_notice", "slot_interval",
+                 "window_days")
+
+
+class CalendarSettingsState(SessionState):
+    ready: bool = False
+    denied: str = ""
+    tab: str = "calendar"
+    calendars: list[CalendarInfo] = []
+    blocking: list[str] = []
+    destination: str = ""
+    values: dict[str, str] = {}
+    days_on: list[bool] = [False] * 7
+    hours: list[str] = [""] * 7
+    overrides: list[dict[str, str]] = []
+    require_guest_login: bool = False
+    saved: bool = False
+    booking_url: str = ""
+    feed_url: str = ""
+    errors: dict[str, str] = {}
+    message: str = ""
+    notice: str = ""
+
+    def _show(self, view: availability.SettingsView) -> None:
+        form = view["form"]
+        self.calendars = view["calendars"]
+        self.blocking = list(form["blocking_calendars"])
+        self.destination = form["destination_calendar"]
+        self.values = {k: form[k] for k in NUMBER_FIELDS}
+        self.days_on = [form[f"day_{i}"] == "on" for i in range(7)]
+        self.hours = [form[f"hours_{i}"] for i in range(7)]
+        self.overrides = [dict(o) for o in form["overrides"]]
+        self.require_guest_login = form["require_guest_login"] == "on"
+        self.saved, self.booking_url, self.feed_url = view["saved"], view["booking_url"], view["feed_url"]
+
+    @rx.event
+    def load(self):
+        self.ready, self.denied, self.errors, self.message, self.notice = False, "", {}, "", ""
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            self._show(availability.calendar_settings(actor))
+        except KiteError as exc:
+            self.denied = exc.message
+            return
+        self.ready = True
+
+    @rx.event
+    def set_tab(self, tab: str):
+        self.tab = tab
+
+    @rx.event
+    def set_value(self, key: str, value: str):
+        if key in NUMBER_FIELDS:
+            self.values[key] = value
+
+    @rx.event
+    def set_blocking(self, calendar_id: str, checked: bool):
+        others = [c for c in self.blocking if c != calendar_id]
+        self.blocking = [*others, calendar_id] if checked else others
+
+    @rx.event
+    def set_destination(self, calendar_id: str):
+        self.destination = calendar_id
+
+    @rx.event
+    def set_day_on(self, day: int, checked: bool):
+        self.days_on[day] = bool(checked)
+
+    @rx.event
+    def set_hours(self, day: int, value: str):
+        self.hours[day] = value
+
+    @rx.event
+    def add_override(self):
+        self.overrides.append({"date": "", "hours": ""})
+
+    @rx.event
+    def remove_override(self, index: int):
+        self.overrides.pop(index)
+        self.errors = {}
+
+    @rx.event
+    def set_override(self, index: int, key: str, value: str):
+        if key in ("date", "hours"):
+            self.overrides[index][key] = value
+
+    @rx.event
+    def set_require_guest_login(self, checked: bool):
+        self.require_guest_login = bool(checked)
+
+    @rx.event
+    def save(self):
+        self.errors, self.message, self.notice = {}, "", ""
+        form: dict[str, object] = {
+            **self.values,
+            "blocking_calendars": list(self.blocking),
+            "destination_calendar": self.destination,
+            "overrides": [dict(o) for o in self.overrides],
+            "require_guest_login": "on" if self.require_guest_login else "",
+        }
+        for i in range(7):
+            form[f"day_{i}"] = "on" if self.days_on[i] else ""
+            form[f"hours_{i}"] = self.hours[i]
+        try:
+            view = availability.save_calendar_settings(self._actor(), form, now=utcnow())
+        except ValidationError as exc:
+            self.errors = exc.errors
+            self.message = "Nothing was saved. Correct the fields marked below."
+            return
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self._show(view)
+        self.notice = "Calendar settings saved. Your booking link is live."
+
+    @rx.event
+    def copy(self, text: str):
+        return [rx.set_clipboard(text), rx.toast.success("Copied.")]
+
+
+class BuiltInCalendarState(SessionState):
+    calendars: list[CalendarView] = []
+    blocks: list[BlockView] = []
+    errors: dict[str, str] = {}
+    notice: str = ""
+    message: str = ""
+    import_error: str = ""
+
+    def _refresh(self, actor) -> None:
+        self.calendars = calendars.built_in_calendars(actor)
+        self.blocks = calendars.list_blocks(actor, now=utcnow())
+
+    @rx.event
+    def load(self):
+        self.errors, self.notice, self.message, self.import_error = {}, "", "", ""
+        try:
+            self._refresh(self._actor())
+        except KiteError:
+            self.calendars, self.blocks = [], []
+
+    @rx.event
+    def add_block(self, form: dict):
+        self.errors, self.notice, self.message = {}, "", ""
+        try:
+            actor = self._actor()
+            block = calendars.add_block(actor, calendar_id=form.get("calendar", ""), title=form.get("title", ""),
+                                        start=form.get("start", ""), end=form.get("end", ""))
+            self._refresh(actor)
+        except ValidationError as exc:
+            self.errors = exc.errors
+            return
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self.notice = f"Busy block “{block['title']}” added: {block['start']} to {block['end']}."
+        yield CalendarSettingsState.load
+
+    @rx.event
+    def remove_block(self, block_id: int):
+        self.notice, self.message = "", ""
+        try:
+            actor = self._actor()
+            calendars.remove_block(actor, int(block_id))
+            self._refresh(actor)
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self.notice = "Busy block removed."
+
+    @rx.event
+    def remove_calendar(self, calendar_id: str):
+        self.notice, self.message = "", ""
+        try:
+            actor = self._actor()
+            calendars.remove_calendar(actor, calendar_id)
+            self._refresh(actor)
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self.notice = "Calendar removed."
+        yield CalendarSettingsState.load
+
+    @rx.event
+    async def import_ics(self, files: list[rx.UploadFile]):
+        self.import_error, self.notice, self.message = "", "", ""
+        if not files:
+            return
+        upload = files[0]
+        data = await upload.read(calendars.MAX_ICS_BYTES + 1)
+        try:
+            actor = self._actor()
+            name, count = calendars.import_ics(actor, filename=upload.name or "calendar.ics", data=data, now=utcnow())
+            self._refresh(actor)
+        except ValidationError as exc:
+            self.import_error = next(iter(exc.errors.values()))
+            return
+        except KiteError as exc:
+            self.import_error = exc.message
+            return
+        self.notice = f"Imported “{name}”: {count} busy events. Select it under Calendar Settings to block time."
+        yield CalendarSettingsState.load
+
+
+def _number(label: str, key: str, hint: str = "") -> rx.Component:
+    return rx.el.div(
+        field(label, key, form_id="cs", value=CalendarSettingsState.values[key],
+              on_change=lambda v: CalendarSettingsState.set_value(key, v),
+              error=CalendarSettingsState.errors.get(key, "")),
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+    )
+
+
+def _calendars_section() -> rx.Component:
+    e = CalendarSettingsState.errors
+    return rx.vstack(
+        rx.heading("Calendars", size="4", as_="h2"),
+        rx.text("Busy time in the calendars you tick blocks your availability.", size="2", color_scheme="gray"),
+        rx.el.fieldset(
+            rx.el.legend("Calendars that block availability", class_name="kite-label"),
+            rx.foreach(
+                CalendarSettingsState.calendars,
+                lambda cal: rx.checkbox(
+                    cal["name"], checked=CalendarSettingsState.blocking.contains(cal["id"]),
+                    on_change=lambda checked: CalendarSettingsState.set_blocking(cal["id"], checked),
+                ),
+            ),
+            field_error(e.get("blocking_calendars", ""), "cs-blocking-error"),
+            class_name="kite-fieldset",
+        ),
+        rx.el.div(
+            rx.el.label("Add meetings to", html_for="cs-destination", class_name="kite-label"),
+            rx.el.select(
+                rx.foreach(CalendarSettingsState.calendars, lambda cal: rx.el.option(cal["name"], value=cal["id"])),
+                id="cs-destination", value=CalendarSettingsState.destination,
+                on_change=CalendarSettingsState.set_destination, class_name="kite-select",
+                aria_describedby="cs-destination-error",
+            ),
+            field_error(e.get("destination_calendar", ""), "cs-destination-error"),
+            class_name="kite-field",
+            max_width="20rem",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _durations_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Duration", size="4", as_="h2"),
+        rx.grid(
+            _number("Duration options (minutes)", "durations", "Comma-separated, each 15 to 360, e.g. 15, 30, 60."),
+            _number("Default duration (minutes)", "default_duration"),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _day_row(i: int) -> rx.Component:
+    key = f"hours_{i}"
+    return rx.hstack(
+        rx.box(
+            rx.checkbox(WEEKDAYS[i], checked=CalendarSettingsState.days_on[i],
+                        on_change=lambda checked: CalendarSettingsState.set_day_on(i, checked)),
+            width="8rem",
+            padding_top="0.4rem",
+        ),
+        rx.cond(
+            CalendarSettingsState.days_on[i],
+            rx.box(
+                rx.input(
+                    id=f"cs-{key}", value=CalendarSettingsState.hours[i],
+                    on_change=lambda v: CalendarSettingsState.set_hours(i, v),
+                    aria_label=f"{WEEKDAYS[i]} hours", aria_describedby=f"cs-{key}-error",
+                    placeholder="09:00-12:00, 13:00-17:00",
+                ),
+                field_error(CalendarSettingsState.errors.get(key, ""), f"cs-{key}-error"),
+                flex="1",
+            ),
+            rx.text("Day off", color_scheme="gray", size="2", padding_top="0.4rem"),
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def _override_row(row: rx.Var, index: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.input(type="date", value=row["date"], aria_label="Override date",
+                 on_change=lambda v: CalendarSettingsState.set_override(index, "date", v), width="11rem"),
+        rx.box(
+            rx.input(value=row["hours"], aria_label="Override hours", placeholder="Empty for a day off",
+                     on_change=lambda v: CalendarSettingsState.set_override(index, "hours", v)),
+            field_error(CalendarSettingsState.errors.get("override_" + index.to_string(), ""), ""),
+            flex="1",
+        ),
+        rx.button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button",
+                  aria_label="Remove override", on_click=CalendarSettingsState.remove_override(index)),
+        width="100%",
+        align="start",
+    )
+
+
+def _hours_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Working hours", size="4", as_="h2"),
+        rx.text("In your time zone. Several ranges per day, e.g. 09:00-12:00, 13:00-17:00 for a lunch break.",
+                size="2", color_scheme="gray"),
+        *[_day_row(i) for i in range(7)],
+        rx.heading("Date overrides", size="3", as_="h3", padding_top="0.5em"),
+        rx.text("Different hours on a date; leave the hours empty for a day off.", size="2", color_scheme="gray"),
+        rx.foreach(CalendarSettingsState.overrides, _override_row),
+        rx.button(rx.icon("plus", size=14), "Add date override", variant="soft", type="button",
+                  on_click=CalendarSettingsState.add_override),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _rules_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Booking rules", size="4", as_="h2"),
+        rx.grid(
+            _number("Buffer before (minutes)", "buffer_before"),
+            _number("Buffer after (minutes)", "buffer_after"),
+            _number("Minimum notice (minutes)", "min_notice"),
+            rx.el.div(
+                rx.el.label("Slot interval (minutes)", html_for="cs-slot_interval", class_name="kite-label"),
+                rx.el.select(
+                    *[rx.el.option(str(n), value=str(n)) for n in SLOT_INTERVALS],
+                    id="cs-slot_interval", value=CalendarSettingsState.values["slot_interval"],
+                    on_change=lambda v: CalendarSettingsState.set_value("slot_interval", v),
+                    class_name="kite-select", aria_describedby="cs-slot_interval-error",
+                ),
+                field_error(CalendarSettingsState.errors.get("slot_interval", ""), "cs-slot_interval-error"),
+                class_name="kite-field",
+            ),
+            _number("Booking window (days ahead)", "window_days", "At most one month (31 days)."),
+            columns=rx.breakpoints(initial="1", sm="2", md="3"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.checkbox("Guests must log in before booking", checked=CalendarSettingsState.require_guest_login,
+                    on_change=CalendarSettingsState.set_require_guest_login),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _calendar_settings_tab() -> rx.Component:
+    return rx.vstack(
+        form_alert(CalendarSettingsState.message),
+        form_notice(CalendarSettingsState.notice),
+        rx.card(_calendars_section(), width="100%"),
+        rx.card(_durations_section(), width="100%"),
+        rx.card(_hours_section(), width="100%"),
+        rx.card(_rules_section(), width="100%"),
+        rx.button("Save", size="3", on_click=CalendarSettingsState.save),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _block_row(block: rx.Var[BlockView]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(block["title"]),
+        rx.table.cell(block["start"]),
+        rx.table.cell(block["end"]),
+        rx.table.cell(block["calendar"]),
+        rx.table.cell(rx.button("Remove", size="1", variant="soft", color_scheme="red",
+                                aria_label="Remove " + block["title"] + " " + block["start"],
+                                on_click=BuiltInCalendarState.remove_block(block["id"]))),
+    )
+
+
+def _built_in_tab() -> rx.Component:
+    e = BuiltInCalendarState.errors
+    return rx.vstack(
+        form_alert(BuiltInCalendarState.message),
+        form_notice(BuiltInCalendarState.notice),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Add a busy block", size="4", as_="h2"),
+                    rx.grid(
+                        rx.el.div(
+                            rx.el.label("Calendar", html_for="block-calendar", class_name="kite-label"),
+                            rx.el.select(
+                                rx.foreach(BuiltInCalendarState.calendars,
+                                           lambda c: rx.el.option(c["name"], value=c["id"])),
+                                id="block-calendar", name="calendar", class_name="kite-select",
+                            ),
+                            field_error(e.get("calendar", ""), "block-calendar-error"),
+                            class_name="kite-field",
+                        ),
+                        field("Title", "title", form_id="block", placeholder="Busy", error=e.get("title", "")),
+                        field("Start", "start", type="datetime-local", form_id="block", error=e.get("start", "")),
+                        field("End", "end", type="datetime-local", form_id="block", error=e.get("end", "")),
+                        columns=rx.breakpoints(initial="1", sm="2"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.button("Add busy block", type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=BuiltInCalendarState.add_block,
+                no_validate=True,
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("Import an .ics file", size="4", as_="h2"),
+                rx.text("Busy events from another calendar (recurring events included) become a calendar of their "
+                        "own. Importing the same file again replaces it.", size="2", color_scheme="gray"),
+                rx.upload(
+                    rx.button(rx.icon("upload", size=14), "Import .ics file", type="button", variant="soft"),
+                    id="ics-upload",
+                    accept={"text/calendar": [".ics"]},
+                    max_files=1,
+                    multiple=False,
+                    no_drag=True,
+                    on_drop=BuiltInCalendarState.import_ics(rx.upload_files(upload_id="ics-upload")),
+                    border="none",
+                    padding="0",
+                ),
+                field_error(BuiltInCalendarState.import_error, "ics-error"),
+                rx.foreach(
+                    BuiltInCalendarState.calendars,
+                    lambda c: rx.cond(
+                        c["imported"],
+                        rx.hstack(
+                            rx.text(c["name"]),
+                            rx.button("Remove calendar", size="1", variant="soft", color_scheme="red",
+                                      aria_label="Remove calendar " + c["name"],
+                                      on_click=BuiltInCalendarState.remove_calendar(c["id"])),
+                            align="center",
+                        ),
+                    ),
+                ),
+                spacing="3",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("Meetings feed", size="4", as_="h2"),
+                rx.cond(
+                    CalendarSettingsState.feed_url != "",
+                    rx.vstack(
+                        rx.text("Subscribe to this address in any calendar app to see your meetings there. "
+                                "Keep it private.", size="2", color_scheme="gray"),
+                        rx.hstack(
+                            rx.code(CalendarSettingsState.feed_url, id="feed-url"),
+                            rx.button("Copy feed address", variant="soft", size="1",
+                                      on_click=CalendarSettingsState.copy(CalendarSettingsState.feed_url)),
+                            align="center",
+                            wrap="wrap",
+                        ),
+                    ),
+                    rx.text("Save your calendar settings to get a feed address.", size="2"),
+                ),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+        rx.heading("Upcoming busy time", size="4", as_="h2"),
+        rx.cond(
+            BuiltInCalendarState.blocks.length() > 0,
+            rx.table.root(
+                rx.el.caption("Upcoming busy time", class_name="kite-sr-only"),
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h)
+                                                for h in ("Title", "Start", "End", "Calendar", "")])),
+                rx.table.body(rx.foreach(BuiltInCalendarState.blocks, _block_row)),
+                width="100%",
+                variant="surface",
+            ),
+            rx.text("No busy time ahead.", color_scheme="gray"),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+@template(route=routes.KITE_SETTINGS, title="Kite settings",
+          on_load=[CalendarSettingsState.load, BuiltInCalendarState.load])
+def kite_settings_page() -> rx.Component:
+    return rx.cond(
+        CalendarSettingsState.denied != "",
+        rx.callout(CalendarSettingsState.denied, icon="lock", color_scheme="red", role="alert"),
+        rx.cond(
+            CalendarSettingsState.ready,
+            rx.vstack(
+                rx.heading("Kite settings", size="7", as_="h1"),
+                rx.tabs.root(
+                    rx.tabs.list(
+                        rx.tabs.trigger("Calendar Settings", value="calendar"),
+                        rx.tabs.trigger("Built-in calendar", value="built_in"),
+                    ),
+                    rx.tabs.content(_calendar_settings_tab(), value="calendar", padding_top="1em"),
+                    rx.tabs.content(_built_in_tab(), value="built_in", padding_top="1em"),
+                    value=CalendarSettingsState.tab,
+                    on_change=CalendarSettingsState.set_tab,
+                    width="100%",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            loading(),
+        ),
+    )
