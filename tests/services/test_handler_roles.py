@@ -81,3 +81,28 @@ def test_profile_handlers_act_on_the_asker_only(people):
     nobody.save({"name": "Hacker", "time_zone": "UTC"})
     assert nobody.message == "Log in to continue."
     assert accounts.list_agents(a)[0]["name"] == "Bobby"
+
+
+def test_calendar_settings_handlers_serve_agents_only(people):
+    from kite_app.services import availability
+    from kite_app.ui.pages.kite_settings import BuiltInCalendarState, CalendarSettingsState
+
+    tokens, _a, bob = people
+    as_admin = state_of(CalendarSettingsState, tokens["admin"])
+    as_admin.load()
+    assert as_admin.denied == "Only agents have calendar settings."
+    nobody = state_of(CalendarSettingsState, "")
+    nobody.save()
+    assert nobody.message == "Log in to continue."
+    assert availability.published_settings(bob["id"]) is None
+
+    as_bob = state_of(CalendarSettingsState, tokens["agent"])
+    as_bob.load()
+    as_bob.set_value("durations", "15, 30")
+    as_bob.save()
+    assert as_bob.errors == {} and availability.published_settings(bob["id"]).durations == (15, 30)
+
+    stranger = state_of(BuiltInCalendarState, "")
+    list(stranger.add_block({"calendar": "local:1", "title": "x", "start": "2026-12-01T10:00",
+                             "end": "2026-12-01T11:00"}) or [])
+    assert stranger.message == "Log in to continue."

@@ -1,0 +1,54 @@
+"""The built-in calendar implements the calendar Protocol that the Google provider implements too."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kite_app.providers.calendar import provider_for
+from kite_app.providers.calendar.base import CalendarProvider, EventData
+from kite_app.providers.calendar.local import LocalCalendarProvider
+from kite_app.services import accounts
+from tests.services.test_availability import NOW, bob  # noqa: F401  (fixture)
+
+
+def test_local_provider_lifecycle(bob):  # noqa: F811
+    actor, view = bob
+    provider: CalendarProvider = LocalCalendarProvider()
+    [cal] = provider.list_calendars(view["id"])
+    assert provider_for(cal["id"]).__class__ is LocalCalendarProvider
+    start = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    event = EventData(uid="meeting-7@kite", title="Meeting with Gus", start=start, end=start + timedelta(minutes=30))
+
+    event_id = provider.create_event(view["id"], cal["id"], event)
+    assert provider.create_event(view["id"], cal["id"], event) == event_id  # a retried insert, one event
+    assert provider.event_status(view["id"], cal["id"], event_id) == "needsAction"
+    window = (start - timedelta(hours=1), start + timedelta(hours=2))
+    assert provider.busy(view["id"], [cal["id"]], *window) == [(int(start.timestamp()), int(start.timestamp()) + 1800)]
+
+    moved = EventData(uid=event.uid, title=event.title, start=start + timedelta(hours=1),
+                      end=start + timedelta(hours=2), tentative=False)
+    provider.update_event(view["id"], cal["id"], event_id, moved)
+    assert provider.event_status(view["id"], cal["id"], event_id) == "accepted"
+    assert provider.busy(view["id"], [cal["id"]], *window)[0][0] == int(moved.start.timestamp())
+
+    provider.delete_event(view["id"], cal["id"], event_id)
+    provider.delete_event(view["id"], cal["id"], event_id)  # already gone counts as done
+    assert provider.event_status(view["id"], cal["id"], event_id) == "deleted"
+    assert provider.busy(view["id"], [cal["id"]], *window) == []
+
+
+def test_local_provider_keeps_agents_apart(bob):  # noqa: F811
+    actor, view = bob
+    from kite_app.domain.accounts import Actor, Role
+    other = accounts.create_agent(Actor(user_id=1, role=Role.ADMIN), name="Carol", email="carol@example.com",
+                                  time_zone="UTC", password="a long password", now=NOW)
+    provider = LocalCalendarProvider()
+    [bobs] = provider.list_calendars(view["id"])
+    start = datetime(2026, 12, 1, 9, tzinfo=UTC)
+    event_id = provider.create_event(view["id"], bobs["id"], EventData(uid="x", title="t", start=start,
+                                                                        end=start + timedelta(hours=1)))
+    with pytest.raises(LookupError):
+        provider.create_event(other["id"], bobs["id"], EventData(uid="y", title="t", start=start, end=start))
+    assert provider.busy(other["id"], [bobs["id"]], start - timedelta(days=1), start + timedelta(days=1)) == []
+    provider.delete_event(other["id"], bobs["id"], event_id)
+    assert provider.event_status(view["id"], bobs["id"], event_id) == "needsAction"
