@@ -11,7 +11,7 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.providers.calendar.base import CalendarInfo
 from kite_app.services import availability, calendars
 from kite_app.services.calendars import BlockView, CalendarView
-from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
+from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import SessionState, utcnow
 
@@ -346,16 +346,11 @@ def _rules_section() -> rx.Component:
             _number("Buffer before (minutes)", "buffer_before"),
             _number("Buffer after (minutes)", "buffer_after"),
             _number("Minimum notice (minutes)", "min_notice"),
-            rx.el.div(
-                rx.el.label("Slot interval (minutes)", html_for="cs-slot_interval", class_name="kite-label"),
-                rx.el.select(
-                    *[rx.el.option(str(n), value=str(n)) for n in SLOT_INTERVALS],
-                    id="cs-slot_interval", value=CalendarSettingsState.values["slot_interval"],
-                    on_change=lambda v: CalendarSettingsState.set_value("slot_interval", v),
-                    class_name="kite-select", aria_describedby="cs-slot_interval-error",
-                ),
-                field_error(CalendarSettingsState.errors.get("slot_interval", ""), "cs-slot_interval-error"),
-                class_name="kite-field",
+            select_field(
+                "Slot interval (minutes)", "slot_interval", [str(n) for n in SLOT_INTERVALS], form_id="cs",
+                error=CalendarSettingsState.errors.get("slot_interval", ""),
+                value=CalendarSettingsState.values["slot_interval"],
+                on_change=lambda v: CalendarSettingsState.set_value("slot_interval", v),
             ),
             _number("Booking window (days ahead)", "window_days", "At most one month (31 days)."),
             columns=rx.breakpoints(initial="1", sm="2", md="3"),
