@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
 from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting
@@ -22,12 +22,15 @@ def calendar_of(session: Session, owner_id: int, calendar_id: int) -> LocalCalen
 
 
 def busy_rows(session: Session, calendar_ids: list[int], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """Busy blocks of the calendars overlapping [start, end), sorted by start."""
     if not calendar_ids:
         return []
     return list(
         session.exec(
             select(BusyBlock.starts_at, BusyBlock.ends_at)
             .where(BusyBlock.calendar_id.in_(calendar_ids), BusyBlock.starts_at < end, BusyBlock.ends_at > start)
+            # a meeting's own event is not busy time of the calendar: meetings are counted from their table
+            .where(or_(BusyBlock.uid.is_(None), BusyBlock.uid.not_in(select(Meeting.uid))))
             .order_by(BusyBlock.starts_at)
         ).all()
     )

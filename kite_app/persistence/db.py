@@ -26,11 +26,18 @@ def use_database(url: str | None) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLAlchemy issues BEGIN itself (see _sqlite_begin), so that writers can take the lock up front.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    """Write transactions take SQLite's write lock at BEGIN, so two of them queue instead of deadlocking."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("kite_write") else "BEGIN")
 
 
 def engine() -> sqlalchemy.Engine:
@@ -39,6 +46,7 @@ def engine() -> sqlalchemy.Engine:
         if url.startswith("sqlite"):
             eng = sqlalchemy.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
             event.listen(eng, "connect", _sqlite_pragmas)
+            event.listen(eng, "begin", _sqlite_begin)
         else:
             eng = sqlalchemy.create_engine(url, pool_pre_ping=True)
         _engines[url] = eng
@@ -46,9 +54,14 @@ def engine() -> sqlalchemy.Engine:
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """One unit of work: commits when the block ends, rolls back on any exception."""
-    with Session(engine(), expire_on_commit=False) as session:
+def transaction(*, write_lock: bool = False) -> Iterator[Session]:
+    """One unit of work: commits when the block ends, rolls back on any exception.
+
+    `write_lock`: take the database's write lock at the start (SQLite: BEGIN IMMEDIATE), for
+    check-then-write work such as booking; concurrent writers wait their turn.
+    """
+    bind = engine().execution_options(kite_write=True) if write_lock else engine()
+    with Session(bind, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()

@@ -118,7 +118,10 @@ class Meeting(SQLModel, table=True):
     """A meeting booked with an agent."""
 
     __tablename__ = "meetings"
-    __table_args__ = (Index("ix_meetings_agent_start", "agent_id", "starts_at"),)
+    __table_args__ = (
+        Index("ix_meetings_agent_start", "agent_id", "starts_at"),
+        Index("uq_meetings_manage_token_hash", "manage_token_hash", unique=True),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     uid: str = Field(max_length=255, unique=True)
@@ -134,3 +137,65 @@ class Meeting(SQLModel, table=True):
     sequence: int = Field(default=0)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+    # SHA-256 of the guest's secret manage link token.
+    manage_token_hash: str | None = Field(default=None, max_length=64)
+    # Where the calendar event lives once written: provider-qualified calendar id and event id.
+    calendar_id: str | None = Field(default=None, max_length=255)
+    calendar_event_id: str | None = Field(default=None, max_length=255)
+
+
+@rx.ModelRegistry.register
+class IdempotencyKey(SQLModel, table=True):
+    """A booking request's Idempotency-Key: a retried request returns the first meeting."""
+
+    __tablename__ = "idempotency_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=255, unique=True)
+    meeting_id: int = _fk("meetings.id", index=False)
+    manage_token: str = Field(max_length=64)
+    created_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class OutboxMail(SQLModel, table=True):
+    """A mail to send. Written in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)
+    to_email: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body_text: str
+    created_at: datetime = _utc(index=True)
+    sent_at: datetime | None = _utc(nullable=True)
+
+
+@rx.ModelRegistry.register
+class GuestCode(SQLModel, table=True):
+    """A one-time login code mailed to a guest (only its hash is kept)."""
+
+    __tablename__ = "guest_codes"
+    __table_args__ = (Index("ix_guest_codes_email_created", "email", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    code_hash: str = Field(max_length=64)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()
+    attempts: int = Field(default=0)
+    used_at: datetime | None = _utc(nullable=True)
+
+
+@rx.ModelRegistry.register
+class GuestSession(SQLModel, table=True):
+    """A guest who proved their email on this browser."""
+
+    __tablename__ = "guest_sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    email: str = Field(max_length=254, index=True)
+    created_at: datetime = _utc()
+    expires_at: datetime = _utc()

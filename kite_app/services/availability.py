@@ -116,8 +116,10 @@ def published_settings(agent_id: int) -> CalendarSettings | None:
         return CalendarSettings.from_json(row.data) if row else None
 
 
-def busy_intervals(agent_id: int, settings: CalendarSettings, start: datetime, end: datetime) -> list[Interval]:
-    """Busy time of every blocking calendar plus the agent's live meetings, overlapping [start, end)."""
+def busy_intervals(
+    agent_id: int, settings: CalendarSettings, start: datetime, end: datetime, *, include_meetings: bool = True
+) -> list[Interval]:
+    """Busy time of every blocking calendar plus (unless told not to) the agent's live meetings."""
     by_provider: dict[int, tuple] = {}
     for cal in settings.blocking_calendars:
         provider = provider_for(cal)
@@ -125,9 +127,17 @@ def busy_intervals(agent_id: int, settings: CalendarSettings, start: datetime, e
     busy: list[Interval] = []
     for provider, cals in by_provider.values():
         busy.extend(provider.busy(agent_id, cals, start, end))
-    with transaction() as s:
-        busy.extend((to_seconds(a), to_seconds(b)) for a, b in q.live_meetings(s, agent_id, start, end))
+    if include_meetings:
+        with transaction() as s:
+            busy.extend(meeting_reservations(q.live_meetings(s, agent_id, start, end), settings))
     return busy
+
+
+def meeting_reservations(meetings: Iterable[tuple[datetime, datetime]], settings: CalendarSettings) -> list[Interval]:
+    """Each meeting keeps its own buffers: [start - before, end + after]. A new meeting's buffers come on top,
+    so two meetings are always at least after + before apart."""
+    before, after = settings.rules.buffer_before * 60, settings.rules.buffer_after * 60
+    return [(to_seconds(a) - before, to_seconds(b) + after) for a, b in meetings]
 
 
 def slots_for(
@@ -143,7 +153,7 @@ def slots_for(
         raise ValidationError({"duration": "Choose one of the offered durations."})
     if time_zone_error(guest_zone):
         raise ValidationError({"tz": "Choose a time zone from the list."})
-    margin = timedelta(minutes=settings.rules.buffer_before + settings.rules.buffer_after + duration)
+    margin = timedelta(minutes=2 * (settings.rules.buffer_before + settings.rules.buffer_after) + duration)
     busy = busy_intervals(agent["id"], settings, start - margin, end + margin)
     slots = slots_between(
         weekly=settings.weekly, overrides=settings.overrides, zone=ZoneInfo(agent["time_zone"]), busy=busy,

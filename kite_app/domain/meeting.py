@@ -1,0 +1,82 @@
+"""Meeting states, allowed transitions, and the checks a requested time must pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from kite_app.domain.calendar_settings import CalendarSettings
+from kite_app.domain.errors import KiteError
+from kite_app.domain.intervals import Interval, overlaps
+from kite_app.domain.slots import free_slots
+from kite_app.domain.availability import working_intervals
+
+MAX_SUBJECT = 200
+
+
+class MeetingStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
+LIVE = (MeetingStatus.PENDING, MeetingStatus.CONFIRMED)
+TRANSITIONS = {
+    MeetingStatus.PENDING: {MeetingStatus.CONFIRMED, MeetingStatus.CANCELLED},
+    MeetingStatus.CONFIRMED: {MeetingStatus.CANCELLED},
+    MeetingStatus.CANCELLED: set(),
+}
+
+
+def can_move(current: str, target: str) -> bool:
+    return MeetingStatus(target) in TRANSITIONS[MeetingStatus(current)]
+
+
+class SlotUnavailable(KiteError):
+    """The requested time breaks a rule. `code` is stable (API), `message` is for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class SlotTaken(KiteError):
+    def __init__(self, message: str = "Sorry, this time was just taken. Please choose another slot."):
+        super().__init__(message)
+        self.code = "slot_taken"
+
+
+def check_requested_slot(
+    start: datetime, duration: int, settings: CalendarSettings, agent_zone: ZoneInfo, now: datetime
+) -> None:
+    """Raise SlotUnavailable naming the first rule that `start` breaks (busy time is not looked at)."""
+    if duration not in settings.durations:
+        raise SlotUnavailable("duration_not_offered", "Choose one of the offered durations.")
+    s, n = int(start.timestamp()), int(now.timestamp())
+    rules = settings.rules
+    if s < n:
+        raise SlotUnavailable("slot_in_past", "This time is in the past.")
+    if s < n + rules.min_notice * 60:
+        raise SlotUnavailable("too_soon", f"Meetings need to be booked at least {rules.min_notice} minutes ahead.")
+    if s >= n + rules.window_days * 86400:
+        raise SlotUnavailable("beyond_window", f"Meetings can be booked at most {rules.window_days} days ahead.")
+    local_day = start.astimezone(agent_zone).date()
+    working = working_intervals(settings.weekly, settings.overrides, agent_zone, local_day - timedelta(days=1),
+                                local_day + timedelta(days=1))
+    e = s + duration * 60
+    if not any(w0 <= s and e <= w1 for w0, w1 in working):
+        raise SlotUnavailable("outside_hours", "This time is outside the agent's working hours.")
+    if s not in free_slots(working, [], duration=duration, rules=rules, earliest=s, latest=s + 1):
+        raise SlotUnavailable("slot_off_grid", "Choose one of the offered start times.")
+
+
+def check_free(start: datetime, duration: int, settings: CalendarSettings, busy: Iterable[Interval]) -> None:
+    """Raise SlotTaken if the meeting, with the agent's buffers, meets busy time."""
+    rules = settings.rules
+    s = int(start.timestamp())
+    wanted = (s - rules.buffer_before * 60, s + duration * 60 + rules.buffer_after * 60)
+    if any(overlaps(wanted, b) for b in busy):
+        raise SlotTaken()

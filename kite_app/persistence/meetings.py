@@ -1,0 +1,46 @@
+"""Queries on meetings and idempotency keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from kite_app.persistence.models import IdempotencyKey, Meeting
+
+LIVE = ("pending", "confirmed")
+
+
+def by_token_hash(session: Session, token_hash: str) -> Meeting | None:
+    return session.exec(select(Meeting).where(Meeting.manage_token_hash == token_hash)).first()
+
+
+def by_token_hashes(session: Session, hashes: list[str]) -> list[Meeting]:
+    if not hashes:
+        return []
+    return list(session.exec(select(Meeting).where(Meeting.manage_token_hash.in_(hashes)).order_by(Meeting.starts_at)))
+
+
+def overlapping_live(session: Session, agent_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None):
+    query = select(Meeting.starts_at, Meeting.ends_at).where(
+        Meeting.agent_id == agent_id, Meeting.status.in_(LIVE), Meeting.starts_at < end, Meeting.ends_at > start
+    )
+    if exclude_id is not None:
+        query = query.where(Meeting.id != exclude_id)
+    return list(session.exec(query).all())
+
+
+def idempotent(session: Session, key: str) -> tuple[Meeting, str] | None:
+    row = session.exec(select(IdempotencyKey).where(IdempotencyKey.key == key)).first()
+    if row is None:
+        return None
+    return session.get(Meeting, row.meeting_id), row.manage_token
+
+
+def live_for_guest(session: Session, agent_id: int, email: str, since: datetime) -> list[Meeting]:
+    return list(
+        session.exec(
+            select(Meeting).where(Meeting.agent_id == agent_id, Meeting.guest_email == email,
+                                  Meeting.status.in_(LIVE), Meeting.ends_at > since).order_by(Meeting.starts_at)
+        )
+    )

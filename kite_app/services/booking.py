@@ -1,0 +1,305 @@
+"""Booking: guests book, change and delete meetings. No two live meetings of an agent ever overlap.
+
+`book` checks the request against the agent's rules, then re-checks busy time and inserts the
+meeting inside one write-locked transaction; the database refuses an overlap on its own as well
+(a trigger on SQLite), so a race between two guests ends with one meeting and one `SlotTaken`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
+from kite_app.domain.calendar_settings import CalendarSettings
+from kite_app.domain.errors import KiteError, NotFound, ValidationError
+from kite_app.domain.meeting import MAX_SUBJECT, LIVE, SlotTaken, check_free, check_requested_slot
+from kite_app.persistence import meetings as q
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import IdempotencyKey, Meeting, User
+from kite_app.providers.calendar import provider_for
+from kite_app.providers.calendar.base import EventData
+from kite_app.services.accounts import public_agent
+from kite_app.services.availability import busy_intervals, meeting_reservations, published_settings
+
+log = logging.getLogger(__name__)
+
+
+class LoginRequired(KiteError):
+    code = "login_required"
+
+
+class MeetingView(TypedDict):
+    manage_token: str
+    agent_name: str
+    agent_slug: str
+    subject: str
+    guest_name: str
+    guest_email: str
+    time_zone: str  # the guest's
+    start: str  # ISO 8601 UTC
+    end: str
+    duration: int
+    status: str
+    date_label: str  # in the guest's zone: "Tuesday 1 December 2026"
+    time_label: str  # "14:00–14:30 (Europe/Berlin)"
+    past: bool
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    slug: str
+    start: datetime
+    duration: int | None
+    guest_name: str
+    guest_email: str
+    guest_time_zone: str
+    subject: str = ""
+    idempotency_key: str | None = None
+    verified_email: str | None = None  # the email a guest proved with a login code on this browser
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def clean_text(text: str, limit: int) -> str:
+    """Trim, drop control characters (newlines become spaces); HTML stays text and is escaped when shown."""
+    text = "".join(" " if ch in "\r\n\t" else ch for ch in (text or "") if unicodedata.category(ch) != "Cc"
+                   or ch in "\r\n\t")
+    return " ".join(text.split())[:limit + 1]
+
+
+def _view(meeting: Meeting, agent: User, token: str, now: datetime) -> MeetingView:
+    zone = ZoneInfo(meeting.guest_time_zone)
+    start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    return MeetingView(
+        manage_token=token, agent_name=agent.name, agent_slug=agent.slug or "", subject=meeting.subject,
+        guest_name=meeting.guest_name, guest_email=meeting.guest_email, time_zone=meeting.guest_time_zone,
+        start=meeting.starts_at.astimezone(UTC).isoformat(), end=meeting.ends_at.astimezone(UTC).isoformat(),
+        duration=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60), status=meeting.status,
+        date_label=f"{start:%A} {start.day} {start:%B %Y}",
+        time_label=f"{start:%H:%M}–{end:%H:%M} ({meeting.guest_time_zone})",
+        past=meeting.starts_at <= now,
+    )
+
+
+def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
+    name, email, subject = clean_text(req.guest_name, 100), normalize_email(req.guest_email), clean_text(req.subject, MAX_SUBJECT)
+    errors: dict[str, str] = {}
+    if message := name_error(name):
+        errors["guest_name"] = message
+    if message := email_error(email):
+        errors["guest_email"] = message
+    if len(subject) > MAX_SUBJECT:
+        errors["subject"] = f"Use at most {MAX_SUBJECT} characters for the subject."
+    if time_zone_error(req.guest_time_zone):
+        errors["time_zone"] = "Choose a time zone from the list."
+    if req.start.tzinfo is None:
+        errors["start"] = "Give the start time with its UTC offset."
+    if errors:
+        raise ValidationError(errors)
+    return name, email, subject
+
+
+def _published(slug: str) -> tuple[dict, CalendarSettings]:
+    agent = public_agent(slug)
+    settings = published_settings(agent["id"])
+    if settings is None:
+        raise NotFound("This agent has not opened their calendar for booking yet.")
+    return agent, settings
+
+
+def _check_time(agent: dict, settings: CalendarSettings, start: datetime, duration: int, now: datetime,
+                exclude_meeting: int | None = None) -> None:
+    """Rules first (clear 422s), then the agent's calendars (409 if busy). Meetings are checked under the lock."""
+    check_requested_slot(start, duration, settings, ZoneInfo(agent["time_zone"]), now)
+    margin = timedelta(minutes=settings.rules.buffer_before + settings.rules.buffer_after + duration)
+    calendar_busy = busy_intervals(agent["id"], settings, start - margin, start + margin, include_meetings=False)
+    check_free(start, duration, settings, calendar_busy)
+
+
+def _check_meetings_locked(s, agent_id: int, settings: CalendarSettings, start: datetime, duration: int,
+                           exclude_id: int | None = None) -> None:
+    rules = settings.rules
+    margin = timedelta(minutes=2 * (rules.buffer_before + rules.buffer_after))
+    rows = q.overlapping_live(s, agent_id, start - margin, start + timedelta(minutes=duration) + margin,
+                              exclude_id=exclude_id)
+    check_free(start, duration, settings, meeting_reservations(rows, settings))
+
+
+def _event(meeting: Meeting) -> EventData:
+    title = meeting.subject or f"Meeting with {meeting.guest_name}"
+    return EventData(uid=meeting.uid, title=title, start=meeting.starts_at, end=meeting.ends_at,
+                     description=f"Booked by {meeting.guest_name} <{meeting.guest_email}> with Kite Scheduler",
+                     guest_email=meeting.guest_email, tentative=meeting.status == "pending")
+
+
+def _sync_calendar(meeting_id: int, settings: CalendarSettings) -> None:
+    """Write the meeting's event to the agent's meeting calendar. A failure leaves the booking standing."""
+    with transaction() as s:
+        meeting = s.get(Meeting, meeting_id)
+    try:
+        if meeting.status not in LIVE:
+            if meeting.calendar_id and meeting.calendar_event_id:
+                provider_for(meeting.calendar_id).delete_event(meeting.agent_id, meeting.calendar_id,
+                                                               meeting.calendar_event_id)
+            return
+        calendar_id = meeting.calendar_id or settings.destination_calendar
+        provider = provider_for(calendar_id)
+        if meeting.calendar_event_id:
+            provider.update_event(meeting.agent_id, calendar_id, meeting.calendar_event_id, _event(meeting))
+            return
+        event_id = provider.create_event(meeting.agent_id, calendar_id, _event(meeting))
+    except Exception:  # the calendar is outside our control; the meeting itself is safe in the database
+        log.exception("calendar write for meeting %s failed; it will be retried", meeting_id)
+        return
+    with transaction() as s:
+        row = s.get(Meeting, meeting_id)
+        row.calendar_id, row.calendar_event_id = calendar_id, event_id
+        s.add(row)
+
+
+def book(req: BookingRequest, *, now: datetime) -> MeetingView:
+    """Book a meeting. Raises NotFound, ValidationError, LoginRequired, SlotUnavailable or SlotTaken."""
+    agent, settings = _published(req.slug)
+    name, email, subject = _validate_guest(req)
+    if settings.require_guest_login and normalize_email(req.verified_email or "") != email:
+        raise LoginRequired("Log in with your email before booking with this agent.")
+    duration = settings.default_duration if req.duration is None else req.duration
+    key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
+    if key:
+        with transaction() as s:
+            if found := q.idempotent(s, key):
+                return _view(found[0], s.get(User, agent["id"]), found[1], now)
+    _check_time(agent, settings, req.start, duration, now)
+    token = secrets.token_urlsafe(24)
+    try:
+        with transaction(write_lock=True) as s:
+            if key and (found := q.idempotent(s, key)):
+                return _view(found[0], s.get(User, agent["id"]), found[1], now)
+            _check_meetings_locked(s, agent["id"], settings, req.start, duration)
+            meeting = Meeting(
+                uid=f"{secrets.token_hex(16)}@kite", agent_id=agent["id"], guest_name=name, guest_email=email,
+                guest_time_zone=req.guest_time_zone, subject=subject, starts_at=req.start.astimezone(UTC),
+                ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status="pending",
+                created_at=now, updated_at=now, manage_token_hash=_hash(token),
+            )
+            s.add(meeting)
+            s.flush()
+            if key:
+                s.add(IdempotencyKey(key=key[:255], meeting_id=meeting.id, manage_token=token, created_at=now))
+            view = _view(meeting, s.get(User, agent["id"]), token, now)
+            meeting_id = meeting.id
+    except IntegrityError as exc:
+        if "meeting_overlap" in str(exc.orig) or "exclude" in str(exc.orig).lower():
+            raise SlotTaken() from None
+        raise
+    _sync_calendar(meeting_id, settings)
+    return view
+
+
+def _meeting_for(s, token: str) -> Meeting:
+    meeting = q.by_token_hash(s, _hash(token)) if token else None
+    if meeting is None:
+        raise NotFound("This meeting link is not valid. Check the link in your confirmation.")
+    return meeting
+
+
+def get(token: str, *, now: datetime) -> MeetingView:
+    with transaction() as s:
+        meeting = _meeting_for(s, token)
+        return _view(meeting, s.get(User, meeting.agent_id), token, now)
+
+
+def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime) -> list[MeetingView]:
+    """Upcoming live meetings with the agent behind `slug`: those whose links this browser holds, and,
+    for a guest who logged in, every one booked with their email."""
+    agent = public_agent(slug)
+    tokens = [t for t in dict.fromkeys(tokens) if t][:200]
+    with transaction() as s:
+        found = {m.id: (m, t) for t in tokens for m in q.by_token_hashes(s, [_hash(t)])
+                 if m.agent_id == agent["id"] and m.status in LIVE and m.ends_at > now}
+        if verified_email:
+            for m in q.live_for_guest(s, agent["id"], normalize_email(verified_email), now):
+                found.setdefault(m.id, (m, ""))
+        user = s.get(User, agent["id"])
+        return [_view(m, user, t, now) for m, t in sorted(found.values(), key=lambda mt: mt[0].starts_at)]
+
+
+def change(token: str, *, now: datetime, start: datetime | None = None, duration: int | None = None,
+           subject: str | None = None) -> MeetingView:
+    """A guest changes subject, duration or time. New times pass the same checks as booking."""
+    with transaction() as s:
+        meeting = _meeting_for(s, token)
+        agent = s.get(User, meeting.agent_id)
+    if meeting.status not in LIVE:
+        raise ValidationError({"meeting": "This meeting was deleted and cannot be changed."})
+    if meeting.starts_at <= now:
+        raise ValidationError({"meeting": "This meeting has already started and cannot be changed."})
+    settings = published_settings(meeting.agent_id)
+    if settings is None or not agent.active:
+        raise NotFound("This agent is not taking bookings any more.")
+    new_subject = meeting.subject if subject is None else clean_text(subject, MAX_SUBJECT)
+    if len(new_subject) > MAX_SUBJECT:
+        raise ValidationError({"subject": f"Use at most {MAX_SUBJECT} characters for the subject."})
+    new_start = meeting.starts_at if start is None else start
+    if new_start.tzinfo is None:
+        raise ValidationError({"start": "Give the start time with its UTC offset."})
+    old_duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    new_duration = old_duration if duration is None else duration
+    time_changed = new_start != meeting.starts_at or new_duration != old_duration
+    agent_view = {"id": agent.id, "time_zone": agent.time_zone}
+    if time_changed:
+        _check_time(agent_view, settings, new_start, new_duration, now)
+    try:
+        with transaction(write_lock=True) as s:
+            row = _meeting_for(s, token)
+            if row.status not in LIVE or row.starts_at <= now:
+                raise ValidationError({"meeting": "This meeting can no longer be changed."})
+            if time_changed:
+                _check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
+                row.starts_at = new_start.astimezone(UTC)
+                row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
+                row.status = "pending"  # a moved meeting waits for the agent's Yes again
+            row.subject = new_subject
+            row.sequence += 1
+            row.updated_at = now
+            s.add(row)
+            s.flush()
+            view = _view(row, agent, token, now)
+    except IntegrityError as exc:
+        if "meeting_overlap" in str(exc.orig) or "exclude" in str(exc.orig).lower():
+            raise SlotTaken() from None
+        raise
+    _sync_calendar(meeting.id, settings)
+    return view
+
+
+def cancel(token: str, *, now: datetime) -> MeetingView:
+    """A guest deletes their meeting; its time is free again at once."""
+    with transaction(write_lock=True) as s:
+        meeting = _meeting_for(s, token)
+        if meeting.status not in LIVE:
+            raise ValidationError({"meeting": "This meeting was already deleted."})
+        if meeting.starts_at <= now:
+            raise ValidationError({"meeting": "This meeting has already started and cannot be deleted."})
+        meeting.status = "cancelled"
+        meeting.sequence += 1
+        meeting.updated_at = now
+        s.add(meeting)
+        s.flush()
+        view = _view(meeting, s.get(User, meeting.agent_id), token, now)
+        meeting_id, agent_id = meeting.id, meeting.agent_id
+    settings = published_settings(agent_id)
+    if settings is not None:
+        _sync_calendar(meeting_id, settings)
+    return view
