@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1, validation_alias="KITE_LOGIN_MAX_FAILURES")
     # The throttle window and lock duration, in minutes.
     login_lock_minutes: int = Field(default=15, ge=1, validation_alias="KITE_LOGIN_LOCK_MINUTES")
+    # Bookings (and changes) one client address may make per minute, through the page or the API.
+    booking_rate_per_minute: int = Field(default=20, ge=1, validation_alias="KITE_BOOKING_RATE_PER_MINUTE")
+    # Login codes one client address or email may request per 10 minutes.
+    code_rate_per_10_minutes: int = Field(default=5, ge=1, validation_alias="KITE_CODE_RATE_PER_10_MINUTES")
     # Send the session cookie only over HTTPS (turn on behind TLS).
     secure_cookies: bool = Field(default=False, validation_alias="KITE_SECURE_COOKIES")
 

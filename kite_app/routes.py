@@ -11,6 +11,7 @@ AGENTS = "/admin/agents"
 PROFILE = "/profile"
 BOOKING = "/book/[slug]"
 KITE_SETTINGS = "/settings"
+MANAGE = "/manage/[token]"
 FEED = "/calendar/{token}.ics"
 
 
@@ -30,3 +31,11 @@ def login_path(next_path: str | None = None) -> str:
 
 def feed_url(public_url: str, token: str) -> str:
     return public_url.rstrip("/") + FEED.format(token=quote(token, safe=""))
+
+
+def manage_path(token: str) -> str:
+    return f"/manage/{quote(token, safe='')}"
+
+
+def manage_url(public_url: str, token: str) -> str:
+    return public_url.rstrip("/") + manage_path(token)

@@ -4,13 +4,42 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
-from kite_app.domain.errors import NotFound
+from kite_app.api import v1
+from kite_app.domain.errors import KiteError, NotFound
 from kite_app.services import calendars
 
-api = FastAPI(title="Kite Scheduler", docs_url=None, redoc_url=None, openapi_url=None)
+api = FastAPI(
+    title="Kite Scheduler API",
+    version="1",
+    description="Free slots, booking, and managing a booking with its secret token.",
+    docs_url=None,
+    redoc_url=None,
+    openapi_url="/api/v1/openapi.json",
+)
+api.include_router(v1.router)
+
+
+@api.exception_handler(KiteError)
+async def _kite_error(_request: Request, exc: KiteError) -> JSONResponse:
+    return v1.kite_error_response(exc)
+
+
+@api.exception_handler(RequestValidationError)
+async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    return v1.validation_error_response(exc)
+
+
+@api.exception_handler(HTTPException)
+async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+    if exc.status_code == 400:  # the body could not be parsed (not JSON, not UTF-8)
+        return v1.error_response(422, "invalid_input", "The request body must be JSON in UTF-8.")
+    code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+    return v1.error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 
 
 @api.get("/calendar/{token}.ics", include_in_schema=False)

@@ -1,0 +1,207 @@
+"""Public REST API /api/v1: free slots, booking, and managing a booking by its secret token.
+
+Every error is JSON: {"code": stable identifier, "message": for people, "fields": {field: message}}.
+The UI calls the same service functions.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from kite_app import routes
+from kite_app.config import settings
+from kite_app.domain.accounts import time_zone_error
+from kite_app.domain.errors import KiteError, NotFound, PermissionDenied, TooManyAttempts, ValidationError
+from kite_app.domain.meeting import SlotTaken, SlotUnavailable
+from kite_app.services import availability, booking, ratelimit
+from kite_app.services.booking import BookingRequest, LoginRequired
+
+router = APIRouter(prefix="/api/v1")
+MAX_RANGE_DAYS = 31
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str] = {}
+
+
+class SlotOut(BaseModel):
+    start: str = Field(description="Start, ISO 8601 in UTC")
+    date: str = Field(description="The guest's local date")
+    time: str = Field(description="The guest's wall-clock time, HH:MM")
+    label: str
+
+
+class SlotsOut(BaseModel):
+    agent: str
+    time_zone: str
+    duration: int
+    slots: list[SlotOut]
+
+
+class BookingIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: datetime = Field(description="A slot's start, ISO 8601 with offset")
+    duration: int | None = Field(default=None, ge=1, le=1440, description="Minutes; the agent's default if omitted")
+    subject: str = Field(default="", max_length=1000)
+    name: str = Field(max_length=1000)
+    email: str = Field(max_length=1000)
+    time_zone: str = Field(default="UTC", max_length=100, description="The guest's IANA time zone")
+
+
+class BookingPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    start: datetime | None = None
+    duration: int | None = Field(default=None, ge=1, le=1440)
+    subject: str | None = Field(default=None, max_length=1000)
+
+
+class MeetingOut(BaseModel):
+    manage_token: str
+    manage_url: str
+    agent_name: str
+    agent_slug: str
+    subject: str
+    guest_name: str
+    guest_email: str
+    time_zone: str
+    start: str
+    end: str
+    duration: int
+    status: str
+    date_label: str
+    time_label: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Unknown agent or booking"},
+    409: {"model": ErrorBody, "description": "slot_taken"},
+    422: {"model": ErrorBody, "description": "Invalid input or a time that breaks the agent's rules"},
+    429: {"model": ErrorBody, "description": "Rate-limited"},
+}
+
+
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None, headers=None) -> JSONResponse:
+    return JSONResponse({"code": code, "message": message, "fields": fields or {}}, status_code=status, headers=headers)
+
+
+def kite_error_response(exc: KiteError) -> JSONResponse:
+    if isinstance(exc, SlotTaken):
+        return error_response(409, "slot_taken", exc.message)
+    if isinstance(exc, SlotUnavailable):
+        return error_response(422, exc.code, exc.message)
+    if isinstance(exc, ValidationError):
+        return error_response(422, "invalid_input", exc.message, exc.errors)
+    if isinstance(exc, NotFound):
+        return error_response(404, "not_found", exc.message)
+    if isinstance(exc, TooManyAttempts):
+        return error_response(429, "rate_limited", exc.message, headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, LoginRequired):
+        return error_response(403, "login_required", exc.message)
+    if isinstance(exc, PermissionDenied):
+        return error_response(403, "forbidden", exc.message)
+    return error_response(400, "bad_request", exc.message)
+
+
+def validation_error_response(exc: RequestValidationError) -> JSONResponse:
+    fields = {}
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        fields[".".join(loc) or "request"] = err.get("msg", "Invalid value.")
+    return error_response(422, "invalid_input", "Some values are missing or invalid.", fields)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _manage_url(token: str) -> str:
+    return routes.manage_url(settings.public_url, token)
+
+
+def _out(view: booking.MeetingView) -> MeetingOut:
+    return MeetingOut(**{k: v for k, v in view.items() if k != "past"}, manage_url=_manage_url(view["manage_token"]))
+
+
+def _moment(text: str, zone: ZoneInfo, field: str) -> datetime:
+    """A date (midnight in `zone`) or an ISO datetime with offset."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), zone)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError({field: "Use a date (2026-12-01) or a date-time with offset (2026-12-01T09:00:00Z)."}) \
+            from None
+    if moment.tzinfo is None:
+        raise ValidationError({field: "Give the time with its UTC offset, e.g. 2026-12-01T09:00:00Z."})
+    return moment
+
+
+@router.get("/agents/{slug}/slots", response_model=SlotsOut, responses=ERRORS)
+def get_slots(
+    slug: Annotated[str, Path(max_length=100)],
+    start: Annotated[str | None, Query(max_length=40, description="Date or date-time; default: now")] = None,
+    end: Annotated[str | None, Query(max_length=40, description="Date or date-time; default: start + 7 days")] = None,
+    duration: Annotated[int | None, Query(ge=1, le=1440)] = None,
+    tz: Annotated[str, Query(max_length=100, description="The guest's IANA time zone")] = "UTC",
+):
+    """Free slots of an agent that start in [start, end), labelled in the guest's time zone."""
+    if time_zone_error(tz):
+        raise ValidationError({"tz": "Choose a time zone from the list, e.g. Europe/Berlin."})
+    zone = ZoneInfo(tz)
+    now = datetime.now(UTC)
+    lo = _moment(start, zone, "start") if start else now
+    hi = _moment(end, zone, "end") if end else lo + timedelta(days=7)
+    if hi <= lo:
+        raise ValidationError({"end": "The end must be after the start."})
+    if hi - lo > timedelta(days=MAX_RANGE_DAYS + 1):
+        raise ValidationError({"end": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
+    agent = availability.public_agent(slug)
+    slots = availability.slots_for(slug, start=lo, end=hi, duration=duration, guest_zone=tz, now=now)
+    settings_ = availability.published_settings(agent["id"])
+    return SlotsOut(agent=agent["name"], time_zone=tz, duration=duration or settings_.default_duration,
+                    slots=[SlotOut(**s) for s in slots])
+
+
+@router.post("/agents/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)
+def create_booking(
+    slug: Annotated[str, Path(max_length=100)], body: BookingIn, request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+):
+    """Book a slot. A retried request with the same Idempotency-Key returns the first booking."""
+    ratelimit.hit("booking", _client(request), limit=settings.booking_rate_per_minute, window=60, now=time.monotonic())
+    view = booking.book(
+        BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
+                       guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
+                       idempotency_key=idempotency_key),
+        now=datetime.now(UTC),
+    )
+    return _out(view)
+
+
+@router.get("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
+def read_booking(token: Annotated[str, Path(max_length=100)]):
+    return _out(booking.get(token, now=datetime.now(UTC)))
+
+
+@router.patch("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
+def change_booking(token: Annotated[str, Path(max_length=100)], body: BookingPatch, request: Request):
+    """Reschedule, change the duration or the subject; new times pass the same checks as booking."""
+    ratelimit.hit("booking", _client(request), limit=settings.booking_rate_per_minute, window=60, now=time.monotonic())
+    return _out(booking.change(token, now=datetime.now(UTC), start=body.start, duration=body.duration,
+                               subject=body.subject))
+
+
+@router.delete("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
+def delete_booking(token: Annotated[str, Path(max_length=100)]):
+    """Delete the meeting; its time is offered again at once."""
+    return _out(booking.cancel(token, now=datetime.now(UTC)))

@@ -1,0 +1,178 @@
+"""The public REST API against the running production server: every error, and races for one slot."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from kite_app.domain.accounts import Actor, Role
+from kite_app.services import accounts, availability
+
+SERVER_ENV = {"KITE_BOOKING_RATE_PER_MINUTE": "100000"}
+ALL_DAY = "00:00-24:00"
+
+
+def publish(name: str, email: str, hours: str, zone: str = "UTC") -> dict:
+    now = datetime.now(UTC)
+    admin_id = 1 if not accounts.needs_setup() else accounts.create_first_admin(
+        name="Admin", email="admin@example.com", password="admin password 1", now=now)["id"]
+    agent = accounts.create_agent(Actor(user_id=admin_id, role=Role.ADMIN), name=name, email=email, time_zone=zone,
+                                  password="agent password 1", now=now)
+    actor = Actor(user_id=agent["id"], role=Role.AGENT)
+    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
+    form = {"blocking_calendars": [cal], "destination_calendar": cal, "durations": "30, 60", "default_duration": "30",
+            "overrides": [], "buffer_before": "0", "buffer_after": "0", "min_notice": "60", "slot_interval": "30",
+            "window_days": "14", "require_guest_login": ""}
+    for i in range(7):
+        form[f"day_{i}"], form[f"hours_{i}"] = "on", hours
+    availability.save_calendar_settings(actor, form, now=now)
+    return agent
+
+
+@pytest.fixture(scope="module")
+def api(server):
+    publish("Ann Around", "ann@example.com", ALL_DAY)
+    publish("Dora Daytime", "dora@example.com", "09:00-17:00")
+    with httpx.Client(base_url=server.url + "/api/v1", timeout=30) as client:
+        yield client
+
+
+def guest(**kw):
+    body = {"name": "Gus Guest", "email": "gus@example.com", "time_zone": "Asia/Kolkata", "subject": "Hello"}
+    body.update(kw)
+    return body
+
+
+def free(api, slug="ann-around", duration=30, days=3):
+    start = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    r = api.get(f"/agents/{slug}/slots", params={"start": start, "duration": duration, "tz": "UTC",
+                                                 "end": (datetime.now(UTC) + timedelta(days=2 + days)).date().isoformat()})
+    assert r.status_code == 200, r.text
+    return [s["start"] for s in r.json()["slots"]]
+
+
+def assert_error(r: httpx.Response, status: int, code: str):
+    assert r.status_code == status, r.text
+    body = r.json()
+    assert body["code"] == code and body["message"], body
+    return body
+
+
+def test_slots_are_labelled_in_the_guests_zone(api):
+    r = api.get("/agents/dora-daytime/slots", params={"tz": "Asia/Kolkata", "duration": 60})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["agent"] == "Dora Daytime" and body["duration"] == 60
+    times = {s["time"] for s in body["slots"]}
+    expected = {f"{m // 60:02d}:{m % 60:02d}" for m in range(14 * 60 + 30, 21 * 60 + 31, 30)}
+    assert times and times <= expected  # starts 09:00-16:00 UTC = 14:30-21:30 IST
+
+
+@pytest.mark.parametrize(
+    "path, params, status, code",
+    [
+        ("/agents/nobody/slots", {}, 404, "not_found"),
+        ("/agents/ann-around/slots", {"tz": "Mars/Base"}, 422, "invalid_input"),
+        ("/agents/ann-around/slots", {"duration": 45}, 422, "invalid_input"),
+        ("/agents/ann-around/slots", {"start": "2026-12-10", "end": "2026-12-01"}, 422, "invalid_input"),
+        ("/agents/ann-around/slots", {"start": "tomorrow"}, 422, "invalid_input"),
+        ("/agents/ann-around/slots", {"duration": "abc"}, 422, "invalid_input"),
+        ("/bookings/not-a-real-token", {}, 404, "not_found"),
+    ],
+)
+def test_read_errors(api, path, params, status, code):
+    assert_error(api.get(path, params=params), status, code)
+
+
+def test_book_read_move_delete_and_the_slot_comes_back(api):
+    slots = free(api)
+    r = api.post("/agents/ann-around/bookings", json=guest(start=slots[0], subject="<script>alert(1)</script>"))
+    assert r.status_code == 201, r.text
+    meeting = r.json()
+    token = meeting["manage_token"]
+    assert meeting["status"] == "pending" and meeting["subject"] == "<script>alert(1)</script>"
+    assert meeting["manage_url"].endswith(f"/manage/{token}") and len(token) >= 32
+    assert "(Asia/Kolkata)" in meeting["time_label"]
+    assert slots[0] not in free(api)
+    assert api.get(f"/bookings/{token}").json()["start"] == meeting["start"]
+
+    moved = api.patch(f"/bookings/{token}", json={"start": slots[4], "duration": 60, "subject": "Moved"})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["duration"] == 60 and moved.json()["subject"] == "Moved"
+    assert slots[0] in free(api) and slots[4] not in free(api)
+
+    deleted = api.delete(f"/bookings/{token}")
+    assert deleted.status_code == 200 and deleted.json()["status"] == "cancelled"
+    assert slots[4] in free(api)
+    assert_error(api.patch(f"/bookings/{token}", json={"subject": "again"}), 422, "invalid_input")
+
+
+def test_booking_errors(api):
+    slots = free(api)
+    taken = api.post("/agents/ann-around/bookings", json=guest(start=slots[1]))
+    assert taken.status_code == 201
+    assert_error(api.post("/agents/ann-around/bookings", json=guest(start=slots[1], email="x@example.com")),
+                 409, "slot_taken")
+    start = datetime.fromisoformat(slots[1])
+    cases = [
+        (guest(start=slots[2], duration=45), "duration_not_offered"),
+        (guest(start=(start + timedelta(minutes=10)).isoformat()), "slot_off_grid"),
+        (guest(start=(datetime.now(UTC) - timedelta(days=1)).replace(minute=0, second=0, microsecond=0).isoformat()),
+         "slot_in_past"),
+        (guest(start=(start + timedelta(days=20)).isoformat()), "beyond_window"),
+    ]
+    for body, code in cases:
+        assert_error(api.post("/agents/ann-around/bookings", json=body), 422, code)
+    dora_night = (datetime.now(UTC) + timedelta(days=2)).replace(hour=2, minute=0, second=0, microsecond=0)
+    assert_error(api.post("/agents/dora-daytime/bookings", json=guest(start=dora_night.isoformat())), 422,
+                 "outside_hours")
+    for body, field in [(guest(start=slots[3], time_zone="Nowhere/City"), "time_zone"),
+                        (guest(start=slots[3], email="not-an-email"), "guest_email"),
+                        (guest(start=slots[3], name=""), "guest_name"),
+                        (guest(start=slots[3], subject="x" * 201), "subject")]:
+        assert field in assert_error(api.post("/agents/ann-around/bookings", json=body), 422, "invalid_input")["fields"]
+    assert_error(api.post("/agents/ann-around/bookings", json={**guest(start=slots[3]), "admin": True}), 422,
+                 "invalid_input")
+    assert_error(api.post("/agents/ann-around/bookings", json=guest(start=slots[3].replace("+00:00", ""))), 422,
+                 "invalid_input")
+    assert_error(api.post("/agents/ann-around/bookings", content=b'{"name": "\xff\xfe"}',
+                          headers={"content-type": "application/json"}), 422, "invalid_input")
+    assert_error(api.post("/agents/nobody/bookings", json=guest(start=slots[3])), 404, "not_found")
+    assert slots[3] in free(api)  # none of the bad requests booked anything
+
+
+def test_idempotency_key_returns_the_first_result(api):
+    slot = free(api)[6]
+    headers = {"Idempotency-Key": "retry-7f3a"}
+    first = api.post("/agents/ann-around/bookings", json=guest(start=slot), headers=headers)
+    again = api.post("/agents/ann-around/bookings", json=guest(start=slot), headers=headers)
+    assert first.status_code == 201 and again.status_code == 201
+    assert again.json()["manage_token"] == first.json()["manage_token"]
+
+
+def race(api, starts: list[str], duration: int) -> list[int]:
+    def attempt(i):
+        with httpx.Client(base_url=str(api.base_url), timeout=60) as client:
+            return client.post("/agents/ann-around/bookings",
+                               json=guest(start=starts[i], duration=duration, email=f"racer{i}@example.com"))
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        responses = list(pool.map(attempt, range(len(starts))))
+    for r in responses:
+        assert r.status_code in (201, 409), r.text
+        if r.status_code == 409:
+            assert r.json()["code"] == "slot_taken"
+    return [r.status_code for r in responses]
+
+
+def test_fifty_concurrent_bookings_for_one_slot_and_for_overlapping_slots(api):
+    slots = free(api, duration=60, days=1)
+    same = race(api, [slots[10]] * 50, 60)
+    assert same.count(201) == 1 and same.count(409) == 49
+    a = datetime.fromisoformat(slots[14])
+    overlapping = [(a + timedelta(minutes=30 * (i % 2))).isoformat() for i in range(50)]  # 60-min meetings, 30 apart
+    result = race(api, overlapping, 60)
+    assert result.count(201) == 1 and result.count(409) == 49
