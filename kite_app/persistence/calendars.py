@@ -59,15 +59,16 @@ def settings_by_feed(session: Session, token: str) -> CalendarSettingsRow | None
     return session.exec(select(CalendarSettingsRow).where(CalendarSettingsRow.feed_token == token)).first()
 
 
-def live_meetings(session: Session, agent_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    return list(
-        session.exec(
-            select(Meeting.starts_at, Meeting.ends_at).where(
-                Meeting.agent_id == agent_id, Meeting.status.in_(LIVE_MEETING_STATES),
-                Meeting.starts_at < end, Meeting.ends_at > start,
-            )
-        ).all()
+def live_meetings(
+    session: Session, agent_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None
+) -> list[tuple[datetime, datetime]]:
+    query = select(Meeting.starts_at, Meeting.ends_at).where(
+        Meeting.agent_id == agent_id, Meeting.status.in_(LIVE_MEETING_STATES),
+        Meeting.starts_at < end, Meeting.ends_at > start,
     )
+    if exclude_id is not None:
+        query = query.where(Meeting.id != exclude_id)
+    return list(session.exec(query).all())
 
 
 def meetings_since(session: Session, agent_id: int, since: datetime) -> list[Meeting]:

@@ -117,7 +117,8 @@ def published_settings(agent_id: int) -> CalendarSettings | None:
 
 
 def busy_intervals(
-    agent_id: int, settings: CalendarSettings, start: datetime, end: datetime, *, include_meetings: bool = True
+    agent_id: int, settings: CalendarSettings, start: datetime, end: datetime, *, include_meetings: bool = True,
+    exclude_meeting_id: int | None = None,
 ) -> list[Interval]:
     """Busy time of every blocking calendar plus (unless told not to) the agent's live meetings."""
     by_provider: dict[int, tuple] = {}
@@ -129,7 +130,8 @@ def busy_intervals(
         busy.extend(provider.busy(agent_id, cals, start, end))
     if include_meetings:
         with transaction() as s:
-            busy.extend(meeting_reservations(q.live_meetings(s, agent_id, start, end), settings))
+            busy.extend(meeting_reservations(q.live_meetings(s, agent_id, start, end, exclude_id=exclude_meeting_id),
+                                             settings))
     return busy
 
 
@@ -141,9 +143,13 @@ def meeting_reservations(meetings: Iterable[tuple[datetime, datetime]], settings
 
 
 def slots_for(
-    slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str, now: datetime
+    slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str, now: datetime,
+    exclude_meeting_id: int | None = None,
 ) -> list[Slot]:
-    """The slots a guest may book with the agent behind `slug`, starting in [start, end), in the guest's zone."""
+    """The slots a guest may book with the agent behind `slug`, starting in [start, end), in the guest's zone.
+
+    `exclude_meeting_id`: a meeting being moved, whose own time counts as free.
+    """
     agent = public_agent(slug)
     settings = published_settings(agent["id"])
     if settings is None:
@@ -154,9 +160,29 @@ def slots_for(
     if time_zone_error(guest_zone):
         raise ValidationError({"tz": "Choose a time zone from the list."})
     margin = timedelta(minutes=2 * (settings.rules.buffer_before + settings.rules.buffer_after) + duration)
-    busy = busy_intervals(agent["id"], settings, start - margin, end + margin)
+    busy = busy_intervals(agent["id"], settings, start - margin, end + margin, exclude_meeting_id=exclude_meeting_id)
     slots = slots_between(
         weekly=settings.weekly, overrides=settings.overrides, zone=ZoneInfo(agent["time_zone"]), busy=busy,
         duration=duration, rules=settings.rules, now=to_seconds(now), start=to_seconds(start), end=to_seconds(end),
     )
     return label_slots(slots, ZoneInfo(guest_zone))
+
+
+class BookingPageInfo(TypedDict):
+    agent_name: str
+    agent_time_zone: str
+    durations: list[int]
+    default_duration: int
+    window_days: int
+    require_login: bool
+
+
+def booking_page(slug: str) -> BookingPageInfo:
+    """What a guest needs to start booking with the agent behind `slug`."""
+    agent = public_agent(slug)
+    settings = published_settings(agent["id"])
+    if settings is None:
+        raise NotFound("This agent has not opened their calendar for booking yet.")
+    return BookingPageInfo(agent_name=agent["name"], agent_time_zone=agent["time_zone"],
+                           durations=list(settings.durations), default_duration=settings.default_duration,
+                           window_days=settings.rules.window_days, require_login=settings.require_guest_login)

@@ -28,7 +28,7 @@ from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import EventData
 from kite_app.services.accounts import public_agent
-from kite_app.services.availability import busy_intervals, meeting_reservations, published_settings
+from kite_app.services.availability import Slot, busy_intervals, meeting_reservations, published_settings, slots_for
 
 log = logging.getLogger(__name__)
 
@@ -233,6 +233,16 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
                 found.setdefault(m.id, (m, ""))
         user = s.get(User, agent["id"])
         return [_view(m, user, t, now) for m, t in sorted(found.values(), key=lambda mt: mt[0].starts_at)]
+
+
+def change_slots(token: str, *, start: datetime, end: datetime, duration: int, guest_zone: str,
+                 now: datetime) -> list[Slot]:
+    """Slots the meeting behind `token` could move to; its own current time counts as free."""
+    with transaction() as s:
+        meeting = _meeting_for(s, token)
+        slug = s.get(User, meeting.agent_id).slug or ""
+    return slots_for(slug, start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,
+                     exclude_meeting_id=meeting.id)
 
 
 def change(token: str, *, now: datetime, start: datetime | None = None, duration: int | None = None,

@@ -1,0 +1,78 @@
+"""Guest "Log in": a 6-digit code mailed to the guest proves their email on this browser."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from sqlmodel import select
+
+from kite_app.config import settings
+from kite_app.domain.accounts import email_error, normalize_email
+from kite_app.domain.errors import KiteError, TooManyAttempts, ValidationError
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import GuestCode, GuestSession, OutboxMail
+
+CODE_MINUTES = 10
+MAX_CODE_ATTEMPTS = 5
+SESSION_DAYS = 30
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def request_code(email: str, *, now: datetime) -> str:
+    """Mail a fresh code (kept in the outbox until sent). Returns the normalized email."""
+    email = normalize_email(email)
+    if message := email_error(email):
+        raise ValidationError({"email": message})
+    with transaction(write_lock=True) as s:
+        recent = s.exec(select(GuestCode).where(GuestCode.email == email,
+                                                GuestCode.created_at > now - timedelta(minutes=10))).all()
+        if len(recent) >= settings.code_rate_per_10_minutes:
+            raise TooManyAttempts("Too many codes were sent to this email. Try again in 10 minutes.", retry_after=600)
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        s.add(GuestCode(email=email, code_hash=_hash(f"{email}:{code}"), created_at=now,
+                        expires_at=now + timedelta(minutes=CODE_MINUTES)))
+        s.add(OutboxMail(kind="login_code", to_email=email, subject=f"Your Kite Scheduler code: {code}",
+                         body_text=f"Your code is {code}. It expires in {CODE_MINUTES} minutes.\n\n"
+                                   "If you did not ask for it, ignore this mail.", created_at=now))
+    return email
+
+
+def verify_code(email: str, code: str, *, now: datetime) -> str:
+    """Check the newest code for `email`; returns a guest session token for the browser."""
+    email, code = normalize_email(email), (code or "").strip()
+    with transaction(write_lock=True) as s:
+        row = s.exec(select(GuestCode).where(GuestCode.email == email, GuestCode.used_at.is_(None))
+                     .order_by(GuestCode.created_at.desc(), GuestCode.id.desc())).first()
+        if row is None or row.expires_at <= now:
+            raise KiteError("This code has expired. Ask for a new one.")
+        if row.attempts >= MAX_CODE_ATTEMPTS:
+            raise KiteError("Too many wrong codes. Ask for a new one.")
+        if not hmac.compare_digest(row.code_hash, _hash(f"{email}:{code}")):
+            row.attempts += 1
+            s.add(row)
+            failed = True
+        else:
+            failed = False
+            row.used_at = now
+            s.add(row)
+            token = secrets.token_urlsafe(32)
+            s.add(GuestSession(token_hash=_hash(token), email=email, created_at=now,
+                               expires_at=now + timedelta(days=SESSION_DAYS)))
+    if failed:
+        raise ValidationError({"code": "This code is not right. Check the mail and try again."})
+    return token
+
+
+def guest_email(token: str | None, *, now: datetime) -> str | None:
+    """The email a guest proved on this browser, or None."""
+    if not token:
+        return None
+    with transaction() as s:
+        row = s.exec(select(GuestSession).where(GuestSession.token_hash == _hash(token))).first()
+    return row.email if row is not None and row.expires_at > now else None

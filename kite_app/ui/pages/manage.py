@@ -1,0 +1,212 @@
+"""`/manage/<token>`: a guest changes the subject, duration or time of their meeting, or deletes it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.services import availability, booking
+from kite_app.services.booking import MeetingView
+from kite_app.ui.components.forms import field, form_alert, form_notice
+from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
+from kite_app.ui.layout import loading, template
+from kite_app.ui.session import utcnow
+
+
+class ManageState(SlotChoice, rx.State):
+    ready: bool = False
+    not_found: str = ""
+    meeting: MeetingView = {}  # type: ignore[typeddict-item]
+    durations: list[str] = []
+    duration: str = ""
+    subject: str = ""
+    editing: bool = False
+    confirm_delete: bool = False
+    errors: dict[str, str] = {}
+    message: str = ""
+    notice: str = ""
+    _window: int = 30
+
+    def _token(self) -> str:
+        return self.router.page.params.get("token", "")
+
+    def _refresh_slots(self) -> None:
+        now = utcnow()
+        zone = self.meeting["time_zone"]
+        slots = booking.change_slots(self._token(), start=now, end=now + timedelta(days=self._window + 1),
+                                     duration=int(self.duration), guest_zone=zone, now=now)
+        self._apply_slots(slots, zone, now, self._window)
+
+    def _show(self, meeting: MeetingView) -> None:
+        self.meeting = meeting
+        self.subject, self.duration = meeting["subject"], str(meeting["duration"])
+
+    @rx.event
+    def load(self):
+        self.ready, self.not_found, self.editing, self.confirm_delete = False, "", False, False
+        self.errors, self.message, self.notice = {}, "", ""
+        try:
+            meeting = booking.get(self._token(), now=utcnow())
+            info = availability.booking_page(meeting["agent_slug"])
+        except KiteError as exc:
+            self.not_found = exc.message
+            self.ready = True
+            return
+        self._show(meeting)
+        self.durations = sorted({*[str(d) for d in info["durations"]], str(meeting["duration"])}, key=int)
+        self._window = info["window_days"]
+        self.ready = True
+
+    @rx.event
+    def edit(self):
+        self.editing, self.message, self.notice = True, "", ""
+        start = datetime.fromisoformat(self.meeting["start"]).astimezone(ZoneInfo(self.meeting["time_zone"]))
+        self.day = start.date().isoformat()
+        self._refresh_slots()
+        self.slot = self.meeting["start"] if self.meeting["start"] in {s["start"] for s in self.slots} else ""
+
+    @rx.event
+    def set_subject(self, value: str):
+        self.subject = value
+
+    @rx.event
+    def set_duration(self, value: str):
+        if value in self.durations:
+            self.duration = value
+            self._refresh_slots()
+
+    @rx.event
+    def save(self):
+        self.errors, self.message, self.notice = {}, "", ""
+        if not self.slot:
+            self.errors = {"slot": "Choose a time."}
+            return
+        try:
+            meeting = booking.change(self._token(), now=utcnow(), start=datetime.fromisoformat(self.slot),
+                                     duration=int(self.duration), subject=self.subject)
+        except ValidationError as exc:
+            self.errors = exc.errors
+            self.message = next(iter(exc.errors.values())) if "meeting" in exc.errors else ""
+            return
+        except KiteError as exc:
+            self.message = exc.message
+            self._refresh_slots()
+            return
+        self._show(meeting)
+        self.editing, self.notice = False, "Your meeting was changed."
+
+    @rx.event
+    def ask_delete(self, value: bool):
+        self.confirm_delete = value
+
+    @rx.event
+    def delete(self):
+        self.message, self.notice = "", ""
+        try:
+            meeting = booking.cancel(self._token(), now=utcnow())
+        except KiteError as exc:
+            self.message, self.confirm_delete = exc.message, False
+            return
+        self._show(meeting)
+        self.confirm_delete, self.editing, self.notice = False, False, "Your meeting was deleted."
+
+
+def _details() -> rx.Component:
+    m = ManageState.meeting
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.heading(rx.cond(m["subject"] != "", m["subject"], "Meeting with " + m["agent_name"]), size="5",
+                           as_="h2"),
+                rx.match(m["status"],
+                         ("confirmed", rx.badge("Confirmed", color_scheme="green")),
+                         ("cancelled", rx.badge("Deleted", color_scheme="gray")),
+                         rx.badge("Pending", color_scheme="amber")),
+                align="center",
+            ),
+            rx.text(m["date_label"], size="4", weight="bold"),
+            rx.text(m["time_label"], size="4"),
+            rx.text("With ", rx.text.strong(m["agent_name"]), " · Booked by ", m["guest_name"], " (", m["guest_email"],
+                    ")"),
+            rx.cond(
+                (m["status"] != "cancelled") & ~m["past"] & ~ManageState.editing,
+                rx.hstack(
+                    rx.button("Edit", on_click=ManageState.edit),
+                    rx.button("Delete", color_scheme="red", variant="soft", on_click=ManageState.ask_delete(True)),
+                ),
+            ),
+            rx.link("Book another meeting with " + m["agent_name"], href="/book/" + m["agent_slug"], size="2"),
+            spacing="2",
+        ),
+        width="100%",
+    )
+
+
+def _edit_form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Change your meeting", size="4", as_="h2"),
+            field("Subject", "subject", form_id="manage", value=ManageState.subject, on_change=ManageState.set_subject,
+                  error=ManageState.errors.get("subject", ""), max_length=200),
+            rx.el.div(
+                rx.el.label("Duration", html_for="manage-duration", class_name="kite-label"),
+                rx.el.select(
+                    rx.foreach(ManageState.durations, lambda d: rx.el.option(d + " min", value=d)),
+                    id="manage-duration", value=ManageState.duration, on_change=ManageState.set_duration,
+                    class_name="kite-select",
+                ),
+                class_name="kite-field",
+                max_width="12rem",
+            ),
+            slot_picker(days=ManageState.days, day=ManageState.day, slots=ManageState.slots, slot=ManageState.slot,
+                        on_day=ManageState.set_day, on_slot=ManageState.choose_slot,
+                        error=ManageState.errors.get("slot", "")),
+            rx.button("Save changes", size="3", on_click=ManageState.save),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _delete_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this meeting?"),
+            rx.alert_dialog.description("The time will be offered to others again."),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.alert_dialog.action(rx.button("Yes, delete", color_scheme="red", on_click=ManageState.delete)),
+                justify="end",
+                padding_top="1em",
+            ),
+        ),
+        open=ManageState.confirm_delete,
+        on_open_change=ManageState.ask_delete,
+    )
+
+
+@template(route=routes.MANAGE, title="Your meeting", on_load=ManageState.load)
+def manage_page() -> rx.Component:
+    return rx.cond(
+        ManageState.ready,
+        rx.cond(
+            ManageState.not_found != "",
+            rx.callout(ManageState.not_found, icon="circle_alert", color_scheme="orange", role="alert"),
+            rx.vstack(
+                rx.heading("Your meeting", size="7", as_="h1"),
+                form_alert(ManageState.message),
+                form_notice(ManageState.notice),
+                _details(),
+                rx.cond(ManageState.editing, _edit_form()),
+                _delete_dialog(),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        loading(),
+    )
