@@ -6,4 +6,26 @@ from kite_app.api.app import api
 from kite_app.persistence import models  # noqa: F401  (tables registered for migrations)
 from kite_app.ui.pages import agents, booking, index, kite_settings, login, manage, profile, setup  # noqa: F401
 
-app = rx.App(stylesheets=["/kite.css"], api_transformer=api)
+# Inside the widget's iframe on another site, browsers that block third-party storage throw on any
+# use of localStorage/sessionStorage, which the framework needs. Give such pages in-memory storage.
+STORAGE_FALLBACK = """
+(function () {
+  function memory() {
+    var data = {};
+    return {
+      getItem: function (k) { return Object.prototype.hasOwnProperty.call(data, k) ? data[k] : null; },
+      setItem: function (k, v) { data[k] = String(v); },
+      removeItem: function (k) { delete data[k]; },
+      clear: function () { data = {}; },
+      key: function (i) { return Object.keys(data)[i] || null; },
+      get length() { return Object.keys(data).length; }
+    };
+  }
+  ["localStorage", "sessionStorage"].forEach(function (name) {
+    try { window[name].getItem("kite"); }
+    catch (e) { try { Object.defineProperty(window, name, { value: memory(), configurable: true }); } catch (_) {} }
+  });
+})();
+"""
+
+app = rx.App(stylesheets=["/kite.css"], api_transformer=api, head_components=[rx.script(STORAGE_FALLBACK)])

@@ -39,3 +39,7 @@ def manage_path(token: str) -> str:
 
 def manage_url(public_url: str, token: str) -> str:
     return public_url.rstrip("/") + manage_path(token)
+
+
+def widget_url(public_url: str) -> str:
+    return public_url.rstrip("/") + "/widget.js"

@@ -21,15 +21,18 @@ from kite_app.ui.session import utcnow
 
 TIME_ZONES = list(time_zones())
 GUEST_COOKIE = "kite_guest"
+MAX_LINKS = 60  # keeps the cookie under 4 KB
 
 
 def _links(stored: str) -> list[str]:
-    return [t for t in stored.split() if t][-100:]
+    return [t for t in stored.split() if t][-MAX_LINKS:]
 
 
 class BookingState(SlotChoice, rx.State):
     guest_token: str = rx.Cookie("", name=GUEST_COOKIE, max_age=guest_auth.SESSION_DAYS * 86400, same_site="lax")
-    links: str = rx.LocalStorage("", name="kite_meeting_links")
+    # Manage links of meetings booked on this browser (a cookie: it also works inside the widget's iframe,
+    # where browsers that block third-party storage would refuse localStorage).
+    links: str = rx.Cookie("", name="kite_meeting_links", max_age=366 * 86400, same_site="lax")
 
     ready: bool = False
     not_found: str = ""
@@ -150,7 +153,7 @@ class BookingState(SlotChoice, rx.State):
             self.message = exc.message
             self._refresh_slots()
             return
-        self.links = " ".join([*_links(self.links), meeting["manage_token"]])
+        self.links = " ".join([*_links(self.links), meeting["manage_token"]][-MAX_LINKS:])
         self.confirmation = {"date": meeting["date_label"], "time": meeting["time_label"],
                              "agent": meeting["agent_name"], "subject": meeting["subject"],
                              "manage": routes.manage_path(meeting["manage_token"])}

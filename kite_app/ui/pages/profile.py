@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app import routes
+from kite_app.config import settings
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import accounts, availability
@@ -20,6 +21,7 @@ class ProfileState(SessionState):
     role: str = ""
     time_zone: str = "UTC"
     booking_url: str = ""
+    embed_snippet: str = ""
     errors: dict[str, str] = {}
     message: str = ""
     notice: str = ""
@@ -28,6 +30,10 @@ class ProfileState(SessionState):
         self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
         self.time_zone = profile["time_zone"]
         self.booking_url = availability.booking_link(profile)
+        self.embed_snippet = (
+            f'<script src="{routes.widget_url(settings.public_url)}" data-agent="{profile["slug"]}" async></script>'
+            if self.booking_url else ""
+        )
 
     @rx.event
     def load(self):
@@ -63,6 +69,10 @@ class ProfileState(SessionState):
     def copy_link(self):
         return [rx.set_clipboard(self.booking_url), rx.toast.success("Booking link copied.")]
 
+    @rx.event
+    def copy_snippet(self):
+        return [rx.set_clipboard(self.embed_snippet), rx.toast.success("Snippet copied.")]
+
 
 def _booking_link() -> rx.Component:
     return rx.card(
@@ -72,6 +82,15 @@ def _booking_link() -> rx.Component:
             rx.hstack(
                 rx.code(ProfileState.booking_url, size="3", id="booking-link"),
                 rx.button(rx.icon("copy", size=16), "Copy link", on_click=ProfileState.copy_link, variant="soft"),
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text("To add a “Schedule a meeting” button to your website, paste this snippet into its HTML:",
+                    size="2"),
+            rx.hstack(
+                rx.code(ProfileState.embed_snippet, id="embed-snippet", size="2", white_space="pre-wrap"),
+                rx.button(rx.icon("copy", size=16), "Copy snippet", on_click=ProfileState.copy_snippet,
+                          variant="soft"),
                 align="center",
                 wrap="wrap",
             ),
