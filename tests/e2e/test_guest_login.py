@@ -1,0 +1,59 @@
+"""An agent who requires it: the guest logs in with a mailed 6-digit code, then books; the browser remembers."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from playwright.sync_api import Page, expect
+from sqlmodel import select
+
+from kite_app.domain.accounts import Actor, Role
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import OutboxMail
+from kite_app.services import availability
+from tests.e2e.test_guest_booking import publish_agent
+
+
+def last_code(email: str) -> str:
+    with transaction() as s:
+        mail = s.exec(select(OutboxMail).where(OutboxMail.to_email == email).order_by(OutboxMail.id.desc())).first()
+    return re.search(r"\b(\d{6})\b", mail.body_text)[1]
+
+
+def test_guest_logs_in_with_a_code_then_books(server, page: Page, shot):
+    agent = publish_agent()
+    actor = Actor(user_id=agent["id"], role=Role.AGENT)
+    view = availability.calendar_settings(actor)
+    availability.save_calendar_settings(actor, {**view["form"], "require_guest_login": "on"}, now=datetime.now(UTC))
+
+    page.goto(server.url + "/book/erin-expert")
+    page.get_by_role("button", name="Schedule a meeting").click()
+    page.get_by_role("group", name="Time").get_by_role("button").first.click()
+    page.get_by_label("Your name").fill("Lou Login")
+    page.get_by_label("Email").fill("lou@example.com")
+    page.get_by_role("button", name="Schedule").click()
+
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    expect(page.get_by_label("Email")).to_have_value("lou@example.com")
+    page.get_by_role("button", name="Send code").click()
+    expect(page.get_by_role("status")).to_have_text("We sent a 6-digit code to lou@example.com.")
+    code = last_code("lou@example.com")
+    page.get_by_label("Code").fill("000000" if code != "000000" else "999999")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_text("This code is not right. Check the mail and try again.")).to_be_visible()
+    shot("guest-login", page)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page.get_by_role("status")).to_have_text("You are logged in as lou@example.com.")
+    expect(page.get_by_label("Email")).to_have_value("lou@example.com")
+    page.get_by_role("group", name="Time").get_by_role("button").first.click()
+    page.get_by_label("Your name").fill("Lou Login")
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
+
+    # remembered on this browser: "My meetings" lists meetings booked with the verified email
+    page.reload()
+    page.get_by_role("button", name="My meetings").click()
+    expect(page.get_by_text(re.compile(r"\d\d:\d\d–\d\d:\d\d \(UTC\)"))).to_have_count(1)
