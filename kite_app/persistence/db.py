@@ -54,13 +54,14 @@ def engine() -> sqlalchemy.Engine:
 
 
 @contextmanager
-def transaction(*, write_lock: bool = False) -> Iterator[Session]:
+def transaction(*, read_only: bool = False) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back on any exception.
 
-    `write_lock`: take the database's write lock at the start (SQLite: BEGIN IMMEDIATE), for
-    check-then-write work such as booking; concurrent writers wait their turn.
+    A unit that may write takes the database's write lock at its start (SQLite: BEGIN IMMEDIATE), so
+    check-then-write work such as booking is serialized and concurrent writers wait their turn
+    instead of failing. `read_only` units take no lock and never wait.
     """
-    bind = engine().execution_options(kite_write=True) if write_lock else engine()
+    bind = engine() if read_only else engine().execution_options(kite_write=True)
     with Session(bind, expire_on_commit=False) as session:
         try:
             yield session

@@ -42,7 +42,7 @@ def require_login(actor: Actor | None) -> Actor:
 
 def needs_setup() -> bool:
     """True while no admin exists: the app then offers "Create admin account"."""
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         return q.count_role(s, Role.ADMIN) == 0
 
 
@@ -69,7 +69,7 @@ def create_first_admin(*, name: str, email: str, password: str, now: datetime) -
 
 def list_agents(actor: Actor | None) -> list[q.UserView]:
     require_admin(actor)
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         return [q.to_view(u) for u in q.users_with_role(s, Role.AGENT)]
 
 
@@ -136,7 +136,7 @@ def reset_password(actor: Actor | None, agent_id: int, *, new_password: str, now
 
 def own_profile(actor: Actor | None) -> q.UserView:
     actor = require_login(actor)
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         user = s.get(User, actor.user_id)
         if user is None:
             raise NotFound("This account no longer exists.")
@@ -165,7 +165,7 @@ def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: d
 
 def public_agent(slug: str) -> q.UserView:
     """The agent behind a booking link. Unknown and deactivated agents look the same: not found."""
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         agent = q.user_by_slug(s, (slug or "").strip().lower())
         if agent is None or agent.role != Role.AGENT or not agent.active:
             raise NotFound("There is no booking page at this address. Check the link you were given.")

@@ -65,7 +65,7 @@ def actor_for_token(token: str | None, *, now: datetime) -> Actor | None:
     """Who holds this session token: None if it is unknown, expired, revoked or the user is inactive."""
     if not token:
         return None
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         found = q.session_with_user(s, _hash_token(token))
     if found is None:
         return None

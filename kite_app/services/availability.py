@@ -83,7 +83,7 @@ def _own_agent(s, actor: Actor | None) -> User:
 
 
 def calendar_settings(actor: Actor | None) -> SettingsView:
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         agent = _own_agent(s, actor)
         row = q.settings_row(s, agent.id)
     return _view(agent, row)
@@ -91,7 +91,7 @@ def calendar_settings(actor: Actor | None) -> SettingsView:
 
 def save_calendar_settings(actor: Actor | None, form: Mapping[str, object], *, now: datetime) -> SettingsView:
     """Validate the whole form and save it, or change nothing and raise ValidationError."""
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         agent = _own_agent(s, actor)
     settings = parse_settings(form, calendars={c["id"] for c in _calendars(agent.id)})
     with transaction() as s:
@@ -111,7 +111,7 @@ def booking_link(agent: Mapping) -> str:
 
 
 def published_settings(agent_id: int) -> CalendarSettings | None:
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         row = q.settings_row(s, agent_id)
         return CalendarSettings.from_json(row.data) if row else None
 
@@ -129,7 +129,7 @@ def busy_intervals(
     for provider, cals in by_provider.values():
         busy.extend(provider.busy(agent_id, cals, start, end))
     if include_meetings:
-        with transaction() as s:
+        with transaction(read_only=True) as s:
             busy.extend(meeting_reservations(q.live_meetings(s, agent_id, start, end, exclude_id=exclude_meeting_id),
                                              settings))
     return busy

@@ -145,7 +145,7 @@ def _event(meeting: Meeting) -> EventData:
 
 def _sync_calendar(meeting_id: int, settings: CalendarSettings) -> None:
     """Write the meeting's event to the agent's meeting calendar. A failure leaves the booking standing."""
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         meeting = s.get(Meeting, meeting_id)
     try:
         if meeting.status not in LIVE:
@@ -177,13 +177,13 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     duration = settings.default_duration if req.duration is None else req.duration
     key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
     if key:
-        with transaction() as s:
+        with transaction(read_only=True) as s:
             if found := q.idempotent(s, key):
                 return _view(found[0], s.get(User, agent["id"]), found[1], now)
     _check_time(agent, settings, req.start, duration, now)
     token = secrets.token_urlsafe(24)
     try:
-        with transaction(write_lock=True) as s:
+        with transaction() as s:
             if key and (found := q.idempotent(s, key)):
                 return _view(found[0], s.get(User, agent["id"]), found[1], now)
             _check_meetings_locked(s, agent["id"], settings, req.start, duration)
@@ -215,7 +215,7 @@ def _meeting_for(s, token: str) -> Meeting:
 
 
 def get(token: str, *, now: datetime) -> MeetingView:
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         meeting = _meeting_for(s, token)
         return _view(meeting, s.get(User, meeting.agent_id), token, now)
 
@@ -225,7 +225,7 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
     for a guest who logged in, every one booked with their email."""
     agent = public_agent(slug)
     tokens = [t for t in dict.fromkeys(tokens) if t][:200]
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         found = {m.id: (m, t) for t in tokens for m in q.by_token_hashes(s, [_hash(t)])
                  if m.agent_id == agent["id"] and m.status in LIVE and m.ends_at > now}
         if verified_email:
@@ -238,7 +238,7 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
 def change_slots(token: str, *, start: datetime, end: datetime, duration: int, guest_zone: str,
                  now: datetime) -> list[Slot]:
     """Slots the meeting behind `token` could move to; its own current time counts as free."""
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         meeting = _meeting_for(s, token)
         slug = s.get(User, meeting.agent_id).slug or ""
     return slots_for(slug, start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,
@@ -248,7 +248,7 @@ def change_slots(token: str, *, start: datetime, end: datetime, duration: int, g
 def change(token: str, *, now: datetime, start: datetime | None = None, duration: int | None = None,
            subject: str | None = None) -> MeetingView:
     """A guest changes subject, duration or time. New times pass the same checks as booking."""
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         meeting = _meeting_for(s, token)
         agent = s.get(User, meeting.agent_id)
     if meeting.status not in LIVE:
@@ -271,7 +271,7 @@ def change(token: str, *, now: datetime, start: datetime | None = None, duration
     if time_changed:
         _check_time(agent_view, settings, new_start, new_duration, now)
     try:
-        with transaction(write_lock=True) as s:
+        with transaction() as s:
             row = _meeting_for(s, token)
             if row.status not in LIVE or row.starts_at <= now:
                 raise ValidationError({"meeting": "This meeting can no longer be changed."})
@@ -296,7 +296,7 @@ def change(token: str, *, now: datetime, start: datetime | None = None, duration
 
 def cancel(token: str, *, now: datetime) -> MeetingView:
     """A guest deletes their meeting; its time is free again at once."""
-    with transaction(write_lock=True) as s:
+    with transaction() as s:
         meeting = _meeting_for(s, token)
         if meeting.status not in LIVE:
             raise ValidationError({"meeting": "This meeting was already deleted."})

@@ -58,7 +58,7 @@ def parse_local(text: str, zone: ZoneInfo) -> datetime:
 
 
 def built_in_calendars(actor: Actor | None) -> list[CalendarView]:
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         user = _agent(s, actor)
         return [CalendarView(id=f"{PREFIX}{c.id}", name=c.name, imported=c.source is not None)
                 for c in q.calendars_of(s, user.id)]
@@ -66,7 +66,7 @@ def built_in_calendars(actor: Actor | None) -> list[CalendarView]:
 
 def list_blocks(actor: Actor | None, *, now: datetime, limit: int = 200) -> list[BlockView]:
     """Busy blocks that have not ended yet, soonest first, written in the agent's zone."""
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         user = _agent(s, actor)
         zone = ZoneInfo(user.time_zone)
         cals = {c.id: c.name for c in q.calendars_of(s, user.id)}
@@ -128,7 +128,7 @@ def import_ics(actor: Actor | None, *, filename: str, data: bytes, now: datetime
     if len(data) > MAX_ICS_BYTES:
         raise ValidationError({"file": f"The file is larger than {MAX_ICS_BYTES // (1024 * 1024)} MB."})
     source = PurePosixPath((filename or "calendar.ics").replace("\\", "/")).name[:200] or "calendar.ics"
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         user = _agent(s, actor)
         zone = ZoneInfo(user.time_zone)
     try:
@@ -165,7 +165,7 @@ def remove_calendar(actor: Actor | None, calendar_id: str) -> None:
 
 def meetings_ics(feed_token: str, *, now: datetime) -> bytes:
     """The .ics feed behind an agent's secret feed address: meetings from 30 days ago on."""
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         row = q.settings_by_feed(s, feed_token) if feed_token else None
         if row is None:
             raise NotFound("Unknown calendar feed.")

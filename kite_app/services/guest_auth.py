@@ -29,7 +29,7 @@ def request_code(email: str, *, now: datetime) -> str:
     email = normalize_email(email)
     if message := email_error(email):
         raise ValidationError({"email": message})
-    with transaction(write_lock=True) as s:
+    with transaction() as s:
         recent = s.exec(select(GuestCode).where(GuestCode.email == email,
                                                 GuestCode.created_at > now - timedelta(minutes=10))).all()
         if len(recent) >= settings.code_rate_per_10_minutes:
@@ -46,7 +46,7 @@ def request_code(email: str, *, now: datetime) -> str:
 def verify_code(email: str, code: str, *, now: datetime) -> str:
     """Check the newest code for `email`; returns a guest session token for the browser."""
     email, code = normalize_email(email), (code or "").strip()
-    with transaction(write_lock=True) as s:
+    with transaction() as s:
         row = s.exec(select(GuestCode).where(GuestCode.email == email, GuestCode.used_at.is_(None))
                      .order_by(GuestCode.created_at.desc(), GuestCode.id.desc())).first()
         if row is None or row.expires_at <= now:
@@ -73,6 +73,6 @@ def guest_email(token: str | None, *, now: datetime) -> str | None:
     """The email a guest proved on this browser, or None."""
     if not token:
         return None
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         row = s.exec(select(GuestSession).where(GuestSession.token_hash == _hash(token))).first()
     return row.email if row is not None and row.expires_at > now else None

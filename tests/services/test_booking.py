@@ -187,3 +187,16 @@ def test_my_meetings_lists_links_held_and_the_verified_guests_meetings(open_agen
     mine = booking.my_meetings([], slug="bob-agent", verified_email="gus@example.com", now=NOW)
     assert [m["start"] for m in mine] == [a["start"], b["start"]]
     assert c["manage_token"] not in [m["manage_token"] for m in mine]
+
+
+def test_concurrent_bookings_of_different_slots_all_succeed(open_agent):
+    """Writers queue for the database instead of failing with 'database is locked'."""
+    starts = [MON_10 + timedelta(days=d, hours=h) for d in (0, 1, 3) for h in (0, 1, 4, 5, 6)]
+
+    def attempt(start):
+        return booking.book(req(start=start, guest_email=f"{start:%d%H}@example.com"), now=NOW)["status"]
+
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        assert list(pool.map(attempt, starts)) == ["pending"] * len(starts)
+    with transaction() as s:
+        assert len(s.exec(select(BusyBlock).where(BusyBlock.uid.is_not(None))).all()) == len(starts)

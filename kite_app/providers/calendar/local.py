@@ -26,11 +26,11 @@ def local_id(calendar_id: str) -> int | None:
 
 class LocalCalendarProvider:
     def list_calendars(self, agent_id: int) -> list[CalendarInfo]:
-        with transaction() as s:
+        with transaction(read_only=True) as s:
             return [CalendarInfo(id=f"{PREFIX}{c.id}", name=c.name) for c in q.calendars_of(s, agent_id)]
 
     def busy(self, agent_id: int, calendar_ids: Sequence[str], start: datetime, end: datetime):
-        with transaction() as s:
+        with transaction(read_only=True) as s:
             owned = {c.id for c in q.calendars_of(s, agent_id)}
             ids = [i for i in (local_id(c) for c in calendar_ids) if i in owned]
             return [(to_seconds(a), to_seconds(b)) for a, b in q.busy_rows(s, ids, start, end)]
@@ -71,7 +71,7 @@ class LocalCalendarProvider:
                 s.delete(block)
 
     def event_status(self, agent_id: int, calendar_id: str, event_id: str) -> str:
-        with transaction() as s:
+        with transaction(read_only=True) as s:
             block = self._block(s, agent_id, calendar_id, event_id)
             if block is None:
                 return "deleted"
