@@ -13,7 +13,7 @@ from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.errors import KiteError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, LocalCalendar, User
-from kite_app.services import accounts
+from kite_app.services import accounts, availability
 
 ADMIN = ("Demo Admin", "admin@example.com")
 AGENTS = (("Ada Lovelace", "ada@example.com", "Europe/Berlin"), ("Grace Hopper", "grace@example.com", "America/New_York"))
@@ -41,6 +41,13 @@ def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
     actor = Actor(user_id=admin["id"], role=Role.ADMIN)
     agents = [accounts.create_agent(actor, name=n, email=e, time_zone=tz, password=PASSWORD, now=now)
               for n, e, tz in AGENTS]
+    for agent in agents:  # publish each agent's booking page with the default hours and lunch breaks
+        agent_actor = Actor(user_id=agent["id"], role=Role.AGENT)
+        form = availability.calendar_settings(agent_actor)["form"]
+        form.update({"durations": "15, 30, 60", "default_duration": "30"})
+        for day in range(5):
+            form[f"hours_{day}"] = "09:00-12:00, 13:00-17:00"
+        availability.save_calendar_settings(agent_actor, form, now=now)
     blocks = 0
     with transaction() as s:
         for agent in agents:
