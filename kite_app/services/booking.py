@@ -160,7 +160,7 @@ def _sync_calendar(meeting_id: int, settings: CalendarSettings) -> None:
             return
         event_id = provider.create_event(meeting.agent_id, calendar_id, _event(meeting))
     except Exception:  # the calendar is outside our control; the meeting itself is safe in the database
-        log.exception("calendar write for meeting %s failed; it will be retried", meeting_id)
+        log.exception("calendar write for meeting %s failed; the meeting stands without its event", meeting_id)
         return
     with transaction() as s:
         row = s.get(Meeting, meeting_id)
