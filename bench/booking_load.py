@@ -23,10 +23,9 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kite_app.domain.accounts import Actor, Role  # noqa: E402
 from kite_app.persistence import db  # noqa: E402
-from kite_app.services import accounts, availability  # noqa: E402
 from tests.conftest import Server  # noqa: E402
+from tests.seed import open_agent  # noqa: E402
 
 OVERLAPS = text("""
     SELECT COUNT(*) FROM meetings a JOIN meetings b
@@ -36,21 +35,8 @@ OVERLAPS = text("""
 
 
 def seed(n_agents: int = 3) -> list[str]:
-    now = datetime.now(UTC)
-    admin = accounts.create_first_admin(name="Admin", email="admin@example.com", password="admin password 1", now=now)
-    slugs = []
-    for i in range(n_agents):
-        agent = accounts.create_agent(Actor(user_id=admin["id"], role=Role.ADMIN), name=f"Agent {i}",
-                                      email=f"agent{i}@example.com", time_zone="Europe/Berlin",
-                                      password="agent password 1", now=now)
-        actor = Actor(user_id=agent["id"], role=Role.AGENT)
-        form = availability.calendar_settings(actor)["form"]
-        form.update({"durations": "30, 60", "slot_interval": "30", "window_days": "14", "min_notice": "60"})
-        for d in range(7):
-            form[f"day_{d}"], form[f"hours_{d}"] = "on", "08:00-18:00"
-        availability.save_calendar_settings(actor, form, now=now)
-        slugs.append(agent["slug"])
-    return slugs
+    return [open_agent(f"Agent {i}", f"agent{i}@example.com", hours="08:00-18:00", time_zone="Europe/Berlin")["slug"]
+            for i in range(n_agents)]
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -8,34 +8,16 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from kite_app.domain.accounts import Actor, Role
-from kite_app.services import accounts, availability
+from tests.seed import open_agent
 
 SERVER_ENV = {"KITE_BOOKING_RATE_PER_MINUTE": "100000"}
 ALL_DAY = "00:00-24:00"
 
 
-def publish(name: str, email: str, hours: str, zone: str = "UTC") -> dict:
-    now = datetime.now(UTC)
-    admin_id = 1 if not accounts.needs_setup() else accounts.create_first_admin(
-        name="Admin", email="admin@example.com", password="admin password 1", now=now)["id"]
-    agent = accounts.create_agent(Actor(user_id=admin_id, role=Role.ADMIN), name=name, email=email, time_zone=zone,
-                                  password="agent password 1", now=now)
-    actor = Actor(user_id=agent["id"], role=Role.AGENT)
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
-    form = {"blocking_calendars": [cal], "destination_calendar": cal, "durations": "30, 60", "default_duration": "30",
-            "overrides": [], "buffer_before": "0", "buffer_after": "0", "min_notice": "60", "slot_interval": "30",
-            "window_days": "14", "require_guest_login": ""}
-    for i in range(7):
-        form[f"day_{i}"], form[f"hours_{i}"] = "on", hours
-    availability.save_calendar_settings(actor, form, now=now)
-    return agent
-
-
 @pytest.fixture(scope="module")
 def api(server):
-    publish("Ann Around", "ann@example.com", ALL_DAY)
-    publish("Dora Daytime", "dora@example.com", "09:00-17:00")
+    open_agent("Ann Around", "ann@example.com", hours=ALL_DAY)
+    open_agent("Dora Daytime", "dora@example.com", hours="09:00-17:00")
     with httpx.Client(base_url=server.url + "/api/v1", timeout=30) as client:
         yield client
 

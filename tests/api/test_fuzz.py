@@ -8,7 +8,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from kite_app.api.app import api
-from tests.api.test_api import ALL_DAY, publish
+from tests.api.test_api import ALL_DAY
+from tests.seed import open_agent
 
 SERVER_ENV = {"KITE_BOOKING_RATE_PER_MINUTE": "100000"}
 
@@ -18,7 +19,7 @@ schema = schemathesis.openapi.from_dict(api.openapi())
 
 @pytest.fixture(scope="module")
 def live(server):
-    publish("Ann Around", "ann@example.com", ALL_DAY)
+    open_agent("Ann Around", "ann@example.com", hours=ALL_DAY)
     return server
 
 

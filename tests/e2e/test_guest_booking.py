@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-
 from playwright.sync_api import Browser, Page, expect
 
-from kite_app.domain.accounts import Actor, Role
-from kite_app.services import accounts, availability
+from tests.seed import open_agent
 
 GUEST_TZ = "America/New_York"
 
 
 def publish_agent() -> dict:
-    now = datetime.now(UTC)
-    admin = accounts.create_first_admin(name="Admin", email="admin@example.com", password="admin password 1", now=now)
-    agent = accounts.create_agent(Actor(user_id=admin["id"], role=Role.ADMIN), name="Erin Expert",
-                                  email="erin@example.com", time_zone="Europe/Berlin", password="agent password 1",
-                                  now=now)
-    actor = Actor(user_id=agent["id"], role=Role.AGENT)
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
-    form = {"blocking_calendars": [cal], "destination_calendar": cal, "durations": "30, 60", "default_duration": "30",
-            "overrides": [], "buffer_before": "0", "buffer_after": "0", "min_notice": "120", "slot_interval": "30",
-            "window_days": "14", "require_guest_login": ""}
-    for i in range(7):
-        form[f"day_{i}"], form[f"hours_{i}"] = "on", "09:00-17:00"
-    availability.save_calendar_settings(actor, form, now=now)
-    return agent
+    return open_agent("Erin Expert", "erin@example.com", time_zone="Europe/Berlin", min_notice="120")
 
 
 def times(page: Page) -> list[str]:

@@ -54,6 +54,28 @@ def select_field(
     )
 
 
+def var_select_field(
+    label: str, name: str, options: rx.Var, *, form_id: str = "", error: rx.Var | str = "",
+    option_label=lambda option: option, option_value=lambda option: option, **select_props,
+) -> rx.Component:
+    """Like `select_field`, for options held in state (a list Var)."""
+    input_id = f"{form_id}-{name}" if form_id else name
+    error_id = f"{input_id}-error"
+    return rx.el.div(
+        rx.el.label(label, html_for=input_id, class_name="kite-label"),
+        rx.el.select(
+            rx.foreach(options, lambda option: rx.el.option(option_label(option), value=option_value(option))),
+            id=input_id,
+            name=name,
+            aria_describedby=error_id,
+            class_name="kite-select",
+            **select_props,
+        ),
+        field_error(error, error_id),
+        class_name="kite-field",
+    )
+
+
 def field_error(error: rx.Var | str, error_id: str) -> rx.Component:
     return rx.text(error, id=error_id, color_scheme="red", size="2", class_name="kite-field-error")
 

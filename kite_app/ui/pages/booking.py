@@ -14,7 +14,7 @@ from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.meeting import SlotTaken
 from kite_app.services import availability, booking, guest_auth, ratelimit
 from kite_app.services.booking import BookingRequest, LoginRequired, MeetingView
-from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
+from kite_app.ui.components.forms import field, form_alert, form_notice, select_field, var_select_field
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import utcnow
@@ -242,15 +242,9 @@ def _form() -> rx.Component:
             field("Subject", "subject", form_id="book", value=BookingState.subject, on_change=BookingState.set_subject,
                   error=e.get("subject", ""), max_length=200, placeholder="Optional"),
             rx.grid(
-                rx.el.div(
-                    rx.el.label("Duration", html_for="book-duration", class_name="kite-label"),
-                    rx.el.select(
-                        rx.foreach(BookingState.durations, lambda d: rx.el.option(d + " min", value=d)),
-                        id="book-duration", value=BookingState.duration, on_change=BookingState.set_duration,
-                        class_name="kite-select",
-                    ),
-                    class_name="kite-field",
-                ),
+                var_select_field("Duration", "duration", BookingState.durations, form_id="book",
+                                 option_label=lambda d: d + " min", value=BookingState.duration,
+                                 on_change=BookingState.set_duration),
                 select_field("Time zone", "time_zone", TIME_ZONES, form_id="book", value=BookingState.time_zone,
                              on_change=BookingState.set_time_zone, error=e.get("time_zone", "")),
                 columns=rx.breakpoints(initial="1", sm="2"),

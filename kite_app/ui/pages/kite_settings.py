@@ -11,7 +11,7 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.providers.calendar.base import CalendarInfo
 from kite_app.services import availability, calendars
 from kite_app.services.calendars import BlockView, CalendarView
-from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field
+from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field, var_select_field
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import SessionState, utcnow
 
@@ -246,17 +246,13 @@ def _calendars_section() -> rx.Component:
             field_error(e.get("blocking_calendars", ""), "cs-blocking-error"),
             class_name="kite-fieldset",
         ),
-        rx.el.div(
-            rx.el.label("Add meetings to", html_for="cs-destination", class_name="kite-label"),
-            rx.el.select(
-                rx.foreach(CalendarSettingsState.calendars, lambda cal: rx.el.option(cal["name"], value=cal["id"])),
-                id="cs-destination", value=CalendarSettingsState.destination,
-                on_change=CalendarSettingsState.set_destination, class_name="kite-select",
-                aria_describedby="cs-destination-error",
-            ),
-            field_error(e.get("destination_calendar", ""), "cs-destination-error"),
-            class_name="kite-field",
+        rx.box(
+            var_select_field("Add meetings to", "destination", CalendarSettingsState.calendars, form_id="cs",
+                             option_label=lambda cal: cal["name"], option_value=lambda cal: cal["id"],
+                             value=CalendarSettingsState.destination, on_change=CalendarSettingsState.set_destination,
+                             error=e.get("destination_calendar", "")),
             max_width="20rem",
+            width="100%",
         ),
         spacing="3",
         width="100%",

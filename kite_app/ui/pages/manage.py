@@ -11,7 +11,7 @@ from kite_app import routes
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import availability, booking
 from kite_app.services.booking import MeetingView
-from kite_app.ui.components.forms import field, form_alert, form_notice
+from kite_app.ui.components.forms import field, form_alert, form_notice, var_select_field
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import utcnow
@@ -152,15 +152,12 @@ def _edit_form() -> rx.Component:
             rx.heading("Change your meeting", size="4", as_="h2"),
             field("Subject", "subject", form_id="manage", value=ManageState.subject, on_change=ManageState.set_subject,
                   error=ManageState.errors.get("subject", ""), max_length=200),
-            rx.el.div(
-                rx.el.label("Duration", html_for="manage-duration", class_name="kite-label"),
-                rx.el.select(
-                    rx.foreach(ManageState.durations, lambda d: rx.el.option(d + " min", value=d)),
-                    id="manage-duration", value=ManageState.duration, on_change=ManageState.set_duration,
-                    class_name="kite-select",
-                ),
-                class_name="kite-field",
+            rx.box(
+                var_select_field("Duration", "duration", ManageState.durations, form_id="manage",
+                                 option_label=lambda d: d + " min", value=ManageState.duration,
+                                 on_change=ManageState.set_duration),
                 max_width="12rem",
+                width="100%",
             ),
             slot_picker(days=ManageState.days, day=ManageState.day, slots=ManageState.slots, slot=ManageState.slot,
                         on_day=ManageState.set_day, on_slot=ManageState.choose_slot,

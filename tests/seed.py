@@ -1,0 +1,34 @@
+"""Seeding helpers for tests and benchmarks: accounts and published agents, through the services."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from kite_app.domain.accounts import Actor, Role
+from kite_app.services import accounts, availability
+
+ADMIN_PASSWORD = "admin password 1"
+AGENT_PASSWORD = "agent password 1"
+
+
+def admin_actor() -> Actor:
+    """The first admin, created when the database has none."""
+    now = datetime.now(UTC)
+    if accounts.needs_setup():
+        accounts.create_first_admin(name="Admin", email="admin@example.com", password=ADMIN_PASSWORD, now=now)
+    return Actor(user_id=1, role=Role.ADMIN)
+
+
+def open_agent(name: str, email: str, *, hours: str = "09:00-17:00", time_zone: str = "UTC", **settings: str) -> dict:
+    """An agent whose booking page is open every day during `hours`; `settings` override form fields."""
+    now = datetime.now(UTC)
+    agent = accounts.create_agent(admin_actor(), name=name, email=email, time_zone=time_zone,
+                                  password=AGENT_PASSWORD, now=now)
+    actor = Actor(user_id=agent["id"], role=Role.AGENT)
+    form = availability.calendar_settings(actor)["form"]
+    form.update({"durations": "30, 60", "default_duration": "30", "slot_interval": "30", "window_days": "14",
+                 "min_notice": "60", **settings})
+    for day in range(7):
+        form[f"day_{day}"], form[f"hours_{day}"] = "on", hours
+    availability.save_calendar_settings(actor, form, now=now)
+    return agent
