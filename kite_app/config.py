@@ -26,6 +26,17 @@ class Settings(BaseSettings):
     booking_rate_per_minute: int = Field(default=20, ge=1, validation_alias="KITE_BOOKING_RATE_PER_MINUTE")
     # Login codes one client address or email may request per 10 minutes.
     code_rate_per_10_minutes: int = Field(default=5, ge=1, validation_alias="KITE_CODE_RATE_PER_10_MINUTES")
+    # Outgoing mail. Without a host, mails stay in the outbox (visible to admins on "Outbox").
+    smtp_host: str = Field(default="", validation_alias="KITE_SMTP_HOST")
+    smtp_port: int = Field(default=587, validation_alias="KITE_SMTP_PORT")
+    # "starttls", "ssl" or "none".
+    smtp_security: str = Field(default="starttls", pattern="^(starttls|ssl|none)$", validation_alias="KITE_SMTP_SECURITY")
+    smtp_user: str = Field(default="", validation_alias="KITE_SMTP_USER")
+    smtp_password: str = Field(default="", validation_alias="KITE_SMTP_PASSWORD")
+    mail_from: str = Field(default="kite@localhost", validation_alias="KITE_MAIL_FROM")
+    # How often the outbox dispatcher and the reminder job run, in seconds.
+    dispatch_seconds: float = Field(default=5, gt=0, validation_alias="KITE_DISPATCH_SECONDS")
+    reminder_seconds: float = Field(default=30, gt=0, validation_alias="KITE_REMINDER_SECONDS")
     # Send the session cookie only over HTTPS (turn on behind TLS).
     secure_cookies: bool = Field(default=False, validation_alias="KITE_SECURE_COOKIES")
 

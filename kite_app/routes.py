@@ -12,6 +12,9 @@ PROFILE = "/profile"
 BOOKING = "/book/[slug]"
 KITE_SETTINGS = "/settings"
 MANAGE = "/manage/[token]"
+INBOX = "/inbox"
+MEETINGS = "/meetings"
+OUTBOX = "/admin/outbox"
 FEED = "/calendar/{token}.ics"
 
 

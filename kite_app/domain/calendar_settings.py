@@ -15,6 +15,8 @@ SLOT_INTERVALS = (5, 10, 15, 20, 30, 45, 60, 90, 120)
 MAX_BUFFER = 240
 MAX_NOTICE = 14 * 24 * 60
 MAX_OVERRIDES = 100
+MAX_REMINDERS = 5
+MAX_REMINDER_MINUTES = 7 * 24 * 60
 RANGES_HINT = "Use times like 09:00-12:00, separated by commas."
 
 
@@ -28,6 +30,7 @@ class CalendarSettings:
     overrides: Mapping[date, tuple[TimeRange, ...]] = field(default_factory=dict)
     rules: SlotRules = SlotRules()
     require_guest_login: bool = False
+    reminders: tuple[int, ...] = (60,)  # minutes before the meeting
 
     def to_json(self) -> dict:
         return {
@@ -39,6 +42,7 @@ class CalendarSettings:
             "overrides": {d.isoformat(): [[r.start, r.end] for r in rs] for d, rs in sorted(self.overrides.items())},
             "rules": {k: getattr(self.rules, k) for k in SlotRules.__dataclass_fields__},
             "require_guest_login": self.require_guest_login,
+            "reminders": list(self.reminders),
         }
 
     @classmethod
@@ -52,6 +56,7 @@ class CalendarSettings:
             overrides={date.fromisoformat(d): tuple(TimeRange(a, b) for a, b in rs) for d, rs in data["overrides"].items()},
             rules=SlotRules(**data["rules"]),
             require_guest_login=bool(data["require_guest_login"]),
+            reminders=tuple(data.get("reminders", [60])),
         )
 
 
@@ -91,7 +96,8 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str]) ->
 
     Keys: blocking_calendars (list), destination_calendar, durations ("15, 30"), default_duration,
     day_0..day_6 ("on"/""), hours_0..hours_6 ("09:00-17:00"), overrides (list of {"date", "hours"}),
-    buffer_before, buffer_after, min_notice, slot_interval, window_days, require_guest_login.
+    buffer_before, buffer_after, min_notice, slot_interval, window_days, require_guest_login,
+    reminders ("60, 1440": minutes before the meeting; empty for none).
     """
     errors: dict[str, str] = {}
     form_s = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -176,6 +182,17 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str]) ->
             and int(form_s["window_days"]) > MAX_WINDOW_DAYS:
         errors["window_days"] = f"Guests can book at most one month ahead ({MAX_WINDOW_DAYS} days)."
 
+    reminders: list[int] = []
+    for part in re.split(r"[,;\s]+", str(form.get("reminders", "60")).strip()):
+        if not part:
+            continue
+        if not part.isdigit() or not 5 <= int(part) <= MAX_REMINDER_MINUTES:
+            errors["reminders"] = f"Each reminder is 5 to {MAX_REMINDER_MINUTES} minutes before the meeting."
+            break
+        reminders.append(int(part))
+    if len(set(reminders)) > MAX_REMINDERS:
+        errors["reminders"] = f"Use at most {MAX_REMINDERS} reminders."
+
     if errors:
         raise ValidationError(errors)
     return CalendarSettings(
@@ -187,6 +204,7 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str]) ->
         overrides=overrides,
         rules=rules,
         require_guest_login=form_s.get("require_guest_login") in ("on", "true", "True"),
+        reminders=tuple(sorted(set(reminders), reverse=True)),
     )
 
 
@@ -209,6 +227,7 @@ def to_form(settings: CalendarSettings) -> dict[str, object]:
         "slot_interval": str(settings.rules.interval),
         "window_days": str(settings.rules.window_days),
         "require_guest_login": "on" if settings.require_guest_login else "",
+        "reminders": ", ".join(str(m) for m in settings.reminders),
     }
     for i, ranges in enumerate(settings.weekly):
         form[f"day_{i}"] = "on" if ranges else ""

@@ -137,7 +137,9 @@ class Meeting(SQLModel, table=True):
     sequence: int = Field(default=0)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
-    # SHA-256 of the guest's secret manage link token.
+    # The guest's secret manage link token (every mail to the guest carries the link) and its
+    # SHA-256, by which requests find the meeting.
+    manage_token: str | None = Field(default=None, max_length=64)
     manage_token_hash: str | None = Field(default=None, max_length=64)
     # Where the calendar event lives once written: provider-qualified calendar id and event id.
     calendar_id: str | None = Field(default=None, max_length=255)
@@ -159,16 +161,80 @@ class IdempotencyKey(SQLModel, table=True):
 
 @rx.ModelRegistry.register
 class OutboxMail(SQLModel, table=True):
-    """A mail to send. Written in the same transaction as the change it reports."""
+    """A mail to send. Written in the same transaction as the change it reports; a dispatcher sends it."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)
     to_email: str = Field(max_length=254)
     subject: str = Field(max_length=300)
     body_text: str
+    body_html: str = Field(default="")
+    # An iCalendar attachment (REQUEST or CANCEL) for meeting mails.
+    ics: str | None = Field(default=None)
+    meeting_id: int | None = Field(default=None, foreign_key="meetings.id", ondelete="SET NULL")
     created_at: datetime = _utc(index=True)
+    sent_at: datetime | None = _utc(nullable=True)
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime | None = _utc(nullable=True)
+    # A dispatcher owns the row until then; a crashed one's claim runs out and another takes over.
+    claimed_until: datetime | None = _utc(nullable=True)
+    last_error: str | None = Field(default=None, max_length=500)
+
+
+@rx.ModelRegistry.register
+class Conversation(SQLModel, table=True):
+    """One conversation per guest and agent, holding all their meetings."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        Index("uq_conversations_agent_guest", "agent_id", "guest_email", unique=True),
+        Index("ix_conversations_agent_activity", "agent_id", "last_activity_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = _fk("users.id", index=False)
+    guest_email: str = Field(max_length=254)
+    guest_name: str = Field(max_length=100)
+    guest_time_zone: str = Field(default="UTC", max_length=64)
+    created_at: datetime = _utc()
+    last_activity_at: datetime = _utc()
+    # The newest message each side has seen.
+    agent_read_id: int = Field(default=0)
+    guest_read_id: int = Field(default=0)
+
+
+@rx.ModelRegistry.register
+class Message(SQLModel, table=True):
+    """A message or a system notice in a conversation. Notices keep their facts (as JSON) so that each
+    reader sees times in their own zone."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_id", "conversation_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = _fk("conversations.id", index=False)
+    author: str = Field(max_length=16)  # guest, agent, system
+    body: str = Field(default="")
+    notice: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    meeting_id: int | None = Field(default=None, foreign_key="meetings.id", ondelete="SET NULL")
+    created_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class Reminder(SQLModel, table=True):
+    """A reminder due before a meeting; claimed atomically so it goes out once."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "status", "remind_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = _fk("meetings.id", index=False)
+    remind_at: datetime = _utc()
+    status: str = Field(default="scheduled", max_length=16)  # scheduled, sent, cancelled
+    claimed_until: datetime | None = _utc(nullable=True)
     sent_at: datetime | None = _utc(nullable=True)
 
 

@@ -14,7 +14,7 @@ from kite_app.domain.accounts import Actor, Role, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings, default_settings, parse_settings, to_form
 from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.domain.intervals import Interval, to_seconds
-from kite_app.domain.slots import slots_between
+from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSettingsRow, User
@@ -144,7 +144,7 @@ def meeting_reservations(meetings: Iterable[tuple[datetime, datetime]], settings
 
 def slots_for(
     slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str, now: datetime,
-    exclude_meeting_id: int | None = None,
+    exclude_meeting_id: int | None = None, any_duration: bool = False,
 ) -> list[Slot]:
     """The slots a guest may book with the agent behind `slug`, starting in [start, end), in the guest's zone.
 
@@ -155,7 +155,7 @@ def slots_for(
     if settings is None:
         raise NotFound("This agent has not opened their calendar for booking yet.")
     duration = settings.default_duration if duration is None else duration
-    if duration not in settings.durations:
+    if duration not in settings.durations and not (any_duration and MIN_DURATION <= duration <= MAX_DURATION):
         raise ValidationError({"duration": "Choose one of the offered durations."})
     if time_zone_error(guest_zone):
         raise ValidationError({"tz": "Choose a time zone from the list."})

@@ -11,7 +11,7 @@ import hashlib
 import logging
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
@@ -21,12 +21,14 @@ from sqlalchemy.exc import IntegrityError
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
-from kite_app.domain.meeting import MAX_SUBJECT, LIVE, SlotTaken, check_free, check_requested_slot
+from kite_app.domain.meeting import LIVE, MAX_SUBJECT, SlotTaken, check_free, check_requested_slot
+from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.persistence import meetings as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import EventData
+from kite_app.services import notifications, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import Slot, busy_intervals, meeting_reservations, published_settings, slots_for
 
@@ -67,7 +69,7 @@ class BookingRequest:
     verified_email: str | None = None  # the email a guest proved with a login code on this browser
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -191,13 +193,16 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
                 uid=f"{secrets.token_hex(16)}@kite", agent_id=agent["id"], guest_name=name, guest_email=email,
                 guest_time_zone=req.guest_time_zone, subject=subject, starts_at=req.start.astimezone(UTC),
                 ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status="pending",
-                created_at=now, updated_at=now, manage_token_hash=_hash(token),
+                created_at=now, updated_at=now, manage_token=token, manage_token_hash=token_hash(token),
             )
             s.add(meeting)
             s.flush()
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=meeting.id, manage_token=token, created_at=now))
-            view = _view(meeting, s.get(User, agent["id"]), token, now)
+            agent_row = s.get(User, agent["id"])
+            notifications.record(s, meeting, agent_row, "booked", by="guest", now=now)
+            reminders.schedule(s, meeting, settings.reminders, now)
+            view = _view(meeting, agent_row, token, now)
             meeting_id = meeting.id
     except IntegrityError as exc:
         if "meeting_overlap" in str(exc.orig) or "exclude" in str(exc.orig).lower():
@@ -208,7 +213,7 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
 
 
 def _meeting_for(s, token: str) -> Meeting:
-    meeting = q.by_token_hash(s, _hash(token)) if token else None
+    meeting = q.by_token_hash(s, token_hash(token)) if token else None
     if meeting is None:
         raise NotFound("This meeting link is not valid. Check the link in your confirmation.")
     return meeting
@@ -226,7 +231,7 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
     agent = public_agent(slug)
     tokens = [t for t in dict.fromkeys(tokens) if t][:200]
     with transaction(read_only=True) as s:
-        found = {m.id: (m, t) for t in tokens for m in q.by_token_hashes(s, [_hash(t)])
+        found = {m.id: (m, t) for t in tokens for m in q.by_token_hashes(s, [token_hash(t)])
                  if m.agent_id == agent["id"] and m.status in LIVE and m.ends_at > now}
         if verified_email:
             for m in q.live_for_guest(s, agent["id"], normalize_email(verified_email), now):
@@ -249,12 +254,32 @@ def change(token: str, *, now: datetime, start: datetime | None = None, duration
            subject: str | None = None) -> MeetingView:
     """A guest changes subject, duration or time. New times pass the same checks as booking."""
     with transaction(read_only=True) as s:
-        meeting = _meeting_for(s, token)
-        agent = s.get(User, meeting.agent_id)
+        meeting_id = _meeting_for(s, token).id
+    return change_meeting(meeting_id, by="guest", now=now, start=start, duration=duration, subject=subject)
+
+
+def cancel(token: str, *, now: datetime) -> MeetingView:
+    """A guest deletes their meeting; its time is free again at once."""
+    with transaction(read_only=True) as s:
+        meeting_id = _meeting_for(s, token).id
+    return delete_meeting(meeting_id, by="guest", now=now)
+
+
+def _changeable(meeting: Meeting, now: datetime) -> None:
     if meeting.status not in LIVE:
         raise ValidationError({"meeting": "This meeting was deleted and cannot be changed."})
     if meeting.starts_at <= now:
         raise ValidationError({"meeting": "This meeting has already started and cannot be changed."})
+
+
+def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime | None = None,
+                   duration: int | None = None, subject: str | None = None) -> MeetingView:
+    """Change a meeting's time, duration or subject (`by` "guest" or "agent"): the same checks as
+    booking, a notice in the conversation, mails to both, reminders moved, the calendar event updated."""
+    with transaction(read_only=True) as s:
+        meeting = s.get(Meeting, meeting_id)
+        agent = s.get(User, meeting.agent_id)
+    _changeable(meeting, now)
     settings = published_settings(meeting.agent_id)
     if settings is None or not agent.active:
         raise NotFound("This agent is not taking bookings any more.")
@@ -267,37 +292,49 @@ def change(token: str, *, now: datetime, start: datetime | None = None, duration
     old_duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     new_duration = old_duration if duration is None else duration
     time_changed = new_start != meeting.starts_at or new_duration != old_duration
-    agent_view = {"id": agent.id, "time_zone": agent.time_zone}
     if time_changed:
-        _check_time(agent_view, settings, new_start, new_duration, now)
+        if by == "agent" and new_duration not in settings.durations:
+            # an agent may give an existing meeting any length from 15 to 360 minutes
+            check_duration_only(new_duration)
+            settings = replace(settings, durations=(*settings.durations, new_duration))
+        _check_time({"id": agent.id, "time_zone": agent.time_zone}, settings, new_start, new_duration, now)
     try:
         with transaction() as s:
-            row = _meeting_for(s, token)
-            if row.status not in LIVE or row.starts_at <= now:
-                raise ValidationError({"meeting": "This meeting can no longer be changed."})
+            row = s.get(Meeting, meeting_id)
+            _changeable(row, now)
+            old = (row.starts_at, row.ends_at)
             if time_changed:
                 _check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
                 row.starts_at = new_start.astimezone(UTC)
                 row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
-                row.status = "pending"  # a moved meeting waits for the agent's Yes again
+                if by == "guest":
+                    row.status = "pending"  # a moved meeting waits for the agent's Yes again
             row.subject = new_subject
             row.sequence += 1
             row.updated_at = now
             s.add(row)
             s.flush()
-            view = _view(row, agent, token, now)
+            if time_changed:
+                notifications.record(s, row, agent, "changed", by=by, now=now, old=old)
+                reminders.schedule(s, row, settings.reminders, now)
+            view = _view(row, agent, row.manage_token or "", now)
     except IntegrityError as exc:
         if "meeting_overlap" in str(exc.orig) or "exclude" in str(exc.orig).lower():
             raise SlotTaken() from None
         raise
-    _sync_calendar(meeting.id, settings)
+    _sync_calendar(meeting_id, settings)
     return view
 
 
-def cancel(token: str, *, now: datetime) -> MeetingView:
-    """A guest deletes their meeting; its time is free again at once."""
+def check_duration_only(minutes: int) -> None:
+    if not MIN_DURATION <= minutes <= MAX_DURATION:
+        raise ValidationError({"duration": f"A meeting lasts {MIN_DURATION} to {MAX_DURATION} minutes."})
+
+
+def delete_meeting(meeting_id: int, *, by: str, now: datetime) -> MeetingView:
+    """Delete a meeting (`by` "guest" or "agent"): its time is free again at once, both sides hear of it."""
     with transaction() as s:
-        meeting = _meeting_for(s, token)
+        meeting = s.get(Meeting, meeting_id)
         if meeting.status not in LIVE:
             raise ValidationError({"meeting": "This meeting was already deleted."})
         if meeting.starts_at <= now:
@@ -307,9 +344,39 @@ def cancel(token: str, *, now: datetime) -> MeetingView:
         meeting.updated_at = now
         s.add(meeting)
         s.flush()
-        view = _view(meeting, s.get(User, meeting.agent_id), token, now)
-        meeting_id, agent_id = meeting.id, meeting.agent_id
+        agent = s.get(User, meeting.agent_id)
+        notifications.record(s, meeting, agent, "deleted", by=by, now=now)
+        reminders.cancel(s, meeting.id)
+        view = _view(meeting, agent, meeting.manage_token or "", now)
+        agent_id = meeting.agent_id
     settings = published_settings(agent_id)
+    if settings is not None:
+        _sync_calendar(meeting_id, settings)
+    return view
+
+
+def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> MeetingView:
+    """The agent's Yes (or No): "Pending" becomes "Confirmed"; No deletes it and tells the guest."""
+    if not answer:
+        with transaction(read_only=True) as s:
+            pending = s.get(Meeting, meeting_id).status == "pending"
+        if not pending:
+            raise ValidationError({"meeting": "Only a pending meeting can be declined."})
+        return delete_meeting(meeting_id, by="agent", now=now)
+    with transaction() as s:
+        meeting = s.get(Meeting, meeting_id)
+        _changeable(meeting, now)
+        if meeting.status == "confirmed":
+            raise ValidationError({"meeting": "This meeting is already confirmed."})
+        meeting.status = "confirmed"
+        meeting.sequence += 1
+        meeting.updated_at = now
+        s.add(meeting)
+        s.flush()
+        agent = s.get(User, meeting.agent_id)
+        notifications.record(s, meeting, agent, "confirmed", by="agent", now=now)
+        view = _view(meeting, agent, meeting.manage_token or "", now)
+    settings = published_settings(agent.id)
     if settings is not None:
         _sync_calendar(meeting_id, settings)
     return view

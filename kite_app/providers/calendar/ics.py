@@ -108,3 +108,50 @@ def meetings_feed(meetings: Iterable[FeedMeeting], *, calendar_name: str) -> byt
         ev.add("status", {"pending": "TENTATIVE", "confirmed": "CONFIRMED"}.get(m.status, "CANCELLED"))
         cal.add_component(ev)
     return cal.to_ical()
+
+
+@dataclass(frozen=True)
+class Invite:
+    uid: str
+    sequence: int
+    method: str  # REQUEST or CANCEL
+    summary: str
+    description: str
+    start: datetime
+    end: datetime
+    organizer_name: str
+    organizer_email: str
+    attendee_name: str
+    attendee_email: str
+    stamp: datetime
+    confirmed: bool
+
+
+def invite(inv: Invite) -> str:
+    """An iTIP invitation (RFC 5546) a calendar client accepts: same UID for every change, rising SEQUENCE."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//Kite Scheduler//Meetings//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", inv.method)
+    ev = icalendar.Event()
+    ev.add("uid", inv.uid)
+    ev.add("sequence", inv.sequence)
+    ev.add("dtstamp", inv.stamp.astimezone(UTC))
+    ev.add("dtstart", inv.start.astimezone(UTC))
+    ev.add("dtend", inv.end.astimezone(UTC))
+    ev.add("summary", inv.summary)
+    ev.add("description", inv.description)
+    organizer = icalendar.vCalAddress(f"mailto:{inv.organizer_email}")
+    organizer.params["cn"] = icalendar.vText(inv.organizer_name)
+    ev.add("organizer", organizer)
+    attendee = icalendar.vCalAddress(f"mailto:{inv.attendee_email}")
+    attendee.params["cn"] = icalendar.vText(inv.attendee_name)
+    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    ev.add("attendee", attendee)
+    if inv.method == "CANCEL":
+        ev.add("status", "CANCELLED")
+    else:
+        ev.add("status", "CONFIRMED" if inv.confirmed else "TENTATIVE")
+    cal.add_component(ev)
+    return cal.to_ical().decode()

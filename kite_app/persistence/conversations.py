@@ -1,0 +1,51 @@
+"""Queries on conversations and their messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from kite_app.persistence.models import Conversation, Meeting, Message
+
+
+def of_agent(session: Session, agent_id: int) -> list[Conversation]:
+    return list(session.exec(select(Conversation).where(Conversation.agent_id == agent_id)
+                             .order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())))
+
+
+def unread_for_agent(session: Session, agent_id: int) -> dict[int, int]:
+    """Messages the agent has not seen (from the guest or notices), by conversation."""
+    rows = session.exec(
+        select(Message.conversation_id, func.count())
+        .join(Conversation, Conversation.id == Message.conversation_id)
+        .where(Conversation.agent_id == agent_id, Message.author != "agent",
+               Message.id > Conversation.agent_read_id)
+        .group_by(Message.conversation_id)
+    ).all()
+    return dict(rows)
+
+
+def messages(session: Session, conversation_id: int, limit: int = 500) -> list[Message]:
+    rows = session.exec(select(Message).where(Message.conversation_id == conversation_id)
+                        .order_by(Message.id.desc()).limit(limit)).all()
+    return list(reversed(rows))
+
+
+def last_message_id(session: Session, conversation_id: int) -> int:
+    return session.exec(select(func.max(Message.id)).where(Message.conversation_id == conversation_id)).one() or 0
+
+
+def agent_activity(session: Session, agent_id: int) -> tuple[int, datetime | None]:
+    """The newest message id in any of the agent's conversations (tells the Inbox to refresh)."""
+    newest = session.exec(select(func.max(Message.id)).join(Conversation, Conversation.id == Message.conversation_id)
+                          .where(Conversation.agent_id == agent_id)).one()
+    return newest or 0, None
+
+
+def conversation_meetings(session: Session, conv: Conversation, since: datetime) -> list[Meeting]:
+    return list(session.exec(select(Meeting).where(Meeting.agent_id == conv.agent_id,
+                                                   Meeting.guest_email == conv.guest_email,
+                                                   Meeting.status.in_(("pending", "confirmed")),
+                                                   Meeting.ends_at > since).order_by(Meeting.starts_at)))

@@ -1,0 +1,1 @@
+"""Mail: templates, and sending over SMTP with the `emails` package."""

@@ -1,0 +1,189 @@
+"""Conversations between a guest and an agent: messages both ways and notices of every change.
+
+Agents reach theirs from the Inbox; guests through any of their meetings' manage links.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from kite_app.domain.notices import render, when
+from kite_app.persistence import conversations as q
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import Conversation, Meeting, Message, User
+from kite_app.services.accounts import require_login
+from kite_app.services.booking import token_hash
+
+MAX_MESSAGE = 4000
+
+
+class ConversationSummary(TypedDict):
+    id: int
+    guest_name: str
+    guest_email: str
+    last_activity: str
+    unread: int
+
+
+class MessageView(TypedDict):
+    id: int
+    author: str  # guest, agent, system
+    who: str
+    text: str
+    at: str
+    mine: bool
+
+
+class MeetingCard(TypedDict):
+    id: int
+    subject: str
+    when: str
+    status: str
+    duration: int
+    start: str
+
+
+class ConversationView(TypedDict):
+    id: int
+    title: str
+    messages: list[MessageView]
+    meetings: list[MeetingCard]
+    last_id: int
+
+
+def _agent(s, actor: Actor | None) -> User:
+    actor = require_login(actor)
+    user = s.get(User, actor.user_id)
+    if user is None or user.role != Role.AGENT:
+        raise PermissionDenied("Only agents have an inbox.")
+    return user
+
+
+def _label(moment: datetime, zone: str) -> str:
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+
+
+def _messages(s, conv: Conversation, agent: User, reader: str, zone: str) -> list[MessageView]:
+    out = []
+    for m in q.messages(s, conv.id):
+        text = render(m.notice, zone) if m.notice else m.body
+        who = {"guest": conv.guest_name, "agent": agent.name, "system": "Kite"}[m.author]
+        out.append(MessageView(id=m.id, author=m.author, who=who, text=text, at=_label(m.created_at, zone),
+                               mine=m.author == reader))
+    return out
+
+
+def _cards(s, conv: Conversation, zone: str, now: datetime) -> list[MeetingCard]:
+    return [MeetingCard(id=m.id, subject=m.subject, when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone),
+                        status=m.status, duration=int((m.ends_at - m.starts_at).total_seconds() // 60),
+                        start=m.starts_at.isoformat())
+            for m in q.conversation_meetings(s, conv, now)]
+
+
+def inbox(actor: Actor | None) -> list[ConversationSummary]:
+    """The agent's conversations, newest activity first, with unread counts."""
+    with transaction(read_only=True) as s:
+        agent = _agent(s, actor)
+        unread = q.unread_for_agent(s, agent.id)
+        return [ConversationSummary(id=c.id, guest_name=c.guest_name, guest_email=c.guest_email,
+                                    last_activity=_label(c.last_activity_at, agent.time_zone),
+                                    unread=unread.get(c.id, 0)) for c in q.of_agent(s, agent.id)]
+
+
+def inbox_version(actor: Actor | None) -> int:
+    """Changes whenever any of the agent's conversations gets a message: cheap to poll."""
+    with transaction(read_only=True) as s:
+        return q.agent_activity(s, _agent(s, actor).id)[0]
+
+
+def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) -> ConversationView:
+    """Read a conversation (marks it read); times in the agent's zone."""
+    with transaction() as s:
+        agent = _agent(s, actor)
+        conv = s.get(Conversation, conversation_id)
+        if conv is None or conv.agent_id != agent.id:
+            raise NotFound("This conversation does not exist.")
+        conv.agent_read_id = q.last_message_id(s, conv.id)
+        s.add(conv)
+        return ConversationView(id=conv.id, title=f"{conv.guest_name} <{conv.guest_email}>",
+                                messages=_messages(s, conv, agent, "agent", agent.time_zone),
+                                meetings=_cards(s, conv, agent.time_zone, now), last_id=q.last_message_id(s, conv.id))
+
+
+def _guest_conversation(s, token: str) -> tuple[Conversation, Meeting]:
+    meeting = s.exec(select(Meeting).where(Meeting.manage_token_hash == token_hash(token))).first() if token else None
+    if meeting is None:
+        raise NotFound("This meeting link is not valid. Check the link in your confirmation.")
+    conv = s.exec(select(Conversation).where(Conversation.agent_id == meeting.agent_id,
+                                             Conversation.guest_email == meeting.guest_email)).first()
+    if conv is None:
+        raise NotFound("This conversation does not exist.")
+    return conv, meeting
+
+
+def open_for_guest(token: str, *, now: datetime) -> ConversationView:
+    """The guest's conversation with the agent, reached through a meeting's manage link."""
+    with transaction() as s:
+        conv, meeting = _guest_conversation(s, token)
+        agent = s.get(User, conv.agent_id)
+        conv.guest_read_id = q.last_message_id(s, conv.id)
+        s.add(conv)
+        return ConversationView(id=conv.id, title=f"Conversation with {agent.name}",
+                                messages=_messages(s, conv, agent, "guest", meeting.guest_time_zone),
+                                meetings=[], last_id=q.last_message_id(s, conv.id))
+
+
+def last_id_for_guest(token: str) -> int:
+    with transaction(read_only=True) as s:
+        conv, _meeting = _guest_conversation(s, token)
+        return q.last_message_id(s, conv.id)
+
+
+def last_id_for_agent(actor: Actor | None, conversation_id: int) -> int:
+    with transaction(read_only=True) as s:
+        agent = _agent(s, actor)
+        conv = s.get(Conversation, conversation_id)
+        if conv is None or conv.agent_id != agent.id:
+            raise NotFound("This conversation does not exist.")
+        return q.last_message_id(s, conv.id)
+
+
+def _post(s, conv: Conversation, author: str, body: str, now: datetime) -> None:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"message": "Write a message first."})
+    if len(body) > MAX_MESSAGE:
+        raise ValidationError({"message": f"Use at most {MAX_MESSAGE} characters."})
+    body = "".join(ch for ch in body if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    message = Message(conversation_id=conv.id, author=author, body=body, created_at=now)
+    s.add(message)
+    s.flush()
+    conv.last_activity_at = now
+    if author == "agent":
+        conv.agent_read_id = message.id
+    else:
+        conv.guest_read_id = message.id
+    s.add(conv)
+
+
+def agent_writes(actor: Actor | None, conversation_id: int, body: str, *, now: datetime) -> None:
+    with transaction() as s:
+        agent = _agent(s, actor)
+        conv = s.get(Conversation, conversation_id)
+        if conv is None or conv.agent_id != agent.id:
+            raise NotFound("This conversation does not exist.")
+        _post(s, conv, "agent", body, now)
+
+
+def guest_writes(token: str, body: str, *, now: datetime) -> None:
+    with transaction() as s:
+        conv, _meeting = _guest_conversation(s, token)
+        _post(s, conv, "guest", body, now)

@@ -1,0 +1,87 @@
+"""An agent's meetings: "Confirm", "Change duration", "Reschedule", "Delete"."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TypedDict
+from zoneinfo import ZoneInfo
+
+from sqlmodel import select
+
+from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.errors import NotFound, PermissionDenied
+from kite_app.domain.notices import when
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import Meeting, User
+from kite_app.services import booking
+from kite_app.services.accounts import require_login
+from kite_app.services.availability import Slot, slots_for
+
+
+class AgentMeeting(TypedDict):
+    id: int
+    guest_name: str
+    guest_email: str
+    subject: str
+    when: str  # in the agent's zone
+    status: str
+    duration: int
+    start: str
+
+
+def _agent(s, actor: Actor | None) -> User:
+    actor = require_login(actor)
+    user = s.get(User, actor.user_id)
+    if user is None or user.role != Role.AGENT:
+        raise PermissionDenied("Only agents have meetings.")
+    return user
+
+
+def _own(actor: Actor | None, meeting_id: int) -> tuple[User, Meeting]:
+    with transaction(read_only=True) as s:
+        agent = _agent(s, actor)
+        meeting = s.get(Meeting, meeting_id)
+        if meeting is None or meeting.agent_id != agent.id:
+            raise NotFound("This meeting does not exist.")
+        return agent, meeting
+
+
+def upcoming(actor: Actor | None, *, now: datetime) -> list[AgentMeeting]:
+    """Live meetings that have not ended: pending first, then by time."""
+    with transaction(read_only=True) as s:
+        agent = _agent(s, actor)
+        rows = s.exec(select(Meeting).where(Meeting.agent_id == agent.id, Meeting.status.in_(("pending", "confirmed")),
+                                            Meeting.ends_at > now).order_by(Meeting.starts_at)).all()
+    rows = sorted(rows, key=lambda m: (m.status != "pending", m.starts_at))
+    return [AgentMeeting(id=m.id, guest_name=m.guest_name, guest_email=m.guest_email, subject=m.subject,
+                         when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), agent.time_zone), status=m.status,
+                         duration=int((m.ends_at - m.starts_at).total_seconds() // 60), start=m.starts_at.isoformat())
+            for m in rows]
+
+
+def confirm(actor: Actor | None, meeting_id: int, *, now: datetime) -> None:
+    _own(actor, meeting_id)
+    booking.confirm_meeting(meeting_id, now=now)
+
+
+def change_duration(actor: Actor | None, meeting_id: int, minutes: int, *, now: datetime) -> None:
+    _own(actor, meeting_id)
+    booking.change_meeting(meeting_id, by="agent", now=now, duration=minutes)
+
+
+def reschedule(actor: Actor | None, meeting_id: int, start: datetime, *, now: datetime) -> None:
+    _own(actor, meeting_id)
+    booking.change_meeting(meeting_id, by="agent", now=now, start=start)
+
+
+def delete(actor: Actor | None, meeting_id: int, *, now: datetime) -> None:
+    _own(actor, meeting_id)
+    booking.delete_meeting(meeting_id, by="agent", now=now)
+
+
+def reschedule_slots(actor: Actor | None, meeting_id: int, *, now: datetime, days: int = 31) -> list[Slot]:
+    """Free times the meeting could move to, in the agent's zone (its own time counts as free)."""
+    agent, meeting = _own(actor, meeting_id)
+    duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    return slots_for(agent.slug or "", start=now, end=now + timedelta(days=days), duration=duration,
+                     guest_zone=agent.time_zone, now=now, exclude_meeting_id=meeting.id, any_duration=True)

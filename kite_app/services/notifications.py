@@ -1,0 +1,77 @@
+"""What every meeting event leaves behind, in the same transaction as the change itself: a notice
+in the guest's conversation with the agent, and the mails to send (rows in the outbox)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from kite_app import routes
+from kite_app.config import settings
+from kite_app.persistence.models import Conversation, Meeting, Message, OutboxMail, User
+from kite_app.providers.calendar.ics import Invite, invite
+from kite_app.providers.mail.templates import meeting_mail
+
+# Who gets a mail for each event.
+RECIPIENTS = {
+    "booked": ("guest", "agent"),
+    "confirmed": ("guest",),
+    "declined": ("guest",),
+    "changed": ("guest", "agent"),
+    "deleted": ("guest", "agent"),
+    "reminder": ("guest", "agent"),
+}
+
+
+def conversation_for(s: Session, meeting: Meeting, now: datetime) -> Conversation:
+    """The one conversation of this guest and agent, opened on their first meeting."""
+    conv = s.exec(select(Conversation).where(Conversation.agent_id == meeting.agent_id,
+                                             Conversation.guest_email == meeting.guest_email)).first()
+    if conv is None:
+        conv = Conversation(agent_id=meeting.agent_id, guest_email=meeting.guest_email, created_at=now,
+                            guest_name=meeting.guest_name, guest_time_zone=meeting.guest_time_zone,
+                            last_activity_at=now)
+    conv.guest_name, conv.guest_time_zone, conv.last_activity_at = meeting.guest_name, meeting.guest_time_zone, now
+    s.add(conv)
+    s.flush()
+    return conv
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat()
+
+
+def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime,
+           old: tuple[datetime, datetime] | None = None) -> None:
+    """Post the notice and queue the mails for `kind` (booked, confirmed, changed, deleted, reminder)."""
+    notice = {"kind": kind, "by": by, "agent": agent.name, "subject": meeting.subject,
+              "start": _iso(meeting.starts_at), "end": _iso(meeting.ends_at)}
+    if old is not None:
+        notice["old_start"], notice["old_end"] = _iso(old[0]), _iso(old[1])
+    conv = conversation_for(s, meeting, now)
+    s.add(Message(conversation_id=conv.id, author="system", notice=notice, meeting_id=meeting.id, created_at=now))
+    cancel = kind in ("deleted", "declined")
+    for who in RECIPIENTS[kind]:
+        to_guest = who == "guest"
+        mail = meeting_mail(
+            notice=notice,
+            zone=meeting.guest_time_zone if to_guest else agent.time_zone,
+            recipient_name=meeting.guest_name if to_guest else agent.name,
+            other_party=agent.name if to_guest else f"{meeting.guest_name} <{meeting.guest_email}>",
+            subject_line=meeting.subject,
+            link=routes.manage_url(settings.public_url, meeting.manage_token or "") if to_guest
+            else settings.public_url.rstrip("/") + routes.INBOX,
+            link_label="Change or delete the meeting, or write to " + agent.name if to_guest
+            else "Open the conversation in your Inbox",
+        )
+        ics = invite(Invite(
+            uid=meeting.uid, sequence=meeting.sequence, method="CANCEL" if cancel else "REQUEST",
+            summary=meeting.subject or (f"Meeting with {agent.name}" if to_guest else f"Meeting with {meeting.guest_name}"),
+            description=mail.text, start=meeting.starts_at, end=meeting.ends_at,
+            organizer_name=agent.name, organizer_email=agent.email,
+            attendee_name=meeting.guest_name, attendee_email=meeting.guest_email,
+            stamp=now, confirmed=meeting.status == "confirmed",
+        ))
+        s.add(OutboxMail(kind=kind, to_email=meeting.guest_email if to_guest else agent.email, subject=mail.subject,
+                         body_text=mail.text, body_html=mail.html, ics=ics, meeting_id=meeting.id, created_at=now))
