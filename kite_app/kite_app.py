@@ -3,8 +3,11 @@
 import reflex as rx
 
 from kite_app.api.app import api
+from kite_app.jobs import background_jobs
 from kite_app.persistence import models  # noqa: F401  (tables registered for migrations)
-from kite_app.ui.pages import agents, booking, index, kite_settings, login, manage, profile, setup  # noqa: F401
+from kite_app.ui.pages import (  # noqa: F401
+    agents, booking, inbox, index, kite_settings, login, manage, meetings, outbox, profile, setup,
+)
 
 # Inside the widget's iframe on another site, browsers that block third-party storage throw on any
 # use of localStorage/sessionStorage, which the framework needs. Give such pages in-memory storage.
@@ -29,3 +32,4 @@ STORAGE_FALLBACK = """
 """
 
 app = rx.App(stylesheets=["/kite.css"], api_transformer=api, head_components=[rx.script(STORAGE_FALLBACK)])
+app.register_lifespan_task(background_jobs)

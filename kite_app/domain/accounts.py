@@ -34,6 +34,7 @@ class Actor:
     user_id: int
     role: Role
     name: str = ""
+    time_zone: str = "UTC"
 
     @property
     def is_admin(self) -> bool:

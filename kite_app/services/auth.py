@@ -72,7 +72,7 @@ def actor_for_token(token: str | None, *, now: datetime) -> Actor | None:
     login, user = found
     if login.revoked_at is not None or login.expires_at <= now or not user.active:
         return None
-    return Actor(user_id=user.id, role=Role(user.role), name=user.name)
+    return Actor(user_id=user.id, role=Role(user.role), name=user.name, time_zone=user.time_zone)
 
 
 def log_out(token: str | None, *, now: datetime) -> None:

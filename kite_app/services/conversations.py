@@ -43,6 +43,8 @@ class MessageView(TypedDict):
 
 class MeetingCard(TypedDict):
     id: int
+    guest_name: str  # "" where the guest is obvious (inside their conversation)
+    guest_email: str
     subject: str
     when: str
     status: str
@@ -82,7 +84,7 @@ def _messages(s, conv: Conversation, agent: User, reader: str, zone: str) -> lis
 
 
 def _cards(s, conv: Conversation, zone: str, now: datetime) -> list[MeetingCard]:
-    return [MeetingCard(id=m.id, subject=m.subject, when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone),
+    return [MeetingCard(id=m.id, guest_name="", guest_email="", subject=m.subject, when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone),
                         status=m.status, duration=int((m.ends_at - m.starts_at).total_seconds() // 60),
                         start=m.starts_at.isoformat())
             for m in q.conversation_meetings(s, conv, now)]

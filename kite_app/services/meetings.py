@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TypedDict
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
@@ -16,17 +14,10 @@ from kite_app.persistence.models import Meeting, User
 from kite_app.services import booking
 from kite_app.services.accounts import require_login
 from kite_app.services.availability import Slot, slots_for
+from kite_app.services.conversations import MeetingCard
 
 
-class AgentMeeting(TypedDict):
-    id: int
-    guest_name: str
-    guest_email: str
-    subject: str
-    when: str  # in the agent's zone
-    status: str
-    duration: int
-    start: str
+AgentMeeting = MeetingCard  # "when" is written in the agent's zone
 
 
 def _agent(s, actor: Actor | None) -> User:

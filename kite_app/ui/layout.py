@@ -30,8 +30,9 @@ def navbar() -> rx.Component:
                 rx.hstack(
                     rx.cond(
                         SessionState.user_role == "admin",
-                        _nav_link("Agents", routes.AGENTS),
-                        _nav_link("Kite settings", routes.KITE_SETTINGS),
+                        rx.hstack(_nav_link("Agents", routes.AGENTS), _nav_link("Outbox", routes.OUTBOX), spacing="4"),
+                        rx.hstack(_nav_link("Inbox", routes.INBOX), _nav_link("Meetings", routes.MEETINGS),
+                                  _nav_link("Kite settings", routes.KITE_SETTINGS), spacing="4"),
                     ),
                     _nav_link("Profile", routes.PROFILE),
                     rx.text(SessionState.user_name, size="2", color_scheme="gray"),

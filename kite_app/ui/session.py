@@ -30,12 +30,14 @@ class SessionState(rx.State):
     )
     user_name: str = ""
     user_role: str = ""
+    user_time_zone: str = ""
 
     def _actor(self) -> Actor | None:
         """Who is asking, checked against the database each time (revoked sessions stop at once)."""
         actor = auth.actor_for_token(self.session_token, now=utcnow())
         self.user_name = actor.name if actor else ""
         self.user_role = actor.role.value if actor else ""
+        self.user_time_zone = actor.time_zone if actor else ""
         return actor
 
     def _to_login(self):

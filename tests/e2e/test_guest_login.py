@@ -13,6 +13,7 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
 from kite_app.services import availability
 from tests.e2e.test_guest_booking import publish_agent
+from tests.seed import ADMIN_PASSWORD
 
 
 def last_code(email: str) -> str:
@@ -21,7 +22,7 @@ def last_code(email: str) -> str:
     return re.search(r"\b(\d{6})\b", mail.body_text)[1]
 
 
-def test_guest_logs_in_with_a_code_then_books(server, page: Page, shot):
+def test_guest_logs_in_with_a_code_then_books(server, page: Page, browser, shot):
     agent = publish_agent()
     actor = Actor(user_id=agent["id"], role=Role.AGENT)
     view = availability.calendar_settings(actor)
@@ -39,6 +40,19 @@ def test_guest_logs_in_with_a_code_then_books(server, page: Page, shot):
     page.get_by_role("button", name="Send code").click()
     expect(page.get_by_role("status")).to_have_text("We sent a 6-digit code to lou@example.com.")
     code = last_code("lou@example.com")
+
+    # without SMTP the mail waits in the outbox, where the admin sees it
+    admin = browser.new_page()
+    admin.goto(server.url + "/login")
+    admin.get_by_label("Email").fill("admin@example.com")
+    admin.get_by_label("Password").fill(ADMIN_PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.get_by_role("link", name="Outbox").click()
+    expect(admin.get_by_text("No SMTP server is configured")).to_be_visible()
+    expect(admin.get_by_text(f"Your Kite Scheduler code: {code}")).to_be_visible()
+    shot("outbox", admin)
+    admin.close()
+
     page.get_by_label("Code").fill("000000" if code != "000000" else "999999")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_text("This code is not right. Check the mail and try again.")).to_be_visible()

@@ -106,3 +106,26 @@ def test_calendar_settings_handlers_serve_agents_only(people):
     list(stranger.add_block({"calendar": "local:1", "title": "x", "start": "2026-12-01T10:00",
                              "end": "2026-12-01T11:00"}) or [])
     assert stranger.message == "Log in to continue."
+
+
+def test_inbox_meetings_and_outbox_handlers_check_who_asks(people):
+    from kite_app.ui.components.meeting_actions import MeetingActionsState
+    from kite_app.ui.pages.inbox import InboxState
+    from kite_app.ui.pages.meetings import MeetingsState
+    from kite_app.ui.pages.outbox import OutboxState
+
+    tokens, _a, _bob = people
+    admin_inbox = state_of(InboxState, tokens["admin"])
+    admin_inbox.load()
+    assert admin_inbox.denied == "Only agents have an inbox." and admin_inbox.items == []
+    agent_outbox = state_of(OutboxState, tokens["agent"])
+    agent_outbox.load()
+    assert agent_outbox.denied == "Only admins can open this page." and agent_outbox.mails == []
+    nobody = state_of(MeetingsState, "")
+    assert nobody.load() is not None and nobody.items == []
+    stranger = state_of(MeetingActionsState, "")
+    stranger.delete(1)
+    assert stranger.message == "Log in to continue."
+    nobody_inbox = state_of(InboxState, "")
+    nobody_inbox.send()
+    assert nobody_inbox.error == "Log in to continue."

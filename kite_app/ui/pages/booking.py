@@ -319,8 +319,8 @@ def _done() -> rx.Component:
             rx.text(c["time"], size="4"),
             rx.text("With ", rx.text.strong(c["agent"])),
             rx.cond(c["subject"] != "", rx.text("Subject: ", c["subject"])),
-            rx.text(BookingState.agent_name + " will confirm it. Keep this link to change or delete the meeting:",
-                    size="2", color_scheme="gray"),
+            rx.text(BookingState.agent_name + " will confirm it. Keep this link to change or delete the meeting "
+                    "and to write to " + BookingState.agent_name + ":", size="2", color_scheme="gray"),
             rx.link("Manage this meeting", href=c["manage"]),
             _intro_buttons(),
             spacing="3",

@@ -16,7 +16,7 @@ from kite_app.ui.layout import loading, template
 from kite_app.ui.session import SessionState, utcnow
 
 NUMBER_FIELDS = ("durations", "default_duration", "buffer_before", "buffer_after", "min_notice", "slot_interval",
-                 "window_days")
+                 "window_days", "reminders")
 
 
 class CalendarSettingsState(SessionState):
@@ -349,6 +349,7 @@ def _rules_section() -> rx.Component:
                 on_change=lambda v: CalendarSettingsState.set_value("slot_interval", v),
             ),
             _number("Booking window (days ahead)", "window_days", "At most one month (31 days)."),
+            _number("Reminders (minutes before)", "reminders", "e.g. 60, 1440; empty for none."),
             columns=rx.breakpoints(initial="1", sm="2", md="3"),
             spacing="3",
             width="100%",

@@ -9,11 +9,13 @@ import reflex as rx
 
 from kite_app import routes
 from kite_app.domain.errors import KiteError, ValidationError
-from kite_app.services import availability, booking
+from kite_app.services import availability, booking, conversations
+from kite_app.services.conversations import MessageView
 from kite_app.services.booking import MeetingView
 from kite_app.ui.components.forms import field, form_alert, form_notice, var_select_field
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.layout import loading, template
+from kite_app.ui.pages.inbox import POLL_MS, message_box, message_bubble
 from kite_app.ui.session import utcnow
 
 
@@ -25,6 +27,10 @@ class ManageState(SlotChoice, rx.State):
     duration: str = ""
     subject: str = ""
     editing: bool = False
+    conversation: list[MessageView] = []
+    draft: str = ""
+    draft_error: str = ""
+    _last_id: int = -1
     confirm_delete: bool = False
     errors: dict[str, str] = {}
     message: str = ""
@@ -44,6 +50,43 @@ class ManageState(SlotChoice, rx.State):
     def _show(self, meeting: MeetingView) -> None:
         self.meeting = meeting
         self.subject, self.duration = meeting["subject"], str(meeting["duration"])
+        self._load_conversation()
+
+    def _load_conversation(self) -> None:
+        try:
+            view = conversations.open_for_guest(self._token(), now=utcnow())
+        except KiteError:
+            self.conversation = []
+            return
+        self.conversation, self._last_id = view["messages"], view["last_id"]
+
+    @rx.event
+    def tick(self, _now: str = ""):
+        """Polled while the page is open: new messages and notices appear without reloading."""
+        try:
+            if conversations.last_id_for_guest(self._token()) != self._last_id:
+                self.meeting = booking.get(self._token(), now=utcnow())
+                self._load_conversation()
+        except KiteError:
+            pass
+
+    @rx.event
+    def set_draft(self, value: str):
+        self.draft = value
+
+    @rx.event
+    def send(self):
+        self.draft_error = ""
+        try:
+            conversations.guest_writes(self._token(), self.draft, now=utcnow())
+        except ValidationError as exc:
+            self.draft_error = next(iter(exc.errors.values()))
+            return
+        except KiteError as exc:
+            self.draft_error = exc.message
+            return
+        self.draft = ""
+        self._load_conversation()
 
     @rx.event
     def load(self):
@@ -201,6 +244,19 @@ def manage_page() -> rx.Component:
                 _details(),
                 rx.cond(ManageState.editing, _edit_form()),
                 _delete_dialog(),
+                rx.moment(interval=POLL_MS, on_change=ManageState.tick, display="none"),
+                rx.card(
+                    rx.vstack(
+                        rx.heading("Conversation with " + ManageState.meeting["agent_name"], size="4", as_="h2"),
+                        rx.vstack(rx.foreach(ManageState.conversation, message_bubble), width="100%", spacing="2",
+                                  role="log", aria_label="Messages"),
+                        message_box(ManageState.draft, ManageState.set_draft, ManageState.send,
+                                    ManageState.draft_error),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    width="100%",
+                ),
                 spacing="4",
                 width="100%",
             ),

@@ -1,0 +1,151 @@
+"""An agent's meeting card with "Confirm", "Change duration", "Reschedule" and "Delete", shared by
+the Inbox and the Meetings page. After each action, `on_done` (the page's refresh) runs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import reflex as rx
+
+from kite_app.domain.errors import KiteError
+from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
+from kite_app.services import meetings
+from kite_app.ui.components.forms import form_alert, form_notice
+from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
+from kite_app.ui.session import SessionState, utcnow
+
+DURATION_CHOICES = [str(m) for m in (15, 30, 45, 60, 90, 120, 180, 240, 360) if MIN_DURATION <= m <= MAX_DURATION]
+
+
+class MeetingActionsState(SlotChoice, SessionState):
+    message: str = ""
+    notice: str = ""
+    reschedule_id: int = 0
+    reschedule_open: bool = False
+    reschedule_error: str = ""
+
+    def _done(self, notice: str):
+        from kite_app.ui.pages.inbox import InboxState
+        from kite_app.ui.pages.meetings import MeetingsState
+
+        self.message, self.notice = "", notice
+        return [InboxState.refresh, MeetingsState.refresh]
+
+    def _run(self, action, notice: str):
+        self.message, self.notice = "", ""
+        try:
+            action(self._actor())
+        except KiteError as exc:
+            self.message = exc.message
+            return None
+        return self._done(notice)
+
+    @rx.event
+    def confirm(self, meeting_id: int):
+        return self._run(lambda a: meetings.confirm(a, int(meeting_id), now=utcnow()), "Meeting confirmed.")
+
+    @rx.event
+    def change_duration(self, meeting_id: int, minutes: str):
+        return self._run(lambda a: meetings.change_duration(a, int(meeting_id), int(minutes), now=utcnow()),
+                         f"Duration changed to {minutes} minutes.")
+
+    @rx.event
+    def delete(self, meeting_id: int):
+        return self._run(lambda a: meetings.delete(a, int(meeting_id), now=utcnow()), "Meeting deleted.")
+
+    @rx.event
+    def open_reschedule(self, meeting_id: int):
+        self.reschedule_id, self.reschedule_error, self.day, self.slot = int(meeting_id), "", "", ""
+        try:
+            now = utcnow()
+            actor = self._actor()
+            slots = meetings.reschedule_slots(actor, self.reschedule_id, now=now)
+            self._apply_slots(slots, self.user_time_zone or "UTC", now, 31)
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self.reschedule_open = True
+
+    @rx.event
+    def set_reschedule_open(self, value: bool):
+        self.reschedule_open = value
+
+    @rx.event
+    def reschedule(self):
+        if not self.slot:
+            self.reschedule_error = "Choose a time."
+            return
+        try:
+            meetings.reschedule(self._actor(), self.reschedule_id, datetime.fromisoformat(self.slot), now=utcnow())
+        except KiteError as exc:
+            self.reschedule_error = exc.message
+            return
+        self.reschedule_open = False
+        return self._done("Meeting rescheduled.")
+
+
+def meeting_card(m: rx.Var) -> rx.Component:
+    """`m` is a MeetingCard (kite_app.services.conversations)."""
+    label = m["when"]
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.match(m["status"], ("confirmed", rx.badge("Confirmed", color_scheme="green")),
+                         rx.badge("Pending", color_scheme="amber")),
+                rx.text(m["when"], weight="bold"),
+                wrap="wrap",
+                align="center",
+            ),
+            rx.cond(m["guest_name"] != "", rx.text(m["guest_name"], " · ", m["guest_email"], size="2")),
+            rx.cond(m["subject"] != "", rx.text(m["subject"], size="2", color_scheme="gray")),
+            rx.hstack(
+                rx.cond(m["status"] == "pending",
+                        rx.button("Confirm", size="1", aria_label="Confirm " + label,
+                                  on_click=MeetingActionsState.confirm(m["id"]))),
+                rx.el.label("Change duration", html_for="dur-" + m["id"].to_string(), class_name="kite-sr-only"),
+                rx.el.select(
+                    *[rx.el.option(f"{d} min", value=d) for d in DURATION_CHOICES],
+                    id="dur-" + m["id"].to_string(),
+                    value=m["duration"].to_string(),
+                    on_change=lambda v: MeetingActionsState.change_duration(m["id"], v),
+                    class_name="kite-select",
+                    style={"width": "7.5rem", "height": "var(--space-5)"},
+                ),
+                rx.button("Reschedule", size="1", variant="soft", aria_label="Reschedule " + label,
+                          on_click=MeetingActionsState.open_reschedule(m["id"])),
+                rx.button("Delete", size="1", variant="soft", color_scheme="red", aria_label="Delete " + label,
+                          on_click=MeetingActionsState.delete(m["id"])),
+                spacing="2",
+                wrap="wrap",
+                align="center",
+            ),
+            spacing="2",
+        ),
+        width="100%",
+    )
+
+
+def actions_feedback() -> rx.Component:
+    return rx.fragment(form_alert(MeetingActionsState.message), form_notice(MeetingActionsState.notice),
+                       reschedule_dialog())
+
+
+def reschedule_dialog() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Reschedule"),
+            rx.dialog.description("Times in your time zone. The guest is told at once.", size="2"),
+            slot_picker(days=MeetingActionsState.days, day=MeetingActionsState.day, slots=MeetingActionsState.slots,
+                        slot=MeetingActionsState.slot, on_day=MeetingActionsState.set_day,
+                        on_slot=MeetingActionsState.choose_slot, error=MeetingActionsState.reschedule_error),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Move meeting", on_click=MeetingActionsState.reschedule),
+                justify="end",
+                padding_top="1em",
+            ),
+            max_width="44rem",
+        ),
+        open=MeetingActionsState.reschedule_open,
+        on_open_change=MeetingActionsState.set_reschedule_open,
+    )

@@ -1,0 +1,186 @@
+"""Agent "Inbox": conversations with guests, newest activity first, updated live."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.services import conversations
+from kite_app.services.conversations import ConversationSummary, MeetingCard, MessageView
+from kite_app.ui.components.meeting_actions import actions_feedback, meeting_card
+from kite_app.ui.layout import loading, template
+from kite_app.ui.session import SessionState, utcnow
+
+POLL_MS = 1500
+
+
+class InboxState(SessionState):
+    ready: bool = False
+    denied: str = ""
+    items: list[ConversationSummary] = []
+    selected: int = 0
+    title: str = ""
+    messages: list[MessageView] = []
+    meetings: list[MeetingCard] = []
+    draft: str = ""
+    error: str = ""
+    _version: int = -1
+
+    def _reload(self) -> None:
+        actor = self._actor()
+        self.items = conversations.inbox(actor)
+        if not self.selected and self.items:
+            self.selected = self.items[0]["id"]
+        if self.selected:
+            view = conversations.open_for_agent(actor, self.selected, now=utcnow())
+            self.title, self.messages, self.meetings = view["title"], view["messages"], list(view["meetings"])
+            self.items = conversations.inbox(actor)  # opening it marked it read
+        self._version = conversations.inbox_version(actor)
+
+    @rx.event
+    def load(self):
+        self.ready, self.denied, self.error = False, "", ""
+        if self._actor() is None:
+            return self._to_login()
+        try:
+            self._reload()
+        except KiteError as exc:
+            self.denied = exc.message
+            return
+        self.ready = True
+
+    @rx.event
+    def refresh(self):
+        try:
+            self._reload()
+        except KiteError:
+            pass
+
+    @rx.event
+    def tick(self, _now: str = ""):
+        """Polled while the page is open: refresh only when something new arrived."""
+        try:
+            if conversations.inbox_version(self._actor()) != self._version:
+                self._reload()
+        except KiteError:
+            pass
+
+    @rx.event
+    def select(self, conversation_id: int):
+        self.selected, self.error = int(conversation_id), ""
+        try:
+            self._reload()
+        except KiteError as exc:
+            self.error = exc.message
+        self.ready = True
+
+    @rx.event
+    def set_draft(self, value: str):
+        self.draft = value
+
+    @rx.event
+    def send(self):
+        self.error = ""
+        try:
+            conversations.agent_writes(self._actor(), self.selected, self.draft, now=utcnow())
+        except ValidationError as exc:
+            self.error = next(iter(exc.errors.values()))
+            return
+        except KiteError as exc:
+            self.error = exc.message
+            return
+        self.draft = ""
+        self._reload()
+
+
+def message_bubble(m: rx.Var[MessageView]) -> rx.Component:
+    return rx.box(
+        rx.cond(
+            m["author"] == "system",
+            rx.callout(m["text"], icon="calendar-clock", size="1", color_scheme="gray", width="100%"),
+            rx.box(
+                rx.text(m["who"], " · ", m["at"], size="1", color_scheme="gray"),
+                rx.text(m["text"], white_space="pre-wrap"),
+                background=rx.cond(m["mine"], "var(--accent-3)", "var(--gray-3)"),
+                padding="0.5em 0.8em",
+                border_radius="var(--radius-3)",
+                max_width="80%",
+                margin_left=rx.cond(m["mine"], "auto", "0"),
+            ),
+        ),
+        width="100%",
+        class_name="kite-message",
+    )
+
+
+def message_box(value: rx.Var, on_change, on_send, error: rx.Var) -> rx.Component:
+    return rx.vstack(
+        rx.el.label("Message", html_for="message-input", class_name="kite-label"),
+        rx.text_area(id="message-input", value=value, on_change=on_change, rows="2", width="100%",
+                     placeholder="Write a message"),
+        rx.cond(error != "", rx.text(error, color_scheme="red", size="2", role="alert")),
+        rx.button("Send", on_click=on_send),
+        width="100%",
+        spacing="2",
+    )
+
+
+def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
+    return rx.button(
+        rx.hstack(
+            rx.vstack(rx.text(c["guest_name"], weight="bold"), rx.text(c["last_activity"], size="1"),
+                      spacing="0", align="start"),
+            rx.spacer(),
+            rx.cond(c["unread"] > 0, rx.badge(c["unread"].to_string() + " unread", color_scheme="red")),
+            width="100%",
+            align="center",
+        ),
+        variant=rx.cond(c["id"] == InboxState.selected, "soft", "ghost"),
+        on_click=InboxState.select(c["id"]),
+        width="100%",
+        height="auto",
+        padding="0.6em",
+        aria_label="Conversation with " + c["guest_name"],
+        aria_current=rx.cond(c["id"] == InboxState.selected, "true", "false"),
+    )
+
+
+@template(route=routes.INBOX, title="Inbox", on_load=InboxState.load)
+def inbox_page() -> rx.Component:
+    return rx.cond(
+        InboxState.denied != "",
+        rx.callout(InboxState.denied, icon="lock", color_scheme="red", role="alert"),
+        rx.cond(
+            InboxState.ready,
+            rx.vstack(
+                rx.heading("Inbox", size="7", as_="h1"),
+                rx.moment(interval=POLL_MS, on_change=InboxState.tick, display="none"),
+                actions_feedback(),
+                rx.cond(
+                    InboxState.items.length() > 0,
+                    rx.grid(
+                        rx.vstack(rx.foreach(InboxState.items, _list_item), spacing="1", role="list",
+                                  aria_label="Conversations"),
+                        rx.vstack(
+                            rx.heading(InboxState.title, size="4", as_="h2"),
+                            rx.foreach(InboxState.meetings, meeting_card),
+                            rx.vstack(rx.foreach(InboxState.messages, message_bubble), width="100%", spacing="2",
+                                      role="log", aria_label="Messages"),
+                            message_box(InboxState.draft, InboxState.set_draft, InboxState.send, InboxState.error),
+                            spacing="3",
+                            width="100%",
+                        ),
+                        columns=rx.breakpoints(initial="1", md="260px 1fr"),
+                        spacing="4",
+                        width="100%",
+                    ),
+                    rx.text("No conversations yet. They start when a guest books a meeting with you.",
+                            color_scheme="gray"),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            loading(),
+        ),
+    )

@@ -1,0 +1,64 @@
+"""Admin "Outbox": every mail the app wrote, sent or waiting (without SMTP they all wait here)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.config import settings
+from kite_app.domain.errors import KiteError
+from kite_app.services import outbox
+from kite_app.services.outbox import MailRow
+from kite_app.ui.layout import loading, template
+from kite_app.ui.session import SessionState
+
+
+class OutboxState(SessionState):
+    ready: bool = False
+    denied: str = ""
+    mails: list[MailRow] = []
+    smtp: str = ""
+
+    @rx.event
+    def load(self):
+        self.ready, self.denied = False, ""
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            self.mails = outbox.recent(actor)
+        except KiteError:
+            self.denied = "Only admins can open this page."
+            return
+        self.smtp = (f"Mail is sent through {settings.smtp_host}:{settings.smtp_port}." if settings.smtp_host else
+                     "No SMTP server is configured (KITE_SMTP_HOST): mails are kept here.")
+        self.ready = True
+
+
+def _mail(m: rx.Var[MailRow]) -> rx.Component:
+    return rx.el.details(
+        rx.el.summary(rx.text.strong(m["subject"]), " — to ", m["to"], " · ", m["created"], " · ", m["state"]),
+        rx.text(m["body"], white_space="pre-wrap", size="2", padding="0.5em 1em"),
+        class_name="kite-mail",
+    )
+
+
+@template(route=routes.OUTBOX, title="Outbox", on_load=OutboxState.load)
+def outbox_page() -> rx.Component:
+    return rx.cond(
+        OutboxState.denied != "",
+        rx.callout(OutboxState.denied, icon="lock", color_scheme="red", role="alert"),
+        rx.cond(
+            OutboxState.ready,
+            rx.vstack(
+                rx.heading("Outbox", size="7", as_="h1"),
+                rx.text(OutboxState.smtp, color_scheme="gray"),
+                rx.cond(OutboxState.mails.length() > 0,
+                        rx.vstack(rx.foreach(OutboxState.mails, _mail), width="100%", spacing="2"),
+                        rx.text("No mails yet.")),
+                spacing="4",
+                width="100%",
+            ),
+            loading(),
+        ),
+    )
