@@ -39,7 +39,9 @@ def request_code(email: str, *, now: datetime) -> str:
                         expires_at=now + timedelta(minutes=CODE_MINUTES)))
         s.add(OutboxMail(kind="login_code", to_email=email, subject=f"Your Kite Scheduler code: {code}",
                          body_text=f"Your code is {code}. It expires in {CODE_MINUTES} minutes.\n\n"
-                                   "If you did not ask for it, ignore this mail.", created_at=now))
+                                   "If you did not ask for it, ignore this mail.",
+                         body_html=f"<p>Your code is <strong>{code}</strong>. It expires in {CODE_MINUTES} minutes.</p>"
+                                   "<p>If you did not ask for it, ignore this mail.</p>", created_at=now))
     return email
 
 

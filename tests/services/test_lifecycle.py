@@ -187,3 +187,14 @@ def test_started_meetings_cannot_be_changed_by_the_agent(open_agent):
         meetings.confirm(actor, mine["id"], now=MON_10 + timedelta(minutes=1))
     with pytest.raises(ValidationError, match="already started"):
         meetings.delete(actor, mine["id"], now=MON_10 + timedelta(minutes=1))
+
+
+def test_login_codes_are_mailed_too(database, now, smtp):
+    from kite_app.services import guest_auth
+
+    guest_auth.request_code("lou@example.com", now=now)
+    assert dispatch(now=now, cfg=cfg(smtp)) == 1
+    [mail] = smtp.to("lou@example.com")
+    code = mail["Subject"].rsplit(" ", 1)[1]
+    assert len(code) == 6 and code in text_of(mail)
+    assert guest_auth.verify_code("lou@example.com", code, now=now)
