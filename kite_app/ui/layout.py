@@ -81,3 +81,12 @@ def centered_card(*children: rx.Component, heading: str) -> rx.Component:
 
 def loading() -> rx.Component:
     return rx.center(rx.spinner(size="3", aria_label="Loading"), padding="4em")
+
+
+def guarded(denied: rx.Var, ready: rx.Var, content: rx.Component) -> rx.Component:
+    """A signed-in page: the refusal when `denied` is set, a spinner until `ready`, then the content."""
+    return rx.cond(
+        denied != "",
+        rx.callout(denied, icon="lock", color_scheme="red", role="alert"),
+        rx.cond(ready, content, loading()),
+    )

@@ -7,16 +7,10 @@ import re
 from playwright.sync_api import Page, expect
 
 from kite_app.services import accounts
+from tests.e2e.helpers import log_in
 
 ADMIN = {"name": "Alice Admin", "email": "alice@example.com", "password": "admin password 1"}
 AGENT = {"name": "Bob Agent", "email": "bob@example.com", "password": "agent password 1", "tz": "America/New_York"}
-
-
-def log_in(page: Page, url: str, email: str, password: str) -> None:
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_first_run_setup_agent_creation_and_roles(server, page: Page, shot):

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from kite_app.domain.accounts import Actor, Role
 from kite_app.services import accounts, availability
+from tests.e2e.helpers import log_in
 from tests.services.test_calendars import ICS
 
 PASSWORD = "agent password 1"
@@ -25,10 +26,7 @@ def seed():
 def test_agent_sets_hours_busy_time_and_publishes_the_link(server, page: Page, shot, tmp_path):
     dana = seed()
     url = server.url
-    page.goto(url + "/login")
-    page.get_by_label("Email").fill("dana@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    log_in(page, url, "dana@example.com", PASSWORD)
     page.get_by_role("link", name="Kite settings").click()
     expect(page.get_by_role("tab", name="Calendar Settings")).to_have_attribute("aria-selected", "true")
     expect(page.get_by_label("Monday hours")).to_have_value("09:00-17:00")

@@ -13,6 +13,7 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
 from kite_app.services import availability
 from tests.e2e.test_guest_booking import publish_agent
+from tests.e2e.helpers import log_in
 from tests.seed import ADMIN_PASSWORD
 
 
@@ -43,10 +44,7 @@ def test_guest_logs_in_with_a_code_then_books(server, page: Page, browser, shot)
 
     # without SMTP the mail waits in the outbox, where the admin sees it
     admin = browser.new_page()
-    admin.goto(server.url + "/login")
-    admin.get_by_label("Email").fill("admin@example.com")
-    admin.get_by_label("Password").fill(ADMIN_PASSWORD)
-    admin.get_by_role("button", name="Log in").click()
+    log_in(admin, server.url, "admin@example.com", ADMIN_PASSWORD)
     admin.get_by_role("link", name="Outbox").click()
     expect(admin.get_by_text("No SMTP server is configured")).to_be_visible()
     expect(admin.get_by_text(f"Your Kite Scheduler code: {code}")).to_be_visible()

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from kite_app.services import booking
 from kite_app.services.booking import BookingRequest
+from tests.e2e.helpers import log_in
 from tests.fakes.smtp import SmtpServer, ics_of, text_of
 from tests.seed import AGENT_PASSWORD, open_agent
 
@@ -40,10 +41,7 @@ def wait_for(predicate, timeout=20.0):
 def test_conversation_actions_and_mails_live(server, smtp, browser: Browser, page: Page, shot):
     open_agent("Erin Expert", "erin@example.com", time_zone="Europe/Berlin", min_notice="120")
     agent = page
-    agent.goto(server.url + "/login")
-    agent.get_by_label("Email").fill("erin@example.com")
-    agent.get_by_label("Password").fill(AGENT_PASSWORD)
-    agent.get_by_role("button", name="Log in").click()
+    log_in(agent, server.url, "erin@example.com", AGENT_PASSWORD)
     agent.get_by_role("link", name="Inbox").click()
     expect(agent.get_by_text("No conversations yet.")).to_be_visible()
 

@@ -10,7 +10,7 @@ from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
 from kite_app.persistence.accounts import UserView
 from kite_app.services import accounts
 from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
-from kite_app.ui.layout import loading, template
+from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import SessionState, utcnow
 
 TIME_ZONES = list(time_zones())
@@ -218,36 +218,32 @@ def _reset_dialog() -> rx.Component:
 
 @template(route=routes.AGENTS, title="Agents", on_load=AgentsState.load)
 def agents_page() -> rx.Component:
-    return rx.cond(
-        AgentsState.denied != "",
-        rx.callout(AgentsState.denied, icon="lock", color_scheme="red", role="alert"),
-        rx.cond(
-            AgentsState.ready,
-            rx.vstack(
-                rx.heading("Agents", size="7", as_="h1"),
-                rx.text("Agents are the people guests book. Each gets a booking link.", color_scheme="gray"),
-                form_notice(AgentsState.notice),
-                _new_agent_form(),
-                rx.cond(
-                    AgentsState.agents.length() > 0,
-                    rx.table.root(
-                        rx.el.caption("Agents", class_name="kite-sr-only"),
-                        rx.table.header(
-                            rx.table.row(
-                                *[rx.table.column_header_cell(h) for h in
-                                  ("Name", "Email", "Time zone", "Booking link", "Status", "Actions")]
-                            )
-                        ),
-                        rx.table.body(rx.foreach(AgentsState.agents, _agent_row)),
-                        width="100%",
-                        variant="surface",
+    return guarded(
+        AgentsState.denied,
+        AgentsState.ready,
+        rx.vstack(
+            rx.heading("Agents", size="7", as_="h1"),
+            rx.text("Agents are the people guests book. Each gets a booking link.", color_scheme="gray"),
+            form_notice(AgentsState.notice),
+            _new_agent_form(),
+            rx.cond(
+                AgentsState.agents.length() > 0,
+                rx.table.root(
+                    rx.el.caption("Agents", class_name="kite-sr-only"),
+                    rx.table.header(
+                        rx.table.row(
+                            *[rx.table.column_header_cell(h) for h in
+                              ("Name", "Email", "Time zone", "Booking link", "Status", "Actions")]
+                        )
                     ),
-                    rx.text("No agents yet. Create the first one above."),
+                    rx.table.body(rx.foreach(AgentsState.agents, _agent_row)),
+                    width="100%",
+                    variant="surface",
                 ),
-                _reset_dialog(),
-                spacing="4",
-                width="100%",
+                rx.text("No agents yet. Create the first one above."),
             ),
-            loading(),
+            _reset_dialog(),
+            spacing="4",
+            width="100%",
         ),
     )

@@ -9,7 +9,7 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import conversations
 from kite_app.services.conversations import ConversationSummary, MeetingCard, MessageView
 from kite_app.ui.components.meeting_actions import actions_feedback, meeting_card
-from kite_app.ui.layout import loading, template
+from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import SessionState, utcnow
 
 POLL_MS = 1500
@@ -148,39 +148,35 @@ def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
 
 @template(route=routes.INBOX, title="Inbox", on_load=InboxState.load)
 def inbox_page() -> rx.Component:
-    return rx.cond(
-        InboxState.denied != "",
-        rx.callout(InboxState.denied, icon="lock", color_scheme="red", role="alert"),
-        rx.cond(
-            InboxState.ready,
-            rx.vstack(
-                rx.heading("Inbox", size="7", as_="h1"),
-                rx.moment(interval=POLL_MS, on_change=InboxState.tick, display="none"),
-                actions_feedback(),
-                rx.cond(
-                    InboxState.items.length() > 0,
-                    rx.grid(
-                        rx.vstack(rx.foreach(InboxState.items, _list_item), spacing="1", role="list",
-                                  aria_label="Conversations"),
-                        rx.vstack(
-                            rx.heading(InboxState.title, size="4", as_="h2"),
-                            rx.foreach(InboxState.meetings, meeting_card),
-                            rx.vstack(rx.foreach(InboxState.messages, message_bubble), width="100%", spacing="2",
-                                      role="log", aria_label="Messages"),
-                            message_box(InboxState.draft, InboxState.set_draft, InboxState.send, InboxState.error),
-                            spacing="3",
-                            width="100%",
-                        ),
-                        columns=rx.breakpoints(initial="1", md="260px 1fr"),
-                        spacing="4",
+    return guarded(
+        InboxState.denied,
+        InboxState.ready,
+        rx.vstack(
+            rx.heading("Inbox", size="7", as_="h1"),
+            rx.moment(interval=POLL_MS, on_change=InboxState.tick, display="none"),
+            actions_feedback(),
+            rx.cond(
+                InboxState.items.length() > 0,
+                rx.grid(
+                    rx.vstack(rx.foreach(InboxState.items, _list_item), spacing="1", role="list",
+                              aria_label="Conversations"),
+                    rx.vstack(
+                        rx.heading(InboxState.title, size="4", as_="h2"),
+                        rx.foreach(InboxState.meetings, meeting_card),
+                        rx.vstack(rx.foreach(InboxState.messages, message_bubble), width="100%", spacing="2",
+                                  role="log", aria_label="Messages"),
+                        message_box(InboxState.draft, InboxState.set_draft, InboxState.send, InboxState.error),
+                        spacing="3",
                         width="100%",
                     ),
-                    rx.text("No conversations yet. They start when a guest books a meeting with you.",
-                            color_scheme="gray"),
+                    columns=rx.breakpoints(initial="1", md="260px 1fr"),
+                    spacing="4",
+                    width="100%",
                 ),
-                spacing="4",
-                width="100%",
+                rx.text("No conversations yet. They start when a guest books a meeting with you.",
+                        color_scheme="gray"),
             ),
-            loading(),
+            spacing="4",
+            width="100%",
         ),
     )

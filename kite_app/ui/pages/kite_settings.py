@@ -12,7 +12,7 @@ from kite_app.providers.calendar.base import CalendarInfo
 from kite_app.services import availability, calendars
 from kite_app.services.calendars import BlockView, CalendarView
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field, var_select_field
-from kite_app.ui.layout import loading, template
+from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import SessionState, utcnow
 
 NUMBER_FIELDS = ("durations", "default_duration", "buffer_before", "buffer_after", "min_notice", "slot_interval",
@@ -501,27 +501,23 @@ def _built_in_tab() -> rx.Component:
 @template(route=routes.KITE_SETTINGS, title="Kite settings",
           on_load=[CalendarSettingsState.load, BuiltInCalendarState.load])
 def kite_settings_page() -> rx.Component:
-    return rx.cond(
-        CalendarSettingsState.denied != "",
-        rx.callout(CalendarSettingsState.denied, icon="lock", color_scheme="red", role="alert"),
-        rx.cond(
-            CalendarSettingsState.ready,
-            rx.vstack(
-                rx.heading("Kite settings", size="7", as_="h1"),
-                rx.tabs.root(
-                    rx.tabs.list(
-                        rx.tabs.trigger("Calendar Settings", value="calendar"),
-                        rx.tabs.trigger("Built-in calendar", value="built_in"),
-                    ),
-                    rx.tabs.content(_calendar_settings_tab(), value="calendar", padding_top="1em"),
-                    rx.tabs.content(_built_in_tab(), value="built_in", padding_top="1em"),
-                    value=CalendarSettingsState.tab,
-                    on_change=CalendarSettingsState.set_tab,
-                    width="100%",
+    return guarded(
+        CalendarSettingsState.denied,
+        CalendarSettingsState.ready,
+        rx.vstack(
+            rx.heading("Kite settings", size="7", as_="h1"),
+            rx.tabs.root(
+                rx.tabs.list(
+                    rx.tabs.trigger("Calendar Settings", value="calendar"),
+                    rx.tabs.trigger("Built-in calendar", value="built_in"),
                 ),
-                spacing="4",
+                rx.tabs.content(_calendar_settings_tab(), value="calendar", padding_top="1em"),
+                rx.tabs.content(_built_in_tab(), value="built_in", padding_top="1em"),
+                value=CalendarSettingsState.tab,
+                on_change=CalendarSettingsState.set_tab,
                 width="100%",
             ),
-            loading(),
+            spacing="4",
+            width="100%",
         ),
     )

@@ -9,7 +9,7 @@ from kite_app.domain.errors import KiteError
 from kite_app.services import meetings
 from kite_app.services.meetings import AgentMeeting
 from kite_app.ui.components.meeting_actions import actions_feedback, meeting_card
-from kite_app.ui.layout import loading, template
+from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import SessionState, utcnow
 
 
@@ -41,21 +41,17 @@ class MeetingsState(SessionState):
 
 @template(route=routes.MEETINGS, title="Meetings", on_load=MeetingsState.load)
 def meetings_page() -> rx.Component:
-    return rx.cond(
-        MeetingsState.denied != "",
-        rx.callout(MeetingsState.denied, icon="lock", color_scheme="red", role="alert"),
-        rx.cond(
-            MeetingsState.ready,
-            rx.vstack(
-                rx.heading("Meetings", size="7", as_="h1"),
-                rx.text("Upcoming meetings, pending first. Times in your time zone.", color_scheme="gray"),
-                actions_feedback(),
-                rx.cond(MeetingsState.items.length() > 0,
-                        rx.vstack(rx.foreach(MeetingsState.items, meeting_card), width="100%", spacing="2"),
-                        rx.text("No upcoming meetings.", color_scheme="gray")),
-                spacing="4",
-                width="100%",
-            ),
-            loading(),
+    return guarded(
+        MeetingsState.denied,
+        MeetingsState.ready,
+        rx.vstack(
+            rx.heading("Meetings", size="7", as_="h1"),
+            rx.text("Upcoming meetings, pending first. Times in your time zone.", color_scheme="gray"),
+            actions_feedback(),
+            rx.cond(MeetingsState.items.length() > 0,
+                    rx.vstack(rx.foreach(MeetingsState.items, meeting_card), width="100%", spacing="2"),
+                    rx.text("No upcoming meetings.", color_scheme="gray")),
+            spacing="4",
+            width="100%",
         ),
     )

@@ -9,7 +9,7 @@ from kite_app.config import settings
 from kite_app.domain.errors import KiteError
 from kite_app.services import outbox
 from kite_app.services.outbox import MailRow
-from kite_app.ui.layout import loading, template
+from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import SessionState
 
 
@@ -45,20 +45,16 @@ def _mail(m: rx.Var[MailRow]) -> rx.Component:
 
 @template(route=routes.OUTBOX, title="Outbox", on_load=OutboxState.load)
 def outbox_page() -> rx.Component:
-    return rx.cond(
-        OutboxState.denied != "",
-        rx.callout(OutboxState.denied, icon="lock", color_scheme="red", role="alert"),
-        rx.cond(
-            OutboxState.ready,
-            rx.vstack(
-                rx.heading("Outbox", size="7", as_="h1"),
-                rx.text(OutboxState.smtp, color_scheme="gray"),
-                rx.cond(OutboxState.mails.length() > 0,
-                        rx.vstack(rx.foreach(OutboxState.mails, _mail), width="100%", spacing="2"),
-                        rx.text("No mails yet.")),
-                spacing="4",
-                width="100%",
-            ),
-            loading(),
+    return guarded(
+        OutboxState.denied,
+        OutboxState.ready,
+        rx.vstack(
+            rx.heading("Outbox", size="7", as_="h1"),
+            rx.text(OutboxState.smtp, color_scheme="gray"),
+            rx.cond(OutboxState.mails.length() > 0,
+                    rx.vstack(rx.foreach(OutboxState.mails, _mail), width="100%", spacing="2"),
+                    rx.text("No mails yet.")),
+            spacing="4",
+            width="100%",
         ),
     )
