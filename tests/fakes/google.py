@@ -1,0 +1,283 @@
+"""A local fake of Google's OAuth token endpoint and Calendar v3 API, for the real client library.
+
+It checks what Google checks, so it cannot drift into agreeing with a wrong client:
+- /token verifies the signed JWT of the delegation flow with the public half of the service
+  account's key, the audience, the expiry, that `sub` is a user of the domain, and that the
+  requested scopes were authorised for the key's client ID (domain-wide delegation);
+- every Calendar request is matched against the discovery document shipped in
+  google-api-python-client: method, path, required and known parameters, body fields.
+Anything else gets a 400 like Google's. Errors can be injected: fail_next(status, reason).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import googleapiclient
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth import jwt
+
+from tests.conftest import free_port
+
+DISCOVERY = json.loads(
+    (Path(googleapiclient.__file__).parent / "discovery_cache/documents/calendar.v3.json").read_text())
+STANDARD_PARAMS = set(DISCOVERY.get("parameters", {}))
+# Google checks the assertion's audience against its own token endpoint, wherever the request went.
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+
+
+def _methods():
+    out = []
+    for resource in DISCOVERY["resources"].values():
+        for method in resource.get("methods", {}).values():
+            pattern = "^" + re.sub(r"\{\+?(\w+)\}", r"(?P<\1>[^/]+)", method["path"]) + "$"
+            out.append((method["httpMethod"], re.compile(pattern), method))
+    return out
+
+
+METHODS = _methods()
+
+
+class GoogleError(Exception):
+    def __init__(self, status: int, reason: str, message: str):
+        super().__init__(message)
+        self.status, self.reason, self.message = status, reason, message
+
+
+class FakeGoogle:
+    def __init__(self, domain: str = "example.com"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.api_endpoint = f"{self.url}/calendar/v3/"
+        self.domain = domain
+        self.users: set[str] = set()
+        self.keys: dict[str, tuple[str, bytes]] = {}  # client_email -> (client_id, public PEM)
+        self.delegated: dict[str, set[str]] = {}  # client_id -> scopes authorised in the Admin Console
+        self.calendars: dict[str, dict[str, dict]] = {}  # user -> calendar id -> {summary, primary, events}
+        self.tokens: dict[str, str] = {}  # access token -> user
+        self.calls: list[tuple[str, str, str]] = []  # (user, method, path)
+        self.failures: list[tuple[int, str]] = []
+        self.lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+
+    # --- setting up the world -------------------------------------------------------------
+
+    def add_user(self, email: str, calendars: dict[str, str] | None = None) -> None:
+        self.users.add(email)
+        cals = {email: {"summary": email, "primary": True, "events": {}}}
+        for cal_id, summary in (calendars or {}).items():
+            cals[cal_id] = {"summary": summary, "primary": False, "events": {}}
+        self.calendars[email] = cals
+
+    def service_account(self, *, delegate_scopes: list[str] | None = None, client_email: str | None = None) -> dict:
+        """A new service-account key (the JSON an admin downloads); its scopes delegated as given."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        client_id = str(100000000000000000000 + len(self.keys))
+        client_email = client_email or f"kite-{len(self.keys)}@kite-project.iam.gserviceaccount.com"
+        private_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                        serialization.NoEncryption()).decode()
+        public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+        self.keys[client_email] = (client_id, public_pem)
+        if delegate_scopes is not None:
+            self.delegated[client_id] = set(delegate_scopes)
+        return {"type": "service_account", "project_id": "kite-project", "private_key_id": uuid.uuid4().hex,
+                "private_key": private_pem, "client_email": client_email, "client_id": client_id,
+                "token_uri": f"{self.url}/token", "auth_uri": "https://accounts.google.com/o/oauth2/auth"}
+
+    def revoke(self, client_email: str) -> None:
+        self.keys.pop(client_email, None)
+
+    def fail_next(self, status: int, reason: str = "backendError", times: int = 1) -> None:
+        self.failures.extend([(status, reason)] * times)
+
+    def events(self, user: str, calendar_id: str | None = None) -> dict[str, dict]:
+        return self.calendars[user][calendar_id or user]["events"]
+
+    # --- serving ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status: int, body: dict | None) -> None:
+                data = json.dumps(body).encode() if body is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                try:
+                    status, body = fake.handle(self.command, self.path, dict(self.headers), raw)
+                except GoogleError as exc:
+                    status, body = exc.status, {"error": {"code": exc.status, "message": exc.message,
+                                                          "errors": [{"reason": exc.reason, "message": exc.message}]}}
+                self._send(status, body)
+
+            do_GET = do_POST = do_PATCH = do_DELETE = do_PUT = _handle
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def handle(self, method: str, path: str, headers: dict, raw: bytes) -> tuple[int, dict | None]:
+        url = urlsplit(path)
+        if url.path == "/token":
+            return self._token(raw)
+        if not url.path.startswith("/calendar/v3/"):
+            raise GoogleError(404, "notFound", "Not Found")
+        with self.lock:
+            if self.failures:
+                status, reason = self.failures.pop(0)
+                raise GoogleError(status, reason, f"injected {status} {reason}")
+        auth = headers.get("Authorization") or headers.get("authorization") or ""
+        user = self.tokens.get(auth.removeprefix("Bearer "))
+        if user is None:
+            raise GoogleError(401, "authError", "Invalid Credentials")
+        rel = url.path[len("/calendar/v3/"):]
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        spec, params = self._match(method, rel, query)
+        body = json.loads(raw) if raw else None
+        if "request" in spec:
+            self._check_body(body, spec["request"]["$ref"])
+        self.calls.append((user, method, unquote(rel)))
+        return self._calendar(spec["id"], user, params, query, body)
+
+    def _match(self, method: str, rel: str, query: dict) -> tuple[dict, dict]:
+        for http_method, pattern, spec in METHODS:
+            m = pattern.match(rel)
+            if m and http_method == method:
+                params = {k: unquote(v) for k, v in m.groupdict().items()}
+                known = set(spec.get("parameters", {})) | STANDARD_PARAMS
+                for name in query:
+                    if name not in known:
+                        raise GoogleError(400, "invalidParameter", f"Invalid parameter {name}")
+                for name, p in spec.get("parameters", {}).items():
+                    if p.get("required") and name not in params and name not in query:
+                        raise GoogleError(400, "required", f"Required parameter: {name}")
+                return spec, params
+        raise GoogleError(404, "notFound", f"No method {method} {rel}")
+
+    def _check_body(self, body, ref: str) -> None:
+        if not isinstance(body, dict):
+            raise GoogleError(400, "parseError", "Parse Error")
+        fields = DISCOVERY["schemas"][ref]["properties"]
+        for key in body:
+            if key not in fields:
+                raise GoogleError(400, "invalid", f"Invalid JSON payload received. Unknown name \"{key}\"")
+
+    def _token(self, raw: bytes) -> tuple[int, dict]:
+        form = {k: v[-1] for k, v in parse_qs(raw.decode()).items()}
+        if form.get("grant_type") != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return 400, {"error": "unsupported_grant_type", "error_description": "Invalid grant_type"}
+        assertion = form.get("assertion", "")
+        try:
+            unverified = jwt.decode(assertion, verify=False)
+        except Exception:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT"}
+        key = self.keys.get(unverified.get("iss", ""))
+        if key is None:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+        client_id, public_pem = key
+        try:
+            claims = jwt.decode(assertion, certs=public_pem, audience=GOOGLE_TOKEN_AUDIENCE)
+        except Exception:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+        if claims["exp"] < time.time():
+            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT: Token must be a short-lived token"}
+        scopes = set(claims.get("scope", "").split())
+        if not scopes or not scopes <= self.delegated.get(client_id, set()):
+            return 401, {"error": "unauthorized_client",
+                         "error_description": "Client is unauthorized to retrieve access tokens using this method, "
+                                              "or client not authorized for any of the scopes requested."}
+        sub = claims.get("sub")
+        if sub not in self.users:
+            return 400, {"error": "invalid_grant", "error_description": "Invalid email or User ID"}
+        token = uuid.uuid4().hex
+        self.tokens[token] = sub
+        return 200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
+
+    # --- Calendar v3 behaviour -------------------------------------------------------------------
+
+    def _calendar(self, method_id: str, user: str, params: dict, query: dict, body) -> tuple[int, dict | None]:
+        cals = self.calendars[user]
+        if method_id == "calendar.calendarList.list":
+            return 200, {"kind": "calendar#calendarList", "items": [
+                {"id": cid, "summary": c["summary"], "primary": c["primary"], "accessRole": "owner"}
+                for cid, c in cals.items()]}
+        if method_id == "calendar.freebusy.query":
+            lo, hi = _parse(body["timeMin"]), _parse(body["timeMax"])
+            out = {}
+            for item in body.get("items", []):
+                cal = cals.get(item["id"])
+                if cal is None:
+                    out[item["id"]] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
+                    continue
+                busy = [{"start": e["start"]["dateTime"], "end": e["end"]["dateTime"]}
+                        for e in cal["events"].values()
+                        if e.get("status") != "cancelled" and e.get("transparency") != "transparent"
+                        and _parse(e["start"]["dateTime"]) < hi and _parse(e["end"]["dateTime"]) > lo]
+                out[item["id"]] = {"busy": sorted(busy, key=lambda b: b["start"])}
+            return 200, {"kind": "calendar#freeBusy", "timeMin": body["timeMin"], "timeMax": body["timeMax"],
+                         "calendars": out}
+        cal = cals.get(params.get("calendarId", ""))
+        if cal is None:
+            raise GoogleError(404, "notFound", "Not Found")
+        events = cal["events"]
+        if method_id == "calendar.events.insert":
+            event_id = body.get("id") or uuid.uuid4().hex
+            if not re.fullmatch(r"[a-v0-9]{5,1024}", event_id):
+                raise GoogleError(400, "invalid", "Invalid resource id value.")
+            if event_id in events:
+                raise GoogleError(409, "duplicate", "The requested identifier already exists.")
+            events[event_id] = {**body, "id": event_id, "status": body.get("status", "confirmed"),
+                                "updated": datetime.now(UTC).isoformat()}
+            return 200, events[event_id]
+        event = events.get(params.get("eventId", ""))
+        if event is None:
+            raise GoogleError(404, "notFound", "Not Found")
+        if event.get("status") == "cancelled" and method_id != "calendar.events.get":
+            raise GoogleError(410, "deleted", "Resource has been deleted")
+        if method_id == "calendar.events.get":
+            return 200, event
+        if method_id == "calendar.events.patch":
+            event.update(body)
+            event["updated"] = datetime.now(UTC).isoformat()
+            return 200, event
+        if method_id == "calendar.events.delete":
+            event["status"] = "cancelled"
+            return 204, None
+        raise GoogleError(400, "badRequest", f"{method_id} is not served by this fake")
+
+    def answer(self, user: str, event_id: str, response: str, calendar_id: str | None = None) -> None:
+        """The agent clicks Yes ("accepted") or No ("declined") in Google Calendar."""
+        event = self.events(user, calendar_id)[event_id]
+        for attendee in event.get("attendees", []):
+            if attendee.get("self") or attendee["email"] == user:
+                attendee["responseStatus"] = response
+        event["updated"] = datetime.now(UTC).isoformat()
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
