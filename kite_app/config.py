@@ -37,6 +37,15 @@ class Settings(BaseSettings):
     # How often the outbox dispatcher and the reminder job run, in seconds.
     dispatch_seconds: float = Field(default=5, gt=0, validation_alias="KITE_DISPATCH_SECONDS")
     reminder_seconds: float = Field(default=30, gt=0, validation_alias="KITE_REMINDER_SECONDS")
+    # How often waiting calendar writes are retried and agents' answers read from their calendars.
+    calendar_sync_seconds: float = Field(default=60, gt=0, validation_alias="KITE_CALENDAR_SYNC_SECONDS")
+    # Secret that encrypts stored credentials (the Google service-account key). Any long random
+    # string; keep it safe and stable: without it stored keys cannot be read.
+    secret_key: str = Field(default="", validation_alias="KITE_SECRET_KEY")
+    # Google Calendar API address (only changed for tests against a local fake Google).
+    google_api_endpoint: str = Field(default="", validation_alias="KITE_GOOGLE_API_ENDPOINT")
+    # Retries (with exponential backoff) of a Google request that failed with 429 or 5xx.
+    google_retries: int = Field(default=4, ge=0, validation_alias="KITE_GOOGLE_RETRIES")
     # Send the session cookie only over HTTPS (turn on behind TLS).
     secure_cookies: bool = Field(default=False, validation_alias="KITE_SECURE_COOKIES")
 

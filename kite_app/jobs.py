@@ -1,5 +1,6 @@
-"""Background jobs, started with the backend (a Reflex lifespan task): the outbox dispatcher and
-reminders. Both claim their rows in the database, so several workers can run them side by side."""
+"""Background jobs, started with the backend (a Reflex lifespan task): the outbox dispatcher,
+reminders, and calendar sync (waiting event writes, the agents' answers). Each claims or re-checks
+its rows in the database, so several workers can run them side by side."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from kite_app.config import settings
 from kite_app.providers.mail.dispatcher import dispatch
-from kite_app.services import reminders
+from kite_app.services import booking, reminders
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,13 @@ def send_mail() -> None:
     dispatch(now=datetime.now(UTC))
 
 
+def sync_calendars() -> None:
+    """Calendar writes that waited for the calendar to come back, then the agents' Yes/No answers."""
+    now = datetime.now(UTC)
+    booking.retry_calendar_writes(now=now)
+    booking.sync_answers(now=now)
+
+
 @contextlib.asynccontextmanager
 async def background_jobs():
     """Run both jobs at start-up (anything missed while the server was down goes out) and then regularly."""
@@ -33,6 +41,8 @@ async def background_jobs():
                       id="reminders", max_instances=1, coalesce=True)
     scheduler.add_job(send_mail, "interval", seconds=settings.dispatch_seconds, next_run_time=now,
                       id="outbox", max_instances=1, coalesce=True)
+    scheduler.add_job(sync_calendars, "interval", seconds=settings.calendar_sync_seconds, next_run_time=now,
+                      id="calendars", max_instances=1, coalesce=True)
     scheduler.start()
     log.info("background jobs started")
     try:

@@ -144,6 +144,8 @@ class Meeting(SQLModel, table=True):
     # Where the calendar event lives once written: provider-qualified calendar id and event id.
     calendar_id: str | None = Field(default=None, max_length=255)
     calendar_event_id: str | None = Field(default=None, max_length=255)
+    # The `sequence` last written to the calendar; behind `sequence` means a write is waiting (retried).
+    calendar_synced_seq: int | None = Field(default=None)
 
 
 @rx.ModelRegistry.register
@@ -265,3 +267,20 @@ class GuestSession(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     created_at: datetime = _utc()
     expires_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class Integration(SQLModel, table=True):
+    """An activated integration (Google Calendar). The service-account key is stored encrypted."""
+
+    __tablename__ = "integrations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=32, unique=True)
+    encrypted_key: str
+    client_id: str = Field(max_length=64)
+    client_email: str = Field(max_length=254)
+    admin_email: str = Field(max_length=254)
+    primary_domain: str = Field(max_length=253)
+    installed_at: datetime = _utc()
+    checked_at: datetime = _utc()

@@ -19,6 +19,7 @@ from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSettingsRow, User
 from kite_app.providers.calendar import all_providers, provider_for
+from kite_app.services import install as _install  # noqa: F401  (registers the Google provider)
 from kite_app.providers.calendar.base import CalendarInfo
 from kite_app.services.accounts import public_agent, require_login
 

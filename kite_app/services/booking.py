@@ -16,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
@@ -145,29 +147,72 @@ def _event(meeting: Meeting) -> EventData:
                      guest_email=meeting.guest_email, tentative=meeting.status == "pending")
 
 
-def _sync_calendar(meeting_id: int, settings: CalendarSettings) -> None:
-    """Write the meeting's event to the agent's meeting calendar. A failure leaves the booking standing."""
+def _sync_calendar(meeting_id: int, settings: CalendarSettings | None = None) -> bool:
+    """Bring the meeting's calendar event up to date. A failure leaves the booking standing and the
+    write waiting: `retry_calendar_writes` tries again until the calendar is back."""
+    settings = settings or published_settings_any(meeting_id)
     with transaction(read_only=True) as s:
         meeting = s.get(Meeting, meeting_id)
+    calendar_id = meeting.calendar_id or (settings.destination_calendar if settings else None)
+    event_id = meeting.calendar_event_id
     try:
-        if meeting.status not in LIVE:
-            if meeting.calendar_id and meeting.calendar_event_id:
-                provider_for(meeting.calendar_id).delete_event(meeting.agent_id, meeting.calendar_id,
-                                                               meeting.calendar_event_id)
-            return
-        calendar_id = meeting.calendar_id or settings.destination_calendar
-        provider = provider_for(calendar_id)
-        if meeting.calendar_event_id:
-            provider.update_event(meeting.agent_id, calendar_id, meeting.calendar_event_id, _event(meeting))
-            return
-        event_id = provider.create_event(meeting.agent_id, calendar_id, _event(meeting))
+        if calendar_id is None:
+            pass
+        elif meeting.status not in LIVE:
+            if event_id:
+                provider_for(calendar_id).delete_event(meeting.agent_id, calendar_id, event_id)
+        elif event_id:
+            provider_for(calendar_id).update_event(meeting.agent_id, calendar_id, event_id, _event(meeting))
+        else:
+            event_id = provider_for(calendar_id).create_event(meeting.agent_id, calendar_id, _event(meeting))
     except Exception:  # the calendar is outside our control; the meeting itself is safe in the database
-        log.exception("calendar write for meeting %s failed; the meeting stands without its event", meeting_id)
-        return
+        log.exception("calendar write for meeting %s failed; it will be retried", meeting_id)
+        return False
     with transaction() as s:
         row = s.get(Meeting, meeting_id)
         row.calendar_id, row.calendar_event_id = calendar_id, event_id
+        row.calendar_synced_seq = meeting.sequence
         s.add(row)
+    return True
+
+
+def published_settings_any(meeting_id: int) -> CalendarSettings | None:
+    with transaction(read_only=True) as s:
+        agent_id = s.get(Meeting, meeting_id).agent_id
+    return published_settings(agent_id)
+
+
+def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
+    """Write calendar events that are behind their meeting (the calendar was down). Returns how many."""
+    with transaction(read_only=True) as s:
+        ids = s.exec(select(Meeting.id).where(
+            or_(Meeting.calendar_synced_seq.is_(None), Meeting.calendar_synced_seq < Meeting.sequence),
+            Meeting.updated_at > now - timedelta(days=7), Meeting.ends_at > now,
+        ).order_by(Meeting.updated_at).limit(limit)).all()
+    return sum(_sync_calendar(meeting_id) for meeting_id in ids)
+
+
+def sync_answers(*, now: datetime, limit: int = 50) -> int:
+    """Read the agent's Yes or No from their calendar: Yes confirms a pending meeting, No declines it."""
+    with transaction(read_only=True) as s:
+        rows = s.exec(select(Meeting.id, Meeting.agent_id, Meeting.calendar_id, Meeting.calendar_event_id).where(
+            Meeting.status == "pending", Meeting.starts_at > now, Meeting.calendar_event_id.is_not(None),
+            Meeting.calendar_id.startswith("google:"),
+        ).limit(limit)).all()
+    changed = 0
+    for meeting_id, agent_id, calendar_id, event_id in rows:
+        try:
+            answer = provider_for(calendar_id).event_status(agent_id, calendar_id, event_id)
+        except Exception:
+            log.warning("cannot read the answer for meeting %s", meeting_id, exc_info=True)
+            continue
+        if answer in ("accepted", "declined"):
+            try:
+                confirm_meeting(meeting_id, now=now, answer=answer == "accepted")
+                changed += 1
+            except KiteError:
+                pass
+    return changed
 
 
 def book(req: BookingRequest, *, now: datetime) -> MeetingView:

@@ -28,6 +28,7 @@ PREFIX = "google:"
 FREEBUSY_MAX_ITEMS = 50
 RETRIES = 4
 CACHE_SECONDS = 60
+STALE_SECONDS = 15 * 60  # while Google is down, busy time this old still serves booking
 
 
 class GoogleCalendarError(Exception):
@@ -98,6 +99,26 @@ class GoogleCalendarProvider:
             hit = self._busy_cache.get(key)
         if hit and hit[0] > time.monotonic():
             return hit[1]
+        try:
+            busy = self._query_busy(agent_id, ids, start, end)
+        except GoogleCalendarError as exc:
+            if exc.reason != "calendarError" and (stale := self._recent(agent_id, ids, start, end)) is not None:
+                return stale  # Google is down: the last known busy time is recent enough
+            raise
+        with self._lock:
+            self._busy_cache[key] = (time.monotonic() + CACHE_SECONDS, busy)
+        return busy
+
+    def _recent(self, agent_id: int, ids: tuple[str, ...], start: datetime, end: datetime) -> list[Interval] | None:
+        """Busy time of a recent answer whose window covers [start, end), if any."""
+        lo, hi, now = to_seconds(start), to_seconds(end), time.monotonic()
+        with self._lock:
+            for (a, i, s, e), (expires, busy) in self._busy_cache.items():
+                if a == agent_id and i == ids and s <= start and e >= end and expires - CACHE_SECONDS + STALE_SECONDS > now:
+                    return [(b0, b1) for b0, b1 in busy if b0 < hi and b1 > lo]
+        return None
+
+    def _query_busy(self, agent_id: int, ids: tuple[str, ...], start: datetime, end: datetime) -> list[Interval]:
         service = self._service(self._email_of(agent_id))
         busy: list[Interval] = []
         errors: dict[str, str] = {}
@@ -112,15 +133,15 @@ class GoogleCalendarProvider:
                     busy.append((to_seconds(_parse(b["start"])), to_seconds(_parse(b["end"]))))
         if errors:  # a calendar we cannot read could hide busy time: refuse rather than guess
             raise GoogleCalendarError(f"Busy time of {', '.join(sorted(errors))} cannot be read", "calendarError")
-        with self._lock:
-            self._busy_cache[key] = (time.monotonic() + CACHE_SECONDS, busy)
         return busy
 
     def invalidate(self, agent_id: int) -> None:
-        """Forget cached busy time of an agent (after one of their meetings changed)."""
+        """Make cached busy time of an agent stale (after one of their meetings changed): the next
+        view asks Google again, and only if Google is down is the old answer used."""
         with self._lock:
-            for key in [k for k in self._busy_cache if k[0] == agent_id]:
-                del self._busy_cache[key]
+            for key, (expires, busy) in list(self._busy_cache.items()):
+                if key[0] == agent_id:
+                    self._busy_cache[key] = (min(expires, time.monotonic()), busy)
 
     def _body(self, agent_email: str, event: EventData) -> dict:
         return {

@@ -1,0 +1,217 @@
+"""Admin: Integrations -> "Google Calendar" -> "Install", the two-step wizard.
+
+1. "Domain-wide delegation": the service-account key (JSON); we show its client ID and the scopes
+   to authorise in the Google Admin Console.
+2. "Administrator email" and "Primary domain".
+"Install" checks for real (a token for the administrator through delegation, their calendar list),
+then stores the key encrypted with KITE_SECRET_KEY. It is never shown again.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import datetime
+from typing import TypedDict
+
+from cryptography.fernet import Fernet, InvalidToken
+from google.auth.exceptions import RefreshError, TransportError
+from sqlmodel import select
+
+from kite_app.config import settings
+from kite_app.domain.accounts import Actor, email_error, normalize_email
+from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import Integration, User
+from kite_app.providers.calendar import set_loader
+from kite_app.providers.calendar.google import SCOPES, GoogleCalendarError, GoogleCalendarProvider
+from kite_app.services.accounts import require_admin
+
+GOOGLE = "google"
+REQUIRED_KEY_FIELDS = ("type", "client_email", "client_id", "private_key", "token_uri")
+
+
+class KeyInfo(TypedDict):
+    client_id: str
+    client_email: str
+    scopes: list[str]
+
+
+class IntegrationStatus(TypedDict):
+    active: bool
+    client_id: str
+    client_email: str
+    admin_email: str
+    primary_domain: str
+    checked_at: str
+
+
+class InstallFailed(KiteError):
+    """The real check failed. `field` names what to fix, `code` is stable."""
+
+    def __init__(self, code: str, message: str, field: str = "key"):
+        super().__init__(message)
+        self.code, self.field = code, field
+
+
+def _fernet() -> Fernet:
+    if not settings.secret_key:
+        raise InstallFailed("no_secret", "Set KITE_SECRET_KEY on the server before installing: it encrypts the key.")
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(settings.secret_key.encode()).digest()))
+
+
+def read_key(text: str) -> dict:
+    """Parse and check a service-account key (JSON). ValidationError with what is wrong."""
+    try:
+        info = json.loads(text or "")
+    except ValueError:
+        raise ValidationError({"key": "This is not JSON. Paste the whole key file you downloaded."}) from None
+    if not isinstance(info, dict) or info.get("type") != "service_account":
+        raise ValidationError({"key": "This is not a service-account key (its \"type\" must be \"service_account\")."})
+    if missing := [f for f in REQUIRED_KEY_FIELDS if not info.get(f)]:
+        raise ValidationError({"key": f"The key lacks {', '.join(missing)}. Download a new JSON key."})
+    if "BEGIN PRIVATE KEY" not in info["private_key"]:
+        raise ValidationError({"key": "The key's private_key is malformed. Download a new JSON key."})
+    return info
+
+
+def describe_key(actor: Actor | None, text: str) -> KeyInfo:
+    """Step 1: what the admin must authorise in the Admin Console for this key."""
+    require_admin(actor)
+    info = read_key(text)
+    return KeyInfo(client_id=str(info["client_id"]), client_email=info["client_email"], scopes=list(SCOPES))
+
+
+def _check(info: dict, admin_email: str) -> None:
+    """Get a token for the administrator through delegation and list their calendars."""
+    provider = GoogleCalendarProvider(info, email_of=lambda _id: admin_email,
+                                      api_endpoint=settings.google_api_endpoint or None, retries=1)
+    try:
+        provider.list_calendars(0)
+    except RefreshError as exc:
+        text = str(exc)
+        if "unauthorized_client" in text:
+            raise InstallFailed(
+                "scopes_not_delegated",
+                f"Google refused the scopes. In the Admin Console, Security → API controls → Domain-wide "
+                f"delegation, add client ID {info['client_id']} with the scopes shown in step 1.") from None
+        if "Invalid email or User ID" in text:
+            raise InstallFailed("unknown_user", f"Google does not know {admin_email}. Enter a user of your "
+                                "Workspace domain.", field="admin_email") from None
+        raise InstallFailed("bad_key", "Google rejected the key: it is malformed, deleted or revoked. Create a new "
+                            "key for the service account and paste it in step 1.") from None
+    except (TransportError, OSError) as exc:
+        raise InstallFailed("google_unreachable", f"Google cannot be reached from the server ({exc}). Check the "
+                            "server's network and try again.") from None
+    except GoogleCalendarError as exc:
+        if exc.reason == "unreachable":
+            raise InstallFailed("google_unreachable", "Google cannot be reached from the server. Try again.") from None
+        raise InstallFailed("calendar_refused", f"Google refused to list the administrator's calendars: {exc}. "
+                            "Check that Google Calendar is on for this user.", field="admin_email") from None
+
+
+def install(actor: Actor | None, *, key_text: str, admin_email: str, primary_domain: str, now: datetime
+            ) -> IntegrationStatus:
+    """Step 2 and "Install": check everything for real, then store the key encrypted."""
+    require_admin(actor)
+    info = read_key(key_text)
+    admin_email, domain = normalize_email(admin_email), (primary_domain or "").strip().lower().rstrip(".")
+    errors = {}
+    if message := email_error(admin_email):
+        errors["admin_email"] = message
+    if not domain or "." not in domain or " " in domain:
+        errors["primary_domain"] = "Enter the primary domain, like example.com."
+    if errors:
+        raise ValidationError(errors)
+    if admin_email.rsplit("@", 1)[1] != domain:
+        raise InstallFailed("domain_mismatch", f"{admin_email} is not an address of {domain}. Enter an administrator "
+                            "of the primary domain.", field="primary_domain")
+    fernet = _fernet()
+    _check(info, admin_email)
+    encrypted = fernet.encrypt(json.dumps(info).encode()).decode()
+    with transaction() as s:
+        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first() or Integration(
+            name=GOOGLE, encrypted_key="", client_id="", client_email="", admin_email="", primary_domain="",
+            installed_at=now, checked_at=now)
+        row.encrypted_key, row.client_id, row.client_email = encrypted, str(info["client_id"]), info["client_email"]
+        row.admin_email, row.primary_domain, row.checked_at = admin_email, domain, now
+        s.add(row)
+    return status(actor)
+
+
+def status(actor: Actor | None) -> IntegrationStatus:
+    require_admin(actor)
+    with transaction(read_only=True) as s:
+        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+    if row is None:
+        return IntegrationStatus(active=False, client_id="", client_email="", admin_email="", primary_domain="",
+                                 checked_at="")
+    return IntegrationStatus(active=True, client_id=row.client_id, client_email=row.client_email,
+                             admin_email=row.admin_email, primary_domain=row.primary_domain,
+                             checked_at=f"{row.checked_at:%Y-%m-%d %H:%M} UTC")
+
+
+def stored_key() -> dict | None:
+    """The decrypted key of the active integration, for the provider; None when not installed."""
+    with transaction(read_only=True) as s:
+        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+    if row is None:
+        return None
+    try:
+        return json.loads(_fernet().decrypt(row.encrypted_key.encode()))
+    except (InvalidToken, InstallFailed):
+        return None
+
+
+def test_connection(actor: Actor | None, *, now: datetime) -> IntegrationStatus:
+    require_admin(actor)
+    current = status(actor)
+    info = stored_key()
+    if not current["active"] or info is None:
+        raise InstallFailed("not_installed", "Google Calendar is not installed (or KITE_SECRET_KEY changed).")
+    _check(info, current["admin_email"])
+    with transaction() as s:
+        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+        row.checked_at = now
+        s.add(row)
+    return status(actor)
+
+
+def uninstall(actor: Actor | None) -> None:
+    require_admin(actor)
+    with transaction() as s:
+        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+        if row is not None:
+            s.delete(row)
+
+
+_provider_cache: dict[str, GoogleCalendarProvider] = {}
+
+
+def _agent_email(agent_id: int) -> str:
+    with transaction(read_only=True) as s:
+        user = s.get(User, agent_id)
+    if user is None:
+        raise KeyError(f"no user {agent_id}")
+    return user.email
+
+
+def google_provider() -> GoogleCalendarProvider | None:
+    """The Google provider while the integration is installed (one per stored key, shared)."""
+    with transaction(read_only=True) as s:
+        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+    if row is None:
+        return None
+    if row.encrypted_key not in _provider_cache:
+        info = stored_key()
+        if info is None:
+            return None
+        _provider_cache.clear()
+        _provider_cache[row.encrypted_key] = GoogleCalendarProvider(
+            info, email_of=_agent_email, api_endpoint=settings.google_api_endpoint or None,
+            retries=settings.google_retries)
+    return _provider_cache[row.encrypted_key]
+
+
+set_loader("google", google_provider)

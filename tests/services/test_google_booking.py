@@ -1,0 +1,116 @@
+"""Agents on Google Workspace: their calendars block time, meetings land there awaiting their Yes."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from kite_app.config import settings
+from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.meeting import SlotTaken
+from kite_app.providers.calendar.google import SCOPES, event_id_for
+from kite_app.services import accounts, availability, booking, install
+from kite_app.services.booking import BookingRequest
+from tests.fakes.google import FakeGoogle
+from tests.services.test_accounts import admin
+
+NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 Berlin
+MON_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+ADA = "ada@example.com"
+
+
+@pytest.fixture
+def google(database, monkeypatch):
+    fake = FakeGoogle()
+    fake.add_user("it@example.com")
+    fake.add_user(ADA, {"holidays@example.com": "Holidays"})
+    fake.start()
+    monkeypatch.setattr(settings, "google_api_endpoint", fake.api_endpoint)
+    monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
+    monkeypatch.setattr(settings, "google_retries", 1)
+    a = admin(NOW)
+    key = fake.service_account(delegate_scopes=list(SCOPES))
+    install.install(a, key_text=json.dumps(key), admin_email="it@example.com", primary_domain="example.com", now=NOW)
+    ada = accounts.create_agent(a, name="Ada", email=ADA, time_zone="Europe/Berlin", password="a long password",
+                                now=NOW)
+    actor = Actor(user_id=ada["id"], role=Role.AGENT)
+    view = availability.calendar_settings(actor)
+    assert [c["name"] for c in view["calendars"]] == ["Busy times", ADA, "Holidays"]
+    form = {**view["form"], "blocking_calendars": [f"google:{ADA}", "google:holidays@example.com"],
+            "destination_calendar": f"google:{ADA}", "slot_interval": "30"}
+    for day in range(7):
+        form[f"day_{day}"], form[f"hours_{day}"] = "on", "09:00-17:00"
+    availability.save_calendar_settings(actor, form, now=NOW)
+    yield fake, ada
+    fake.stop()
+
+
+def req(start=MON_10, email="gus@example.net"):
+    return BookingRequest(slug="ada", start=start, duration=30, guest_name="Gus", guest_email=email,
+                          guest_time_zone="UTC")
+
+
+def slots(start=MON_10, hours=8):
+    return [s["start"] for s in availability.slots_for("ada", start=start, end=start + timedelta(hours=hours),
+                                                        duration=30, guest_zone="UTC", now=NOW)]
+
+
+def test_google_busy_time_blocks_and_a_page_view_costs_one_google_call(google):
+    fake, _ada = google
+    fake.events(ADA, "holidays@example.com")["hol1day"] = {
+        "id": "hol1day", "start": {"dateTime": "2026-11-30T10:00:00Z"}, "end": {"dateTime": "2026-11-30T11:00:00Z"}}
+    before = len(fake.calls)
+    offered = slots()
+    assert "2026-11-30T10:00:00+00:00" not in offered and "2026-11-30T09:00:00+00:00" in offered
+    assert len(fake.calls) - before == 1  # one freebusy.query for both calendars
+    slots()
+    assert len(fake.calls) - before == 1  # the second view is served from the short cache
+    with pytest.raises(SlotTaken):
+        booking.book(req(start=datetime(2026, 11, 30, 10, 30, tzinfo=UTC)), now=NOW)
+
+
+def test_the_meeting_lands_in_google_awaiting_yes_and_yes_confirms_it(google):
+    fake, ada = google
+    m = booking.book(req(), now=NOW)
+    event = fake.events(ADA)[event_id_for(booking_uid(m))]
+    assert event["start"]["dateTime"] == "2026-11-30T09:00:00+00:00" and event["transparency"] == "transparent"
+    assert {a["email"]: a["responseStatus"] for a in event["attendees"]} == {ADA: "needsAction",
+                                                                              "gus@example.net": "accepted"}
+    assert booking.sync_answers(now=NOW) == 0
+    fake.answer(ADA, event["id"], "accepted")
+    assert booking.sync_answers(now=NOW) == 1
+    assert booking.get(m["manage_token"], now=NOW)["status"] == "confirmed"
+    assert fake.events(ADA)[event["id"]]["transparency"] == "opaque"
+
+
+def test_no_in_google_declines_and_frees_the_time(google):
+    fake, ada = google
+    m = booking.book(req(), now=NOW)
+    fake.answer(ADA, event_id_for(booking_uid(m)), "declined")
+    booking.sync_answers(now=NOW)
+    assert booking.get(m["manage_token"], now=NOW)["status"] == "cancelled"
+    assert fake.events(ADA)[event_id_for(booking_uid(m))]["status"] == "cancelled"
+
+
+def test_google_down_during_a_booking_loses_nothing(google):
+    fake, ada = google
+    slots()  # busy time seen recently
+    fake.fail_next(500, times=40)
+    m = booking.book(req(), now=NOW)  # Google down: the booking stands on recent busy time
+    assert m["status"] == "pending" and fake.events(ADA) == {}
+    assert booking.retry_calendar_writes(now=NOW) == 0
+    fake.failures.clear()
+    assert booking.retry_calendar_writes(now=NOW) == 1
+    assert list(fake.events(ADA)) == [event_id_for(booking_uid(m))]
+    assert booking.retry_calendar_writes(now=NOW) == 0  # written once
+
+
+def booking_uid(view) -> str:
+    from sqlmodel import select
+
+    from kite_app.persistence.db import transaction
+    from kite_app.persistence.models import Meeting
+    from kite_app.services.booking import token_hash
+
+    with transaction() as s:
+        return s.exec(select(Meeting.uid).where(Meeting.manage_token_hash == token_hash(view["manage_token"]))).one()
