@@ -6,7 +6,7 @@ from kite_app.api.app import api
 from kite_app.jobs import background_jobs
 from kite_app.persistence import models  # noqa: F401  (tables registered for migrations)
 from kite_app.ui.pages import (  # noqa: F401
-    agents, booking, inbox, index, kite_settings, login, manage, meetings, outbox, profile, setup,
+    agents, booking, inbox, index, integrations, kite_settings, login, manage, meetings, outbox, profile, setup,
 )
 
 # Inside the widget's iframe on another site, browsers that block third-party storage throw on any

@@ -15,6 +15,7 @@ MANAGE = "/manage/[token]"
 INBOX = "/inbox"
 MEETINGS = "/meetings"
 OUTBOX = "/admin/outbox"
+INTEGRATIONS = "/admin/integrations"
 FEED = "/calendar/{token}.ics"
 
 

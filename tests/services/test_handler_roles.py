@@ -129,3 +129,18 @@ def test_inbox_meetings_and_outbox_handlers_check_who_asks(people):
     nobody_inbox = state_of(InboxState, "")
     nobody_inbox.send()
     assert nobody_inbox.error == "Log in to continue."
+
+
+def test_integration_handlers_serve_admins_only(people):
+    from kite_app.ui.pages.integrations import IntegrationsState
+
+    tokens, _a, _bob = people
+    as_agent = state_of(IntegrationsState, tokens["agent"])
+    as_agent.load()
+    assert as_agent.denied == "Only admins can open this page."
+    as_agent.key_text = '{"type": "service_account"}'
+    as_agent.next_step()
+    assert as_agent.message == "Only admins can do this." and as_agent.step == 0
+    nobody = state_of(IntegrationsState, "")
+    nobody.uninstall()
+    assert nobody.message == "Log in to continue."

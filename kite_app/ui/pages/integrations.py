@@ -1,0 +1,249 @@
+"""Admin "Integrations": "Google Calendar" -> "Install", a two-step wizard; then "Test connection", "Uninstall"."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
+from kite_app.services import install
+from kite_app.services.install import InstallFailed
+from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
+from kite_app.ui.layout import guarded, template
+from kite_app.ui.session import SessionState, utcnow
+
+GUIDE = (
+    "Open admin.google.com as a super administrator.",
+    "Go to Security → Access and data control → API controls → Manage domain-wide delegation.",
+    "Click “Add new”, paste the client ID and the scopes below, and click “Authorize”.",
+    "Come back here and continue with step 2.",
+)
+
+
+class IntegrationsState(SessionState):
+    ready: bool = False
+    denied: str = ""
+    active: bool = False
+    status: dict[str, str] = {}
+    step: int = 0
+    key_text: str = ""
+    client_id: str = ""
+    client_email: str = ""
+    scopes: str = ""
+    admin_email: str = ""
+    primary_domain: str = ""
+    errors: dict[str, str] = {}
+    message: str = ""
+    notice: str = ""
+
+    def _show(self, st: install.IntegrationStatus) -> None:
+        self.active = st["active"]
+        self.status = {k: str(v) for k, v in st.items()}
+
+    def _fail(self, exc: Exception) -> None:
+        if isinstance(exc, ValidationError):
+            self.errors = exc.errors
+        elif isinstance(exc, InstallFailed):
+            self.message = exc.message
+            self.errors = {exc.field: exc.message}
+        elif isinstance(exc, KiteError):
+            self.message = exc.message
+
+    @rx.event
+    def load(self):
+        self.ready, self.denied, self.errors, self.message, self.notice, self.step = False, "", {}, "", "", 0
+        actor = self._actor()
+        if actor is None:
+            return self._to_login()
+        try:
+            self._show(install.status(actor))
+        except PermissionDenied:
+            self.denied = "Only admins can open this page."
+            return
+        self.ready = True
+
+    @rx.event
+    def start(self):
+        self.step, self.errors, self.message, self.notice = 1, {}, "", ""
+
+    @rx.event
+    def set_key_text(self, value: str):
+        self.key_text = value
+
+    @rx.event
+    async def upload_key(self, files: list[rx.UploadFile]):
+        if files:
+            self.key_text = (await files[0].read(65536)).decode("utf-8", errors="replace")
+            return IntegrationsState.next_step
+
+    @rx.event
+    def next_step(self):
+        self.errors, self.message = {}, ""
+        try:
+            info = install.describe_key(self._actor(), self.key_text)
+        except KiteError as exc:
+            self._fail(exc)
+            return
+        self.client_id, self.client_email, self.scopes = info["client_id"], info["client_email"], ",".join(info["scopes"])
+        self.step = 2
+
+    @rx.event
+    def back(self):
+        self.step, self.errors, self.message = 1, {}, ""
+
+    @rx.event
+    def set_admin_email(self, value: str):
+        self.admin_email = value
+
+    @rx.event
+    def set_primary_domain(self, value: str):
+        self.primary_domain = value
+
+    @rx.event
+    def do_install(self):
+        self.errors, self.message, self.notice = {}, "", ""
+        try:
+            st = install.install(self._actor(), key_text=self.key_text, admin_email=self.admin_email,
+                                 primary_domain=self.primary_domain, now=utcnow())
+        except KiteError as exc:
+            self._fail(exc)
+            return
+        self._show(st)
+        self.step, self.key_text = 0, ""
+        self.notice = "Google Calendar is activated. Agents can now pick their Workspace calendars."
+
+    @rx.event
+    def test_connection(self):
+        self.errors, self.message, self.notice = {}, "", ""
+        try:
+            self._show(install.test_connection(self._actor(), now=utcnow()))
+        except KiteError as exc:
+            self._fail(exc)
+            return
+        self.notice = "The connection to Google works."
+
+    @rx.event
+    def uninstall(self):
+        self.errors, self.message, self.notice = {}, "", ""
+        try:
+            install.uninstall(self._actor())
+            self._show(install.status(self._actor()))
+        except KiteError as exc:
+            self._fail(exc)
+            return
+        self.notice = "Google Calendar was uninstalled; its key is deleted."
+
+    @rx.event
+    def copy(self, text: str):
+        return [rx.set_clipboard(text), rx.toast.success("Copied.")]
+
+
+def _copy_row(label: str, value: rx.Var, element_id: str) -> rx.Component:
+    return rx.hstack(
+        rx.text(label, weight="medium", width="7rem"),
+        rx.code(value, id=element_id, size="2", white_space="pre-wrap", word_break="break-all"),
+        rx.button(rx.icon("copy", size=14), "Copy", size="1", variant="soft", aria_label=f"Copy {label.lower()}",
+                  on_click=IntegrationsState.copy(value)),
+        align="center",
+        width="100%",
+    )
+
+
+def _step_one() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Step 1 of 2: Domain-wide delegation", size="4", as_="h2"),
+        rx.text("Upload or paste the JSON key of the service account Kite will use.", size="2"),
+        rx.upload(
+            rx.button(rx.icon("upload", size=14), "Upload key file", type="button", variant="soft"),
+            id="key-upload", accept={"application/json": [".json"]}, max_files=1, no_drag=True,
+            on_drop=IntegrationsState.upload_key(rx.upload_files(upload_id="key-upload")), border="none",
+            padding="0",
+        ),
+        rx.el.label("Service-account key (JSON)", html_for="key-text", class_name="kite-label"),
+        rx.text_area(id="key-text", value=IntegrationsState.key_text, on_change=IntegrationsState.set_key_text,
+                     rows="6", width="100%", aria_describedby="key-text-error", font_family="monospace"),
+        field_error(IntegrationsState.errors.get("key", ""), "key-text-error"),
+        rx.button("Next", on_click=IntegrationsState.next_step),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _step_two() -> rx.Component:
+    e = IntegrationsState.errors
+    return rx.vstack(
+        rx.heading("Authorise Kite in the Google Admin Console", size="4", as_="h2"),
+        _copy_row("Client ID", IntegrationsState.client_id, "client-id"),
+        _copy_row("Scopes", IntegrationsState.scopes, "scopes"),
+        rx.el.ol(*[rx.el.li(step) for step in GUIDE], class_name="kite-guide"),
+        rx.heading("Step 2 of 2: Administrator email and primary domain", size="4", as_="h2"),
+        rx.grid(
+            field("Administrator email", "admin_email", type="email", form_id="gi",
+                  value=IntegrationsState.admin_email, on_change=IntegrationsState.set_admin_email,
+                  error=e.get("admin_email", "")),
+            field("Primary domain", "primary_domain", form_id="gi", value=IntegrationsState.primary_domain,
+                  on_change=IntegrationsState.set_primary_domain, error=e.get("primary_domain", ""),
+                  placeholder="example.com"),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.hstack(
+            rx.button("Back", variant="soft", color_scheme="gray", on_click=IntegrationsState.back),
+            rx.button("Install", on_click=IntegrationsState.do_install),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _google_card() -> rx.Component:
+    st = IntegrationsState.status
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.icon("calendar", size=22),
+                rx.heading("Google Calendar", size="5", as_="h2"),
+                rx.cond(IntegrationsState.active, rx.badge("Activated", color_scheme="green"),
+                        rx.badge("Not installed", color_scheme="gray")),
+                align="center",
+            ),
+            rx.text("Connect every agent's Google Workspace calendar through one service account with "
+                    "domain-wide delegation.", size="2", color_scheme="gray"),
+            rx.cond(
+                IntegrationsState.active,
+                rx.vstack(
+                    rx.text("Service account: ", st["client_email"], " (client ID ", st["client_id"], ")", size="2"),
+                    rx.text("Administrator: ", st["admin_email"], " · Domain: ", st["primary_domain"],
+                            " · Last checked: ", st["checked_at"], size="2"),
+                    rx.hstack(
+                        rx.button("Test connection", variant="soft", on_click=IntegrationsState.test_connection),
+                        rx.button("Uninstall", variant="soft", color_scheme="red", on_click=IntegrationsState.uninstall),
+                    ),
+                    spacing="2",
+                ),
+                rx.cond(IntegrationsState.step == 0, rx.button("Install", on_click=IntegrationsState.start)),
+            ),
+            rx.cond(IntegrationsState.step == 1, _step_one()),
+            rx.cond(IntegrationsState.step == 2, _step_two()),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+@template(route=routes.INTEGRATIONS, title="Integrations", on_load=IntegrationsState.load)
+def integrations_page() -> rx.Component:
+    return guarded(
+        IntegrationsState.denied,
+        IntegrationsState.ready,
+        rx.vstack(
+            rx.heading("Integrations", size="7", as_="h1"),
+            form_alert(IntegrationsState.message),
+            form_notice(IntegrationsState.notice),
+            _google_card(),
+            spacing="4",
+            width="100%",
+        ),
+    )
