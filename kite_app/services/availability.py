@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,9 @@ from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.services import install as _install  # noqa: F401  (registers the Google provider)
 from kite_app.providers.calendar.base import CalendarInfo
 from kite_app.services.accounts import public_agent, require_login
+
+
+log = logging.getLogger(__name__)
 
 
 class Slot(TypedDict):
@@ -54,21 +58,33 @@ def label_slots(slots: Iterable[int], zone: ZoneInfo) -> list[Slot]:
 class SettingsView(TypedDict):
     form: dict  # the "Calendar Settings" form, as `parse_settings` reads it
     calendars: list[CalendarInfo]
+    calendar_problem: str
     saved: bool
     booking_url: str
     feed_url: str
 
 
-def _calendars(agent_id: int) -> list[CalendarInfo]:
-    return [c for p in all_providers() for c in p.list_calendars(agent_id)]
+def _calendars(agent_id: int) -> tuple[list[CalendarInfo], str]:
+    """Every calendar the agent can choose, and what could not be listed (said, not hidden)."""
+    found: list[CalendarInfo] = []
+    problem = ""
+    for provider in all_providers():
+        try:
+            found.extend(provider.list_calendars(agent_id))
+        except Exception as exc:  # a remote calendar service; the built-in calendar still works
+            log.warning("calendars of agent %s cannot be listed: %s", agent_id, exc)
+            problem = ("Your Google Workspace calendars cannot be listed right now. The built-in calendar "
+                       "still works; try again later or ask your admin to test the Google connection.")
+    return found, problem
 
 
 def _view(agent: User, row) -> SettingsView:
-    calendars = _calendars(agent.id)
+    calendars, problem = _calendars(agent.id)
     settings = CalendarSettings.from_json(row.data) if row else default_settings(calendars[0]["id"] if calendars else "")
     return SettingsView(
         form=to_form(settings),
         calendars=calendars,
+        calendar_problem=problem,
         saved=row is not None,
         booking_url=routes.booking_url(config.settings.public_url, agent.slug) if row and agent.slug else "",
         feed_url=routes.feed_url(config.settings.public_url, row.feed_token) if row else "",
@@ -94,7 +110,7 @@ def save_calendar_settings(actor: Actor | None, form: Mapping[str, object], *, n
     """Validate the whole form and save it, or change nothing and raise ValidationError."""
     with transaction(read_only=True) as s:
         agent = _own_agent(s, actor)
-    settings = parse_settings(form, calendars={c["id"] for c in _calendars(agent.id)})
+    settings = parse_settings(form, calendars={c["id"] for c in _calendars(agent.id)[0]})
     with transaction() as s:
         row = q.settings_row(s, agent.id)
         if row is None:

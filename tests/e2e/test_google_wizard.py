@@ -74,7 +74,20 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     expect(page.get_by_role("alert").first).to_contain_text("is not an address of example.org")
 
     page.get_by_label("Primary domain").fill("example.com")
+    google.stop()  # Google unreachable
     page.get_by_role("button", name="Install").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Google cannot be reached")
+    google.start()
+
+    revoked = google.service_account(delegate_scopes=list(SCOPES))
+    google.revoke(revoked["client_email"])
+    page.get_by_role("button", name="Back").click()
+    attempt_install(page, revoked, "it@example.com", "example.com")
+    expect(page.get_by_role("alert").first).to_contain_text("Google rejected the key")
+    expect(page.get_by_text("Not installed")).to_be_visible()
+
+    page.get_by_role("button", name="Back").click()
+    attempt_install(page, key, "it@example.com", "example.com")
     expect(page.get_by_text("Activated", exact=True)).to_be_visible()
     expect(page.get_by_role("status")).to_contain_text("Google Calendar is activated")
     expect(page.get_by_label("Service-account key (JSON)")).to_have_count(0)

@@ -114,3 +114,11 @@ def booking_uid(view) -> str:
 
     with transaction() as s:
         return s.exec(select(Meeting.uid).where(Meeting.manage_token_hash == token_hash(view["manage_token"]))).one()
+
+
+def test_an_agent_google_cannot_list_still_has_settings_with_a_clear_note(google):
+    fake, ada = google
+    fake.fail_next(500, times=10)
+    view = availability.calendar_settings(Actor(user_id=ada["id"], role=Role.AGENT))
+    assert [c["name"] for c in view["calendars"]] == ["Busy times"]
+    assert "cannot be listed right now" in view["calendar_problem"]

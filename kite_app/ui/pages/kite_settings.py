@@ -24,6 +24,7 @@ class CalendarSettingsState(SessionState):
     denied: str = ""
     tab: str = "calendar"
     calendars: list[CalendarInfo] = []
+    calendar_problem: str = ""
     blocking: list[str] = []
     destination: str = ""
     values: dict[str, str] = {}
@@ -40,7 +41,7 @@ class CalendarSettingsState(SessionState):
 
     def _show(self, view: availability.SettingsView) -> None:
         form = view["form"]
-        self.calendars = view["calendars"]
+        self.calendars, self.calendar_problem = view["calendars"], view["calendar_problem"]
         self.blocking = list(form["blocking_calendars"])
         self.destination = form["destination_calendar"]
         self.values = {k: form[k] for k in NUMBER_FIELDS}
@@ -234,6 +235,8 @@ def _calendars_section() -> rx.Component:
     return rx.vstack(
         rx.heading("Calendars", size="4", as_="h2"),
         rx.text("Busy time in the calendars you tick blocks your availability.", size="2", color_scheme="gray"),
+        rx.cond(CalendarSettingsState.calendar_problem != "",
+                rx.callout(CalendarSettingsState.calendar_problem, icon="triangle_alert", color_scheme="amber")),
         rx.el.fieldset(
             rx.el.legend("Calendars that block availability", class_name="kite-label"),
             rx.foreach(
