@@ -284,3 +284,17 @@ class Integration(SQLModel, table=True):
     primary_domain: str = Field(max_length=253)
     installed_at: datetime = _utc()
     checked_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class CalendarSync(SQLModel, table=True):
+    """Where reading an agent's calendar changes left off (Google's sync token)."""
+
+    __tablename__ = "calendar_sync"
+    __table_args__ = (Index("uq_calendar_sync_agent_calendar", "agent_id", "calendar_id", unique=True),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = _fk("users.id", index=False)
+    calendar_id: str = Field(max_length=255)
+    sync_token: str | None = Field(default=None, max_length=512)
+    updated_at: datetime = _utc()

@@ -27,9 +27,10 @@ from kite_app.domain.meeting import LIVE, MAX_SUBJECT, SlotTaken, check_free, ch
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.persistence import meetings as q
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import IdempotencyKey, Meeting, User
+from kite_app.persistence.models import CalendarSync, IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import EventData
+from kite_app.providers.calendar.google import SyncTokenExpired
 from kite_app.services import notifications, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import Slot, busy_intervals, meeting_reservations, published_settings, slots_for
@@ -192,26 +193,53 @@ def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
     return sum(_sync_calendar(meeting_id) for meeting_id in ids)
 
 
-def sync_answers(*, now: datetime, limit: int = 50) -> int:
-    """Read the agent's Yes or No from their calendar: Yes confirms a pending meeting, No declines it."""
+def sync_answers(*, now: datetime) -> int:
+    """Read the agents' Yes or No from their calendars (Google sync tokens; a full read again when
+    Google says the token expired): Yes confirms a pending meeting, No declines it."""
     with transaction(read_only=True) as s:
-        rows = s.exec(select(Meeting.id, Meeting.agent_id, Meeting.calendar_id, Meeting.calendar_event_id).where(
+        pairs = s.exec(select(Meeting.agent_id, Meeting.calendar_id).where(
             Meeting.status == "pending", Meeting.starts_at > now, Meeting.calendar_event_id.is_not(None),
             Meeting.calendar_id.startswith("google:"),
-        ).limit(limit)).all()
+        ).distinct()).all()
     changed = 0
-    for meeting_id, agent_id, calendar_id, event_id in rows:
+    for agent_id, calendar_id in pairs:
         try:
-            answer = provider_for(calendar_id).event_status(agent_id, calendar_id, event_id)
+            changed += _sync_calendar_answers(agent_id, calendar_id, now)
         except Exception:
-            log.warning("cannot read the answer for meeting %s", meeting_id, exc_info=True)
-            continue
-        if answer in ("accepted", "declined"):
-            try:
-                confirm_meeting(meeting_id, now=now, answer=answer == "accepted")
-                changed += 1
-            except KiteError:
-                pass
+            log.warning("cannot read answers of agent %s in %s", agent_id, calendar_id, exc_info=True)
+    return changed
+
+
+def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> int:
+    provider = provider_for(calendar_id)
+    with transaction(read_only=True) as s:
+        state = s.exec(select(CalendarSync).where(CalendarSync.agent_id == agent_id,
+                                                  CalendarSync.calendar_id == calendar_id)).first()
+    token = state.sync_token if state else None
+    since = now - timedelta(days=1)
+    try:
+        found, next_token = provider.changes(agent_id, calendar_id, token, since=since)
+    except SyncTokenExpired:
+        found, next_token = provider.changes(agent_id, calendar_id, None, since=since)
+    answers = {c.meeting_uid: c.answer for c in found}  # the newest change of each event wins
+    changed = 0
+    if answers:
+        with transaction(read_only=True) as s:
+            pending = s.exec(select(Meeting.id, Meeting.uid).where(
+                Meeting.agent_id == agent_id, Meeting.status == "pending", Meeting.uid.in_(list(answers)))).all()
+        for meeting_id, uid in pending:
+            if answers[uid] in ("accepted", "declined"):
+                try:
+                    confirm_meeting(meeting_id, now=now, answer=answers[uid] == "accepted")
+                    changed += 1
+                except KiteError:
+                    pass
+    with transaction() as s:
+        row = s.exec(select(CalendarSync).where(CalendarSync.agent_id == agent_id,
+                                                CalendarSync.calendar_id == calendar_id)).first()
+        row = row or CalendarSync(agent_id=agent_id, calendar_id=calendar_id, updated_at=now)
+        row.sync_token, row.updated_at = next_token or None, now
+        s.add(row)
     return changed
 
 

@@ -66,6 +66,8 @@ class FakeGoogle:
         self.tokens: dict[str, str] = {}  # access token -> user
         self.calls: list[tuple[str, str, str]] = []  # (user, method, path)
         self.failures: list[tuple[int, str]] = []
+        self.change_seq = 0  # every event change gets the next number; sync tokens are such numbers
+        self.oldest_sync = 0  # tokens older than this answer 410 (Google expires them)
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -96,6 +98,14 @@ class FakeGoogle:
 
     def revoke(self, client_email: str) -> None:
         self.keys.pop(client_email, None)
+
+    def expire_sync_tokens(self) -> None:
+        self.oldest_sync = self.change_seq + 1
+
+    def _touch(self, event: dict) -> None:
+        self.change_seq += 1
+        event["_seq"] = self.change_seq
+        event["updated"] = datetime.now(UTC).isoformat()
 
     def fail_next(self, status: int, reason: str = "backendError", times: int = 1) -> None:
         self.failures.extend([(status, reason)] * times)
@@ -251,24 +261,47 @@ class FakeGoogle:
                 raise GoogleError(400, "invalid", "Invalid resource id value.")
             if event_id in events:
                 raise GoogleError(409, "duplicate", "The requested identifier already exists.")
-            events[event_id] = {**body, "id": event_id, "status": body.get("status", "confirmed"),
-                                "updated": datetime.now(UTC).isoformat()}
-            return 200, events[event_id]
+            events[event_id] = {**body, "id": event_id, "status": body.get("status", "confirmed")}
+            self._touch(events[event_id])
+            return 200, self._public(events[event_id])
+        if method_id == "calendar.events.list":
+            return 200, self._list(events, query)
         event = events.get(params.get("eventId", ""))
         if event is None:
             raise GoogleError(404, "notFound", "Not Found")
         if event.get("status") == "cancelled" and method_id != "calendar.events.get":
             raise GoogleError(410, "deleted", "Resource has been deleted")
         if method_id == "calendar.events.get":
-            return 200, event
+            return 200, self._public(event)
         if method_id == "calendar.events.patch":
             event.update(body)
-            event["updated"] = datetime.now(UTC).isoformat()
-            return 200, event
+            self._touch(event)
+            return 200, self._public(event)
         if method_id == "calendar.events.delete":
             event["status"] = "cancelled"
+            self._touch(event)
             return 204, None
         raise GoogleError(400, "badRequest", f"{method_id} is not served by this fake")
+
+    @staticmethod
+    def _public(event: dict) -> dict:
+        return {k: v for k, v in event.items() if not k.startswith("_")}
+
+    def _list(self, events: dict, query: dict) -> dict:
+        """events.list: a full list (then nextSyncToken), or the changes since a syncToken."""
+        token = query.get("syncToken")
+        if token is not None:
+            if any(k in query for k in ("timeMin", "timeMax", "q", "orderBy", "updatedMin")):
+                raise GoogleError(400, "invalid", "syncToken cannot be combined with timeMin, timeMax, ...")
+            if not token.isdigit() or int(token) < self.oldest_sync:
+                raise GoogleError(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
+            items = [e for e in events.values() if e.get("_seq", 0) > int(token)]
+        else:
+            lo = _parse(query["timeMin"]) if "timeMin" in query else None
+            items = [e for e in events.values() if e.get("status") != "cancelled"
+                     and (lo is None or _parse(e["end"]["dateTime"]) > lo)]
+        return {"kind": "calendar#events", "items": [self._public(e) for e in items],
+                "nextSyncToken": str(self.change_seq)}
 
     def answer(self, user: str, event_id: str, response: str, calendar_id: str | None = None) -> None:
         """The agent clicks Yes ("accepted") or No ("declined") in Google Calendar."""
@@ -276,7 +309,7 @@ class FakeGoogle:
         for attendee in event.get("attendees", []):
             if attendee.get("self") or attendee["email"] == user:
                 attendee["responseStatus"] = response
-        event["updated"] = datetime.now(UTC).isoformat()
+        self._touch(event)
 
 
 def _parse(text: str) -> datetime:

@@ -122,3 +122,18 @@ def test_an_agent_google_cannot_list_still_has_settings_with_a_clear_note(google
     view = availability.calendar_settings(Actor(user_id=ada["id"], role=Role.AGENT))
     assert [c["name"] for c in view["calendars"]] == ["Busy times"]
     assert "cannot be listed right now" in view["calendar_problem"]
+
+
+def test_answers_are_read_with_sync_tokens_and_an_expired_token_means_a_full_read(google):
+    fake, ada = google
+    first = booking.book(req(), now=NOW)
+    second = booking.book(req(start=MON_10 + timedelta(hours=2), email="two@example.net"), now=NOW)
+    assert booking.sync_answers(now=NOW) == 0  # a full read, which leaves a sync token
+    calls = len(fake.calls)
+    fake.answer(ADA, event_id_for(booking_uid(first)), "accepted")
+    assert booking.sync_answers(now=NOW) == 1
+    assert [c for c in fake.calls[calls:] if c[1] == "GET"] == [(ADA, "GET", f"calendars/{ADA}/events")]
+    fake.expire_sync_tokens()
+    fake.answer(ADA, event_id_for(booking_uid(second)), "accepted")
+    assert booking.sync_answers(now=NOW) == 1  # 410, then a full read
+    assert booking.get(second["manage_token"], now=NOW)["status"] == "confirmed"

@@ -14,6 +14,7 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from google.oauth2 import service_account
@@ -188,6 +189,37 @@ class GoogleCalendarProvider:
                 raise
         self.invalidate(agent_id)
 
+    def changes(self, agent_id: int, calendar_id: str, sync_token: str | None, *, since: datetime
+                ) -> tuple[list[EventChange], str]:
+        """Meeting events changed since `sync_token` (all from `since` when None), and the next token."""
+        email = self._email_of(agent_id)
+        events = self._service(email).events()
+        params = {"calendarId": google_id(calendar_id), "showDeleted": True, "singleEvents": True}
+        if sync_token:
+            params["syncToken"] = sync_token
+        else:
+            params["timeMin"] = since.astimezone(UTC).isoformat()
+        out: list[EventChange] = []
+        page_token = None
+        while True:
+            try:
+                page = self._run(events.list(**params, pageToken=page_token) if page_token else events.list(**params))
+            except GoogleCalendarError as exc:
+                if exc.reason == "fullSyncRequired" or "410" in str(exc):
+                    raise SyncTokenExpired() from exc
+                raise
+            for event in page.get("items", []):
+                uid = event.get("extendedProperties", {}).get("private", {}).get("kiteMeetingUid")
+                if not uid:
+                    continue
+                answer = "deleted" if event.get("status") == "cancelled" else next(
+                    (a.get("responseStatus", "needsAction") for a in event.get("attendees", [])
+                     if a.get("email", "").lower() == email.lower()), "needsAction")
+                out.append(EventChange(meeting_uid=uid, answer=answer))
+            page_token = page.get("nextPageToken")
+            if not page_token:
+                return out, page.get("nextSyncToken", "")
+
     def event_status(self, agent_id: int, calendar_id: str, event_id: str) -> str:
         email = self._email_of(agent_id)
         try:
@@ -202,6 +234,16 @@ class GoogleCalendarProvider:
             if attendee.get("email", "").lower() == email.lower():
                 return attendee.get("responseStatus", "needsAction")
         return "needsAction"
+
+
+@dataclass(frozen=True)
+class EventChange:
+    meeting_uid: str
+    answer: str  # the agent's responseStatus, or "deleted"
+
+
+class SyncTokenExpired(Exception):
+    """Google answered 410: the changes must be read again from scratch."""
 
 
 def _parse(text: str) -> datetime:
