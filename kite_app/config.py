@@ -44,10 +44,18 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="KITE_SECRET_KEY")
     # Google Calendar API address (only changed for tests against a local fake Google).
     google_api_endpoint: str = Field(default="", validation_alias="KITE_GOOGLE_API_ENDPOINT")
+    # Google push notifications (events.watch) of agents' answers. Default: on when KITE_PUBLIC_URL is
+    # https (Google only calls https addresses); otherwise answers are read every KITE_CALENDAR_SYNC_SECONDS.
+    google_push: bool | None = Field(default=None, validation_alias="KITE_GOOGLE_PUSH")
     # Retries (with exponential backoff) of a Google request that failed with 429 or 5xx.
     google_retries: int = Field(default=4, ge=0, validation_alias="KITE_GOOGLE_RETRIES")
     # Send the session cookie only over HTTPS (turn on behind TLS).
     secure_cookies: bool = Field(default=False, validation_alias="KITE_SECURE_COOKIES")
+
+
+    @property
+    def push_enabled(self) -> bool:
+        return self.public_url.startswith("https://") if self.google_push is None else self.google_push
 
 
 settings = Settings()

@@ -12,7 +12,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from kite_app.config import settings
 from kite_app.providers.mail.dispatcher import dispatch
-from kite_app.services import booking, reminders
+from kite_app.services import calendar_sync, reminders
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,8 @@ def send_mail() -> None:
 def sync_calendars() -> None:
     """Calendar writes that waited for the calendar to come back, then the agents' Yes/No answers."""
     now = datetime.now(UTC)
-    booking.retry_calendar_writes(now=now)
-    booking.sync_answers(now=now)
+    calendar_sync.retry_calendar_writes(now=now)
+    calendar_sync.sync_answers(now=now)
 
 
 @contextlib.asynccontextmanager

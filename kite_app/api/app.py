@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 
 from kite_app.api import v1
 from kite_app.domain.errors import KiteError, NotFound
-from kite_app.services import calendars
+from kite_app.services import calendar_sync, calendars
 
 api = FastAPI(
     title="Kite Scheduler API",
@@ -40,6 +40,15 @@ async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
         return v1.error_response(422, "invalid_input", "The request body must be JSON in UTF-8.")
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return v1.error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+
+@api.post(calendar_sync.PUSH_PATH, include_in_schema=False)
+def google_push(request: Request) -> Response:
+    """Google's push notification for a watched calendar: headers only; the channel token is the secret."""
+    h = request.headers
+    accepted = calendar_sync.handle_push(h.get("X-Goog-Channel-ID", ""), h.get("X-Goog-Channel-Token", ""),
+                                         h.get("X-Goog-Resource-State", ""), now=datetime.now(UTC))
+    return Response(status_code=200 if accepted else 404)
 
 
 @api.get("/calendar/{token}.ics", include_in_schema=False)

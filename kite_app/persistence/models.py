@@ -298,3 +298,18 @@ class CalendarSync(SQLModel, table=True):
     calendar_id: str = Field(max_length=255)
     sync_token: str | None = Field(default=None, max_length=512)
     updated_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class CalendarWatch(SQLModel, table=True):
+    """A Google push-notification channel on an agent's calendar (events.watch)."""
+
+    __tablename__ = "calendar_watches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = _fk("users.id")
+    calendar_id: str = Field(max_length=255)
+    channel_id: str = Field(max_length=64, unique=True)
+    token: str = Field(max_length=64)
+    resource_id: str = Field(default="", max_length=255)
+    expires_at: datetime = _utc()

@@ -117,6 +117,9 @@ def save_calendar_settings(actor: Actor | None, form: Mapping[str, object], *, n
             row = CalendarSettingsRow(agent_id=agent.id, data={}, feed_token=secrets.token_urlsafe(24), updated_at=now)
         row.data, row.updated_at = settings.to_json(), now
         s.add(row)
+    from kite_app.services.calendar_sync import ensure_watch  # it builds on booking, which builds on this
+
+    ensure_watch(agent.id, settings.destination_calendar, now=now)
     return _view(agent, row)
 
 

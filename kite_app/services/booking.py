@@ -16,9 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
@@ -27,10 +25,9 @@ from kite_app.domain.meeting import LIVE, MAX_SUBJECT, SlotTaken, check_free, ch
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.persistence import meetings as q
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import CalendarSync, IdempotencyKey, Meeting, User
+from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import EventData
-from kite_app.providers.calendar.google import SyncTokenExpired
 from kite_app.services import notifications, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import Slot, busy_intervals, meeting_reservations, published_settings, slots_for
@@ -148,7 +145,7 @@ def _event(meeting: Meeting) -> EventData:
                      guest_email=meeting.guest_email, tentative=meeting.status == "pending")
 
 
-def _sync_calendar(meeting_id: int, settings: CalendarSettings | None = None) -> bool:
+def write_calendar_event(meeting_id: int, settings: CalendarSettings | None = None) -> bool:
     """Bring the meeting's calendar event up to date. A failure leaves the booking standing and the
     write waiting: `retry_calendar_writes` tries again until the calendar is back."""
     settings = settings or published_settings_any(meeting_id)
@@ -181,66 +178,6 @@ def published_settings_any(meeting_id: int) -> CalendarSettings | None:
     with transaction(read_only=True) as s:
         agent_id = s.get(Meeting, meeting_id).agent_id
     return published_settings(agent_id)
-
-
-def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
-    """Write calendar events that are behind their meeting (the calendar was down). Returns how many."""
-    with transaction(read_only=True) as s:
-        ids = s.exec(select(Meeting.id).where(
-            or_(Meeting.calendar_synced_seq.is_(None), Meeting.calendar_synced_seq < Meeting.sequence),
-            Meeting.updated_at > now - timedelta(days=7), Meeting.ends_at > now,
-        ).order_by(Meeting.updated_at).limit(limit)).all()
-    return sum(_sync_calendar(meeting_id) for meeting_id in ids)
-
-
-def sync_answers(*, now: datetime) -> int:
-    """Read the agents' Yes or No from their calendars (Google sync tokens; a full read again when
-    Google says the token expired): Yes confirms a pending meeting, No declines it."""
-    with transaction(read_only=True) as s:
-        pairs = s.exec(select(Meeting.agent_id, Meeting.calendar_id).where(
-            Meeting.status == "pending", Meeting.starts_at > now, Meeting.calendar_event_id.is_not(None),
-            Meeting.calendar_id.startswith("google:"),
-        ).distinct()).all()
-    changed = 0
-    for agent_id, calendar_id in pairs:
-        try:
-            changed += _sync_calendar_answers(agent_id, calendar_id, now)
-        except Exception:
-            log.warning("cannot read answers of agent %s in %s", agent_id, calendar_id, exc_info=True)
-    return changed
-
-
-def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> int:
-    provider = provider_for(calendar_id)
-    with transaction(read_only=True) as s:
-        state = s.exec(select(CalendarSync).where(CalendarSync.agent_id == agent_id,
-                                                  CalendarSync.calendar_id == calendar_id)).first()
-    token = state.sync_token if state else None
-    since = now - timedelta(days=1)
-    try:
-        found, next_token = provider.changes(agent_id, calendar_id, token, since=since)
-    except SyncTokenExpired:
-        found, next_token = provider.changes(agent_id, calendar_id, None, since=since)
-    answers = {c.meeting_uid: c.answer for c in found}  # the newest change of each event wins
-    changed = 0
-    if answers:
-        with transaction(read_only=True) as s:
-            pending = s.exec(select(Meeting.id, Meeting.uid).where(
-                Meeting.agent_id == agent_id, Meeting.status == "pending", Meeting.uid.in_(list(answers)))).all()
-        for meeting_id, uid in pending:
-            if answers[uid] in ("accepted", "declined"):
-                try:
-                    confirm_meeting(meeting_id, now=now, answer=answers[uid] == "accepted")
-                    changed += 1
-                except KiteError:
-                    pass
-    with transaction() as s:
-        row = s.exec(select(CalendarSync).where(CalendarSync.agent_id == agent_id,
-                                                CalendarSync.calendar_id == calendar_id)).first()
-        row = row or CalendarSync(agent_id=agent_id, calendar_id=calendar_id, updated_at=now)
-        row.sync_token, row.updated_at = next_token or None, now
-        s.add(row)
-    return changed
 
 
 def book(req: BookingRequest, *, now: datetime) -> MeetingView:
@@ -281,7 +218,7 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
         if "meeting_overlap" in str(exc.orig) or "exclude" in str(exc.orig).lower():
             raise SlotTaken() from None
         raise
-    _sync_calendar(meeting_id, settings)
+    write_calendar_event(meeting_id, settings)
     return view
 
 
@@ -395,7 +332,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
         if "meeting_overlap" in str(exc.orig) or "exclude" in str(exc.orig).lower():
             raise SlotTaken() from None
         raise
-    _sync_calendar(meeting_id, settings)
+    write_calendar_event(meeting_id, settings)
     return view
 
 
@@ -424,7 +361,7 @@ def delete_meeting(meeting_id: int, *, by: str, now: datetime) -> MeetingView:
         agent_id = meeting.agent_id
     settings = published_settings(agent_id)
     if settings is not None:
-        _sync_calendar(meeting_id, settings)
+        write_calendar_event(meeting_id, settings)
     return view
 
 
@@ -451,5 +388,5 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
         view = _view(meeting, agent, meeting.manage_token or "", now)
     settings = published_settings(agent.id)
     if settings is not None:
-        _sync_calendar(meeting_id, settings)
+        write_calendar_event(meeting_id, settings)
     return view

@@ -17,8 +17,10 @@ from tests.fakes.google import FakeGoogle
 from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor
 
 GOOGLE = FakeGoogle()
+# Push notifications on (the fake accepts an http address); the periodic sync runs only at start-up,
+# so the agent's "Yes" can only arrive through a push.
 SERVER_ENV = {"KITE_GOOGLE_API_ENDPOINT": GOOGLE.api_endpoint, "KITE_SECRET_KEY": "an e2e secret, long and random",
-              "KITE_GOOGLE_RETRIES": "0", "KITE_CALENDAR_SYNC_SECONDS": "1"}
+              "KITE_GOOGLE_RETRIES": "0", "KITE_CALENDAR_SYNC_SECONDS": "3600", "KITE_GOOGLE_PUSH": "true"}
 ADA = "ada@example.com"
 
 
@@ -113,6 +115,8 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Calendar settings saved")
     shot("calendar-settings-google", page)
+    [channel] = google.channels.values()  # saving opened a push channel on the meeting calendar
+    assert channel["calendar"] == ADA and channel["address"] == server.url + "/api/google/push"
 
     # a guest books; the event lands in Google awaiting the agent's Yes
     api = httpx.Client(base_url=server.url + "/api/v1", timeout=30)
@@ -125,9 +129,12 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     assert event["start"]["dateTime"] == datetime.fromisoformat(slot).astimezone(UTC).isoformat()
     assert {a["email"]: a["responseStatus"] for a in event["attendees"]}[ADA] == "needsAction"
 
-    google.answer(ADA, event["id"], "accepted")  # "Yes" in Google Calendar
+    google.answer(ADA, event["id"], "accepted")  # "Yes" in Google Calendar, pushed to Kite
     deadline = time.monotonic() + 15
     while api.get(f"/bookings/{token}").json()["status"] != "confirmed" and time.monotonic() < deadline:
         time.sleep(0.5)
     assert api.get(f"/bookings/{token}").json()["status"] == "confirmed"
+    assert (channel["id"], "exists") in google.pushes
+    assert httpx.post(server.url + "/api/google/push", headers={"X-Goog-Channel-ID": channel["id"],
+                      "X-Goog-Channel-Token": "forged", "X-Goog-Resource-State": "exists"}).status_code == 404
     assert event["id"] == event_id_for(event["extendedProperties"]["private"]["kiteMeetingUid"])

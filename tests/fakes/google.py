@@ -68,6 +68,9 @@ class FakeGoogle:
         self.failures: list[tuple[int, str]] = []
         self.change_seq = 0  # every event change gets the next number; sync tokens are such numbers
         self.oldest_sync = 0  # tokens older than this answer 410 (Google expires them)
+        self.delay = 0.0  # seconds every Calendar answer takes (a slow Google)
+        self.channels: dict[str, dict] = {}  # push notification channels (events.watch)
+        self.pushes: list[tuple[str, str]] = []  # (channel id, resource state) delivered
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -157,6 +160,8 @@ class FakeGoogle:
             return self._token(raw)
         if not url.path.startswith("/calendar/v3/"):
             raise GoogleError(404, "notFound", "Not Found")
+        if self.delay:
+            time.sleep(self.delay)
         with self.lock:
             if self.failures:
                 status, reason = self.failures.pop(0)
@@ -263,9 +268,19 @@ class FakeGoogle:
                 raise GoogleError(409, "duplicate", "The requested identifier already exists.")
             events[event_id] = {**body, "id": event_id, "status": body.get("status", "confirmed")}
             self._touch(events[event_id])
+            self._notify(user, params["calendarId"])
             return 200, self._public(events[event_id])
         if method_id == "calendar.events.list":
             return 200, self._list(events, query)
+        if method_id == "calendar.events.watch":
+            if body.get("type") != "web_hook" or not body.get("address") or not body.get("id"):
+                raise GoogleError(400, "invalid", "A web_hook channel needs an id and an address.")
+            channel = {"id": body["id"], "token": body.get("token", ""), "address": body["address"],
+                       "user": user, "calendar": params["calendarId"], "resourceId": uuid.uuid4().hex}
+            self.channels[body["id"]] = channel
+            self._push(channel, "sync")
+            return 200, {"kind": "api#channel", "id": body["id"], "resourceId": channel["resourceId"],
+                         "expiration": str(int((time.time() + 7 * 86400) * 1000))}
         event = events.get(params.get("eventId", ""))
         if event is None:
             raise GoogleError(404, "notFound", "Not Found")
@@ -276,10 +291,12 @@ class FakeGoogle:
         if method_id == "calendar.events.patch":
             event.update(body)
             self._touch(event)
+            self._notify(user, params["calendarId"])
             return 200, self._public(event)
         if method_id == "calendar.events.delete":
             event["status"] = "cancelled"
             self._touch(event)
+            self._notify(user, params["calendarId"])
             return 204, None
         raise GoogleError(400, "badRequest", f"{method_id} is not served by this fake")
 
@@ -310,6 +327,28 @@ class FakeGoogle:
             if attendee.get("self") or attendee["email"] == user:
                 attendee["responseStatus"] = response
         self._touch(event)
+        self._notify(user, calendar_id or user)
+
+    def _notify(self, user: str, calendar_id: str) -> None:
+        for channel in list(self.channels.values()):
+            if channel["user"] == user and channel["calendar"] == calendar_id:
+                self._push(channel, "exists")
+
+    def _push(self, channel: dict, state: str) -> None:
+        """Google's push notification: a POST with headers only, sent in the background."""
+        import httpx
+
+        def send():
+            try:
+                httpx.post(channel["address"], timeout=10, headers={
+                    "X-Goog-Channel-ID": channel["id"], "X-Goog-Channel-Token": channel["token"],
+                    "X-Goog-Resource-ID": channel["resourceId"], "X-Goog-Resource-State": state,
+                    "X-Goog-Message-Number": str(self.change_seq)})
+                self.pushes.append((channel["id"], state))
+            except httpx.HTTPError:
+                pass
+
+        threading.Thread(target=send, daemon=True).start()
 
 
 def _parse(text: str) -> datetime:

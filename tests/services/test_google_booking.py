@@ -9,7 +9,7 @@ from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.meeting import SlotTaken
 from kite_app.providers.calendar.google import SCOPES, event_id_for
-from kite_app.services import accounts, availability, booking, install
+from kite_app.services import accounts, availability, booking, calendar_sync, install
 from kite_app.services.booking import BookingRequest
 from tests.fakes.google import FakeGoogle
 from tests.services.test_accounts import admin
@@ -76,9 +76,9 @@ def test_the_meeting_lands_in_google_awaiting_yes_and_yes_confirms_it(google):
     assert event["start"]["dateTime"] == "2026-11-30T09:00:00+00:00" and event["transparency"] == "transparent"
     assert {a["email"]: a["responseStatus"] for a in event["attendees"]} == {ADA: "needsAction",
                                                                               "gus@example.net": "accepted"}
-    assert booking.sync_answers(now=NOW) == 0
+    assert calendar_sync.sync_answers(now=NOW) == 0
     fake.answer(ADA, event["id"], "accepted")
-    assert booking.sync_answers(now=NOW) == 1
+    assert calendar_sync.sync_answers(now=NOW) == 1
     assert booking.get(m["manage_token"], now=NOW)["status"] == "confirmed"
     assert fake.events(ADA)[event["id"]]["transparency"] == "opaque"
 
@@ -87,7 +87,7 @@ def test_no_in_google_declines_and_frees_the_time(google):
     fake, ada = google
     m = booking.book(req(), now=NOW)
     fake.answer(ADA, event_id_for(booking_uid(m)), "declined")
-    booking.sync_answers(now=NOW)
+    calendar_sync.sync_answers(now=NOW)
     assert booking.get(m["manage_token"], now=NOW)["status"] == "cancelled"
     assert fake.events(ADA)[event_id_for(booking_uid(m))]["status"] == "cancelled"
 
@@ -98,11 +98,11 @@ def test_google_down_during_a_booking_loses_nothing(google):
     fake.fail_next(500, times=40)
     m = booking.book(req(), now=NOW)  # Google down: the booking stands on recent busy time
     assert m["status"] == "pending" and fake.events(ADA) == {}
-    assert booking.retry_calendar_writes(now=NOW) == 0
+    assert calendar_sync.retry_calendar_writes(now=NOW) == 0
     fake.failures.clear()
-    assert booking.retry_calendar_writes(now=NOW) == 1
+    assert calendar_sync.retry_calendar_writes(now=NOW) == 1
     assert list(fake.events(ADA)) == [event_id_for(booking_uid(m))]
-    assert booking.retry_calendar_writes(now=NOW) == 0  # written once
+    assert calendar_sync.retry_calendar_writes(now=NOW) == 0  # written once
 
 
 def booking_uid(view) -> str:
@@ -128,12 +128,26 @@ def test_answers_are_read_with_sync_tokens_and_an_expired_token_means_a_full_rea
     fake, ada = google
     first = booking.book(req(), now=NOW)
     second = booking.book(req(start=MON_10 + timedelta(hours=2), email="two@example.net"), now=NOW)
-    assert booking.sync_answers(now=NOW) == 0  # a full read, which leaves a sync token
+    assert calendar_sync.sync_answers(now=NOW) == 0  # a full read, which leaves a sync token
     calls = len(fake.calls)
     fake.answer(ADA, event_id_for(booking_uid(first)), "accepted")
-    assert booking.sync_answers(now=NOW) == 1
+    assert calendar_sync.sync_answers(now=NOW) == 1
     assert [c for c in fake.calls[calls:] if c[1] == "GET"] == [(ADA, "GET", f"calendars/{ADA}/events")]
     fake.expire_sync_tokens()
     fake.answer(ADA, event_id_for(booking_uid(second)), "accepted")
-    assert booking.sync_answers(now=NOW) == 1  # 410, then a full read
+    assert calendar_sync.sync_answers(now=NOW) == 1  # 410, then a full read
     assert booking.get(second["manage_token"], now=NOW)["status"] == "confirmed"
+
+
+def test_push_needs_https_or_an_explicit_switch_and_the_channel_secret(google, monkeypatch):
+    fake, ada = google
+    assert not settings.push_enabled  # KITE_PUBLIC_URL is http here
+    now = datetime.now(UTC)  # channel expiry is Google's real clock
+    assert not calendar_sync.ensure_watch(ada["id"], f"google:{ADA}", now=now)
+    monkeypatch.setattr(settings, "google_push", True)
+    assert calendar_sync.ensure_watch(ada["id"], f"google:{ADA}", now=now)
+    [channel] = fake.channels.values()
+    assert calendar_sync.ensure_watch(ada["id"], f"google:{ADA}", now=now)  # still open: not opened twice
+    assert len(fake.channels) == 1
+    assert not calendar_sync.handle_push(channel["id"], "forged", "exists", now=NOW)
+    assert calendar_sync.handle_push(channel["id"], channel["token"], "exists", now=NOW)

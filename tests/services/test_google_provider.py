@@ -112,3 +112,9 @@ def test_the_fake_refuses_requests_google_would_refuse(google):
                       headers=headers).status_code == 400
     assert httpx.get(base + "users/me/calendarList", params={"pageSizeX": 1}, headers=headers).status_code == 400
     assert httpx.get(base + "users/me/calendarList").status_code == 401
+
+
+def test_slow_answers_are_waited_for(google):
+    p = provider(google)
+    google.delay = 1.0
+    assert len(p.list_calendars(1)) == 2

@@ -220,6 +220,15 @@ class GoogleCalendarProvider:
             if not page_token:
                 return out, page.get("nextSyncToken", "")
 
+    def watch(self, agent_id: int, calendar_id: str, *, channel_id: str, token: str, address: str
+              ) -> tuple[str, datetime]:
+        """Ask Google to POST to `address` when the calendar's events change. Returns (resource id, expiry)."""
+        answer = self._run(self._service(self._email_of(agent_id)).events().watch(
+            calendarId=google_id(calendar_id),
+            body={"id": channel_id, "type": "web_hook", "address": address, "token": token}))
+        expires = datetime.fromtimestamp(int(answer.get("expiration", "0")) / 1000, UTC)
+        return answer.get("resourceId", ""), expires
+
     def event_status(self, agent_id: int, calendar_id: str, event_id: str) -> str:
         email = self._email_of(agent_id)
         try:
