@@ -74,10 +74,18 @@ def token_hash(token: str) -> str:
 
 
 def clean_text(text: str, limit: int) -> str:
-    """Trim, drop control characters (newlines become spaces); HTML stays text and is escaped when shown."""
-    text = "".join(" " if ch in "\r\n\t" else ch for ch in (text or "") if unicodedata.category(ch) != "Cc"
-                   or ch in "\r\n\t")
-    return " ".join(text.split())[:limit + 1]
+    """One line of text: control characters dropped (line breaks and tabs become spaces), spaces folded.
+    Cut at `limit` + 1 characters, so that the caller can still tell the text was too long. HTML stays
+    text; pages and mails escape it when they show it."""
+    kept = (" " if ch in "\r\n\t" else ch for ch in (text or "")
+            if ch in "\r\n\t" or unicodedata.category(ch) != "Cc")
+    return " ".join("".join(kept).split())[: limit + 1]
+
+
+def _is_overlap(exc: IntegrityError) -> bool:
+    """The database refused an overlapping meeting (SQLite trigger or PostgreSQL exclusion constraint)."""
+    text = str(exc.orig)
+    return "meeting_overlap" in text or "meetings_no_overlap" in text
 
 
 def _view(meeting: Meeting, agent: User, token: str, now: datetime) -> MeetingView:
@@ -215,7 +223,7 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
             view = _view(meeting, agent_row, token, now)
             meeting_id = meeting.id
     except IntegrityError as exc:
-        if "meeting_overlap" in str(exc.orig) or "exclude" in str(exc.orig).lower():
+        if _is_overlap(exc):
             raise SlotTaken() from None
         raise
     write_calendar_event(meeting_id, settings)
@@ -329,7 +337,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
                 reminders.schedule(s, row, settings.reminders, now)
             view = _view(row, agent, row.manage_token or "", now)
     except IntegrityError as exc:
-        if "meeting_overlap" in str(exc.orig) or "exclude" in str(exc.orig).lower():
+        if _is_overlap(exc):
             raise SlotTaken() from None
         raise
     write_calendar_event(meeting_id, settings)
