@@ -8,15 +8,20 @@ cd "$(dirname "$0")"
 
 ./run.sh setup
 
+# Debian packages the tests need: Chromium for the end-to-end tests, PostgreSQL (the service tests
+# run on SQLite and on a PostgreSQL server of their own, started on loopback).
 CHROMIUM="${KITE_CHROMIUM:-/usr/bin/chromium}"
-if [ ! -x "$CHROMIUM" ]; then
+missing=()
+[ -x "$CHROMIUM" ] || missing+=(chromium)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
+if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
-    echo "==> installing Chromium from Debian"
+    echo "==> installing ${missing[*]} from Debian"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >/dev/null
-    apt-get install -y -qq chromium >/dev/null
+    apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "Chromium is missing: install Debian's 'chromium' package (or set KITE_CHROMIUM)." >&2
+    echo "Missing Debian packages: ${missing[*]} (or set KITE_CHROMIUM for another Chromium)." >&2
     exit 1
   fi
 fi

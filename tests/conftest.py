@@ -30,12 +30,27 @@ def migrate(url: str) -> None:
     command.upgrade(cfg, "head")
 
 
-@pytest.fixture
-def database(tmp_path):
-    url = f"sqlite:///{tmp_path / 'kite-test.db'}"
+@pytest.fixture(scope="session")
+def postgres():
+    from tests.fakes.postgres import PostgresServer
+
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path):
+    """A migrated, empty database: every service test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'kite-test.db'}"
+    else:
+        url = request.getfixturevalue("postgres").new_database()
     migrate(url)
     yield url
     db.use_database(None)
+    db.dispose(url)
 
 
 @pytest.fixture

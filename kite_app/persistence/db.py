@@ -25,6 +25,13 @@ def use_database(url: str | None) -> None:
     _url_override = url
 
 
+def dispose(url: str) -> None:
+    """Close the pooled connections to `url` (tests that make a database each)."""
+    eng = _engines.pop(url, None)
+    if eng is not None:
+        eng.dispose()
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     # SQLAlchemy issues BEGIN itself (see _sqlite_begin), so that writers can take the lock up front.
     dbapi_connection.isolation_level = None

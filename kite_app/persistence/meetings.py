@@ -6,9 +6,16 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from kite_app.persistence.models import IdempotencyKey, Meeting
+from kite_app.persistence.models import IdempotencyKey, Meeting, User
 
 LIVE = ("pending", "confirmed")
+
+
+def lock_agent(session: Session, agent_id: int) -> None:
+    """Serialize booking changes of one agent until the transaction ends (PostgreSQL: a row lock; SQLite's
+    write transaction is already exclusive). The overlap guard in the database covers meetings; this also
+    covers the buffers around them."""
+    session.exec(select(User.id).where(User.id == agent_id).with_for_update()).first()
 
 
 def by_token_hash(session: Session, token_hash: str) -> Meeting | None:

@@ -139,6 +139,7 @@ def _check_time(agent: dict, settings: CalendarSettings, start: datetime, durati
 
 def _check_meetings_locked(s, agent_id: int, settings: CalendarSettings, start: datetime, duration: int,
                            exclude_id: int | None = None) -> None:
+    q.lock_agent(s, agent_id)
     rules = settings.rules
     margin = timedelta(minutes=2 * (rules.buffer_before + rules.buffer_after))
     rows = q.overlapping_live(s, agent_id, start - margin, start + timedelta(minutes=duration) + margin,
@@ -204,6 +205,7 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     token = secrets.token_urlsafe(24)
     try:
         with transaction() as s:
+            q.lock_agent(s, agent["id"])  # a retry with the same key waits here for the first request
             if key and (found := q.idempotent(s, key)):
                 return _view(found[0], s.get(User, agent["id"]), found[1], now)
             _check_meetings_locked(s, agent["id"], settings, req.start, duration)
