@@ -40,6 +40,15 @@ def require_login(actor: Actor | None) -> Actor:
     return actor
 
 
+def signed_in_agent(s, actor: Actor | None, refusal: str) -> User:
+    """The agent asking, read in session `s`; PermissionDenied with `refusal` for anyone else."""
+    actor = require_login(actor)
+    user = s.get(User, actor.user_id)
+    if user is None or user.role != Role.AGENT:
+        raise PermissionDenied(refusal)
+    return user
+
+
 def needs_setup() -> bool:
     """True while no admin exists: the app then offers "Create admin account"."""
     with transaction(read_only=True) as s:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from kite_app import config, routes
 from kite_app.domain.accounts import Actor, Role, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings, default_settings, parse_settings, to_form
-from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.intervals import Interval, to_seconds
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
 from kite_app.persistence import calendars as q
@@ -22,10 +22,11 @@ from kite_app.persistence.models import CalendarSettingsRow, User
 from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.services import install as _install  # noqa: F401  (registers the Google provider)
 from kite_app.providers.calendar.base import CalendarInfo
-from kite_app.services.accounts import public_agent, require_login
-
+from kite_app.services.accounts import public_agent, signed_in_agent
 
 log = logging.getLogger(__name__)
+
+AGENTS_ONLY = "Only agents have calendar settings."
 
 
 class Slot(TypedDict):
@@ -91,17 +92,9 @@ def _view(agent: User, row) -> SettingsView:
     )
 
 
-def _own_agent(s, actor: Actor | None) -> User:
-    actor = require_login(actor)
-    user = s.get(User, actor.user_id)
-    if user is None or user.role != Role.AGENT:
-        raise PermissionDenied("Only agents have calendar settings.")
-    return user
-
-
 def calendar_settings(actor: Actor | None) -> SettingsView:
     with transaction(read_only=True) as s:
-        agent = _own_agent(s, actor)
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
         row = q.settings_row(s, agent.id)
     return _view(agent, row)
 
@@ -109,7 +102,7 @@ def calendar_settings(actor: Actor | None) -> SettingsView:
 def save_calendar_settings(actor: Actor | None, form: Mapping[str, object], *, now: datetime) -> SettingsView:
     """Validate the whole form and save it, or change nothing and raise ValidationError."""
     with transaction(read_only=True) as s:
-        agent = _own_agent(s, actor)
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
     settings = parse_settings(form, calendars={c["id"] for c in _calendars(agent.id)[0]})
     with transaction() as s:
         row = q.settings_row(s, agent.id)

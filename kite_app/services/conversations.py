@@ -12,16 +12,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from kite_app.domain.accounts import Actor, Role
-from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from kite_app.domain.accounts import Actor
+from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.notices import render, when
 from kite_app.persistence import conversations as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Conversation, Meeting, Message, User
-from kite_app.services.accounts import require_login
+from kite_app.services.accounts import signed_in_agent
 from kite_app.services.booking import token_hash
 
 MAX_MESSAGE = 4000
+
+AGENTS_ONLY = "Only agents have an inbox."
 
 
 class ConversationSummary(TypedDict):
@@ -60,14 +62,6 @@ class ConversationView(TypedDict):
     last_id: int
 
 
-def _agent(s, actor: Actor | None) -> User:
-    actor = require_login(actor)
-    user = s.get(User, actor.user_id)
-    if user is None or user.role != Role.AGENT:
-        raise PermissionDenied("Only agents have an inbox.")
-    return user
-
-
 def _label(moment: datetime, zone: str) -> str:
     local = moment.astimezone(ZoneInfo(zone))
     return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
@@ -93,7 +87,7 @@ def _cards(s, conv: Conversation, zone: str, now: datetime) -> list[MeetingCard]
 def inbox(actor: Actor | None) -> list[ConversationSummary]:
     """The agent's conversations, newest activity first, with unread counts."""
     with transaction(read_only=True) as s:
-        agent = _agent(s, actor)
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
         unread = q.unread_for_agent(s, agent.id)
         return [ConversationSummary(id=c.id, guest_name=c.guest_name, guest_email=c.guest_email,
                                     last_activity=_label(c.last_activity_at, agent.time_zone),
@@ -103,13 +97,13 @@ def inbox(actor: Actor | None) -> list[ConversationSummary]:
 def inbox_version(actor: Actor | None) -> int:
     """Changes whenever any of the agent's conversations gets a message: cheap to poll."""
     with transaction(read_only=True) as s:
-        return q.agent_activity(s, _agent(s, actor).id)[0]
+        return q.agent_activity(s, signed_in_agent(s, actor, AGENTS_ONLY).id)[0]
 
 
 def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) -> ConversationView:
     """Read a conversation (marks it read); times in the agent's zone."""
     with transaction() as s:
-        agent = _agent(s, actor)
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
         conv = s.get(Conversation, conversation_id)
         if conv is None or conv.agent_id != agent.id:
             raise NotFound("This conversation does not exist.")
@@ -151,7 +145,7 @@ def last_id_for_guest(token: str) -> int:
 
 def last_id_for_agent(actor: Actor | None, conversation_id: int) -> int:
     with transaction(read_only=True) as s:
-        agent = _agent(s, actor)
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
         conv = s.get(Conversation, conversation_id)
         if conv is None or conv.agent_id != agent.id:
             raise NotFound("This conversation does not exist.")
@@ -178,7 +172,7 @@ def _post(s, conv: Conversation, author: str, body: str, now: datetime) -> None:
 
 def agent_writes(actor: Actor | None, conversation_id: int, body: str, *, now: datetime) -> None:
     with transaction() as s:
-        agent = _agent(s, actor)
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
         conv = s.get(Conversation, conversation_id)
         if conv is None or conv.agent_id != agent.id:
             raise NotFound("This conversation does not exist.")

@@ -6,31 +6,25 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
-from kite_app.domain.accounts import Actor, Role
-from kite_app.domain.errors import NotFound, PermissionDenied
+from kite_app.domain.accounts import Actor
+from kite_app.domain.errors import NotFound
 from kite_app.domain.notices import when
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, User
 from kite_app.services import booking
-from kite_app.services.accounts import require_login
+from kite_app.services.accounts import signed_in_agent
 from kite_app.services.availability import Slot, slots_for
 from kite_app.services.conversations import MeetingCard
 
 
 AgentMeeting = MeetingCard  # "when" is written in the agent's zone
 
-
-def _agent(s, actor: Actor | None) -> User:
-    actor = require_login(actor)
-    user = s.get(User, actor.user_id)
-    if user is None or user.role != Role.AGENT:
-        raise PermissionDenied("Only agents have meetings.")
-    return user
+AGENTS_ONLY = "Only agents have meetings."
 
 
 def _own(actor: Actor | None, meeting_id: int) -> tuple[User, Meeting]:
     with transaction(read_only=True) as s:
-        agent = _agent(s, actor)
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
         meeting = s.get(Meeting, meeting_id)
         if meeting is None or meeting.agent_id != agent.id:
             raise NotFound("This meeting does not exist.")
@@ -40,7 +34,7 @@ def _own(actor: Actor | None, meeting_id: int) -> tuple[User, Meeting]:
 def upcoming(actor: Actor | None, *, now: datetime) -> list[AgentMeeting]:
     """Live meetings that have not ended: pending first, then by time."""
     with transaction(read_only=True) as s:
-        agent = _agent(s, actor)
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
         rows = s.exec(select(Meeting).where(Meeting.agent_id == agent.id, Meeting.status.in_(("pending", "confirmed")),
                                             Meeting.ends_at > now).order_by(Meeting.starts_at)).all()
     rows = sorted(rows, key=lambda m: (m.status != "pending", m.starts_at))
