@@ -29,13 +29,13 @@ class InboxState(SessionState):
 
     def _reload(self) -> None:
         actor = self._actor()
-        self.items = conversations.inbox(actor)
-        if not self.selected and self.items:
-            self.selected = self.items[0]["id"]
-        if self.selected:
+        if not self.selected:
+            newest = conversations.inbox(actor)[:1]
+            self.selected = newest[0]["id"] if newest else 0
+        if self.selected:  # opened first, so that the list below counts it as read
             view = conversations.open_for_agent(actor, self.selected, now=utcnow())
             self.title, self.messages, self.meetings = view["title"], view["messages"], list(view["meetings"])
-            self.items = conversations.inbox(actor)  # opening it marked it read
+        self.items = conversations.inbox(actor)
         self._version = conversations.inbox_version(actor)
 
     @rx.event
