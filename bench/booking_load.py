@@ -27,13 +27,6 @@ from kite_app.persistence import db  # noqa: E402
 from tests.conftest import Server  # noqa: E402
 from tests.seed import open_agent  # noqa: E402
 
-OVERLAPS = text("""
-    SELECT COUNT(*) FROM meetings a JOIN meetings b
-      ON a.agent_id = b.agent_id AND a.id < b.id AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
-    WHERE a.status IN ('pending', 'confirmed') AND b.status IN ('pending', 'confirmed')
-""")
-
-
 def seed(n_agents: int = 3) -> list[str]:
     return [open_agent(f"Agent {i}", f"agent{i}@example.com", hours="08:00-18:00", time_zone="Europe/Berlin")["slug"]
             for i in range(n_agents)]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+import os
+
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -14,6 +16,12 @@ class Settings(BaseSettings):
         default="sqlite:///kite.db",
         validation_alias=AliasChoices("DATABASE_URL", "REFLEX_DB_URL", "KITE_DATABASE_URL"),
     )
+    # Reflex's state store shared by several backend workers (production mode), e.g.
+    # redis://127.0.0.1:6379. Rate limits are kept there too, so they hold across workers.
+    redis_url: str = Field(default="", validation_alias="REFLEX_REDIS_URL")
+    # Backend worker processes. More than one needs REFLEX_REDIS_URL. Default: 1 without Redis,
+    # one per CPU with it.
+    workers: int | None = Field(default=None, ge=1, le=64, validation_alias="KITE_WORKERS")
     # Public address of the app, used to build booking links shown to agents.
     public_url: str = Field(default="http://localhost:3000", validation_alias="KITE_PUBLIC_URL")
     # How long a login session lasts, in hours (absolute, not sliding).
@@ -37,6 +45,9 @@ class Settings(BaseSettings):
     # How often the outbox dispatcher and the reminder job run, in seconds.
     dispatch_seconds: float = Field(default=5, gt=0, validation_alias="KITE_DISPATCH_SECONDS")
     reminder_seconds: float = Field(default=30, gt=0, validation_alias="KITE_REMINDER_SECONDS")
+    # The first retry of a mail the SMTP server did not take, in seconds; each next one waits twice as
+    # long, up to 5 minutes.
+    mail_retry_seconds: float = Field(default=15, gt=0, validation_alias="KITE_MAIL_RETRY_SECONDS")
     # How often waiting calendar writes are retried and agents' answers read from their calendars.
     calendar_sync_seconds: float = Field(default=60, gt=0, validation_alias="KITE_CALENDAR_SYNC_SECONDS")
     # Secret that encrypts stored credentials (the Google service-account key). Any long random
@@ -52,6 +63,25 @@ class Settings(BaseSettings):
     # Send the session cookie only over HTTPS (turn on behind TLS).
     secure_cookies: bool = Field(default=False, validation_alias="KITE_SECURE_COOKIES")
 
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, url: str) -> str:
+        """postgres:// and postgresql:// (as hosting services write them) use the installed psycopg 3 driver."""
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix):]
+        return url
+
+    @model_validator(mode="after")
+    def _workers_share_state(self) -> Settings:
+        if (self.workers or 1) > 1 and not self.redis_url:
+            raise ValueError(f"KITE_WORKERS={self.workers} needs REFLEX_REDIS_URL: several backend workers keep "
+                             "their state in Redis (set REFLEX_REDIS_URL=redis://HOST:6379, or KITE_WORKERS=1)")
+        return self
+
+    @property
+    def backend_workers(self) -> int:
+        return self.workers or ((os.cpu_count() or 1) if self.redis_url else 1)
 
     @property
     def push_enabled(self) -> bool:

@@ -1,4 +1,5 @@
-"""Shared fixtures: a migrated temporary database for service tests."""
+"""Shared fixtures: a migrated temporary database for service tests, the production server, and
+Debian's Chromium for browser tests."""
 
 from __future__ import annotations
 
@@ -65,12 +66,13 @@ def free_port() -> int:
 
 
 class Server:
-    """`reflex run --env prod` on one port with its own SQLite database, in its own process group."""
+    """`reflex run --env prod` on one port, in its own process group, with its own SQLite database
+    unless given another `db_url` (production mode: PostgreSQL, REFLEX_REDIS_URL and KITE_WORKERS)."""
 
-    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None):
+    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None, *, db_url: str | None = None):
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
-        self.db_url = f"sqlite:///{workdir / 'e2e.db'}"
+        self.db_url = db_url or f"sqlite:///{workdir / 'e2e.db'}"
         self.log_path = workdir / "server.log"
         self.env = {
             **os.environ,
@@ -112,6 +114,31 @@ class Server:
         self.stop()
         raise RuntimeError(f"server did not start in {timeout}s:\n{self.log_path.read_text()[-4000:]}")
 
+    def processes(self) -> list[int]:
+        """The server's processes: `reflex run`, gunicorn's master, and its workers."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        return found
+
+    def worker_pids(self) -> list[int]:
+        """The backend worker processes (the leaves under gunicorn's master)."""
+        return [pid for pid in self.processes()
+                if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                and not any((task / "children").read_text().strip() for task in Path(f"/proc/{pid}/task").iterdir())]
+
+    def memory_mib(self) -> float:
+        """Resident memory of all the server's processes, in MiB."""
+        total = 0
+        for pid in self.processes():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -132,6 +159,31 @@ def server(request, tmp_path_factory):
     yield srv
     db.use_database(None)
     srv.stop()
+
+
+CHROMIUM = os.environ.get("KITE_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"],
+    }
+
+
+@pytest.fixture
+def shot(page):
+    """Save a full-page screenshot under artifacts/screenshots/ (looked at when pages change)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str, target=None):
+        (target or page).screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+    return take
 
 
 def pytest_configure(config):

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import text
+
 from kite_app.domain.accounts import Actor, Role
+from kite_app.persistence import db
 from kite_app.services import accounts, availability
 
 ADMIN_PASSWORD = "admin password 1"
@@ -32,3 +35,16 @@ def open_agent(name: str, email: str, *, hours: str = "09:00-17:00", time_zone: 
         form[f"day_{day}"], form[f"hours_{day}"] = "on", hours
     availability.save_calendar_settings(actor, form, now=now)
     return agent
+
+
+OVERLAPS = text("""
+    SELECT COUNT(*) FROM meetings a JOIN meetings b
+      ON a.agent_id = b.agent_id AND a.id < b.id AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at
+    WHERE a.status IN ('pending', 'confirmed') AND b.status IN ('pending', 'confirmed')
+""")
+
+
+def double_bookings() -> int:
+    """Pairs of live meetings of one agent whose times overlap, in the current database (must be 0)."""
+    with db.engine().connect() as conn:
+        return conn.execute(OVERLAPS).scalar_one()

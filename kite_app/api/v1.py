@@ -178,7 +178,7 @@ def create_booking(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
     """Book a slot. A retried request with the same Idempotency-Key returns the first booking."""
-    ratelimit.hit("booking", _client(request), limit=settings.booking_rate_per_minute, window=60, now=time.monotonic())
+    ratelimit.hit("booking", _client(request), limit=settings.booking_rate_per_minute, window=60, now=time.time())
     view = booking.book(
         BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
                        guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
@@ -196,7 +196,7 @@ def read_booking(token: Annotated[str, Path(max_length=100)]):
 @router.patch("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
 def change_booking(token: Annotated[str, Path(max_length=100)], body: BookingPatch, request: Request):
     """Reschedule, change the duration or the subject; new times pass the same checks as booking."""
-    ratelimit.hit("booking", _client(request), limit=settings.booking_rate_per_minute, window=60, now=time.monotonic())
+    ratelimit.hit("booking", _client(request), limit=settings.booking_rate_per_minute, window=60, now=time.time())
     return _out(booking.change(token, now=datetime.now(UTC), start=body.start, duration=body.duration,
                                subject=body.subject))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -47,6 +48,20 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("kite_write") else "BEGIN")
 
 
+def _name_connection(_dialect, _record, _cargs, cparams) -> None:
+    """PostgreSQL shows which worker process holds each connection (pg_stat_activity.application_name)."""
+    cparams["application_name"] = f"kite-{os.getpid()}"
+
+
+def _forget_inherited_connections() -> None:
+    """In a freshly forked worker: never reuse the parent's pooled connections (SQLAlchemy's advice)."""
+    for eng in _engines.values():
+        eng.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forget_inherited_connections)
+
+
 def engine() -> sqlalchemy.Engine:
     url = database_url()
     if url not in _engines:
@@ -56,6 +71,7 @@ def engine() -> sqlalchemy.Engine:
             event.listen(eng, "begin", _sqlite_begin)
         else:
             eng = sqlalchemy.create_engine(url, pool_pre_ping=True)
+            event.listen(eng, "do_connect", _name_connection)
         _engines[url] = eng
     return _engines[url]
 

@@ -1,28 +1,65 @@
-"""A sliding-window rate limit per client and action, kept in this process's memory."""
+"""A sliding-window rate limit per client and action.
+
+With REFLEX_REDIS_URL set (production mode, several workers) the windows live in Redis, so every
+worker counts the same requests; otherwise in this process's memory (one worker).
+"""
 
 from __future__ import annotations
 
 import math
 import threading
+import uuid
 from collections import defaultdict, deque
+from functools import cache
 
+from kite_app.config import settings
 from kite_app.domain.errors import TooManyAttempts
 
 _hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 _lock = threading.Lock()
 
+# Atomically: forget hits older than the window, then either refuse (returning the oldest hit's time)
+# or record this hit (returning -1). KEYS[1] the window; ARGV now, window, limit, a unique member.
+_REDIS_HIT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then
+  return redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2]
+end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('EXPIRE', KEYS[1], math.ceil(ARGV[2]))
+return '-1'
+"""
 
-def hit(action: str, client: str, *, limit: int, window: float, now: float) -> None:
-    """Count one request; raise TooManyAttempts when `client` made `limit` of them within `window` seconds."""
-    key = (action, client or "unknown")
+
+@cache
+def _redis_script():
+    import redis
+
+    return redis.Redis.from_url(settings.redis_url).register_script(_REDIS_HIT)
+
+
+def _oldest_hit_if_full(key: tuple[str, str], *, limit: int, window: float, now: float) -> float | None:
+    if settings.redis_url:
+        oldest = float(_redis_script()(keys=[f"kite:ratelimit:{key[0]}:{key[1]}"],
+                                       args=[now, window, limit, f"{now}:{uuid.uuid4().hex}"]))
+        return None if oldest < 0 else oldest
     with _lock:
         q = _hits[key]
         while q and q[0] <= now - window:
             q.popleft()
         if len(q) >= limit:
-            retry = max(1, math.ceil(q[0] + window - now))
-            raise TooManyAttempts(f"Too many requests. Try again in {retry} seconds.", retry_after=retry)
+            return q[0]
         q.append(now)
+        return None
+
+
+def hit(action: str, client: str, *, limit: int, window: float, now: float) -> None:
+    """Count one request at `now` (seconds since the epoch); raise TooManyAttempts when `client` made
+    `limit` of them within `window` seconds."""
+    oldest = _oldest_hit_if_full((action, client or "unknown"), limit=limit, window=window, now=now)
+    if oldest is not None:
+        retry = max(1, math.ceil(oldest + window - now))
+        raise TooManyAttempts(f"Too many requests. Try again in {retry} seconds.", retry_after=retry)
 
 
 def reset() -> None:

@@ -31,11 +31,12 @@ def cancel(s: Session, meeting_id: int) -> None:
 
 
 def send_due(*, now: datetime) -> int:
-    """Send every reminder that is due; returns how many went out."""
+    """Send every reminder that is due; returns how many went out. On PostgreSQL the due rows are
+    locked (SKIP LOCKED: another worker's run takes the others); the conditional UPDATE claims each once."""
     sent = 0
     with transaction() as s:
         due = s.exec(select(Reminder).where(Reminder.status == "scheduled", Reminder.remind_at <= now)
-                     .order_by(Reminder.remind_at).limit(BATCH)).all()
+                     .order_by(Reminder.remind_at).limit(BATCH).with_for_update(skip_locked=True)).all()
         for reminder in due:
             meeting = s.get(Meeting, reminder.meeting_id)
             begun = meeting is None or meeting.starts_at <= now or meeting.status not in ("pending", "confirmed")

@@ -36,15 +36,25 @@ class PostgresServer:
             raise RuntimeError("PostgreSQL is not installed: ./test.sh installs Debian's postgresql package")
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres")
-        data = os.path.join(self.dir, "data")
-        self._run(initdb, "-D", data, "-U", "kite", "--auth=trust", "-E", "UTF8")
-        self._run(pg_ctl, "-D", data, "-l", os.path.join(self.dir, "log"), "-w", "-o",
+        self._run(initdb, "-D", self.data, "-U", "kite", "--auth=trust", "-E", "UTF8")
+        self.up()
+
+    @property
+    def data(self) -> str:
+        return os.path.join(self.dir, "data")
+
+    def up(self) -> None:
+        self._run(_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w", "-o",
                   f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start")
+
+    def down(self) -> None:
+        """Stop the server as an operator restarting it would: open connections are cut."""
+        self._run(_bin("pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         pg_ctl = _bin("pg_ctl")
         if pg_ctl:
-            self._run(pg_ctl, "-D", os.path.join(self.dir, "data"), "-m", "immediate", "stop")
+            self._run(pg_ctl, "-D", self.data, "-m", "immediate", "stop")
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def new_database(self) -> str:

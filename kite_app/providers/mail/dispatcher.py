@@ -1,7 +1,9 @@
 """The outbox dispatcher: sends queued mails over SMTP, retries with backoff, never sends a row twice.
 
 A row is claimed (claimed_until in the future) by one dispatcher before it is sent and marked sent
-right after; a dispatcher that dies mid-way loses its claim when it runs out.
+right after; a dispatcher that dies mid-way loses its claim when it runs out. On PostgreSQL the rows
+are picked with FOR UPDATE SKIP LOCKED, so dispatchers in several workers take different rows
+instead of waiting for each other; the conditional UPDATE makes the claim atomic on SQLite too.
 """
 
 from __future__ import annotations
@@ -31,8 +33,14 @@ def smtp_settings() -> SmtpSettings | None:
 
 
 def backoff(attempts: int) -> timedelta:
-    """15 s, 30 s, 1 min, 2 min, 4 min, then every 5 min: an hour-long outage loses nothing."""
-    return min(timedelta(seconds=15 * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
+    """By default 15 s, 30 s, 1 min, 2 min, 4 min, then every 5 min: an hour-long outage loses nothing."""
+    return min(timedelta(seconds=settings.mail_retry_seconds * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
+
+
+def message_id(mail: OutboxMail) -> str:
+    """The same Message-ID every time one outbox row is sent: `<kite-mail-ID-CREATED@sender's domain>`."""
+    domain = settings.mail_from.rpartition("@")[2] or "localhost"
+    return f"<kite-mail-{mail.id}-{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
 def _claim(now: datetime) -> list[int]:
@@ -41,7 +49,7 @@ def _claim(now: datetime) -> list[int]:
         ids = s.exec(select(OutboxMail.id).where(
             OutboxMail.sent_at.is_(None), free,
             or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now),
-        ).order_by(OutboxMail.id).limit(BATCH)).all()
+        ).order_by(OutboxMail.id).limit(BATCH).with_for_update(skip_locked=True)).all()
         claimed = []
         for mail_id in ids:
             taken = s.exec(update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None), free)
@@ -62,7 +70,8 @@ def dispatch(*, now: datetime, cfg: SmtpSettings | None = None) -> int:
             mail = s.get(OutboxMail, mail_id)
         try:
             send(cfg, to=mail.to_email, subject=mail.subject, text=mail.body_text, html=mail.body_html, ics=mail.ics,
-                 ics_method="CANCEL" if mail.kind in ("deleted", "declined") else "REQUEST")
+                 ics_method="CANCEL" if mail.kind in ("deleted", "declined") else "REQUEST",
+                 message_id=message_id(mail))
         except (MailError, OSError) as exc:
             with transaction() as s:
                 row = s.get(OutboxMail, mail_id)

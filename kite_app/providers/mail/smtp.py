@@ -24,9 +24,11 @@ class SmtpSettings:
 
 
 def send(cfg: SmtpSettings, *, to: str, subject: str, text: str, html: str, ics: str | None,
-         ics_method: str | None) -> None:
-    """Send one mail; MailError when the server refuses it or cannot be reached."""
-    message = emails.html(html=html, text=text, subject=subject, mail_from=(cfg.sender_name, cfg.sender))
+         ics_method: str | None, message_id: str | None = None) -> None:
+    """Send one mail; MailError when the server refuses it or cannot be reached. A stable `message_id`
+    (one per outbox row) lets mail clients recognise a retried mail as the same one."""
+    message = emails.html(html=html, text=text, subject=subject, mail_from=(cfg.sender_name, cfg.sender),
+                          message_id=message_id)
     if ics:
         message.attach(data=ics.encode(), filename="invite.ics", content_disposition="attachment",
                        mime_type=f"text/calendar; method={ics_method or 'REQUEST'}; charset=utf-8")

@@ -132,7 +132,7 @@ class BookingState(SlotChoice, rx.State):
             return
         try:
             ratelimit.hit("booking", self.router.session.client_ip, limit=settings.booking_rate_per_minute,
-                          window=60, now=time.monotonic())
+                          window=60, now=time.time())
             meeting = booking.book(
                 BookingRequest(slug=self._slug(), start=datetime.fromisoformat(self.slot), duration=int(self.duration),
                                subject=self.subject, guest_name=self.guest_name, guest_email=self.guest_email,
@@ -195,7 +195,7 @@ class BookingState(SlotChoice, rx.State):
         self.errors, self.message = {}, ""
         try:
             ratelimit.hit("code", self.router.session.client_ip, limit=settings.code_rate_per_10_minutes * 4,
-                          window=600, now=time.monotonic())
+                          window=600, now=time.time())
             self.login_email = guest_auth.request_code(self.login_email, now=utcnow())
         except ValidationError as exc:
             self.errors = {"login_email": next(iter(exc.errors.values()))}
