@@ -8,12 +8,14 @@ cd "$(dirname "$0")"
 
 ./run.sh setup
 
-# Debian packages the tests need: Chromium for the end-to-end tests, PostgreSQL (the service tests
-# run on SQLite and on a PostgreSQL server of their own, started on loopback).
+# Debian packages the tests need: Chromium for the end-to-end tests; PostgreSQL and Redis (the
+# service tests run on SQLite and on PostgreSQL, the production-mode tests on PostgreSQL and Redis,
+# each server started by the tests on loopback).
 CHROMIUM="${KITE_CHROMIUM:-/usr/bin/chromium}"
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ "${#missing[@]}" -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     echo "==> installing ${missing[*]} from Debian"

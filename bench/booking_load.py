@@ -1,13 +1,21 @@
-"""Slot queries and bookings from 50 concurrent clients against the production server on loopback.
+"""Slot queries and bookings from many concurrent clients against the production server on loopback,
+with 1 and with 2 backend workers.
 
-Prints requests/s, p50/p95 latency per kind of request, the bare round trip (`/ping`) measured in the
-same run as the baseline, and the number of double bookings (must be 0).
-Run: .venv/bin/python bench/booking_load.py [--seconds 30] [--clients 50]
+For each worker count: requests/s, p50/p95 latency per kind of request, the bare round trip (`/ping`)
+measured in the same run as the baseline, double bookings (must be 0) and the backend's memory (peak
+proportional set size of gunicorn's master and workers). Then the 2-worker/1-worker throughput ratio.
+PostgreSQL (with Redis for Reflex's state) by default; `--db sqlite` for the embedded setup. The clients
+run in processes of their own; on a small machine they share its cores with the server, which caps the
+ratio (the machine's core count is printed).
+
+Run: .venv/bin/python bench/booking_load.py [--seconds 20] [--clients 48] [--workers 1 2] [--db postgresql]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import random
 import statistics
 import sys
@@ -19,13 +27,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kite_app.persistence import db  # noqa: E402
 from tests.conftest import Server  # noqa: E402
-from tests.seed import open_agent  # noqa: E402
+from tests.seed import double_bookings, open_agent  # noqa: E402
+
+CLIENT_PROCESSES = 4
+
 
 def seed(n_agents: int = 3) -> list[str]:
     return [open_agent(f"Agent {i}", f"agent{i}@example.com", hours="08:00-18:00", time_zone="Europe/Berlin")["slug"]
@@ -39,16 +49,18 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def run(url: str, slugs: list[str], seconds: float, clients: int) -> tuple[dict, dict]:
+def client_process(job: tuple[str, list[str], float, int, int]) -> tuple[dict, dict]:
+    """One process of `threads` clients until `stop_at` (a wall-clock time): each asks for a day's slots
+    and books one of them three times in ten."""
+    url, slugs, stop_at, threads, first_seed = job
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
 
     def client(seed_: int) -> None:
         rng = random.Random(seed_)
-        with httpx.Client(base_url=url, timeout=30) as http:
-            while time.monotonic() < stop_at:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            while time.time() < stop_at:
                 slug = rng.choice(slugs)
                 day = (datetime.now(UTC) + timedelta(days=rng.randint(1, 12))).date()
                 t0 = time.perf_counter()
@@ -70,14 +82,31 @@ def run(url: str, slugs: list[str], seconds: float, clients: int) -> tuple[dict,
                         latencies["bookings"].append(dt)
                         statuses["bookings"][b.status_code] += 1
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
-    for t in threads:
+    pool = [threading.Thread(target=client, args=(first_seed + i,)) for i in range(threads)]
+    for t in pool:
         t.start()
-    for t in threads:
-        t.join(timeout=seconds + 120)
+    for t in pool:
+        t.join()
+    return dict(latencies), {k: dict(v) for k, v in statuses.items()}
+
+
+def load(url: str, slugs: list[str], seconds: float, clients: int) -> tuple[dict, dict, float]:
+    per_process = max(1, clients // CLIENT_PROCESSES)
+    stop_at = time.time() + seconds
+    jobs = [(url, slugs, stop_at, per_process, n * per_process) for n in range(CLIENT_PROCESSES)]
+    started = time.monotonic()
+    with multiprocessing.get_context("spawn").Pool(CLIENT_PROCESSES) as pool:
+        parts = pool.map(client_process, jobs)
     elapsed = time.monotonic() - started
-    return {k: (len(v) / elapsed, percentile(v, 50), percentile(v, 95)) for k, v in latencies.items()}, statuses
+    latencies: dict[str, list[float]] = defaultdict(list)
+    statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for lat, st in parts:
+        for kind, values in lat.items():
+            latencies[kind] += values
+        for kind, codes in st.items():
+            for code, n in codes.items():
+                statuses[kind][code] += n
+    return latencies, statuses, elapsed
 
 
 def ping_baseline(url: str, n: int = 300) -> float:
@@ -90,35 +119,97 @@ def ping_baseline(url: str, n: int = 300) -> float:
     return statistics.median(samples)
 
 
+def measure(workdir: Path, db_url: str, env: dict[str, str], args) -> dict:
+    server = Server(workdir, {"KITE_BOOKING_RATE_PER_MINUTE": "1000000", **env}, db_url=db_url)
+    server.migrate()
+    server.start()
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample_memory() -> None:
+        while not done.wait(0.5):
+            peak[0] = max(peak[0], server.memory_mib())
+
+    try:
+        db.use_database(server.db_url)
+        slugs = seed()
+        ping = ping_baseline(server.url)
+        idle = server.memory_mib()
+        sampler = threading.Thread(target=sample_memory)
+        sampler.start()
+        latencies, statuses, elapsed = load(server.url, slugs, args.seconds, args.clients)
+        done.set()
+        sampler.join()
+        doubles = double_bookings()
+        if any(code >= 500 for kind in statuses.values() for code in kind):
+            log = server.log_path.read_text(errors="replace")
+            print("server errors; the server's last traceback:\n" + log[log.rfind("Traceback"):][-1500:])
+    finally:
+        done.set()
+        server.stop()
+        db.use_database(None)
+        db.dispose(server.db_url)
+    return {"ping": ping, "latencies": latencies, "statuses": statuses, "elapsed": elapsed, "doubles": doubles,
+            "idle_mib": idle, "peak_mib": peak[0]}
+
+
+def report(workers: int, r: dict) -> float:
+    total = sum(len(v) for v in r["latencies"].values()) / r["elapsed"]
+    print(f"{workers} worker(s): {total:.1f} req/s in all; backend memory {r['idle_mib']:.0f} MiB idle, "
+          f"{r['peak_mib']:.0f} MiB peak; bare round trip GET /ping p50 {r['ping'] * 1e3:.2f} ms")
+    for kind, values in r["latencies"].items():
+        p50, p95 = percentile(values, 50), percentile(values, 95)
+        codes = ", ".join(f"{code}: {count}" for code, count in sorted(r["statuses"][kind].items()))
+        print(f"  {kind:9s} {len(values) / r['elapsed']:8.1f} req/s   p50 {p50 * 1e3:7.1f} ms "
+              f"({p50 / r['ping']:5.1f}x ping)   p95 {p95 * 1e3:7.1f} ms   [{codes}]")
+    booked = r["statuses"].get("bookings", {}).get(201, 0)
+    print(f"  meetings booked: {booked}   double bookings: {r['doubles']}")
+    return total
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--clients", type=int, default=50)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=48)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--db", choices=("postgresql", "sqlite"), default="postgresql")
     args = parser.parse_args()
+    print(f"{args.clients} clients in {CLIENT_PROCESSES} processes for {args.seconds:.0f} s per run, "
+          f"{args.db}, on a machine with {os.cpu_count()} CPU cores")
+    throughput: dict[int, float] = {}
+    doubles = 0
     with tempfile.TemporaryDirectory() as tmp:
-        server = Server(Path(tmp), {"KITE_BOOKING_RATE_PER_MINUTE": "1000000"})
-        server.migrate()
-        server.start()
+        postgres = redis_server = None
+        if args.db == "postgresql":
+            from tests.fakes.postgres import PostgresServer
+            from tests.fakes.redis import RedisServer
+
+            postgres, redis_server = PostgresServer(), RedisServer()
+            postgres.start()
+            redis_server.start()
         try:
-            db.use_database(server.db_url)
-            slugs = seed()
-            ping = ping_baseline(server.url)
-            results, statuses = run(server.url, slugs, args.seconds, args.clients)
-            with db.engine().connect() as conn:
-                doubles = conn.execute(OVERLAPS).scalar_one()
-                booked = conn.execute(text("SELECT COUNT(*) FROM meetings WHERE status != 'cancelled'")).scalar_one()
-            if any(code >= 500 for kind in statuses.values() for code in kind):
-                log = server.log_path.read_text(errors="replace")
-                print("server errors; the server's last traceback:\n" + log[log.rfind("Traceback"):][-1500:])
+            for n in args.workers:
+                workdir = Path(tmp) / f"w{n}"
+                workdir.mkdir()
+                env = {"KITE_WORKERS": str(n)}
+                if postgres:
+                    db_url = postgres.new_database()
+                    env["REFLEX_REDIS_URL"] = redis_server.url
+                else:
+                    db_url = f"sqlite:///{workdir / 'bench.db'}"
+                    if n > 1:
+                        raise SystemExit("several workers need PostgreSQL and Redis: use --db postgresql")
+                result = measure(workdir, db_url, env, args)
+                throughput[n] = report(n, result)
+                doubles += result["doubles"]
         finally:
-            server.stop()
-    print(f"{args.clients} clients for {args.seconds:.0f} s against the production server (SQLite, one worker)")
-    print(f"  baseline: bare round trip GET /ping p50 {ping * 1e3:.2f} ms (one client, before the load)")
-    for kind, (rps, p50, p95) in results.items():
-        codes = ", ".join(f"{code}: {count}" for code, count in sorted(statuses[kind].items()))
-        print(f"  {kind:9s} {rps:8.1f} req/s   p50 {p50 * 1e3:7.1f} ms ({p50 / ping:6.1f}x ping)   "
-              f"p95 {p95 * 1e3:7.1f} ms   [{codes}]")
-    print(f"  meetings booked: {booked}   double bookings: {doubles}")
+            if postgres:
+                postgres.stop()
+                redis_server.stop()
+    if 1 in throughput:
+        for n, rps in throughput.items():
+            if n != 1:
+                print(f"throughput ratio {n} workers / 1 worker: {rps / throughput[1]:.2f}")
     if doubles:
         raise SystemExit("double bookings found")
 

@@ -41,6 +41,16 @@ def postgres():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def redis_server():
+    from tests.fakes.redis import RedisServer
+
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
     """A migrated, empty database: every service test runs on SQLite and on PostgreSQL."""
@@ -124,18 +134,22 @@ class Server:
                 todo += [int(child) for child in (task / "children").read_text().split()]
         return found
 
+    def backend_pids(self) -> list[int]:
+        """gunicorn's master and its workers."""
+        return [pid for pid in self.processes() if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+
     def worker_pids(self) -> list[int]:
         """The backend worker processes (the leaves under gunicorn's master)."""
-        return [pid for pid in self.processes()
-                if b"gunicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()
-                and not any((task / "children").read_text().strip() for task in Path(f"/proc/{pid}/task").iterdir())]
+        return [pid for pid in self.backend_pids()
+                if not any((task / "children").read_text().strip() for task in Path(f"/proc/{pid}/task").iterdir())]
 
     def memory_mib(self) -> float:
-        """Resident memory of all the server's processes, in MiB."""
+        """Memory of the backend (gunicorn's master and workers), in MiB: the sum of their proportional
+        set sizes, so pages the forked workers share are counted once."""
         total = 0
-        for pid in self.processes():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+        for pid in self.backend_pids():
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
                     total += int(line.split()[1])
         return total / 1024
 

@@ -9,16 +9,7 @@ import pytest
 
 from kite_app.persistence import db
 from tests.conftest import Server
-from tests.fakes.redis import RedisServer
 from tests.fakes.smtp import SmtpServer
-
-
-@pytest.fixture(scope="session")
-def redis_server():
-    server = RedisServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -1,14 +1,16 @@
-"""The outbox dispatcher: sends queued mails over SMTP, retries with backoff, never sends a row twice.
+"""The outbox dispatcher: sends queued mails over SMTP, each once, and retries with backoff.
 
-A row is claimed (claimed_until in the future) by one dispatcher before it is sent and marked sent
-right after; a dispatcher that dies mid-way loses its claim when it runs out. On PostgreSQL the rows
-are picked with FOR UPDATE SKIP LOCKED, so dispatchers in several workers take different rows
-instead of waiting for each other; the conditional UPDATE makes the claim atomic on SQLite too.
+A row is claimed (claimed_until in the future) by one dispatcher right before it is sent and marked
+sent right after. On PostgreSQL it is picked with FOR UPDATE SKIP LOCKED, so dispatchers in several
+workers take different rows instead of waiting for each other; the conditional UPDATE makes the claim
+atomic on SQLite too. A dispatcher killed while sending loses its claim when it runs out: that one
+mail may then go out again, with the same Message-ID.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
@@ -20,8 +22,9 @@ from kite_app.persistence.models import OutboxMail
 from kite_app.providers.mail.smtp import MailError, SmtpSettings, send
 
 log = logging.getLogger(__name__)
-CLAIM = timedelta(minutes=2)
-BATCH = 20
+CLAIM = timedelta(seconds=30)  # one mail at a time; a dead dispatcher's mail is free again after this
+RUN_SECONDS = 10  # a run claims no more mails after this; one being sent ends within the SMTP timeout (15 s)
+BATCH = 50
 MAX_BACKOFF = timedelta(minutes=5)
 
 
@@ -43,20 +46,19 @@ def message_id(mail: OutboxMail) -> str:
     return f"<kite-mail-{mail.id}-{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
 
 
-def _claim(now: datetime) -> list[int]:
+def _claim_next(now: datetime) -> OutboxMail | None:
+    """Claim the next due mail for this dispatcher alone, or None when nothing is due."""
     with transaction() as s:
         free = or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now)
-        ids = s.exec(select(OutboxMail.id).where(
+        due = s.exec(select(OutboxMail).where(
             OutboxMail.sent_at.is_(None), free,
             or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now),
-        ).order_by(OutboxMail.id).limit(BATCH).with_for_update(skip_locked=True)).all()
-        claimed = []
-        for mail_id in ids:
-            taken = s.exec(update(OutboxMail).where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None), free)
-                           .values(claimed_until=now + CLAIM)).rowcount
-            if taken == 1:
-                claimed.append(mail_id)
-        return claimed
+        ).order_by(OutboxMail.id).limit(1).with_for_update(skip_locked=True)).first()
+        if due is None:
+            return None
+        taken = s.exec(update(OutboxMail).where(OutboxMail.id == due.id, OutboxMail.sent_at.is_(None), free)
+                       .values(claimed_until=now + CLAIM)).rowcount
+        return due if taken == 1 else None  # (the row lock makes this 1; the next run would try again)
 
 
 def dispatch(*, now: datetime, cfg: SmtpSettings | None = None) -> int:
@@ -65,9 +67,11 @@ def dispatch(*, now: datetime, cfg: SmtpSettings | None = None) -> int:
     if cfg is None:
         return 0
     sent = 0
-    for mail_id in _claim(now):
-        with transaction(read_only=True) as s:
-            mail = s.get(OutboxMail, mail_id)
+    budget_ends = time.monotonic() + RUN_SECONDS  # claims count from `now`: stop well before they run out
+    for _ in range(BATCH):
+        if time.monotonic() > budget_ends or (mail := _claim_next(now)) is None:
+            break
+        mail_id = mail.id
         try:
             send(cfg, to=mail.to_email, subject=mail.subject, text=mail.body_text, html=mail.body_html, ics=mail.ics,
                  ics_method="CANCEL" if mail.kind in ("deleted", "declined") else "REQUEST",

@@ -1,0 +1,49 @@
+"""The booking and login-code rate limit: per client, sliding, and shared by every worker through Redis."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from kite_app.config import settings
+from kite_app.domain.errors import TooManyAttempts
+from kite_app.services import ratelimit
+from tests.conftest import ROOT
+
+
+@pytest.fixture(params=["memory", "redis"])
+def store(request, monkeypatch):
+    if request.param == "redis":
+        monkeypatch.setattr(settings, "redis_url", request.getfixturevalue("redis_server").url)
+    ratelimit._redis_script.cache_clear()
+    ratelimit.reset()
+    yield request.param
+    ratelimit._redis_script.cache_clear()
+
+
+def test_the_window_slides(store):
+    client = f"203.0.113.7-{store}"
+    for t in (0, 10, 20):
+        ratelimit.hit("booking", client, limit=3, window=60, now=1000 + t)
+    with pytest.raises(TooManyAttempts) as refused:
+        ratelimit.hit("booking", client, limit=3, window=60, now=1030)
+    assert refused.value.retry_after == 30 and "Try again in 30 seconds" in refused.value.message
+    ratelimit.hit("booking", "198.51.100.1-" + store, limit=3, window=60, now=1030)  # another client
+    ratelimit.hit("code", client, limit=3, window=60, now=1030)  # another action
+    ratelimit.hit("booking", client, limit=3, window=60, now=1061)  # the first hit left the window
+
+
+def test_workers_share_one_count_through_redis(redis_server, monkeypatch):
+    monkeypatch.setattr(settings, "redis_url", redis_server.url)
+    ratelimit._redis_script.cache_clear()
+    ratelimit.hit("booking", "192.0.2.9", limit=3, window=60, now=5000)
+    other_worker = ("from kite_app.services import ratelimit; "
+                    "ratelimit.hit('booking', '192.0.2.9', limit=3, window=60, now=5001)")
+    subprocess.run([sys.executable, "-c", other_worker], cwd=ROOT, check=True,
+                   env={"REFLEX_REDIS_URL": redis_server.url, "PATH": "/usr/bin:/bin"})
+    ratelimit.hit("booking", "192.0.2.9", limit=3, window=60, now=5002)
+    with pytest.raises(TooManyAttempts):
+        ratelimit.hit("booking", "192.0.2.9", limit=3, window=60, now=5003)
+    ratelimit._redis_script.cache_clear()
