@@ -33,7 +33,24 @@ setup() {
   fi
 }
 
+check_settings() {
+  # Every setting is read once here, so a wrong value stops us with its own message, not a traceback.
+  "$VENV/bin/python" - <<'PY'
+import sys
+from pydantic import ValidationError
+try:
+    import kite_app.config  # noqa: F401
+except ValidationError as exc:
+    for error in exc.errors():
+        where = ".".join(str(part) for part in error["loc"])
+        print(f"Configuration error: {where + ': ' if where else ''}{error['msg'].removeprefix('Value error, ')}",
+              file=sys.stderr)
+    sys.exit(2)
+PY
+}
+
 migrate() {
+  check_settings
   echo "==> applying database migrations"
   "$VENV/bin/reflex" db migrate
 }

@@ -1,6 +1,10 @@
 """The Reflex app: pages register themselves when their modules are imported."""
 
+import logging
+
 import reflex as rx
+from reflex.app import default_backend_exception_handler
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from kite_app.api.app import api
 from kite_app.jobs import background_jobs
@@ -31,5 +35,18 @@ STORAGE_FALLBACK = """
 })();
 """
 
-app = rx.App(stylesheets=["/kite.css"], api_transformer=api, head_components=[rx.script(STORAGE_FALLBACK)])
+
+
+def backend_error(exception: Exception):
+    """An event handler failed. The database being unreachable (restarting) is said plainly; anything
+    else gets Reflex's own notice and a logged traceback."""
+    if isinstance(exception, OperationalError | InterfaceError):
+        logging.getLogger(__name__).warning("database unavailable: %s", exception.orig)
+        return rx.toast.error("The database is briefly unavailable.", description="Try again in a moment.",
+                              position="top-center", id="backend_error")
+    return default_backend_exception_handler(exception)
+
+
+app = rx.App(stylesheets=["/kite.css"], api_transformer=api, head_components=[rx.script(STORAGE_FALLBACK)],
+             backend_exception_handler=backend_error)
 app.register_lifespan_task(background_jobs)

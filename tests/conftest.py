@@ -200,6 +200,14 @@ def shot(page):
     return take
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run each module's tests together, in file order. pytest would otherwise gather the tests that
+    use the browser (a parametrized session fixture) from every module first, splitting modules and
+    starting their servers twice."""
+    items.sort(key=lambda item: (str(item.path), item.location[1]))
+
+
 def pytest_configure(config):
     # Reflex merges the metadata of each registered model; ours share one, hence a warning per table.
     config.addinivalue_line("filterwarnings", "ignore:Table '.*' already exists within the given MetaData")

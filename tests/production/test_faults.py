@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, expect
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -127,6 +128,25 @@ def test_mail_waits_while_smtp_is_down_and_goes_out_once_when_back(server, api, 
     assert sorted(m["X-Envelope-To"] for m in arrived) == sorted(
         [f"down{i}@example.com" for i in range(3)] + ["sam@example.com"] * 3)
     assert max(Counter(m["Message-ID"] for m in arrived).values()) == 1
+
+
+def test_a_page_says_so_while_the_database_is_down(server, own_postgres, browser: Browser, shot):
+    open_agent("Pia Page", "pia@example.com", hours=ALL_DAY)
+    page = browser.new_context().new_page()
+    page.goto(server.url + "/book/pia-page")
+    expect(page.get_by_role("heading", name="Meet Pia Page")).to_be_visible()
+    own_postgres.down()
+    try:
+        page.get_by_role("button", name="Schedule a meeting").click()
+        expect(page.get_by_text("The database is briefly unavailable.")).to_be_visible()
+        expect(page.get_by_text("Try again in a moment.")).to_be_visible()
+        page.wait_for_timeout(600)  # the notice has slid in
+        shot("database-unavailable", page)
+    finally:
+        own_postgres.up()
+    page.reload()
+    page.get_by_role("button", name="Schedule a meeting").click()
+    expect(page.get_by_role("group", name="Time").get_by_role("button").first).to_be_visible()
 
 
 def test_a_database_restart_during_a_burst_gives_clear_errors_then_recovers(server, api, own_postgres):

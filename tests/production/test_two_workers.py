@@ -118,7 +118,7 @@ def test_pages_work_across_workers(server, browser: Browser, shot):
     agent.get_by_role("button", name=re.compile("^Confirm ")).click()
     expect(guest.get_by_role("log", name="Messages")).to_contain_text("Erin Expert confirmed the meeting on",
                                                                       timeout=15000)
-    for _ in range(3):  # reloads land on either worker: still signed in
+    for _ in range(4):  # reloads land on either worker: still signed in
         agent.reload()
-        expect(agent.get_by_role("button", name="Conversation with Gus Guest")).to_be_visible()
+        expect(agent.get_by_role("button", name="Conversation with Gus Guest")).to_be_visible(timeout=15000)
     shot("production-inbox", agent)
