@@ -63,7 +63,15 @@ case "${1:-run}" in
     setup
     migrate
     echo "==> serving Kite Scheduler on http://localhost:${KITE_PORT:-3000}"
-    exec "$VENV/bin/reflex" run --env prod --frontend-port "${KITE_PORT:-3000}" --backend-port "${KITE_PORT:-3000}" --loglevel "${KITE_LOGLEVEL:-info}"
+    "$VENV/bin/reflex" run --env prod --frontend-port "${KITE_PORT:-3000}" --backend-port "${KITE_PORT:-3000}" \
+      --loglevel "${KITE_LOGLEVEL:-info}" &
+    server=$!
+    # On TERM or INT, stop gunicorn (which stops its workers) as well as Reflex, which leaves it running.
+    trap 'pkill -TERM -P "$server" 2>/dev/null; kill -TERM "$server" 2>/dev/null' TERM INT
+    status=0
+    wait "$server" || status=$?
+    while kill -0 "$server" 2>/dev/null; do wait "$server" || status=$?; done
+    exit "$status"
     ;;
   *) echo "usage: ./run.sh [run|setup|migrate|demo]" >&2; exit 2 ;;
 esac
