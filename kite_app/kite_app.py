@@ -36,7 +36,6 @@ STORAGE_FALLBACK = """
 """
 
 
-
 def backend_error(exception: Exception):
     """An event handler failed. The database being unreachable (restarting) is said plainly; anything
     else gets Reflex's own notice and a logged traceback."""
