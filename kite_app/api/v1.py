@@ -165,10 +165,9 @@ def get_slots(
         raise ValidationError({"end": "The end must be after the start."})
     if hi - lo > timedelta(days=MAX_RANGE_DAYS + 1):
         raise ValidationError({"end": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
-    agent = availability.public_agent(slug)
+    page = availability.booking_page(slug)
     slots = availability.slots_for(slug, start=lo, end=hi, duration=duration, guest_zone=tz, now=now)
-    settings_ = availability.published_settings(agent["id"])
-    return SlotsOut(agent=agent["name"], time_zone=tz, duration=duration or settings_.default_duration,
+    return SlotsOut(agent=page["agent_name"], time_zone=tz, duration=duration or page["default_duration"],
                     slots=[SlotOut(**s) for s in slots])
 
 

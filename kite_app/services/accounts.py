@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from kite_app.domain.accounts import (
     Actor,
@@ -172,10 +173,13 @@ def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: d
         return q.to_view(user)
 
 
-def public_agent(slug: str) -> q.UserView:
-    """The agent behind a booking link. Unknown and deactivated agents look the same: not found."""
-    with transaction(read_only=True) as s:
-        agent = q.user_by_slug(s, (slug or "").strip().lower())
-        if agent is None or agent.role != Role.AGENT or not agent.active:
-            raise NotFound("There is no booking page at this address. Check the link you were given.")
-        return q.to_view(agent)
+def public_agent(slug: str, *, session: Session | None = None) -> q.UserView:
+    """The agent behind a booking link. Unknown and deactivated agents look the same: not found.
+    Reads in `session` when given (a caller's transaction), else in a transaction of its own."""
+    if session is None:
+        with transaction(read_only=True) as s:
+            return public_agent(slug, session=s)
+    agent = q.user_by_slug(session, (slug or "").strip().lower())
+    if agent is None or agent.role != Role.AGENT or not agent.active:
+        raise NotFound("There is no booking page at this address. Check the link you were given.")
+    return q.to_view(agent)

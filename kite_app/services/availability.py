@@ -129,6 +129,17 @@ def published_settings(agent_id: int) -> CalendarSettings | None:
         return CalendarSettings.from_json(row.data) if row else None
 
 
+def published_agent(slug: str) -> tuple[dict, CalendarSettings]:
+    """The agent behind a booking link and their published settings, read together. NotFound for an
+    unknown or deactivated agent, and for one who has not opened their calendar yet."""
+    with transaction(read_only=True) as s:
+        agent = public_agent(slug, session=s)
+        row = q.settings_row(s, agent["id"])
+    if row is None:
+        raise NotFound("This agent has not opened their calendar for booking yet.")
+    return agent, CalendarSettings.from_json(row.data)
+
+
 def busy_intervals(
     agent_id: int, settings: CalendarSettings, start: datetime, end: datetime, *, include_meetings: bool = True,
     exclude_meeting_id: int | None = None,
@@ -163,10 +174,7 @@ def slots_for(
 
     `exclude_meeting_id`: a meeting being moved, whose own time counts as free.
     """
-    agent = public_agent(slug)
-    settings = published_settings(agent["id"])
-    if settings is None:
-        raise NotFound("This agent has not opened their calendar for booking yet.")
+    agent, settings = published_agent(slug)
     duration = settings.default_duration if duration is None else duration
     if duration not in settings.durations and not (any_duration and MIN_DURATION <= duration <= MAX_DURATION):
         raise ValidationError({"duration": "Choose one of the offered durations."})
@@ -192,10 +200,7 @@ class BookingPageInfo(TypedDict):
 
 def booking_page(slug: str) -> BookingPageInfo:
     """What a guest needs to start booking with the agent behind `slug`."""
-    agent = public_agent(slug)
-    settings = published_settings(agent["id"])
-    if settings is None:
-        raise NotFound("This agent has not opened their calendar for booking yet.")
+    agent, settings = published_agent(slug)
     return BookingPageInfo(agent_name=agent["name"], agent_time_zone=agent["time_zone"],
                            durations=list(settings.durations), default_duration=settings.default_duration,
                            window_days=settings.rules.window_days, require_login=settings.require_guest_login)

@@ -30,7 +30,9 @@ from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import EventData
 from kite_app.services import notifications, reminders
 from kite_app.services.accounts import public_agent
-from kite_app.services.availability import Slot, busy_intervals, meeting_reservations, published_settings, slots_for
+from kite_app.services.availability import (
+    Slot, busy_intervals, meeting_reservations, published_agent, published_settings, slots_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +122,6 @@ def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
     return name, email, subject
 
 
-def _published(slug: str) -> tuple[dict, CalendarSettings]:
-    agent = public_agent(slug)
-    settings = published_settings(agent["id"])
-    if settings is None:
-        raise NotFound("This agent has not opened their calendar for booking yet.")
-    return agent, settings
-
-
 def _check_time(agent: dict, settings: CalendarSettings, start: datetime, duration: int, now: datetime,
                 exclude_meeting: int | None = None) -> None:
     """Rules first (clear 422s), then the agent's calendars (409 if busy). Meetings are checked under the lock."""
@@ -191,7 +185,7 @@ def published_settings_any(meeting_id: int) -> CalendarSettings | None:
 
 def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     """Book a meeting. Raises NotFound, ValidationError, LoginRequired, SlotUnavailable or SlotTaken."""
-    agent, settings = _published(req.slug)
+    agent, settings = published_agent(req.slug)
     name, email, subject = _validate_guest(req)
     if settings.require_guest_login and normalize_email(req.verified_email or "") != email:
         raise LoginRequired("Log in with your email before booking with this agent.")
