@@ -12,7 +12,7 @@ def _tables(url):
 
 def test_upgrade_from_empty_to_head_and_back(database):
     """The same scripts run on SQLite and on PostgreSQL, up from nothing (the fixture), down and up again."""
-    assert {"users", "login_sessions", "meetings", "outbox_mails", "reminders"} <= _tables(database)
+    assert {"users", "login_sessions", "meetings", "outbox", "reminders"} <= _tables(database)
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.set_main_option("script_location", str(ROOT / "alembic"))
     command.downgrade(cfg, "base")
