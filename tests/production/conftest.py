@@ -7,7 +7,11 @@ import time
 
 import pytest
 
+from sqlmodel import select
+
 from kite_app.persistence import db
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import OutboxMail
 from tests.conftest import Server
 from tests.fakes.smtp import SmtpServer
 
@@ -52,3 +56,9 @@ def wait_for(predicate, timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.2)
     return predicate()
+
+
+def all_mail_sent() -> bool:
+    """Every mail in the outbox has gone out."""
+    with transaction(read_only=True) as s:
+        return not s.exec(select(OutboxMail.id).where(OutboxMail.sent_at.is_(None))).first()

@@ -23,7 +23,7 @@ from kite_app.persistence.models import Meeting, Message, OutboxMail
 from kite_app.services import outbox
 from tests.api.test_api import ALL_DAY, free, guest
 from tests.fakes.postgres import PostgresServer
-from tests.production.conftest import start_production_server, wait_for
+from tests.production.conftest import all_mail_sent, start_production_server, wait_for
 from tests.seed import admin_actor, double_bookings, open_agent
 
 
@@ -72,11 +72,6 @@ def assert_whole(meeting: Meeting) -> None:
         notices = s.exec(select(func.count()).select_from(Message).where(Message.meeting_id == meeting.id)).one()
         mails = s.exec(select(func.count()).select_from(OutboxMail).where(OutboxMail.meeting_id == meeting.id)).one()
     assert notices >= 1 and mails >= 2, (meeting.id, notices, mails)
-
-
-def all_mail_sent() -> bool:
-    with transaction(read_only=True) as s:
-        return not s.exec(select(OutboxMail.id).where(OutboxMail.sent_at.is_(None))).first()
 
 
 def test_a_worker_killed_mid_burst_loses_nothing(server, api):

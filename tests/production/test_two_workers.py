@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -22,7 +21,7 @@ from kite_app.services import booking
 from kite_app.services.booking import BookingRequest
 from tests.api.test_api import ALL_DAY, free, race
 from tests.e2e.helpers import log_in
-from tests.production.conftest import wait_for
+from tests.production.conftest import all_mail_sent, wait_for
 from tests.seed import AGENT_PASSWORD, double_bookings, open_agent
 
 
@@ -31,11 +30,6 @@ def api(server):
     open_agent("Ann Around", "ann@example.com", hours=ALL_DAY)
     with httpx.Client(base_url=server.url + "/api/v1", timeout=60) as client:
         yield client
-
-
-def all_mail_sent() -> bool:
-    with transaction(read_only=True) as s:
-        return not s.exec(select(OutboxMail.id).where(OutboxMail.sent_at.is_(None))).first()
 
 
 def test_two_workers_run_and_both_use_the_database(server, api):
