@@ -16,8 +16,10 @@ def calendars_of(session: Session, owner_id: int) -> list[LocalCalendar]:
     return list(session.exec(select(LocalCalendar).where(LocalCalendar.owner_id == owner_id).order_by(LocalCalendar.id)))
 
 
-def calendar_of(session: Session, owner_id: int, calendar_id: int) -> LocalCalendar | None:
-    cal = session.get(LocalCalendar, calendar_id)
+def calendar_of(session: Session, owner_id: int, calendar_id: int, *, lock: bool = False) -> LocalCalendar | None:
+    """The calendar if `owner_id` owns it; `lock` holds its row until the transaction ends (PostgreSQL),
+    so writers of one calendar take turns."""
+    cal = session.get(LocalCalendar, calendar_id, with_for_update=lock)
     return cal if cal is not None and cal.owner_id == owner_id else None
 
 

@@ -1,9 +1,13 @@
 """The built-in calendar implements the calendar Protocol that the Google provider implements too."""
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlmodel import select
 
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import BusyBlock
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarProvider, EventData
 from kite_app.providers.calendar.local import LocalCalendarProvider
@@ -52,3 +56,27 @@ def test_local_provider_keeps_agents_apart(bob):  # noqa: F811
     assert provider.busy(other["id"], [bobs["id"]], start - timedelta(days=1), start + timedelta(days=1)) == []
     provider.delete_event(other["id"], bobs["id"], event_id)
     assert provider.event_status(view["id"], bobs["id"], event_id) == "needsAction"
+
+
+def test_two_writers_of_one_meeting_event_make_one_event(bob):  # noqa: F811
+    """The booking request and a worker's retry job may write the same meeting's event at once."""
+    actor, view = bob
+    provider = LocalCalendarProvider()
+    [cal] = provider.list_calendars(view["id"])
+    for n in range(10):
+        start = datetime(2026, 12, 2, 9, tzinfo=UTC) + timedelta(hours=n)
+        event = EventData(uid=f"meeting-race-{n}@kite", title="Race", start=start, end=start + timedelta(minutes=30))
+        barrier, ids = threading.Barrier(2), []
+
+        def write():
+            barrier.wait()
+            ids.append(provider.create_event(view["id"], cal["id"], event))
+
+        writers = [threading.Thread(target=write) for _ in range(2)]
+        for t in writers:
+            t.start()
+        for t in writers:
+            t.join()
+        with transaction(read_only=True) as s:
+            blocks = s.exec(select(BusyBlock).where(BusyBlock.uid == event.uid)).all()
+        assert len(blocks) == 1 and ids[0] == ids[1] == str(blocks[0].id), (n, len(blocks), ids)

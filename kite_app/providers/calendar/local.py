@@ -43,8 +43,9 @@ class LocalCalendarProvider:
         return block if block is not None and block.calendar_id == cal.id else None
 
     def create_event(self, agent_id: int, calendar_id: str, event: EventData) -> str:
+        """Create the event, or bring the one with its UID up to date (a retried or concurrent write)."""
         with transaction() as s:
-            cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1)
+            cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1, lock=True)
             if cal is None:
                 raise LookupError(f"calendar {calendar_id} does not belong to agent {agent_id}")
             existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id, BusyBlock.uid == event.uid)).first()
