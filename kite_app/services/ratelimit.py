@@ -1,11 +1,13 @@
 """A sliding-window rate limit per client and action.
 
 With REFLEX_REDIS_URL set (production mode, several workers) the windows live in Redis, so every
-worker counts the same requests; otherwise in this process's memory (one worker).
+worker counts the same requests; otherwise in this process's memory (one worker). While Redis
+cannot be reached, requests are let through (and a warning logged) rather than refused.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import uuid
@@ -15,6 +17,7 @@ from functools import cache
 from kite_app.config import settings
 from kite_app.domain.errors import TooManyAttempts
 
+log = logging.getLogger(__name__)
 _hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 _lock = threading.Lock()
 
@@ -40,8 +43,14 @@ def _redis_script():
 
 def _oldest_hit_if_full(key: tuple[str, str], *, limit: int, window: float, now: float) -> float | None:
     if settings.redis_url:
-        oldest = float(_redis_script()(keys=[f"kite:ratelimit:{key[0]}:{key[1]}"],
-                                       args=[now, window, limit, f"{now}:{uuid.uuid4().hex}"]))
+        import redis
+
+        try:
+            oldest = float(_redis_script()(keys=[f"kite:ratelimit:{key[0]}:{key[1]}"],
+                                           args=[now, window, limit, f"{now}:{uuid.uuid4().hex}"]))
+        except redis.RedisError as exc:  # the limit protects; it never stops a booking on its own
+            log.warning("rate limit not checked, Redis is unavailable: %s", exc)
+            return None
         return None if oldest < 0 else oldest
     with _lock:
         q = _hits[key]

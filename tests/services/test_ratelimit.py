@@ -10,7 +10,7 @@ import pytest
 from kite_app.config import settings
 from kite_app.domain.errors import TooManyAttempts
 from kite_app.services import ratelimit
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -46,4 +46,13 @@ def test_workers_share_one_count_through_redis(redis_server, monkeypatch):
     ratelimit.hit("booking", "192.0.2.9", limit=3, window=60, now=5002)
     with pytest.raises(TooManyAttempts):
         ratelimit.hit("booking", "192.0.2.9", limit=3, window=60, now=5003)
+    ratelimit._redis_script.cache_clear()
+
+
+def test_requests_go_through_while_redis_is_unreachable(monkeypatch, caplog):
+    monkeypatch.setattr(settings, "redis_url", f"redis://127.0.0.1:{free_port()}")
+    ratelimit._redis_script.cache_clear()
+    for t in range(5):
+        ratelimit.hit("booking", "192.0.2.10", limit=1, window=60, now=7000 + t)
+    assert "Redis is unavailable" in caplog.text
     ratelimit._redis_script.cache_clear()
