@@ -1,5 +1,6 @@
 """Production mode under faults: a worker killed in the middle of a booking burst, the SMTP server down
-and back, the database restarted during a burst. Nothing half-written, nothing lost, clear errors."""
+and back, the database restarted during a burst, Redis gone. Nothing half-written, nothing lost,
+clear errors."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from kite_app.persistence.models import Meeting, Message, OutboxMail
 from kite_app.services import outbox
 from tests.api.test_api import ALL_DAY, free, guest
 from tests.fakes.postgres import PostgresServer
+from tests.fakes.redis import RedisServer
 from tests.production.conftest import all_mail_sent, start_production_server, wait_for
 from tests.seed import admin_actor, double_bookings, open_agent
 
@@ -37,9 +39,18 @@ def own_postgres():
 
 
 @pytest.fixture(scope="module")
-def server(own_postgres, redis_server, smtp, tmp_path_factory):
+def own_redis():
+    """A Redis server for this module alone: one test stops it."""
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def server(own_postgres, own_redis, smtp, tmp_path_factory):
     srv = start_production_server(tmp_path_factory.mktemp("faults"), own_postgres.new_database(),
-                                  redis_server.url, smtp)
+                                  own_redis.url, smtp)
     yield srv
     db.use_database(None)
     srv.stop()
@@ -194,3 +205,21 @@ def test_a_database_restart_during_a_burst_gives_clear_errors_then_recovers(serv
         assert_whole(meeting)
     assert double_bookings() == 0
     assert wait_for(all_mail_sent, timeout=60)  # the background jobs came back too
+
+
+def test_bookings_go_on_while_redis_is_down(server, api, own_redis, browser: Browser):
+    slug = open_agent("Rob Redis", "rob@example.com", hours=ALL_DAY)["slug"]
+    slots = free(api, slug, duration=30, days=2)
+    own_redis.stop()
+    try:
+        # the API needs no Redis: the rate limit lets requests through while it cannot count them
+        answers = [api.post(f"/agents/{slug}/bookings", json=guest(start=slots[i], email=f"r{i}@example.com"))
+                   for i in range(3)]
+        assert [r.status_code for r in answers] == [201, 201, 201], [r.text for r in answers]
+        assert len(server.worker_pids()) == 2
+    finally:
+        own_redis.start()
+    page = browser.new_context().new_page()  # and the pages work again once Redis is back
+    page.goto(server.url + "/book/rob-redis")
+    page.get_by_role("button", name="Schedule a meeting").click()
+    expect(page.get_by_role("group", name="Time").get_by_role("button").first).to_be_visible()
