@@ -5,10 +5,12 @@ its rows in the database, so several workers can run them side by side."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from kite_app.config import settings
 from kite_app.providers.mail.dispatcher import dispatch
@@ -17,14 +19,30 @@ from kite_app.services import calendar_sync, reminders
 log = logging.getLogger(__name__)
 
 
+def _quiet_while_the_database_is_down(job):
+    """A run that cannot reach the database logs one line, not a traceback; the next run tries again."""
+
+    @functools.wraps(job)
+    def run() -> None:
+        try:
+            job()
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("%s skipped, the database is unavailable: %s", job.__name__, str(exc.orig).strip())
+
+    return run
+
+
+@_quiet_while_the_database_is_down
 def send_reminders() -> None:
     reminders.send_due(now=datetime.now(UTC))
 
 
+@_quiet_while_the_database_is_down
 def send_mail() -> None:
     dispatch(now=datetime.now(UTC))
 
 
+@_quiet_while_the_database_is_down
 def sync_calendars() -> None:
     """Calendar writes that waited for the calendar to come back, then the agents' Yes/No answers."""
     now = datetime.now(UTC)

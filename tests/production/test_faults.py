@@ -173,6 +173,7 @@ def test_a_database_restart_during_a_burst_gives_clear_errors_then_recovers(serv
                 answers.append((time.monotonic(), r, start))
                 time.sleep(0.2)
 
+    tracebacks = server.log_path.read_text(errors="replace").count("Traceback")
     threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
     for t in threads:
         t.start()
@@ -205,6 +206,9 @@ def test_a_database_restart_during_a_burst_gives_clear_errors_then_recovers(serv
         assert_whole(meeting)
     assert double_bookings() == 0
     assert wait_for(all_mail_sent, timeout=60)  # the background jobs came back too
+    log = server.log_path.read_text(errors="replace")
+    assert "skipped, the database is unavailable" in log  # they said so in one line each,
+    assert log.count("Traceback") == tracebacks  # with no traceback from the jobs or the API
 
 
 def test_bookings_go_on_while_redis_is_down(server, api, own_redis, browser: Browser):
