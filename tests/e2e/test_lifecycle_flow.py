@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from kite_app.services import booking
 from kite_app.services.booking import BookingRequest
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import book_first_slot, log_in
 from tests.fakes.smtp import SmtpServer, ics_of, text_of
 from tests.seed import AGENT_PASSWORD, open_agent
 
@@ -46,15 +46,7 @@ def test_conversation_actions_and_mails_live(server, smtp, browser: Browser, pag
     expect(agent.get_by_text("No conversations yet.")).to_be_visible()
 
     guest = browser.new_context(timezone_id=GUEST_TZ).new_page()
-    guest.goto(server.url + "/book/erin-expert")
-    guest.get_by_role("button", name="Schedule a meeting").click()
-    guest.get_by_role("group", name="Time").get_by_role("button").first.click()
-    guest.get_by_label("Subject").fill("Onboarding")
-    guest.get_by_label("Your name").fill("Gus Guest")
-    guest.get_by_label("Email").fill("gus@example.com")
-    guest.get_by_role("button", name="Schedule").click()
-    expect(guest.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
-    guest.get_by_role("link", name="Manage this meeting").click()
+    book_first_slot(guest, server.url, "erin-expert", "Onboarding", "Gus Guest", "gus@example.com")
     expect(guest.get_by_role("heading", name="Conversation with Erin Expert")).to_be_visible()
 
     # the conversation appears in the agent's Inbox without a reload

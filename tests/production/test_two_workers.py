@@ -20,7 +20,7 @@ from kite_app.providers.mail.dispatcher import message_id
 from kite_app.services import booking
 from kite_app.services.booking import BookingRequest
 from tests.api.test_api import ALL_DAY, free, race
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import book_first_slot, log_in
 from tests.production.conftest import all_mail_sent, wait_for
 from tests.seed import AGENT_PASSWORD, double_bookings, open_agent
 
@@ -97,15 +97,7 @@ def test_pages_work_across_workers(server, browser: Browser, shot):
     expect(agent.get_by_text("No conversations yet.")).to_be_visible()
 
     guest = browser.new_context(timezone_id="America/New_York").new_page()
-    guest.goto(server.url + "/book/erin-expert")
-    guest.get_by_role("button", name="Schedule a meeting").click()
-    guest.get_by_role("group", name="Time").get_by_role("button").first.click()
-    guest.get_by_label("Subject").fill("Production check")
-    guest.get_by_label("Your name").fill("Gus Guest")
-    guest.get_by_label("Email").fill("gus@example.com")
-    guest.get_by_role("button", name="Schedule").click()
-    expect(guest.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
-    guest.get_by_role("link", name="Manage this meeting").click()
+    book_first_slot(guest, server.url, "erin-expert", "Production check", "Gus Guest", "gus@example.com")
     expect(guest.get_by_role("heading", name="Conversation with Erin Expert")).to_be_visible()
 
     expect(agent.get_by_role("button", name="Conversation with Gus Guest")).to_be_visible(timeout=15000)
