@@ -10,9 +10,9 @@ import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from kite_app.config import settings
+from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.providers.mail.dispatcher import dispatch
 from kite_app.services import calendar_sync, reminders
 
@@ -26,7 +26,7 @@ def _quiet_while_the_database_is_down(job):
     def run() -> None:
         try:
             job()
-        except (OperationalError, InterfaceError) as exc:
+        except DATABASE_UNAVAILABLE as exc:
             log.warning("%s skipped, the database is unavailable: %s", job.__name__, str(exc.orig).strip())
 
     return run

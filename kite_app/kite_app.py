@@ -4,11 +4,11 @@ import logging
 
 import reflex as rx
 from reflex.app import default_backend_exception_handler
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from kite_app.api.app import api
 from kite_app.jobs import background_jobs
 from kite_app.persistence import models  # noqa: F401  (tables registered for migrations)
+from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.ui.pages import (  # noqa: F401
     agents, booking, inbox, index, integrations, kite_settings, login, manage, meetings, outbox, profile, setup,
 )
@@ -39,7 +39,7 @@ STORAGE_FALLBACK = """
 def backend_error(exception: Exception):
     """An event handler failed. The database being unreachable (restarting) is said plainly; anything
     else gets Reflex's own notice and a logged traceback."""
-    if isinstance(exception, OperationalError | InterfaceError):
+    if isinstance(exception, DATABASE_UNAVAILABLE):
         logging.getLogger(__name__).warning("database unavailable: %s", exception.orig)
         return rx.toast.error("The database is briefly unavailable.", description="Try again in a moment.",
                               position="top-center", id="backend_error")

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 
 from kite_app.api import v1
 from kite_app.domain.errors import KiteError, NotFound
+from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.services import calendar_sync, calendars
 
 log = logging.getLogger(__name__)
@@ -37,14 +37,16 @@ async def _invalid(_request: Request, exc: RequestValidationError) -> JSONRespon
     return v1.validation_error_response(exc)
 
 
-@api.exception_handler(OperationalError)
-@api.exception_handler(InterfaceError)
-async def _database_down(_request: Request, exc: OperationalError | InterfaceError) -> JSONResponse:
+async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
     """The database cannot be reached (restarting, network) or stayed locked: a clear 503, not a crash."""
     log.warning("database unavailable: %s", exc.orig)
     return v1.error_response(503, "database_unavailable",
                              "The database is briefly unavailable. Try again in a moment.",
                              headers={"Retry-After": "5"})
+
+
+for _unavailable in DATABASE_UNAVAILABLE:
+    api.add_exception_handler(_unavailable, _database_down)
 
 
 @api.exception_handler(HTTPException)

@@ -8,9 +8,14 @@ from contextlib import contextmanager
 
 import sqlalchemy
 from sqlalchemy import event
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
 from kite_app.config import settings
+
+# What a statement raises when the database cannot be reached (restarting, network) or stayed locked:
+# callers say so plainly and try again later, instead of failing with a traceback.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 _engines: dict[str, sqlalchemy.Engine] = {}
 _url_override: str | None = None
