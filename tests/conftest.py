@@ -3,6 +3,7 @@ Debian's Chromium for browser tests."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -153,14 +154,29 @@ class Server:
                     total += int(line.split()[1])
         return total / 1024
 
+    def _group_running(self) -> bool:
+        """Whether any process of the server's group still runs (zombies waiting to be reaped do not)."""
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                state, _ppid, pgrp = stat.read_text().rsplit(")", 1)[1].split()[:3]
+                if int(pgrp) == self.proc.pid and state != "Z":
+                    return True
+        return False
+
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
+        """Stop the whole server: `reflex run` may exit before gunicorn's workers have closed their
+        connections, and a later start on this port must not find them still answering."""
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (self.proc.poll() is None or self._group_running()):
+            time.sleep(0.1)
+        if self._group_running():
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+        self.proc.wait()
 
 
 @pytest.fixture(scope="module")
