@@ -1,7 +1,8 @@
 """Weekly working hours and date overrides in the agent's zone -> working intervals in UTC.
 
 DST-safe: a 09:00-17:00 day stays 09:00-17:00 local on the change day; a boundary that falls in
-a skipped hour moves to the moment the clocks jump; in a repeated hour the first one is meant.
+a skipped hour moves to the moment the clocks jump; a range starts at the first occurrence of a
+repeated hour and ends at its later one (README, "Time rules").
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from kite_app.domain.intervals import Interval, merge
@@ -60,25 +62,106 @@ def ranges_error(ranges: Sequence[TimeRange]) -> str | None:
     return None
 
 
-def local_to_utc(day: date, minute: int, zone: ZoneInfo) -> int:
-    """The POSIX second at which the agent's wall clock shows `day` + `minute`."""
-    if minute >= MINUTES_PER_DAY:
-        day, minute = day + timedelta(days=minute // MINUTES_PER_DAY), minute % MINUTES_PER_DAY
-    naive = datetime(day.year, day.month, day.day, minute // 60, minute % 60)
-    after = int(naive.replace(tzinfo=zone).timestamp())  # fold=0: the earlier offset
-    if datetime.fromtimestamp(after, zone).replace(tzinfo=None) == naive:
-        return after
-    # The wall time was skipped (clocks jumped forward): use the instant of the jump.
-    before = int(naive.replace(tzinfo=zone, fold=1).timestamp())
-    target = datetime.fromtimestamp(after, zone).utcoffset()
-    lo, hi = before, after
+_EPOCH = date(1970, 1, 1).toordinal()
+
+
+class Stretch(NamedTuple):
+    """A piece of one working range in which the UTC offset does not change, in POSIX seconds.
+
+    The range's grid points in it are `anchor + k * interval` (k = 0, 1, 2, ...): the instants
+    whose wall-clock reading is the range start plus a whole number of intervals.
+    """
+
+    start: int
+    end: int
+    anchor: int
+
+
+def wall_seconds(day: date, minute: int = 0) -> int:
+    """A wall-clock reading as seconds since 1970-01-01 00:00 on that same clock (no zone)."""
+    return (day.toordinal() - _EPOCH) * 86400 + minute * 60
+
+
+def _offset(moment: int, zone: ZoneInfo) -> int:
+    offset = datetime.fromtimestamp(moment, zone).utcoffset()
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+def wall_to_utc(wall: int, zone: ZoneInfo, *, later: bool = False) -> int:
+    """The POSIX second at which `zone`'s clocks read `wall` (see `wall_seconds`).
+
+    A reading that occurs twice (autumn fold) means its first occurrence, or its later one with
+    `later`; a reading that never occurs (spring gap) means the moment the clocks jump.
+    """
+    naive = datetime.fromtimestamp(wall, UTC).replace(tzinfo=None)
+    moment = int(naive.replace(tzinfo=zone, fold=int(later)).timestamp())
+    if moment + _offset(moment, zone) == wall:
+        return moment
+    # Skipped: fold=0 reads it with the offset before the jump (an instant after it), fold=1 with
+    # the offset after (an instant before it). The jump lies between.
+    lo = int(naive.replace(tzinfo=zone, fold=1).timestamp())
+    hi = int(naive.replace(tzinfo=zone, fold=0).timestamp())
+    return _transition(lo, hi, zone)
+
+
+def _transition(lo: int, hi: int, zone: ZoneInfo) -> int:
+    """The first second in (lo, hi] with `hi`'s offset; `lo` has another one."""
+    target = _offset(hi, zone)
     while hi - lo > 1:
         mid = (lo + hi) // 2
-        if datetime.fromtimestamp(mid, zone).utcoffset() == target:
+        if _offset(mid, zone) == target:
             hi = mid
         else:
             lo = mid
     return hi
+
+
+def local_to_utc(day: date, minute: int, zone: ZoneInfo, *, later: bool = False) -> int:
+    """The POSIX second at which the agent's wall clock shows `day` + `minute` (`wall_to_utc`)."""
+    return wall_to_utc(wall_seconds(day, minute), zone, later=later)
+
+
+def range_stretches(day: date, r: TimeRange, zone: ZoneInfo) -> list[Stretch]:
+    """One working range on `day` in UTC, cut where the clocks change inside it.
+
+    Its start in a repeated hour is the first occurrence, its end the later one; a start or end
+    in a skipped hour is the moment of the jump.
+    """
+    origin = wall_seconds(day, r.start)
+    start = wall_to_utc(origin, zone)
+    end = wall_to_utc(wall_seconds(day, r.end), zone, later=True)
+    if start >= end:
+        return []
+    first = _offset(start, zone)
+    if _offset(end - 1, zone) == first:
+        return [Stretch(start, end, origin - first)]
+    cut = _transition(start, end - 1, zone)  # no zone changes its clocks twice within a day
+    return [Stretch(start, cut, origin - first), Stretch(cut, end, origin - _offset(cut, zone))]
+
+
+def working_stretches(
+    weekly: Sequence[Sequence[TimeRange]],
+    overrides: Mapping[date, Sequence[TimeRange]],
+    zone: ZoneInfo,
+    first_day: date,
+    last_day: date,
+) -> list[Stretch]:
+    """Every working range from `first_day` to `last_day` (local dates, inclusive), sorted by start.
+
+    `weekly` has seven entries, Monday first; an override replaces that date's ranges (empty: day off).
+    """
+    out: list[Stretch] = []
+    day = first_day
+    one_day = timedelta(days=1)
+    while day <= last_day:
+        ranges = overrides.get(day)
+        if ranges is None:
+            ranges = weekly[day.weekday()]
+        for r in ranges:
+            out.extend(range_stretches(day, r, zone))
+        day += one_day
+    out.sort()
+    return out
 
 
 def working_intervals(
@@ -88,20 +171,5 @@ def working_intervals(
     first_day: date,
     last_day: date,
 ) -> list[Interval]:
-    """Working time from `first_day` to `last_day` (local dates, inclusive), merged, in UTC seconds.
-
-    `weekly` has seven entries, Monday first; an override replaces that date's ranges (empty: day off).
-    """
-    out: list[Interval] = []
-    day = first_day
-    one_day = timedelta(days=1)
-    while day <= last_day:
-        ranges = overrides.get(day)
-        if ranges is None:
-            ranges = weekly[day.weekday()]
-        for r in ranges:
-            start, end = local_to_utc(day, r.start, zone), local_to_utc(day, r.end, zone)
-            if start < end:
-                out.append((start, end))
-        day += one_day
-    return merge(out)
+    """Working time from `first_day` to `last_day` (local dates, inclusive), merged, in UTC seconds."""
+    return merge((s.start, s.end) for s in working_stretches(weekly, overrides, zone, first_day, last_day))

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import KiteError
 from kite_app.domain.intervals import Interval, overlaps
-from kite_app.domain.slots import free_slots
 from kite_app.domain.availability import working_intervals
+from kite_app.domain.slots import is_slot, window_end
 
 MAX_SUBJECT = 200
 
@@ -60,7 +60,7 @@ def check_requested_slot(
         raise SlotUnavailable("slot_in_past", "This time is in the past.")
     if s < n + rules.min_notice * 60:
         raise SlotUnavailable("too_soon", f"Meetings need to be booked at least {rules.min_notice} minutes ahead.")
-    if s >= n + rules.window_days * 86400:
+    if s >= window_end(n, agent_zone, rules.window_days):
         raise SlotUnavailable("beyond_window", f"Meetings can be booked at most {rules.window_days} days ahead.")
     local_day = start.astimezone(agent_zone).date()
     working = working_intervals(settings.weekly, settings.overrides, agent_zone, local_day - timedelta(days=1),
@@ -68,7 +68,8 @@ def check_requested_slot(
     e = s + duration * 60
     if not any(w0 <= s and e <= w1 for w0, w1 in working):
         raise SlotUnavailable("outside_hours", "This time is outside the agent's working hours.")
-    if s not in free_slots(working, [], duration=duration, rules=rules, earliest=s, latest=s + 1):
+    if not is_slot(weekly=settings.weekly, overrides=settings.overrides, zone=agent_zone, duration=duration,
+                   rules=rules, start=s):
         raise SlotUnavailable("slot_off_grid", "Choose one of the offered start times.")
 
 

@@ -8,17 +8,10 @@ New York.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+
+from kite_app.domain.times import when
 
 KINDS = ("booked", "confirmed", "changed", "deleted", "reminder", "declined")
-
-
-def when(start_iso: str, end_iso: str, zone: str) -> str:
-    """"Tuesday 1 December 2026, 10:00–10:30 (Europe/Berlin)" in `zone`."""
-    tz = ZoneInfo(zone)
-    start, end = datetime.fromisoformat(start_iso).astimezone(tz), datetime.fromisoformat(end_iso).astimezone(tz)
-    day = f"{start:%A} {start.day} {start:%B %Y}"
-    return f"{day}, {start:%H:%M}–{end:%H:%M} ({zone})"
 
 
 def _minutes(start_iso: str, end_iso: str) -> int:

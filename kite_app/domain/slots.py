@@ -1,19 +1,23 @@
-"""Free intervals + duration, slot interval, buffers, minimum notice and booking window -> slots.
+"""Working ranges + busy time + duration, slot interval, buffers, minimum notice and window -> slots.
 
-Slots start on a grid of `interval` minutes that begins at the start of each working range (so a
-range 13:15-17:00 offers 13:15, 13:30, ...). A slot is offered only if the meeting, widened by
-the buffers, touches no busy time, lies inside working hours, starts after the minimum notice and
-inside the booking window.
+Slots lie on the agent's wall-clock grid: each working range offers the instants in it whose
+wall-clock reading is the range start plus a whole number (0, 1, 2, ...) of intervals (a range 13:15-17:00 offers 13:15,
+13:30, ... on every day, DST days included). A reading the clocks skip is not offered; one they
+show twice is offered twice. A slot is offered only if the meeting, widened by the buffers,
+touches no busy time, lies inside working time, starts after the minimum notice and before the
+end of the booking window. Listing (`slots_between`) and the booking check (`is_slot`) share
+this one definition.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from kite_app.domain.availability import TimeRange, working_intervals
+from kite_app.domain.availability import Stretch, TimeRange, wall_to_utc, working_stretches
 from kite_app.domain.intervals import Interval, merge, subtract
 
 MIN_DURATION, MAX_DURATION = 15, 360
@@ -31,8 +35,16 @@ class SlotRules:
     window_days: int = 30
 
 
+def window_end(now: int, zone: ZoneInfo, days: int) -> int:
+    """The end of a booking window of `days` calendar days on the agent's wall clock: the same
+    wall-clock time `days` later, whatever DST does in between (POSIX seconds)."""
+    local = datetime.fromtimestamp(now, zone)
+    wall = now + int(local.utcoffset().total_seconds()) + days * 86400  # type: ignore[union-attr]
+    return wall_to_utc(wall, zone, later=True)
+
+
 def free_slots(
-    working: list[Interval],
+    stretches: Sequence[Stretch],
     busy: Iterable[Interval],
     *,
     duration: int,
@@ -40,27 +52,40 @@ def free_slots(
     earliest: int,
     latest: int,
 ) -> list[int]:
-    """Slot start times (POSIX seconds), sorted and unique. `working` sorted and merged."""
+    """Slot start times in [earliest, latest) (POSIX seconds), sorted and unique. A slot starts on a
+    grid point of its stretch; the meeting may run on into adjacent working time."""
     dur, step = duration * 60, rules.interval * 60
     # A meeting [s, s+dur) with buffers conflicts with busy [b0, b1) iff
     # b0 < s + dur + after and b1 > s - before: widen busy time instead of each slot.
     before, after = rules.buffer_before * 60, rules.buffer_after * 60
     blocked = merge((b0 - after, b1 + before) for b0, b1 in busy)
-    free = subtract(working, blocked)
+    free = subtract(merge((s.start, s.end) for s in stretches), blocked)
+    free_starts = [f[0] for f in free]
     slots: list[int] = []
-    w, n_work = 0, len(working)
-    for f_start, f_end in free:
-        while w < n_work and working[w][1] < f_end:
-            w += 1
-        origin = working[w][0]
-        first = max(f_start, earliest)
-        k = -((origin - first) // step)  # ceil((first - origin) / step)
-        s = origin + k * step
-        stop = min(f_end - dur, latest - 1)
-        while s <= stop:
-            slots.append(s)
-            s += step
+    for st in stretches:
+        lo, hi = max(st.start, st.anchor, earliest), min(st.end, latest)  # on or after the range start's reading
+        if lo >= hi:
+            continue
+        i = max(bisect_right(free_starts, lo) - 1, 0)
+        while i < len(free) and free[i][0] < hi:
+            f_start, f_end = free[i]
+            first = max(lo, f_start)
+            s = first + (st.anchor - first) % step  # the first grid point at or after `first`
+            stop = min(hi - 1, f_end - dur)
+            while s <= stop:
+                slots.append(s)
+                s += step
+            i += 1
+    if len(stretches) > 1:
+        slots = sorted(set(slots))  # ranges that touch (or overlap in a repeated hour) share points
     return slots
+
+
+def _days_around(start: int, end: int, zone: ZoneInfo) -> tuple[date, date]:
+    """Local dates whose working ranges can hold a slot starting in [start, end), or its meeting."""
+    first = datetime.fromtimestamp(start, zone).date() - timedelta(days=1)
+    last = datetime.fromtimestamp(end, zone).date() + timedelta(days=1)
+    return first, last
 
 
 def slots_between(
@@ -77,10 +102,23 @@ def slots_between(
 ) -> list[int]:
     """Every slot starting in [start, end) that a guest may book at `now` (all POSIX seconds)."""
     earliest = max(start, now + rules.min_notice * 60)
-    latest = min(end, now + rules.window_days * 86400)
+    latest = min(end, window_end(now, zone, rules.window_days))
     if earliest >= latest:
         return []
-    first_day = datetime.fromtimestamp(earliest, zone).date() - timedelta(days=1)
-    last_day = datetime.fromtimestamp(latest, zone).date()
-    working = working_intervals(weekly, overrides, zone, first_day, last_day)
-    return free_slots(working, busy, duration=duration, rules=rules, earliest=earliest, latest=latest)
+    stretches = working_stretches(weekly, overrides, zone, *_days_around(earliest, latest, zone))
+    return free_slots(stretches, busy, duration=duration, rules=rules, earliest=earliest, latest=latest)
+
+
+def is_slot(
+    *,
+    weekly: Sequence[Sequence[TimeRange]],
+    overrides: Mapping[date, Sequence[TimeRange]],
+    zone: ZoneInfo,
+    duration: int,
+    rules: SlotRules,
+    start: int,
+) -> bool:
+    """Whether `start` is a grid point of a working range whose working time holds the whole meeting
+    (busy time, notice and window are not looked at)."""
+    stretches = working_stretches(weekly, overrides, zone, *_days_around(start, start + 1, zone))
+    return start in free_slots(stretches, [], duration=duration, rules=rules, earliest=start, latest=start + 1)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict
@@ -15,6 +14,7 @@ from kite_app.domain.accounts import Actor, Role, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings, default_settings, parse_settings, to_form
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.intervals import Interval, to_seconds
+from kite_app.domain.times import clock
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
@@ -36,23 +36,13 @@ class Slot(TypedDict):
     label: str  # what the guest reads; names the UTC offset where a wall time occurs twice
 
 
-def _offset(moment: datetime) -> str:
-    seconds = int(moment.utcoffset().total_seconds())
-    sign = "+" if seconds >= 0 else "-"
-    hours, rest = divmod(abs(seconds), 3600)
-    return f"UTC{sign}{hours}" + (f":{rest // 60:02d}" if rest else "")
-
-
 def label_slots(slots: Iterable[int], zone: ZoneInfo) -> list[Slot]:
-    """Write each slot (POSIX seconds) in `zone`. In a repeated hour both slots stay, each with its offset."""
-    locals_ = [(s, datetime.fromtimestamp(s, zone)) for s in slots]
-    seen = Counter((d.date(), d.hour, d.minute) for _, d in locals_)
+    """Write each slot (POSIX seconds) in `zone`; a time in a repeated hour names its UTC offset."""
     out: list[Slot] = []
-    for s, d in locals_:
-        time = f"{d.hour:02d}:{d.minute:02d}"
-        label = time if seen[(d.date(), d.hour, d.minute)] == 1 else f"{time} ({_offset(d)})"
-        out.append(Slot(start=datetime.fromtimestamp(s, UTC).isoformat(), date=d.date().isoformat(), time=time,
-                        label=label))
+    for s in slots:
+        d = datetime.fromtimestamp(s, zone)
+        out.append(Slot(start=datetime.fromtimestamp(s, UTC).isoformat(), date=d.date().isoformat(),
+                        time=f"{d.hour:02d}:{d.minute:02d}", label=clock(d)))
     return out
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
+from kite_app.domain import times
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.meeting import LIVE, MAX_SUBJECT, SlotTaken, check_free, check_requested_slot
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
@@ -98,8 +99,7 @@ def _view(meeting: Meeting, agent: User, token: str, now: datetime) -> MeetingVi
         guest_name=meeting.guest_name, guest_email=meeting.guest_email, time_zone=meeting.guest_time_zone,
         start=meeting.starts_at.astimezone(UTC).isoformat(), end=meeting.ends_at.astimezone(UTC).isoformat(),
         duration=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60), status=meeting.status,
-        date_label=f"{start:%A} {start.day} {start:%B %Y}",
-        time_label=f"{start:%H:%M}–{end:%H:%M} ({meeting.guest_time_zone})",
+        date_label=times.day(start), time_label=f"{times.span(start, end, zone)} ({meeting.guest_time_zone})",
         past=meeting.starts_at <= now,
     )
 
@@ -190,6 +190,7 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     if settings.require_guest_login and normalize_email(req.verified_email or "") != email:
         raise LoginRequired("Log in with your email before booking with this agent.")
     duration = settings.default_duration if req.duration is None else req.duration
+    req = replace(req, start=req.start.astimezone(UTC))  # UTC arithmetic from here: +30 min is 30 real minutes
     key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
     if key:
         with transaction(read_only=True) as s:
@@ -303,6 +304,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
     new_start = meeting.starts_at if start is None else start
     if new_start.tzinfo is None:
         raise ValidationError({"start": "Give the start time with its UTC offset."})
+    new_start = new_start.astimezone(UTC)
     old_duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     new_duration = old_duration if duration is None else duration
     time_changed = new_start != meeting.starts_at or new_duration != old_duration

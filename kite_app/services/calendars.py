@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from kite_app.domain.accounts import Actor
 from kite_app.domain.availability import local_to_utc
+from kite_app.domain.times import short_moment
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
@@ -45,8 +46,7 @@ def _agent(s, actor: Actor | None) -> User:
 
 
 def _label(moment: datetime, zone: ZoneInfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+    return short_moment(moment, zone, year=True)
 
 
 def parse_local(text: str, zone: ZoneInfo) -> datetime:

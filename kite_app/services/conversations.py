@@ -14,7 +14,8 @@ from sqlmodel import select
 
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound, ValidationError
-from kite_app.domain.notices import render, when
+from kite_app.domain.notices import render
+from kite_app.domain.times import short_moment, when
 from kite_app.persistence import conversations as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Conversation, Meeting, Message, User
@@ -63,8 +64,7 @@ class ConversationView(TypedDict):
 
 
 def _label(moment: datetime, zone: str) -> str:
-    local = moment.astimezone(ZoneInfo(zone))
-    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
+    return short_moment(moment, ZoneInfo(zone))
 
 
 def _messages(s, conv: Conversation, agent: User, reader: str, zone: str) -> list[MessageView]:

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound
-from kite_app.domain.notices import when
+from kite_app.domain.times import when
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, User
 from kite_app.services import booking

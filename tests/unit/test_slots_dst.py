@@ -21,6 +21,10 @@ def day_slots(agent_zone, day, ranges, *, guest_zone=None, duration=30, interval
     return label_slots(slots, ZoneInfo(guest_zone or agent_zone))
 
 
+def _utc(zone, *args, fold=0):
+    return int(datetime(*args, tzinfo=ZoneInfo(zone), fold=fold).timestamp())
+
+
 NINE_TO_FIVE = [f"{h:02d}:{m:02d}" for h in range(9, 17) for m in (0, 30)]
 
 
@@ -51,9 +55,10 @@ def test_skipped_hour_offers_nothing_that_does_not_exist_new_york():
     assert [s["label"] for s in slots] == ["00:00", "01:00", "03:00", "04:00"]
 
 
-def test_range_starting_in_the_skipped_hour_starts_at_the_jump_berlin():
-    slots = day_slots("Europe/Berlin", date(2026, 3, 29), [("02:30", "05:00")], duration=60, interval=60)
-    assert [s["label"] for s in slots] == ["03:00", "04:00"]
+def test_range_starting_in_the_skipped_hour_starts_at_the_jump_on_its_own_grid_berlin():
+    # 02:30 never shows on the clock; the grid stays 02:30, 03:30, 04:30 in wall time
+    slots = day_slots("Europe/Berlin", date(2026, 3, 29), [("02:30", "05:00")], duration=30, interval=60)
+    assert [s["label"] for s in slots] == ["03:30", "04:30"]
 
 
 def test_lord_howe_half_hour_shift():
@@ -61,6 +66,9 @@ def test_lord_howe_half_hour_shift():
     assert [s["label"] for s in forward] == ["01:00", "01:30", "02:30"]
     back = day_slots("Australia/Lord_Howe", date(2026, 4, 5), [("01:00", "03:00")])
     assert [s["label"] for s in back] == ["01:00", "01:30 (UTC+11)", "01:30 (UTC+10:30)", "02:00", "02:30"]
+    assert [s["label"] for s in day_slots("Australia/Lord_Howe", date(2026, 4, 5), [("01:00", "03:00")],
+                                          busy=[(0, _utc("Australia/Lord_Howe", 2026, 4, 5, 1, 45))])] == [
+        "01:30 (UTC+10:30)", "02:00", "02:30"], "a repeated time names its offset even when it is listed alone"
 
 
 @pytest.mark.parametrize(

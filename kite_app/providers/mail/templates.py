@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
-from kite_app.domain.notices import render, when
+from kite_app.domain.notices import render
+from kite_app.domain.times import when
 
 
 @dataclass(frozen=True)
