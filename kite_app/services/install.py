@@ -15,7 +15,9 @@ import json
 from datetime import datetime
 from typing import TypedDict
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import serialization
 from google.auth.exceptions import RefreshError, TransportError
 from sqlmodel import select
 
@@ -71,8 +73,11 @@ def read_key(text: str) -> dict:
         raise ValidationError({"key": "This is not a service-account key (its \"type\" must be \"service_account\")."})
     if missing := [f for f in REQUIRED_KEY_FIELDS if not info.get(f)]:
         raise ValidationError({"key": f"The key lacks {', '.join(missing)}. Download a new JSON key."})
-    if "BEGIN PRIVATE KEY" not in info["private_key"]:
-        raise ValidationError({"key": "The key's private_key is malformed. Download a new JSON key."})
+    try:
+        serialization.load_pem_private_key(str(info["private_key"]).encode(), password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise ValidationError({"key": "The key's private_key is malformed (not a PEM private key). Download a new "
+                                      "JSON key."}) from None
     return info
 
 

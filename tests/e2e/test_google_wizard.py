@@ -52,6 +52,12 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     page.get_by_role("button", name="Next").click()
     expect(page.get_by_text("This is not JSON. Paste the whole key file you downloaded.")).to_be_visible()
 
+    broken = google.service_account(delegate_scopes=[])
+    broken["private_key"] = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"
+    page.get_by_label("Service-account key (JSON)").fill(json.dumps(broken))
+    page.get_by_role("button", name="Next").click()
+    expect(page.locator("#key-text-error")).to_contain_text("private_key is malformed")
+
     key = google.service_account(delegate_scopes=[])  # not yet authorised in the Admin Console
     page.get_by_label("Service-account key (JSON)").fill(json.dumps(key))
     page.get_by_role("button", name="Next").click()
@@ -86,6 +92,7 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     page.get_by_role("button", name="Back").click()
     attempt_install(page, revoked, "it@example.com", "example.com")
     expect(page.get_by_role("alert").first).to_contain_text("Google rejected the key")
+    expect(page.get_by_role("alert").first).to_contain_text("Go Back to replace the key.")  # shown on step 2
     expect(page.get_by_text("Not installed")).to_be_visible()
 
     page.get_by_role("button", name="Back").click()

@@ -77,6 +77,19 @@ def test_malformed_keys_are_refused_in_step_one(database, google, text):
         install.describe_key(admin(NOW), text)
 
 
+def test_a_key_whose_private_key_is_not_a_pem_key_is_called_malformed(database, google):
+    key = google.service_account(delegate_scopes=list(SCOPES))
+    key["private_key"] = "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n"
+    a = admin(NOW)
+    for attempt in (lambda: install.describe_key(a, json.dumps(key)),
+                    lambda: install.install(a, key_text=json.dumps(key), admin_email="it@example.com",
+                                            primary_domain="example.com", now=NOW)):
+        with pytest.raises(ValidationError) as info:
+            attempt()
+        assert "private_key is malformed" in info.value.errors["key"]
+    assert not install.status(a)["active"]
+
+
 def test_only_admins_install(database, google):
     admin(NOW)
     key = json.dumps(google.service_account(delegate_scopes=list(SCOPES)))

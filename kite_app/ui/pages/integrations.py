@@ -20,6 +20,9 @@ GUIDE = (
 )
 
 
+STEP_FIELDS = {1: ("key",), 2: ("admin_email", "primary_domain")}
+
+
 class IntegrationsState(SessionState):
     ready: bool = False
     denied: str = ""
@@ -40,14 +43,19 @@ class IntegrationsState(SessionState):
         self.active = st["active"]
         self.status = {k: str(v) for k, v in st.items()}
 
-    def _fail(self, exc: Exception) -> None:
+    def _fail(self, exc: KiteError) -> None:
+        """Errors go next to their fields when the person sees them on this step, else above the wizard."""
         if isinstance(exc, ValidationError):
-            self.errors = exc.errors
+            errors = exc.errors
         elif isinstance(exc, InstallFailed):
-            self.message = exc.message
-            self.errors = {exc.field: exc.message}
-        elif isinstance(exc, KiteError):
-            self.message = exc.message
+            errors = {exc.field: exc.message}
+        else:
+            errors = {}
+        self.errors = {f: m for f, m in errors.items() if f in STEP_FIELDS.get(self.step, ())}
+        hidden = [m for f, m in errors.items() if f not in self.errors]
+        if hidden and self.step == 2 and any(f in STEP_FIELDS[1] for f in errors):
+            hidden.append("Go Back to replace the key.")
+        self.message = " ".join(hidden) if hidden else (exc.message if not isinstance(exc, ValidationError) else "")
 
     @rx.event
     def load(self):
