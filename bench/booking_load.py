@@ -31,7 +31,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kite_app.persistence import db  # noqa: E402
-from tests.conftest import Server  # noqa: E402
+from tests.conftest import ROOT, Server  # noqa: E402
 from tests.seed import double_bookings, open_agent  # noqa: E402
 
 CLIENT_PROCESSES = 4
@@ -120,7 +120,8 @@ def ping_baseline(url: str, n: int = 300) -> float:
 
 
 def measure(workdir: Path, db_url: str, env: dict[str, str], args) -> dict:
-    server = Server(workdir, {"KITE_BOOKING_RATE_PER_MINUTE": "1000000", **env}, db_url=db_url)
+    server = Server(workdir, {"KITE_BOOKING_RATE_PER_MINUTE": "1000000", **env}, db_url=db_url,
+                    web_dir=ROOT / ".web-bench")  # a running ./run.sh keeps its own build in .web
     server.migrate()
     server.start()
     peak = [0.0]

@@ -22,6 +22,8 @@ from kite_app.persistence import db
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+# Where servers started by tests build the frontend (benchmarks use .web-bench); `.web` is ./run.sh's.
+TEST_WEB_DIR = ROOT / ".web-tests"
 
 
 def migrate(url: str) -> None:
@@ -78,9 +80,13 @@ def free_port() -> int:
 
 class Server:
     """`reflex run --env prod` on one port, in its own process group, with its own SQLite database
-    unless given another `db_url` (production mode: PostgreSQL, REFLEX_REDIS_URL and KITE_WORKERS)."""
+    unless given another `db_url` (production mode: PostgreSQL, REFLEX_REDIS_URL and KITE_WORKERS).
 
-    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None, *, db_url: str | None = None):
+    Its production build goes to `web_dir` (REFLEX_WEB_WORKDIR), never to the checkout's `.web`: an
+    app that `./run.sh` serves from the same checkout keeps its build (and its websocket port)."""
+
+    def __init__(self, workdir: Path, extra_env: dict[str, str] | None = None, *, db_url: str | None = None,
+                 web_dir: Path = TEST_WEB_DIR):
         self.port = free_port()
         self.url = f"http://localhost:{self.port}"
         self.db_url = db_url or f"sqlite:///{workdir / 'e2e.db'}"
@@ -93,6 +99,8 @@ class Server:
             "REFLEX_CHECK_LATEST_VERSION": "false",
             "REFLEX_BUN_PATH": str(ROOT / ".tools/node_modules/bun/bin/bun.exe"),
             "PYTHONUNBUFFERED": "1",
+            "REFLEX_WEB_WORKDIR": str(web_dir),
+            "REFLEX_STATES_WORKDIR": str(workdir / ".states"),
             **(extra_env or {}),
         }
         self.proc: subprocess.Popen | None = None

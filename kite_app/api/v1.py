@@ -52,9 +52,10 @@ class BookingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: datetime = Field(description="A slot's start, ISO 8601 with offset")
     duration: int | None = Field(default=None, ge=1, le=1440, description="Minutes; the agent's default if omitted")
-    subject: str = Field(default="", max_length=1000)
-    name: str = Field(max_length=1000)
-    email: str = Field(max_length=1000)
+    # Lengths are checked by the booking service, with the same message as on the pages.
+    subject: str = ""
+    name: str
+    email: str
     time_zone: str = Field(default="UTC", max_length=100, description="The guest's IANA time zone")
 
 
@@ -62,7 +63,7 @@ class BookingPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: datetime | None = None
     duration: int | None = Field(default=None, ge=1, le=1440)
-    subject: str | None = Field(default=None, max_length=1000)
+    subject: str | None = None
 
 
 class MeetingOut(BaseModel):
@@ -84,7 +85,7 @@ class MeetingOut(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Unknown agent or booking"},
-    409: {"model": ErrorBody, "description": "slot_taken"},
+    409: {"model": ErrorBody, "description": "slot_taken, duration_overlaps_busy_time"},
     422: {"model": ErrorBody, "description": "Invalid input or a time that breaks the agent's rules"},
     429: {"model": ErrorBody, "description": "Rate-limited"},
 }
@@ -96,7 +97,7 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
 
 def kite_error_response(exc: KiteError) -> JSONResponse:
     if isinstance(exc, SlotTaken):
-        return error_response(409, "slot_taken", exc.message)
+        return error_response(409, exc.code, exc.message)
     if isinstance(exc, SlotUnavailable):
         return error_response(422, exc.code, exc.message)
     if isinstance(exc, ValidationError):

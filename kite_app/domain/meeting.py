@@ -43,9 +43,16 @@ class SlotUnavailable(KiteError):
 
 
 class SlotTaken(KiteError):
-    def __init__(self, message: str = "Sorry, this time was just taken. Please choose another slot."):
+    def __init__(self, message: str = "Sorry, this time was just taken. Please choose another slot.",
+                 code: str = "slot_taken"):
         super().__init__(message)
-        self.code = "slot_taken"
+        self.code = code
+
+
+def longer_meeting_conflict(old_minutes: int, new_minutes: int) -> SlotTaken:
+    """A new duration that runs into busy time: there is no other slot to choose, the meeting stays as it was."""
+    return SlotTaken(f"A {new_minutes}-minute meeting would overlap busy time in the agent's calendar. The meeting "
+                     f"keeps its {old_minutes} minutes.", code="duration_overlaps_busy_time")
 
 
 def check_requested_slot(

@@ -18,6 +18,25 @@ def _minutes(start_iso: str, end_iso: str) -> int:
     return int((datetime.fromisoformat(end_iso) - datetime.fromisoformat(start_iso)).total_seconds() // 60)
 
 
+def _quoted(subject: str) -> str:
+    return f"“{subject}”" if subject else "(none)"
+
+
+def _changes(notice: dict, who: str, now_at: str, zone: str) -> list[str]:
+    """One sentence per thing that changed: time or duration, and subject."""
+    out = []
+    old_start, old_end = notice.get("old_start", notice["start"]), notice.get("old_end", notice["end"])
+    if old_start != notice["start"]:
+        out.append(f"Meeting rescheduled by {who}: was {when(old_start, old_end, zone)}, now {now_at}.")
+    elif old_end != notice["end"]:
+        out.append(f"Duration changed by {who} from {_minutes(old_start, old_end)} to "
+                   f"{_minutes(notice['start'], notice['end'])} minutes: now {now_at}.")
+    if "old_subject" in notice:
+        subject = f"Subject changed from {_quoted(notice['old_subject'])} to {_quoted(notice.get('subject', ''))}"
+        out.append(f"{subject}." if out else f"{subject} by {who} for the meeting on {now_at}.")
+    return out or [f"Meeting changed by {who}: {now_at}."]
+
+
 def render(notice: dict, zone: str) -> str:
     """The notice's sentence for a reader in `zone`."""
     kind, by = notice["kind"], notice.get("by", "guest")
@@ -34,9 +53,5 @@ def render(notice: dict, zone: str) -> str:
     if kind == "reminder":
         return f"Reminder: the meeting starts {now_at}."
     if kind == "changed":
-        old_at = when(notice["old_start"], notice["old_end"], zone)
-        if notice["old_start"] == notice["start"]:
-            return (f"Duration changed by {who} from {_minutes(notice['old_start'], notice['old_end'])} to "
-                    f"{_minutes(notice['start'], notice['end'])} minutes: now {now_at}.")
-        return f"Meeting rescheduled by {who}: was {old_at}, now {now_at}."
+        return " ".join(_changes(notice, who, now_at, zone))
     raise ValueError(f"unknown notice kind {kind!r}")

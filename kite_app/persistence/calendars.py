@@ -77,3 +77,12 @@ def meetings_since(session: Session, agent_id: int, since: datetime) -> list[Mee
     return list(
         session.exec(select(Meeting).where(Meeting.agent_id == agent_id, Meeting.ends_at > since).order_by(Meeting.starts_at))
     )
+
+
+def meeting_statuses(session: Session, agent_id: int, uids: list[str]) -> dict[str, str]:
+    """The status of each of the agent's meetings among `uids` (events in a calendar that stand for meetings)."""
+    if not uids:
+        return {}
+    rows = session.exec(select(Meeting.uid, Meeting.status).where(Meeting.agent_id == agent_id,
+                                                                  Meeting.uid.in_(uids))).all()
+    return dict(rows)

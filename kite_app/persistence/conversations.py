@@ -16,11 +16,11 @@ def of_agent(session: Session, agent_id: int) -> list[Conversation]:
 
 
 def unread_for_agent(session: Session, agent_id: int) -> dict[int, int]:
-    """Messages the agent has not seen (from the guest or notices), by conversation."""
+    """Messages the agent has not seen, by conversation: the guest's and notices of what others did."""
     rows = session.exec(
         select(Message.conversation_id, func.count())
         .join(Conversation, Conversation.id == Message.conversation_id)
-        .where(Conversation.agent_id == agent_id, Message.author != "agent",
+        .where(Conversation.agent_id == agent_id, Message.caused_by != "agent",
                Message.id > Conversation.agent_read_id)
         .group_by(Message.conversation_id)
     ).all()

@@ -219,6 +219,7 @@ class Message(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = _fk("conversations.id", index=False)
     author: str = Field(max_length=16)  # guest, agent, system
+    caused_by: str = Field(default="system", max_length=16)  # whose action: guest, agent, system (never unread for them)
     body: str = Field(default="")
     notice: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     meeting_id: int | None = Field(default=None, foreign_key="meetings.id", ondelete="SET NULL")

@@ -22,10 +22,12 @@ from kite_app.domain.accounts import email_error, name_error, normalize_email, t
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain import times
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
-from kite_app.domain.meeting import LIVE, MAX_SUBJECT, SlotTaken, check_free, check_requested_slot
+from kite_app.domain.meeting import (
+    LIVE, MAX_SUBJECT, SlotTaken, check_free, check_requested_slot, longer_meeting_conflict,
+)
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.persistence import meetings as q
-from kite_app.persistence.db import transaction
+from kite_app.persistence.db import DATABASE_UNAVAILABLE, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import EventData
@@ -149,8 +151,18 @@ def _event(meeting: Meeting) -> EventData:
 
 
 def write_calendar_event(meeting_id: int, settings: CalendarSettings | None = None) -> bool:
-    """Bring the meeting's calendar event up to date. A failure leaves the booking standing and the
-    write waiting: `retry_calendar_writes` tries again until the calendar is back."""
+    """Bring the meeting's calendar event up to date. A failure (the calendar or the database is down)
+    leaves the booking standing and the write waiting: `retry_calendar_writes` tries again until it
+    succeeds. Both are expected conditions: one warning line, no traceback."""
+    try:
+        return _write_calendar_event(meeting_id, settings)
+    except DATABASE_UNAVAILABLE as exc:
+        log.warning("calendar write for meeting %s waits: the database is unavailable (%s); it will be retried",
+                    meeting_id, type(exc).__name__)
+        return False
+
+
+def _write_calendar_event(meeting_id: int, settings: CalendarSettings | None) -> bool:
     settings = settings or published_settings_any(meeting_id)
     with transaction(read_only=True) as s:
         meeting = s.get(Meeting, meeting_id)
@@ -166,8 +178,11 @@ def write_calendar_event(meeting_id: int, settings: CalendarSettings | None = No
             provider_for(calendar_id).update_event(meeting.agent_id, calendar_id, event_id, _event(meeting))
         else:
             event_id = provider_for(calendar_id).create_event(meeting.agent_id, calendar_id, _event(meeting))
-    except Exception:  # the calendar is outside our control; the meeting itself is safe in the database
-        log.exception("calendar write for meeting %s failed; it will be retried", meeting_id)
+    except DATABASE_UNAVAILABLE:
+        raise
+    except Exception as exc:  # the calendar is outside our control; the meeting itself is safe in the database
+        log.warning("calendar write for meeting %s failed (%s: %s); it will be retried", meeting_id,
+                    type(exc).__name__, exc)
         return False
     with transaction() as s:
         row = s.get(Meeting, meeting_id)
@@ -308,12 +323,29 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
     old_duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
     new_duration = old_duration if duration is None else duration
     time_changed = new_start != meeting.starts_at or new_duration != old_duration
+    subject_changed = new_subject != meeting.subject
+    if not time_changed and not subject_changed:
+        return get_view(meeting_id, now)  # nothing to announce
+    longer_only = new_start == meeting.starts_at and new_duration > old_duration
+    try:
+        return _apply_change(meeting_id, meeting, agent, settings, by=by, now=now, new_start=new_start,
+                             new_duration=new_duration, new_subject=new_subject, time_changed=time_changed)
+    except SlotTaken:
+        if longer_only:
+            raise longer_meeting_conflict(old_duration, new_duration) from None
+        raise
+
+
+def _apply_change(meeting_id: int, meeting: Meeting, agent: User, settings: CalendarSettings, *, by: str,
+                  now: datetime, new_start: datetime, new_duration: int, new_subject: str,
+                  time_changed: bool) -> MeetingView:
     if time_changed:
         if by == "agent" and new_duration not in settings.durations:
             # an agent may give an existing meeting any length from 15 to 360 minutes
             check_duration_only(new_duration)
             settings = replace(settings, durations=(*settings.durations, new_duration))
         _check_time({"id": agent.id, "time_zone": agent.time_zone}, settings, new_start, new_duration, now)
+    subject_changed = new_subject != meeting.subject
     try:
         with transaction() as s:
             row = s.get(Meeting, meeting_id)
@@ -330,8 +362,9 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
             row.updated_at = now
             s.add(row)
             s.flush()
+            notifications.record(s, row, agent, "changed", by=by, now=now, old=old,
+                                 old_subject=meeting.subject if subject_changed else None)
             if time_changed:
-                notifications.record(s, row, agent, "changed", by=by, now=now, old=old)
                 reminders.schedule(s, row, settings.reminders, now)
             view = _view(row, agent, row.manage_token or "", now)
     except IntegrityError as exc:
@@ -340,6 +373,12 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
         raise
     write_calendar_event(meeting_id, settings)
     return view
+
+
+def get_view(meeting_id: int, now: datetime) -> MeetingView:
+    with transaction(read_only=True) as s:
+        meeting = s.get(Meeting, meeting_id)
+        return _view(meeting, s.get(User, meeting.agent_id), meeting.manage_token or "", now)
 
 
 def check_duration_only(minutes: int) -> None:

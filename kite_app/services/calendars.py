@@ -35,6 +35,7 @@ class BlockView(TypedDict):
     title: str
     start: str  # in the agent's zone, "Mon 7 Dec 2026, 10:00"
     end: str
+    meeting_status: str  # "" for a busy block; "pending" or "confirmed" where the row is a meeting's event
 
 
 def _agent(s, actor: Actor | None) -> User:
@@ -70,10 +71,12 @@ def list_blocks(actor: Actor | None, *, now: datetime, limit: int = 200) -> list
         user = _agent(s, actor)
         zone = ZoneInfo(user.time_zone)
         cals = {c.id: c.name for c in q.calendars_of(s, user.id)}
+        blocks = q.blocks_of(s, list(cals), now, limit)
+        meetings = q.meeting_statuses(s, user.id, [b.uid for b in blocks if b.uid])
         return [
             BlockView(id=b.id, calendar=cals[b.calendar_id], title=b.title, start=_label(b.starts_at, zone),
-                      end=_label(b.ends_at, zone))
-            for b in q.blocks_of(s, list(cals), now, limit)
+                      end=_label(b.ends_at, zone), meeting_status=meetings.get(b.uid or "", ""))
+            for b in blocks
         ]
 
 
@@ -108,7 +111,8 @@ def add_block(actor: Actor | None, *, calendar_id: str, title: str, start: str, 
         block = BusyBlock(calendar_id=cal.id, title=title, starts_at=starts, ends_at=ends)
         s.add(block)
         s.flush()
-        return BlockView(id=block.id, calendar=cal.name, title=title, start=_label(starts, zone), end=_label(ends, zone))
+        return BlockView(id=block.id, calendar=cal.name, title=title, start=_label(starts, zone), end=_label(ends, zone),
+                         meeting_status="")
 
 
 def remove_block(actor: Actor | None, block_id: int) -> None:
@@ -117,6 +121,9 @@ def remove_block(actor: Actor | None, block_id: int) -> None:
         block = s.get(BusyBlock, block_id)
         if block is None or q.calendar_of(s, user.id, block.calendar_id) is None:
             raise NotFound("This busy block does not exist.")
+        if block.uid and q.meeting_statuses(s, user.id, [block.uid]):
+            raise ValidationError({"block": "This is a meeting, not a busy block: change or delete it on the "
+                                            "Meetings page."})
         s.delete(block)
 
 

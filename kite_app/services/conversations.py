@@ -159,7 +159,7 @@ def _post(s, conv: Conversation, author: str, body: str, now: datetime) -> None:
     if len(body) > MAX_MESSAGE:
         raise ValidationError({"message": f"Use at most {MAX_MESSAGE} characters."})
     body = "".join(ch for ch in body if ch in "\n\t" or unicodedata.category(ch) != "Cc")
-    message = Message(conversation_id=conv.id, author=author, body=body, created_at=now)
+    message = Message(conversation_id=conv.id, author=author, caused_by=author, body=body, created_at=now)
     s.add(message)
     s.flush()
     conv.last_activity_at = now

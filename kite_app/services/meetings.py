@@ -9,6 +9,7 @@ from sqlmodel import select
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound
 from kite_app.domain.times import when
+from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, User
 from kite_app.services import booking
@@ -42,6 +43,12 @@ def upcoming(actor: Actor | None, *, now: datetime) -> list[AgentMeeting]:
                          when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), agent.time_zone), status=m.status,
                          duration=int((m.ends_at - m.starts_at).total_seconds() // 60), start=m.starts_at.isoformat())
             for m in rows]
+
+
+def version(actor: Actor | None) -> int:
+    """Changes whenever any of the agent's meetings is booked, changed or deleted (each leaves a notice)."""
+    with transaction(read_only=True) as s:
+        return conversation_rows.agent_activity(s, signed_in_agent(s, actor, AGENTS_ONLY).id)[0]
 
 
 def confirm(actor: Actor | None, meeting_id: int, *, now: datetime) -> None:

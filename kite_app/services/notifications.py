@@ -43,14 +43,18 @@ def _iso(moment: datetime) -> str:
 
 
 def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime,
-           old: tuple[datetime, datetime] | None = None) -> None:
-    """Post the notice and queue the mails for `kind` (booked, confirmed, changed, deleted, reminder)."""
+           old: tuple[datetime, datetime] | None = None, old_subject: str | None = None) -> None:
+    """Post the notice and queue the mails for `kind` (booked, confirmed, changed, deleted, reminder).
+    A change names the old time (`old`) and the old subject (`old_subject`, None when it stayed)."""
     notice = {"kind": kind, "by": by, "agent": agent.name, "subject": meeting.subject,
               "start": _iso(meeting.starts_at), "end": _iso(meeting.ends_at)}
     if old is not None:
         notice["old_start"], notice["old_end"] = _iso(old[0]), _iso(old[1])
+    if old_subject is not None:
+        notice["old_subject"] = old_subject
     conv = conversation_for(s, meeting, now)
-    s.add(Message(conversation_id=conv.id, author="system", notice=notice, meeting_id=meeting.id, created_at=now))
+    s.add(Message(conversation_id=conv.id, author="system", caused_by=by, notice=notice, meeting_id=meeting.id,
+                  created_at=now))
     cancel = kind in ("deleted", "declined")
     for who in RECIPIENTS[kind]:
         to_guest = who == "guest"

@@ -91,3 +91,11 @@ def guarded(denied: rx.Var, ready: rx.Var, content: rx.Component) -> rx.Componen
         rx.callout(denied, icon="lock", color_scheme="red", role="alert"),
         rx.cond(ready, content, loading()),
     )
+
+
+POLL_MS = 1500
+
+
+def live(on_tick) -> rx.Component:
+    """Calls `on_tick` every POLL_MS while the page is open: pages that show what others change stay current."""
+    return rx.moment(interval=POLL_MS, on_change=on_tick, display="none")

@@ -92,6 +92,22 @@ def test_book_read_move_delete_and_the_slot_comes_back(api):
     assert_error(api.patch(f"/bookings/{token}", json={"subject": "again"}), 422, "invalid_input")
 
 
+def test_one_limit_and_one_message_for_each_text_field_whatever_its_length(api):
+    slot = free(api)[5]
+    for length in (201, 500, 5000, 100_000):
+        body = assert_error(api.post("/agents/ann-around/bookings", json=guest(start=slot, subject="x" * length)),
+                            422, "invalid_input")
+        assert body["fields"] == {"subject": "Use at most 200 characters for the subject."}
+        body = assert_error(api.post("/agents/ann-around/bookings", json=guest(start=slot, name="n" * length)),
+                            422, "invalid_input")
+        assert body["fields"] == {"guest_name": "Use at most 100 characters for the name."}
+    r = api.post("/agents/ann-around/bookings", json=guest(start=slot, subject="x" * 200))
+    assert r.status_code == 201, r.text
+    body = assert_error(api.patch(f"/bookings/{r.json()['manage_token']}", json={"subject": "y" * 5000}),
+                        422, "invalid_input")
+    assert body["fields"] == {"subject": "Use at most 200 characters for the subject."}
+
+
 def test_booking_errors(api):
     slots = free(api)
     taken = api.post("/agents/ann-around/bookings", json=guest(start=slots[1]))

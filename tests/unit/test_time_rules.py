@@ -12,7 +12,6 @@ from kite_app.domain.calendar_settings import default_settings
 from kite_app.domain.meeting import SlotUnavailable, check_requested_slot
 from kite_app.domain.slots import SlotRules, slots_between, window_end
 from kite_app.domain.times import span, when
-from kite_app.services.availability import label_slots
 from tests.unit.test_slots_dst import day_slots
 
 

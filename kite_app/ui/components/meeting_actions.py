@@ -24,12 +24,15 @@ class MeetingActionsState(SlotChoice, SessionState):
     reschedule_open: bool = False
     reschedule_error: str = ""
 
-    def _done(self, notice: str):
+    def _pages(self):
         from kite_app.ui.pages.inbox import InboxState
         from kite_app.ui.pages.meetings import MeetingsState
 
-        self.message, self.notice = "", notice
         return [InboxState.refresh, MeetingsState.refresh]
+
+    def _done(self, notice: str):
+        self.message, self.notice = "", notice
+        return self._pages()
 
     def _run(self, action, notice: str):
         self.message, self.notice = "", ""
@@ -37,7 +40,7 @@ class MeetingActionsState(SlotChoice, SessionState):
             action(self._actor())
         except KiteError as exc:
             self.message = exc.message
-            return None
+            return self._pages()  # the cards show the meeting as it stayed (e.g. its old duration)
         return self._done(notice)
 
     @rx.event

@@ -9,10 +9,8 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import conversations
 from kite_app.services.conversations import ConversationSummary, MeetingCard, MessageView
 from kite_app.ui.components.meeting_actions import actions_feedback, meeting_card
-from kite_app.ui.layout import guarded, template
+from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import SessionState, utcnow
-
-POLL_MS = 1500
 
 
 class InboxState(SessionState):
@@ -101,7 +99,7 @@ def message_bubble(m: rx.Var[MessageView]) -> rx.Component:
             rx.callout(m["text"], icon="calendar-clock", size="1", color_scheme="gray", width="100%"),
             rx.box(
                 rx.text(m["who"], " · ", m["at"], size="1", color_scheme="gray"),
-                rx.text(m["text"], white_space="pre-wrap"),
+                rx.text(m["text"], white_space="pre-wrap", overflow_wrap="anywhere"),
                 background=rx.cond(m["mine"], "var(--accent-3)", "var(--gray-3)"),
                 padding="0.5em 0.8em",
                 border_radius="var(--radius-3)",
@@ -129,8 +127,9 @@ def message_box(value: rx.Var, on_change, on_send, error: rx.Var) -> rx.Componen
 def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
     return rx.button(
         rx.hstack(
-            rx.vstack(rx.text(c["guest_name"], weight="bold"), rx.text(c["last_activity"], size="1"),
-                      spacing="0", align="start"),
+            rx.vstack(rx.text(c["guest_name"], weight="bold", overflow_wrap="anywhere", text_align="left"),
+                      rx.text(c["last_activity"], size="1"),
+                      spacing="0", align="start", min_width="0", flex="1"),
             rx.spacer(),
             rx.cond(c["unread"] > 0, rx.badge(c["unread"].to_string() + " unread", color_scheme="red")),
             width="100%",
@@ -141,6 +140,8 @@ def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
         width="100%",
         height="auto",
         padding="0.6em",
+        white_space="normal",  # a long name wraps inside the list, never into the message pane
+        min_width="0",
         aria_label="Conversation with " + c["guest_name"],
         aria_current=rx.cond(c["id"] == InboxState.selected, "true", "false"),
     )
@@ -153,23 +154,24 @@ def inbox_page() -> rx.Component:
         InboxState.ready,
         rx.vstack(
             rx.heading("Inbox", size="7", as_="h1"),
-            rx.moment(interval=POLL_MS, on_change=InboxState.tick, display="none"),
+            live(InboxState.tick),
             actions_feedback(),
             rx.cond(
                 InboxState.items.length() > 0,
                 rx.grid(
                     rx.vstack(rx.foreach(InboxState.items, _list_item), spacing="1", role="list",
-                              aria_label="Conversations"),
+                              aria_label="Conversations", min_width="0"),
                     rx.vstack(
-                        rx.heading(InboxState.title, size="4", as_="h2"),
+                        rx.heading(InboxState.title, size="4", as_="h2", overflow_wrap="anywhere"),
                         rx.foreach(InboxState.meetings, meeting_card),
                         rx.vstack(rx.foreach(InboxState.messages, message_bubble), width="100%", spacing="2",
                                   role="log", aria_label="Messages"),
                         message_box(InboxState.draft, InboxState.set_draft, InboxState.send, InboxState.error),
                         spacing="3",
                         width="100%",
+                        min_width="0",
                     ),
-                    columns=rx.breakpoints(initial="1", md="260px 1fr"),
+                    columns=rx.breakpoints(initial="minmax(0, 1fr)", md="260px minmax(0, 1fr)"),
                     spacing="4",
                     width="100%",
                 ),

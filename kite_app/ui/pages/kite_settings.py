@@ -384,9 +384,20 @@ def _block_row(block: rx.Var[BlockView]) -> rx.Component:
         rx.table.cell(block["start"]),
         rx.table.cell(block["end"]),
         rx.table.cell(block["calendar"]),
-        rx.table.cell(rx.button("Remove", size="1", variant="soft", color_scheme="red",
-                                aria_label="Remove " + block["title"] + " " + block["start"],
-                                on_click=BuiltInCalendarState.remove_block(block["id"]))),
+        rx.table.cell(rx.cond(
+            block["meeting_status"] != "",
+            rx.hstack(  # a meeting's event: read-only here, changed or deleted with the meeting
+                rx.match(block["meeting_status"], ("confirmed", rx.badge("Confirmed meeting", color_scheme="green")),
+                         ("cancelled", rx.badge("Deleted meeting", color_scheme="gray")),
+                         rx.badge("Pending meeting", color_scheme="amber")),
+                rx.link("Open in Meetings", href=routes.MEETINGS, size="1",
+                        aria_label="Open meeting " + block["title"] + " " + block["start"] + " in Meetings"),
+                spacing="2", align="center", wrap="wrap",
+            ),
+            rx.button("Remove", size="1", variant="soft", color_scheme="red",
+                      aria_label="Remove " + block["title"] + " " + block["start"],
+                      on_click=BuiltInCalendarState.remove_block(block["id"])),
+        )),
     )
 
 

@@ -14,8 +14,8 @@ from kite_app.services.conversations import MessageView
 from kite_app.services.booking import MeetingView
 from kite_app.ui.components.forms import field, form_alert, form_notice, var_select_field
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
-from kite_app.ui.layout import loading, template
-from kite_app.ui.pages.inbox import POLL_MS, message_box, message_bubble
+from kite_app.ui.layout import live, loading, template
+from kite_app.ui.pages.inbox import message_box, message_bubble
 from kite_app.ui.session import utcnow
 
 
@@ -36,6 +36,10 @@ class ManageState(SlotChoice, rx.State):
     message: str = ""
     notice: str = ""
     _window: int = 30
+
+    def _clear(self) -> None:
+        """Messages belong to the action that caused them: every action starts without any."""
+        self.errors, self.message, self.notice, self.draft_error = {}, "", "", ""
 
     def _token(self) -> str:
         return self.router.page.params.get("token", "")
@@ -76,7 +80,7 @@ class ManageState(SlotChoice, rx.State):
 
     @rx.event
     def send(self):
-        self.draft_error = ""
+        self._clear()
         try:
             conversations.guest_writes(self._token(), self.draft, now=utcnow())
         except ValidationError as exc:
@@ -91,7 +95,7 @@ class ManageState(SlotChoice, rx.State):
     @rx.event
     def load(self):
         self.ready, self.not_found, self.editing, self.confirm_delete = False, "", False, False
-        self.errors, self.message, self.notice = {}, "", ""
+        self._clear()
         try:
             meeting = booking.get(self._token(), now=utcnow())
             info = availability.booking_page(meeting["agent_slug"])
@@ -106,7 +110,8 @@ class ManageState(SlotChoice, rx.State):
 
     @rx.event
     def edit(self):
-        self.editing, self.message, self.notice = True, "", ""
+        self._clear()
+        self.editing = True
         start = datetime.fromisoformat(self.meeting["start"]).astimezone(ZoneInfo(self.meeting["time_zone"]))
         self.day = start.date().isoformat()
         self._refresh_slots()
@@ -124,7 +129,7 @@ class ManageState(SlotChoice, rx.State):
 
     @rx.event
     def save(self):
-        self.errors, self.message, self.notice = {}, "", ""
+        self._clear()
         if not self.slot:
             self.errors = {"slot": "Choose a time."}
             return
@@ -139,16 +144,19 @@ class ManageState(SlotChoice, rx.State):
             self.message = exc.message
             self._refresh_slots()
             return
+        unchanged = all(meeting[k] == self.meeting[k] for k in ("start", "duration", "subject"))
         self._show(meeting)
-        self.editing, self.notice = False, "Your meeting was changed."
+        self.editing, self.notice = False, "Nothing changed." if unchanged else "Your meeting was changed."
 
     @rx.event
     def ask_delete(self, value: bool):
+        if value:  # closing the dialog keeps what the delete said
+            self._clear()
         self.confirm_delete = value
 
     @rx.event
     def delete(self):
-        self.message, self.notice = "", ""
+        self._clear()
         try:
             meeting = booking.cancel(self._token(), now=utcnow())
         except KiteError as exc:
@@ -244,7 +252,7 @@ def manage_page() -> rx.Component:
                 _details(),
                 rx.cond(ManageState.editing, _edit_form()),
                 _delete_dialog(),
-                rx.moment(interval=POLL_MS, on_change=ManageState.tick, display="none"),
+                live(ManageState.tick),
                 rx.card(
                     rx.vstack(
                         rx.heading("Conversation with " + ManageState.meeting["agent_name"], size="4", as_="h2"),

@@ -9,7 +9,7 @@ from kite_app.domain.errors import KiteError
 from kite_app.services import meetings
 from kite_app.services.meetings import AgentMeeting
 from kite_app.ui.components.meeting_actions import actions_feedback, meeting_card
-from kite_app.ui.layout import guarded, template
+from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import SessionState, utcnow
 
 
@@ -17,15 +17,20 @@ class MeetingsState(SessionState):
     ready: bool = False
     denied: str = ""
     items: list[AgentMeeting] = []
+    _version: int = -1
+
+    def _reload(self) -> None:
+        actor = self._actor()
+        self._version = meetings.version(actor)  # read first: a change in between shows at the next tick
+        self.items = meetings.upcoming(actor, now=utcnow())
 
     @rx.event
     def load(self):
         self.ready, self.denied = False, ""
-        actor = self._actor()
-        if actor is None:
+        if self._actor() is None:
             return self._to_login()
         try:
-            self.items = meetings.upcoming(actor, now=utcnow())
+            self._reload()
         except KiteError as exc:
             self.denied = exc.message
             return
@@ -34,7 +39,16 @@ class MeetingsState(SessionState):
     @rx.event
     def refresh(self):
         try:
-            self.items = meetings.upcoming(self._actor(), now=utcnow())
+            self._reload()
+        except KiteError:
+            pass
+
+    @rx.event
+    def tick(self, _now: str = ""):
+        """Polled while the page is open: new bookings and the guests' changes appear without reloading."""
+        try:
+            if meetings.version(self._actor()) != self._version:
+                self._reload()
         except KiteError:
             pass
 
@@ -48,6 +62,7 @@ def meetings_page() -> rx.Component:
             rx.heading("Meetings", size="7", as_="h1"),
             rx.text("Upcoming meetings, pending first. Times in your time zone.", color_scheme="gray"),
             actions_feedback(),
+            live(MeetingsState.tick),
             rx.cond(MeetingsState.items.length() > 0,
                     rx.vstack(rx.foreach(MeetingsState.items, meeting_card), width="100%", spacing="2"),
                     rx.text("No upcoming meetings.", color_scheme="gray")),
