@@ -51,8 +51,8 @@ class SlotTaken(KiteError):
 
 def longer_meeting_conflict(old_minutes: int, new_minutes: int) -> SlotTaken:
     """A new duration that runs into busy time: there is no other slot to choose, the meeting stays as it was."""
-    return SlotTaken(f"A {new_minutes}-minute meeting would overlap busy time in the agent's calendar. The meeting "
-                     f"keeps its {old_minutes} minutes.", code="duration_overlaps_busy_time")
+    return SlotTaken(f"A {new_minutes}-minute meeting would overlap busy time, so the meeting keeps its "
+                     f"{old_minutes} minutes.", code="duration_overlaps_busy_time")
 
 
 def check_requested_slot(

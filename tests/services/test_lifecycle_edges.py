@@ -62,8 +62,7 @@ def test_a_longer_duration_into_busy_time_says_so_and_keeps_the_old_one(open_age
     with pytest.raises(SlotTaken) as refused:
         meetings.change_duration(actor, first["id"], 60, now=NOW)
     assert refused.value.code == "duration_overlaps_busy_time"
-    assert refused.value.message == ("A 60-minute meeting would overlap busy time in the agent's calendar. "
-                                     "The meeting keeps its 30 minutes.")
+    assert refused.value.message == "A 60-minute meeting would overlap busy time, so the meeting keeps its 30 minutes."
     again = next(m for m in meetings.upcoming(actor, now=NOW) if m["id"] == first["id"])
     assert again["duration"] == 30 and again["when"] == first["when"]
 

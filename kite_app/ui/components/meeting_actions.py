@@ -99,8 +99,9 @@ def meeting_card(m: rx.Var) -> rx.Component:
                 wrap="wrap",
                 align="center",
             ),
-            rx.cond(m["guest_name"] != "", rx.text(m["guest_name"], " · ", m["guest_email"], size="2")),
-            rx.cond(m["subject"] != "", rx.text(m["subject"], size="2", color_scheme="gray")),
+            rx.cond(m["guest_name"] != "", rx.text(m["guest_name"], " · ", m["guest_email"], size="2",
+                                                   overflow_wrap="anywhere")),
+            rx.cond(m["subject"] != "", rx.text(m["subject"], size="2", color_scheme="gray", overflow_wrap="anywhere")),
             rx.hstack(
                 rx.cond(m["status"] == "pending",
                         rx.button("Confirm", size="1", aria_label="Confirm " + label,

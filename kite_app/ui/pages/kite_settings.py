@@ -380,7 +380,7 @@ def _calendar_settings_tab() -> rx.Component:
 
 def _block_row(block: rx.Var[BlockView]) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(block["title"]),
+        rx.table.row_header_cell(block["title"], overflow_wrap="anywhere", min_width="8rem"),
         rx.table.cell(block["start"]),
         rx.table.cell(block["end"]),
         rx.table.cell(block["calendar"]),
