@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kite_app.domain.availability import TimeRange, local_to_utc, parse_time
+from kite_app.domain.availability import TimeRange, local_to_utc, parse_time, working_intervals
 from kite_app.domain.calendar_settings import default_settings
 from kite_app.domain.meeting import SlotUnavailable, check_requested_slot
 from kite_app.domain.slots import SlotRules, slots_between, window_end
@@ -69,6 +69,38 @@ def test_a_range_ending_in_the_repeated_hour_ends_at_its_later_occurrence_new_yo
     # the clock reads 01:30 twice; the working day ends at the second
     assert labels("America/New_York", date(2026, 11, 1), [("00:00", "01:30")]) == [
         "00:00", "00:30", "01:00 (UTC-4)", "01:30 (UTC-4)", "01:00 (UTC-5)"]
+
+
+FOLDS = [  # a day with a repeated hour, a wall time inside it, and the two offsets it has
+    ("Europe/Berlin", date(2026, 10, 25), "02:30", "+02:00", "+01:00"),
+    ("America/New_York", date(2026, 11, 1), "01:30", "-04:00", "-05:00"),
+    ("Australia/Sydney", date(2026, 4, 5), "02:30", "+11:00", "+10:00"),
+    ("America/Santiago", date(2026, 4, 4), "23:30", "-03:00", "-04:00"),
+    ("Australia/Lord_Howe", date(2026, 4, 5), "01:45", "+11:00", "+10:30"),
+    ("Pacific/Chatham", date(2026, 4, 5), "03:15", "+13:45", "+12:45"),
+]
+
+
+@pytest.mark.parametrize("zone, day, inside, first, later", FOLDS)
+def test_working_time_starts_at_the_first_and_ends_at_the_later_occurrence(zone, day, inside, first, later):
+    tz = ZoneInfo(zone)
+    minute = parse_time(inside)
+    starts = working_intervals(((TimeRange(minute, 1440),),) * 7, {}, tz, day, day)
+    ends = working_intervals(((TimeRange(0, minute),),) * 7, {}, tz, day, day)
+    assert datetime.fromtimestamp(starts[0][0], tz).isoformat(timespec="minutes") == f"{day}T{inside}{first}"
+    assert datetime.fromtimestamp(ends[-1][1], tz).isoformat(timespec="minutes") == f"{day}T{inside}{later}"
+    # the fold's minutes are worked once each: the day is longer than its wall-clock hours by the shift
+    shift = (datetime.fromisoformat(f"2000-01-01T00:00{first}").utcoffset()
+             - datetime.fromisoformat(f"2000-01-01T00:00{later}").utcoffset()).total_seconds()
+    assert ends[-1][1] - ends[0][0] == minute * 60 + shift
+
+
+@pytest.mark.parametrize("zone, day, inside, first, later", FOLDS)
+def test_a_slot_at_a_repeated_time_is_offered_twice_each_naming_its_offset(zone, day, inside, first, later):
+    got = labels(zone, day, [(inside, "24:00")], interval=15, duration=15)
+    name = lambda offset: "UTC" + offset.replace(":00", "").replace("+0", "+").replace("-0", "-")  # noqa: E731
+    assert got[0] == f"{inside} ({name(first)})"
+    assert f"{inside} ({name(later)})" in got
 
 
 @pytest.mark.parametrize("zone, day, end, expected_end", [
@@ -135,6 +167,8 @@ def test_listing_and_booking_agree_on_the_window_berlin():
 
 @pytest.mark.parametrize("zone, interval, ranges", [
     ("Europe/Berlin", 90, [("00:00", "24:00")]),  # all-day ranges merge into one stretch of days
+    ("America/New_York", 45, [("00:00", "24:00")]),
+    ("Australia/Sydney", 90, [("00:30", "24:00")]),
     ("Australia/Lord_Howe", 60, [("00:00", "24:00")]),
     ("Pacific/Chatham", 45, [("00:00", "12:00"), ("12:00", "24:00")]),
     ("America/Santiago", 360, [("00:00", "24:00")]),
