@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from kite_app.config import settings
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.providers.mail.dispatcher import dispatch
-from kite_app.services import calendar_sync, reminders
+from kite_app.services import calendar_sync, reminders, watches
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +44,11 @@ def send_mail() -> None:
 
 @_quiet_while_the_database_is_down
 def sync_calendars() -> None:
-    """Calendar writes that waited for the calendar to come back, then the agents' Yes/No answers."""
+    """Calendar writes that waited for the calendar to come back, the agents' answers, push channels."""
     now = datetime.now(UTC)
     calendar_sync.retry_calendar_writes(now=now)
     calendar_sync.sync_answers(now=now)
+    watches.renew_watches(now=now)
 
 
 @contextlib.asynccontextmanager

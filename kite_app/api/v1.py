@@ -19,7 +19,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.accounts import time_zone_error
-from kite_app.domain.errors import KiteError, NotFound, PermissionDenied, TooManyAttempts, ValidationError
+from kite_app.domain.errors import (
+    CalendarUnavailable, KiteError, NotFound, PermissionDenied, TooManyAttempts, ValidationError,
+)
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.services import availability, booking, ratelimit
 from kite_app.services.booking import BookingRequest, LoginRequired
@@ -96,6 +98,8 @@ def error_response(status: int, code: str, message: str, fields: dict[str, str] 
 
 
 def kite_error_response(exc: KiteError) -> JSONResponse:
+    if isinstance(exc, CalendarUnavailable):
+        return error_response(503, exc.code, exc.message, headers={"Retry-After": "60"})
     if isinstance(exc, SlotTaken):
         return error_response(409, exc.code, exc.message)
     if isinstance(exc, SlotUnavailable):

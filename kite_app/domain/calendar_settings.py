@@ -91,7 +91,8 @@ def _int_in(form: Mapping[str, str], key: str, low: int, high: int, unit: str, e
     return value
 
 
-def parse_settings(form: Mapping[str, object], *, calendars: Collection[str]) -> CalendarSettings:
+def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
+                   writable: Collection[str] | None = None) -> CalendarSettings:
     """Read the "Calendar Settings" form. Every invalid field gets its own message; all or nothing.
 
     Keys: blocking_calendars (list), destination_calendar, durations ("15, 30"), default_duration,
@@ -108,6 +109,8 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str]) ->
     destination = str(form.get("destination_calendar", ""))
     if destination not in calendars:
         errors["destination_calendar"] = "Choose the calendar that meetings are added to."
+    elif writable is not None and destination not in writable:
+        errors["destination_calendar"] = "You can only read this calendar. Choose one you can add events to."
 
     durations: list[int] = []
     for part in re.split(r"[,;\s]+", str(form.get("durations", "")).strip()):

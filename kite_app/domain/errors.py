@@ -36,3 +36,13 @@ class TooManyAttempts(KiteError):
     def __init__(self, message: str, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class CalendarUnavailable(KiteError):
+    """An agent's calendar cannot be read now, so free time cannot be told safely (no guessing)."""
+
+    code = "calendar_unavailable"
+
+    def __init__(self, message: str = "The agent's calendar cannot be read right now, so no times can be offered "
+                                      "safely. Please try again in a few minutes."):
+        super().__init__(message)

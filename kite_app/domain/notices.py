@@ -11,7 +11,7 @@ from datetime import datetime
 
 from kite_app.domain.times import when
 
-KINDS = ("booked", "confirmed", "changed", "deleted", "reminder", "declined")
+KINDS = ("booked", "confirmed", "changed", "deleted", "reminder", "declined", "calendar_failed")
 
 
 def _minutes(start_iso: str, end_iso: str) -> int:
@@ -50,6 +50,10 @@ def render(notice: dict, zone: str) -> str:
         return f"{notice.get('agent') or 'The agent'} declined the meeting on {now_at}."
     if kind == "deleted":
         return f"The meeting on {now_at} was deleted by {who}."
+    if kind == "calendar_failed":  # for the agent only
+        return (f"The meeting on {now_at} could not be added to your calendar {notice.get('calendar', '')} "
+                f"({notice.get('reason', '')}). It stands in Kite and the guest has their invitation. In Calendar "
+                "Settings, choose a calendar you can add events to.")
     if kind == "reminder":
         return f"Reminder: the meeting starts {now_at}."
     if kind == "changed":

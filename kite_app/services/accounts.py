@@ -22,6 +22,7 @@ from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.persistence import accounts as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import LocalCalendar, User
+from kite_app.services import watches
 from kite_app.services.passwords import hash_password
 
 DUPLICATE_EMAIL = "An account with this email already exists."
@@ -127,7 +128,10 @@ def set_agent_active(actor: Actor | None, agent_id: int, *, active: bool, now: d
         if not active:
             q.revoke_sessions_of(s, agent_id, now)
         s.add(agent)
-        return q.to_view(agent)
+        view = q.to_view(agent)
+    if not active:
+        watches.stop_unused(agent_id)  # no push channel outlives the agent's account
+    return view
 
 
 def reset_password(actor: Actor | None, agent_id: int, *, new_password: str, now: datetime) -> q.UserView:

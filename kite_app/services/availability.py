@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from kite_app import config, routes
 from kite_app.domain.accounts import Actor, Role, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings, default_settings, parse_settings, to_form
-from kite_app.domain.errors import NotFound, ValidationError
+from kite_app.domain.errors import CalendarUnavailable, NotFound, ValidationError
 from kite_app.domain.intervals import Interval, to_seconds
 from kite_app.domain.times import clock
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
@@ -21,7 +21,8 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSettingsRow, User
 from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.services import install as _install  # noqa: F401  (registers the Google provider)
-from kite_app.providers.calendar.base import CalendarInfo
+from kite_app.providers.calendar.base import CalendarError, CalendarInfo
+from kite_app.services import watches
 from kite_app.services.accounts import public_agent, signed_in_agent
 
 log = logging.getLogger(__name__)
@@ -55,23 +56,30 @@ class SettingsView(TypedDict):
     feed_url: str
 
 
-def _calendars(agent_id: int) -> tuple[list[CalendarInfo], str]:
-    """Every calendar the agent can choose, and what could not be listed (said, not hidden)."""
+def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[CalendarInfo], str]:
+    """Every calendar the agent can choose, and what could not be listed or read (said, not hidden)."""
     found: list[CalendarInfo] = []
-    problem = ""
+    problems: list[str] = []
     for provider in all_providers():
         try:
             found.extend(provider.list_calendars(agent_id))
-        except Exception as exc:  # a remote calendar service; the built-in calendar still works
+            lost = provider.unreadable(agent_id, [c for c in blocking if provider_for(c) is provider])
+        except (CalendarError, KeyError) as exc:  # a remote calendar service; the built-in calendar still works
             log.warning("calendars of agent %s cannot be listed: %s", agent_id, exc)
-            problem = ("Your Google Workspace calendars cannot be listed right now. The built-in calendar "
-                       "still works; try again later or ask your admin to test the Google connection.")
-    return found, problem
+            problems.append("Your Google Workspace calendars cannot be listed right now. The built-in calendar "
+                            "still works; try again later or ask your admin to test the Google connection.")
+            continue
+        if lost:
+            problems.append(f"Busy time of {', '.join(c.partition(':')[2] for c in lost)} cannot be read: the calendar "
+                            "is no longer shared with you or was deleted. Untick it or have it shared again; until "
+                            "then guests cannot book with you.")
+    return found, " ".join(problems)
 
 
 def _view(agent: User, row) -> SettingsView:
-    calendars, problem = _calendars(agent.id)
-    settings = CalendarSettings.from_json(row.data) if row else default_settings(calendars[0]["id"] if calendars else "")
+    saved = CalendarSettings.from_json(row.data) if row else None
+    calendars, problem = _calendars(agent.id, saved.blocking_calendars if saved else ())
+    settings = saved or default_settings(calendars[0]["id"] if calendars else "")
     return SettingsView(
         form=to_form(settings),
         calendars=calendars,
@@ -93,16 +101,16 @@ def save_calendar_settings(actor: Actor | None, form: Mapping[str, object], *, n
     """Validate the whole form and save it, or change nothing and raise ValidationError."""
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
-    settings = parse_settings(form, calendars={c["id"] for c in _calendars(agent.id)[0]})
+    calendars = _calendars(agent.id)[0]
+    settings = parse_settings(form, calendars={c["id"] for c in calendars},
+                              writable={c["id"] for c in calendars if c["writable"]})
     with transaction() as s:
         row = q.settings_row(s, agent.id)
         if row is None:
             row = CalendarSettingsRow(agent_id=agent.id, data={}, feed_token=secrets.token_urlsafe(24), updated_at=now)
         row.data, row.updated_at = settings.to_json(), now
         s.add(row)
-    from kite_app.services.calendar_sync import ensure_watch  # it builds on booking, which builds on this
-
-    ensure_watch(agent.id, settings.destination_calendar, now=now)
+    watches.ensure_watch(agent.id, settings.destination_calendar, now=now)
     return _view(agent, row)
 
 
@@ -141,7 +149,11 @@ def busy_intervals(
         by_provider.setdefault(id(provider), (provider, []))[1].append(cal)
     busy: list[Interval] = []
     for provider, cals in by_provider.values():
-        busy.extend(provider.busy(agent_id, cals, start, end))
+        try:
+            busy.extend(provider.busy(agent_id, cals, start, end))
+        except CalendarError as exc:  # unknown busy time could mean a double booking: offer nothing
+            log.warning("busy time of agent %s cannot be read: %s", agent_id, exc)
+            raise CalendarUnavailable() from None
     if include_meetings:
         with transaction(read_only=True) as s:
             busy.extend(meeting_reservations(q.live_meetings(s, agent_id, start, end, exclude_id=exclude_meeting_id),

@@ -11,6 +11,9 @@ import hashlib
 import logging
 import secrets
 import unicodedata
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypedDict
@@ -23,14 +26,14 @@ from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain import times
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.meeting import (
-    LIVE, MAX_SUBJECT, SlotTaken, check_free, check_requested_slot, longer_meeting_conflict,
+    LIVE, MAX_SUBJECT, MeetingStatus, SlotTaken, check_free, check_requested_slot, longer_meeting_conflict,
 )
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.persistence import meetings as q
 from kite_app.persistence.db import DATABASE_UNAVAILABLE, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
-from kite_app.providers.calendar.base import EventData
+from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
 from kite_app.services import notifications, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import (
@@ -150,10 +153,53 @@ def _event(meeting: Meeting) -> EventData:
                      guest_email=meeting.guest_email, tentative=meeting.status == "pending")
 
 
+_writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="calendar-write")
+_pending: set[Future] = set()
+_pending_lock = threading.Lock()
+
+
+def schedule_calendar_write(meeting_id: int, settings: CalendarSettings | None) -> None:
+    """After a change is committed: the built-in calendar is written in this request; a remote one
+    (Google) in the background, so that a guest never waits on it. A write that fails waits in the
+    database for `retry_calendar_writes`."""
+    with transaction(read_only=True) as s:
+        meeting = s.get(Meeting, meeting_id)
+        calendar_id = meeting.calendar_id or (settings.destination_calendar if settings else None)
+    try:
+        remote = calendar_id is not None and provider_for(calendar_id).remote
+    except KeyError:  # the calendar's integration is gone; the retry job reports it
+        remote = False
+    if not remote:
+        write_calendar_event(meeting_id, settings)
+        return
+    future = _writer.submit(write_calendar_event, meeting_id, settings)
+    with _pending_lock:
+        _pending.add(future)
+    future.add_done_callback(_forget)
+
+
+def _forget(future: Future) -> None:
+    with _pending_lock:
+        _pending.discard(future)
+
+
+def flush_calendar_writes(timeout: float = 60) -> None:
+    """Wait for the background calendar writes started so far (at shutdown; tests)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _pending_lock:
+            pending = list(_pending)
+        if not pending or time.monotonic() > deadline:
+            return
+        wait(pending, timeout=max(0.1, deadline - time.monotonic()))
+
+
 def write_calendar_event(meeting_id: int, settings: CalendarSettings | None = None) -> bool:
     """Bring the meeting's calendar event up to date. A failure (the calendar or the database is down)
     leaves the booking standing and the write waiting: `retry_calendar_writes` tries again until it
-    succeeds. Both are expected conditions: one warning line, no traceback."""
+    succeeds. Both are expected conditions: one warning line, no traceback. A write that can never
+    succeed (no write access) is not retried: the agent gets a notice. An event the agent deleted in
+    their calendar counts as their No."""
     try:
         return _write_calendar_event(meeting_id, settings)
     except DATABASE_UNAVAILABLE as exc:
@@ -180,6 +226,16 @@ def _write_calendar_event(meeting_id: int, settings: CalendarSettings | None) ->
             event_id = provider_for(calendar_id).create_event(meeting.agent_id, calendar_id, _event(meeting))
     except DATABASE_UNAVAILABLE:
         raise
+    except EventGone:
+        _deleted_in_calendar(meeting_id)
+        return True
+    except CalendarError as exc:
+        if exc.transient:
+            log.warning("calendar write for meeting %s failed (%s); it will be retried", meeting_id, exc)
+            return False
+        log.warning("calendar write for meeting %s can never succeed (%s); the agent is told", meeting_id, exc)
+        _give_up_calendar_write(meeting_id, calendar_id or "", exc)
+        return False
     except Exception as exc:  # the calendar is outside our control; the meeting itself is safe in the database
         log.warning("calendar write for meeting %s failed (%s: %s); it will be retried", meeting_id,
                     type(exc).__name__, exc)
@@ -190,6 +246,33 @@ def _write_calendar_event(meeting_id: int, settings: CalendarSettings | None) ->
         row.calendar_synced_seq = meeting.sequence
         s.add(row)
     return True
+
+
+def _deleted_in_calendar(meeting_id: int) -> None:
+    """The agent deleted the meeting's event in their calendar: as their No (pending) or their delete."""
+    now = datetime.now(UTC)
+    with transaction() as s:
+        row = s.get(Meeting, meeting_id)
+        row.calendar_synced_seq, status = row.sequence, row.status  # nothing waits on the gone event
+        s.add(row)
+    try:
+        if status == MeetingStatus.PENDING:
+            confirm_meeting(meeting_id, now=now, answer=False)
+        elif status == MeetingStatus.CONFIRMED:
+            delete_meeting(meeting_id, by="agent", now=now)
+    except KiteError as exc:  # it has begun meanwhile: it stays as it is
+        log.info("meeting %s: its event was deleted in the calendar, left as is (%s)", meeting_id, exc.message)
+
+
+def _give_up_calendar_write(meeting_id: int, calendar_id: str, exc: CalendarError) -> None:
+    """Stop retrying a write that cannot succeed and tell the agent; the meeting stands in Kite."""
+    now = datetime.now(UTC)
+    with transaction() as s:
+        row = s.get(Meeting, meeting_id)
+        row.calendar_synced_seq = row.sequence  # a later change of the meeting tries again
+        s.add(row)
+        notifications.record_for_agent(s, row, s.get(User, row.agent_id), "calendar_failed", now=now,
+                                       calendar=calendar_id.partition(":")[2] or calendar_id, reason=str(exc))
 
 
 def published_settings_any(meeting_id: int) -> CalendarSettings | None:
@@ -238,7 +321,7 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
         if _is_overlap(exc):
             raise SlotTaken() from None
         raise
-    write_calendar_event(meeting_id, settings)
+    schedule_calendar_write(meeting_id, settings)
     return view
 
 
@@ -371,7 +454,7 @@ def _apply_change(meeting_id: int, meeting: Meeting, agent: User, settings: Cale
         if _is_overlap(exc):
             raise SlotTaken() from None
         raise
-    write_calendar_event(meeting_id, settings)
+    schedule_calendar_write(meeting_id, settings)
     return view
 
 
@@ -386,8 +469,9 @@ def check_duration_only(minutes: int) -> None:
         raise ValidationError({"duration": f"A meeting lasts {MIN_DURATION} to {MAX_DURATION} minutes."})
 
 
-def delete_meeting(meeting_id: int, *, by: str, now: datetime) -> MeetingView:
-    """Delete a meeting (`by` "guest" or "agent"): its time is free again at once, both sides hear of it."""
+def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "deleted") -> MeetingView:
+    """Delete a meeting (`by` "guest" or "agent"): its time is free again at once, both sides hear of it
+    (`kind` "declined" for the agent's No to a pending meeting: the guest is told)."""
     with transaction() as s:
         meeting = s.get(Meeting, meeting_id)
         if meeting.status not in LIVE:
@@ -400,13 +484,13 @@ def delete_meeting(meeting_id: int, *, by: str, now: datetime) -> MeetingView:
         s.add(meeting)
         s.flush()
         agent = s.get(User, meeting.agent_id)
-        notifications.record(s, meeting, agent, "deleted", by=by, now=now)
+        notifications.record(s, meeting, agent, kind, by=by, now=now)
         reminders.cancel(s, meeting.id)
         view = _view(meeting, agent, meeting.manage_token or "", now)
         agent_id = meeting.agent_id
     settings = published_settings(agent_id)
     if settings is not None:
-        write_calendar_event(meeting_id, settings)
+        schedule_calendar_write(meeting_id, settings)
     return view
 
 
@@ -417,7 +501,7 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
             pending = s.get(Meeting, meeting_id).status == "pending"
         if not pending:
             raise ValidationError({"meeting": "Only a pending meeting can be declined."})
-        return delete_meeting(meeting_id, by="agent", now=now)
+        return delete_meeting(meeting_id, by="agent", now=now, kind="declined")
     with transaction() as s:
         meeting = s.get(Meeting, meeting_id)
         _changeable(meeting, now)
@@ -433,5 +517,5 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
         view = _view(meeting, agent, meeting.manage_token or "", now)
     settings = published_settings(agent.id)
     if settings is not None:
-        write_calendar_event(meeting_id, settings)
+        schedule_calendar_write(meeting_id, settings)
     return view

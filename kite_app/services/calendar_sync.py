@@ -6,24 +6,22 @@ from __future__ import annotations
 
 import hmac
 import logging
-import secrets
-import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_
 from sqlmodel import select
 
-from kite_app.config import settings
 from kite_app.domain.errors import KiteError
+from kite_app.domain.meeting import LIVE, MeetingStatus
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSync, CalendarWatch, Meeting
 from kite_app.providers.calendar import provider_for
-from kite_app.providers.calendar.google import SyncTokenExpired
-from kite_app.services.booking import confirm_meeting, write_calendar_event
+from kite_app.providers.calendar.base import SyncTokenExpired
+from kite_app.services.booking import confirm_meeting, delete_meeting, write_calendar_event
+from kite_app.services.watches import PUSH_PATH
 
 log = logging.getLogger(__name__)
-PUSH_PATH = "/api/google/push"
-RENEW_BEFORE = timedelta(days=1)
+__all__ = ["PUSH_PATH", "handle_push", "retry_calendar_writes", "sync_answers"]
 
 
 def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
@@ -37,19 +35,20 @@ def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
 
 
 def sync_answers(*, now: datetime) -> int:
-    """Read the agents' Yes or No from their calendars (Google sync tokens; a full read again when
-    Google says the token expired): Yes confirms a pending meeting, No declines it."""
+    """Read the agents' answers from their calendars (Google sync tokens; a full read again when
+    Google says the token expired): Yes confirms a pending meeting; No, or deleting the event in the
+    calendar, declines a pending meeting and deletes a confirmed one (notices and mails as in Kite)."""
     with transaction(read_only=True) as s:
         pairs = s.exec(select(Meeting.agent_id, Meeting.calendar_id).where(
-            Meeting.status == "pending", Meeting.starts_at > now, Meeting.calendar_event_id.is_not(None),
+            Meeting.status.in_(LIVE), Meeting.starts_at > now, Meeting.calendar_event_id.is_not(None),
             Meeting.calendar_id.startswith("google:"),
         ).distinct()).all()
     changed = 0
     for agent_id, calendar_id in pairs:
         try:
             changed += _sync_calendar_answers(agent_id, calendar_id, now)
-        except Exception:
-            log.warning("cannot read answers of agent %s in %s", agent_id, calendar_id, exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - the next run tries again
+            log.warning("cannot read answers of agent %s in %s: %s", agent_id, calendar_id, exc)
     return changed
 
 
@@ -68,15 +67,22 @@ def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> in
     changed = 0
     if answers:
         with transaction(read_only=True) as s:
-            pending = s.exec(select(Meeting.id, Meeting.uid).where(
-                Meeting.agent_id == agent_id, Meeting.status == "pending", Meeting.uid.in_(list(answers)))).all()
-        for meeting_id, uid in pending:
-            if answers[uid] in ("accepted", "declined"):
-                try:
-                    confirm_meeting(meeting_id, now=now, answer=answers[uid] == "accepted")
-                    changed += 1
-                except KiteError:
-                    pass
+            live = s.exec(select(Meeting.id, Meeting.uid, Meeting.status).where(
+                Meeting.agent_id == agent_id, Meeting.status.in_(LIVE), Meeting.uid.in_(list(answers)))).all()
+        for meeting_id, uid, status in live:
+            answer, pending = answers[uid], status == MeetingStatus.PENDING
+            try:
+                if answer == "accepted" and pending:
+                    confirm_meeting(meeting_id, now=now)
+                elif answer in ("declined", "deleted") and pending:
+                    confirm_meeting(meeting_id, now=now, answer=False)
+                elif answer in ("declined", "deleted"):
+                    delete_meeting(meeting_id, by="agent", now=now)
+                else:
+                    continue
+                changed += 1
+            except KiteError:  # begun meanwhile, or already changed in Kite
+                pass
     with transaction() as s:
         row = s.exec(select(CalendarSync).where(CalendarSync.agent_id == agent_id,
                                                 CalendarSync.calendar_id == calendar_id)).first()
@@ -84,39 +90,6 @@ def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> in
         row.sync_token, row.updated_at = next_token or None, now
         s.add(row)
     return changed
-
-
-def ensure_watch(agent_id: int, calendar_id: str, *, now: datetime) -> bool:
-    """Open (or renew) a push channel on a Google calendar when push is enabled. Best effort."""
-    if not settings.push_enabled or not calendar_id.startswith("google:"):
-        return False
-    with transaction(read_only=True) as s:
-        live = s.exec(select(CalendarWatch).where(CalendarWatch.agent_id == agent_id,
-                                                  CalendarWatch.calendar_id == calendar_id,
-                                                  CalendarWatch.expires_at > now + RENEW_BEFORE)).first()
-    if live is not None:
-        return True
-    channel_id, token = uuid.uuid4().hex, secrets.token_urlsafe(24)
-    # the row first: Google's first notification may arrive before watch() returns
-    with transaction() as s:
-        row = CalendarWatch(agent_id=agent_id, calendar_id=calendar_id, channel_id=channel_id, token=token,
-                            expires_at=now + timedelta(days=7))
-        s.add(row)
-    try:
-        resource_id, expires = provider_for(calendar_id).watch(
-            agent_id, calendar_id, channel_id=channel_id, token=token,
-            address=settings.public_url.rstrip("/") + PUSH_PATH)
-    except Exception:
-        log.warning("cannot watch %s of agent %s; answers are read periodically", calendar_id, agent_id,
-                    exc_info=True)
-        with transaction() as s:
-            s.delete(s.exec(select(CalendarWatch).where(CalendarWatch.channel_id == channel_id)).one())
-        return False
-    with transaction() as s:
-        row = s.exec(select(CalendarWatch).where(CalendarWatch.channel_id == channel_id)).one()
-        row.resource_id, row.expires_at = resource_id, expires
-        s.add(row)
-    return True
 
 
 def handle_push(channel_id: str, token: str, state: str, *, now: datetime) -> bool:
@@ -128,7 +101,6 @@ def handle_push(channel_id: str, token: str, state: str, *, now: datetime) -> bo
     if state != "sync":  # "sync" only announces a new channel
         try:
             _sync_calendar_answers(watch.agent_id, watch.calendar_id, now)
-        except Exception:
-            log.warning("push for %s could not be processed; the periodic sync will catch up", channel_id,
-                        exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - the periodic sync catches up
+            log.warning("push for %s could not be processed (%s); the periodic sync will catch up", channel_id, exc)
     return True

@@ -70,6 +70,8 @@ def _label(moment: datetime, zone: str) -> str:
 def _messages(s, conv: Conversation, agent: User, reader: str, zone: str) -> list[MessageView]:
     out = []
     for m in q.messages(s, conv.id):
+        if m.notice and m.notice.get("agent_only") and reader != "agent":
+            continue
         text = render(m.notice, zone) if m.notice else m.body
         who = {"guest": conv.guest_name, "agent": agent.name, "system": "Kite"}[m.author]
         out.append(MessageView(id=m.id, author=m.author, who=who, text=text, at=_label(m.created_at, zone),

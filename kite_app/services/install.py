@@ -18,7 +18,6 @@ from typing import TypedDict
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
-from google.auth.exceptions import RefreshError, TransportError
 from sqlmodel import select
 
 from kite_app.config import settings
@@ -28,6 +27,7 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Integration, User
 from kite_app.providers.calendar import set_loader
 from kite_app.providers.calendar.google import SCOPES, GoogleCalendarError, GoogleCalendarProvider
+from kite_app.services import watches
 from kite_app.services.accounts import require_admin
 
 GOOGLE = "google"
@@ -94,8 +94,14 @@ def _check(info: dict, admin_email: str) -> None:
                                       api_endpoint=settings.google_api_endpoint or None, retries=1)
     try:
         provider.list_calendars(0)
-    except RefreshError as exc:
+    except GoogleCalendarError as exc:
         text = str(exc)
+        if exc.reason == "unreachable":
+            raise InstallFailed("google_unreachable", "Google cannot be reached from the server. Check the server's "
+                                "network and try again.") from None
+        if exc.reason != "tokenRefused":
+            raise InstallFailed("calendar_refused", f"Google refused to list the administrator's calendars: {exc}. "
+                                "Check that Google Calendar is on for this user.", field="admin_email") from None
         if "unauthorized_client" in text:
             raise InstallFailed(
                 "scopes_not_delegated",
@@ -106,14 +112,6 @@ def _check(info: dict, admin_email: str) -> None:
                                 "Workspace domain.", field="admin_email") from None
         raise InstallFailed("bad_key", "Google rejected the key: it is malformed, deleted or revoked. Create a new "
                             "key for the service account and paste it in step 1.") from None
-    except (TransportError, OSError) as exc:
-        raise InstallFailed("google_unreachable", f"Google cannot be reached from the server ({exc}). Check the "
-                            "server's network and try again.") from None
-    except GoogleCalendarError as exc:
-        if exc.reason == "unreachable":
-            raise InstallFailed("google_unreachable", "Google cannot be reached from the server. Try again.") from None
-        raise InstallFailed("calendar_refused", f"Google refused to list the administrator's calendars: {exc}. "
-                            "Check that Google Calendar is on for this user.", field="admin_email") from None
 
 
 def install(actor: Actor | None, *, key_text: str, admin_email: str, primary_domain: str, now: datetime
@@ -185,6 +183,7 @@ def test_connection(actor: Actor | None, *, now: datetime) -> IntegrationStatus:
 
 def uninstall(actor: Actor | None) -> None:
     require_admin(actor)
+    watches.stop_all("google:")  # while the key can still stop them
     with transaction() as s:
         row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
         if row is not None:

@@ -42,6 +42,15 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
+def record_for_agent(s: Session, meeting: Meeting, agent: User, kind: str, *, now: datetime, **facts: str) -> None:
+    """A notice only the agent reads (the guest's view of the conversation leaves it out); no mail."""
+    notice = {"kind": kind, "by": "system", "agent": agent.name, "agent_only": True, "subject": meeting.subject,
+              "start": _iso(meeting.starts_at), "end": _iso(meeting.ends_at), **facts}
+    conv = conversation_for(s, meeting, now)
+    s.add(Message(conversation_id=conv.id, author="system", caused_by="system", notice=notice,
+                  meeting_id=meeting.id, created_at=now))
+
+
 def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime,
            old: tuple[datetime, datetime] | None = None, old_subject: str | None = None) -> None:
     """Post the notice and queue the mails for `kind` (booked, confirmed, changed, deleted, reminder).

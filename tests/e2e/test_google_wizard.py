@@ -132,6 +132,9 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     booked = api.post("/agents/ada/bookings", json={"start": slot, "name": "Gus", "email": "gus@example.net"})
     assert booked.status_code == 201, booked.text
     token = booked.json()["manage_token"]
+    deadline = time.monotonic() + 15  # the event is written in the background: the guest never waits on Google
+    while not google.events(ADA) and time.monotonic() < deadline:
+        time.sleep(0.2)
     [event] = google.events(ADA).values()
     assert event["start"]["dateTime"] == datetime.fromisoformat(slot).astimezone(UTC).isoformat()
     assert {a["email"]: a["responseStatus"] for a in event["attendees"]}[ADA] == "needsAction"
@@ -145,3 +148,13 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     assert httpx.post(server.url + "/api/google/push", headers={"X-Goog-Channel-ID": channel["id"],
                       "X-Goog-Channel-Token": "forged", "X-Goog-Resource-State": "exists"}).status_code == 404
     assert event["id"] == event_id_for(event["extendedProperties"]["private"]["kiteMeetingUid"])
+
+    # a blocking calendar no longer shared with Ada: no time is offered, and the guest reads why
+    google.unshare(ADA, "holidays@example.com")
+    guest = page.context.browser.new_context().new_page()
+    guest.goto(f"{server.url}/book/ada")
+    guest.get_by_role("button", name="Schedule a meeting").click()
+    expect(guest.get_by_role("alert").first).to_contain_text("calendar cannot be read right now")
+    shot("booking-calendar-unavailable", guest)
+    unavailable = api.get("/agents/ada/slots", params={"start": day, "tz": "UTC"})
+    assert unavailable.status_code == 503 and unavailable.json()["code"] == "calendar_unavailable"

@@ -6,7 +6,12 @@ It checks what Google checks, so it cannot drift into agreeing with a wrong clie
   requested scopes were authorised for the key's client ID (domain-wide delegation);
 - every Calendar request is matched against the discovery document shipped in
   google-api-python-client: method, path, required and known parameters, body fields.
-Anything else gets a 400 like Google's. Errors can be injected: fail_next(status, reason).
+Anything else gets a 400 like Google's. It behaves as Google documents where the client could get
+it wrong: calendarList pages (maxResults, nextPageToken) and carries each calendar's accessRole;
+writes into a calendar the user may only read answer 403 requiredAccessLevel; a deleted event
+answers 410 to patch and delete; patch replaces arrays (attendees) whole; push channels expire and
+can be stopped (channels.stop). Errors can be injected: fail_next(status, reason) for the Calendar
+API, fail_token_next(status) for the token endpoint; `delay` makes every Calendar answer slow.
 """
 
 from __future__ import annotations
@@ -66,6 +71,13 @@ class FakeGoogle:
         self.tokens: dict[str, str] = {}  # access token -> user
         self.calls: list[tuple[str, str, str]] = []  # (user, method, path)
         self.failures: list[tuple[int, str]] = []
+        self.token_failures: list[int] = []  # statuses the token endpoint answers next
+        self.write_failures: list[tuple[int, str]] = []  # errors the next event writes answer
+        self.write_delay = 0.0  # seconds every event write takes
+        self.token_calls = 0
+        self.channel_seconds = 7 * 86400  # how long a push channel lives
+        self.stopped: list[str] = []  # channel ids stopped by the client
+        self.patches: list[dict] = []  # the bodies of events.patch, as sent
         self.change_seq = 0  # every event change gets the next number; sync tokens are such numbers
         self.oldest_sync = 0  # tokens older than this answer 410 (Google expires them)
         self.delay = 0.0  # seconds every Calendar answer takes (a slow Google)
@@ -76,12 +88,35 @@ class FakeGoogle:
 
     # --- setting up the world -------------------------------------------------------------
 
-    def add_user(self, email: str, calendars: dict[str, str] | None = None) -> None:
+    def add_user(self, email: str, calendars: dict[str, str] | None = None,
+                 roles: dict[str, str] | None = None) -> None:
+        """A user with their primary calendar and others (id -> summary); `roles` sets a calendar's
+        accessRole for this user ("owner" by default; "reader" or "freeBusyReader" cannot write)."""
         self.users.add(email)
-        cals = {email: {"summary": email, "primary": True, "events": {}}}
+        cals = {email: {"summary": email, "primary": True, "events": {}, "role": "owner"}}
         for cal_id, summary in (calendars or {}).items():
-            cals[cal_id] = {"summary": summary, "primary": False, "events": {}}
+            cals[cal_id] = {"summary": summary, "primary": False, "events": {}, "role": (roles or {}).get(cal_id, "owner")}
         self.calendars[email] = cals
+
+    def unshare(self, user: str, calendar_id: str) -> None:
+        """The calendar's owner stops sharing it with `user`: it is gone from their list and unreadable."""
+        del self.calendars[user][calendar_id]
+
+    def delete_by_owner(self, user: str, event_id: str, calendar_id: str | None = None) -> None:
+        """The agent deletes the event in Google Calendar (instead of answering No)."""
+        event = self.events(user, calendar_id)[event_id]
+        event["status"] = "cancelled"
+        self._touch(event)
+        self._notify(user, calendar_id or user)
+
+    def fail_writes_next(self, status: int, reason: str = "backendError", times: int = 1) -> None:
+        self.write_failures.extend([(status, reason)] * times)
+
+    def fail_token_next(self, status: int, times: int = 1) -> None:
+        self.token_failures.extend([status] * times)
+
+    def calls_to(self, method: str, path_end: str = "") -> int:
+        return sum(1 for _u, m, path in self.calls if m == method and path.endswith(path_end))
 
     def service_account(self, *, delegate_scopes: list[str] | None = None, client_email: str | None = None) -> dict:
         """A new service-account key (the JSON an admin downloads); its scopes delegated as given."""
@@ -157,6 +192,11 @@ class FakeGoogle:
     def handle(self, method: str, path: str, headers: dict, raw: bytes) -> tuple[int, dict | None]:
         url = urlsplit(path)
         if url.path == "/token":
+            with self.lock:
+                self.token_calls += 1
+                failure = self.token_failures.pop(0) if self.token_failures else None
+            if failure:
+                return failure, {"error": "internal_failure", "error_description": "Backend Error"}
             return self._token(raw)
         if not url.path.startswith("/calendar/v3/"):
             raise GoogleError(404, "notFound", "Not Found")
@@ -238,9 +278,21 @@ class FakeGoogle:
     def _calendar(self, method_id: str, user: str, params: dict, query: dict, body) -> tuple[int, dict | None]:
         cals = self.calendars[user]
         if method_id == "calendar.calendarList.list":
-            return 200, {"kind": "calendar#calendarList", "items": [
-                {"id": cid, "summary": c["summary"], "primary": c["primary"], "accessRole": "owner"}
-                for cid, c in cals.items()]}
+            entries = [{"kind": "calendar#calendarListEntry", "id": cid, "summary": c["summary"],
+                        "primary": c["primary"], "accessRole": c["role"]} for cid, c in cals.items()]
+            size = min(int(query.get("maxResults", 100)), 250)
+            offset = int(query.get("pageToken", "0") or 0)
+            page = {"kind": "calendar#calendarList", "items": entries[offset:offset + size]}
+            if offset + size < len(entries):
+                page["nextPageToken"] = str(offset + size)
+            return 200, page
+        if method_id == "calendar.channels.stop":
+            channel = self.channels.get(body.get("id", ""))
+            if channel is None or channel["resourceId"] != body.get("resourceId"):
+                raise GoogleError(404, "notFound", "Channel not found for project.")
+            del self.channels[body["id"]]
+            self.stopped.append(body["id"])
+            return 204, None
         if method_id == "calendar.freebusy.query":
             lo, hi = _parse(body["timeMin"]), _parse(body["timeMax"])
             out = {}
@@ -260,6 +312,17 @@ class FakeGoogle:
         if cal is None:
             raise GoogleError(404, "notFound", "Not Found")
         events = cal["events"]
+        writes = ("calendar.events.insert", "calendar.events.patch", "calendar.events.update",
+                  "calendar.events.delete")
+        if method_id in writes:
+            if self.write_delay:
+                time.sleep(self.write_delay)
+            with self.lock:
+                failure = self.write_failures.pop(0) if self.write_failures else None
+            if failure:
+                raise GoogleError(failure[0], failure[1], f"injected {failure[0]} {failure[1]}")
+        if method_id in writes and cal["role"] not in ("owner", "writer"):
+            raise GoogleError(403, "requiredAccessLevel", "You need to have writer access to this calendar.")
         if method_id == "calendar.events.insert":
             event_id = body.get("id") or uuid.uuid4().hex
             if not re.fullmatch(r"[a-v0-9]{5,1024}", event_id):
@@ -276,11 +339,12 @@ class FakeGoogle:
             if body.get("type") != "web_hook" or not body.get("address") or not body.get("id"):
                 raise GoogleError(400, "invalid", "A web_hook channel needs an id and an address.")
             channel = {"id": body["id"], "token": body.get("token", ""), "address": body["address"],
-                       "user": user, "calendar": params["calendarId"], "resourceId": uuid.uuid4().hex}
+                       "user": user, "calendar": params["calendarId"], "resourceId": uuid.uuid4().hex,
+                       "expires": time.time() + self.channel_seconds}
             self.channels[body["id"]] = channel
             self._push(channel, "sync")
             return 200, {"kind": "api#channel", "id": body["id"], "resourceId": channel["resourceId"],
-                         "expiration": str(int((time.time() + 7 * 86400) * 1000))}
+                         "expiration": str(int(channel["expires"] * 1000))}
         event = events.get(params.get("eventId", ""))
         if event is None:
             raise GoogleError(404, "notFound", "Not Found")
@@ -289,6 +353,7 @@ class FakeGoogle:
         if method_id == "calendar.events.get":
             return 200, self._public(event)
         if method_id == "calendar.events.patch":
+            self.patches.append(body)
             event.update(body)
             self._touch(event)
             self._notify(user, params["calendarId"])
@@ -315,7 +380,8 @@ class FakeGoogle:
             items = [e for e in events.values() if e.get("_seq", 0) > int(token)]
         else:
             lo = _parse(query["timeMin"]) if "timeMin" in query else None
-            items = [e for e in events.values() if e.get("status") != "cancelled"
+            deleted_too = query.get("showDeleted") == "true"
+            items = [e for e in events.values() if (deleted_too or e.get("status") != "cancelled")
                      and (lo is None or _parse(e["end"]["dateTime"]) > lo)]
         return {"kind": "calendar#events", "items": [self._public(e) for e in items],
                 "nextSyncToken": str(self.change_seq)}
@@ -329,8 +395,11 @@ class FakeGoogle:
         self._touch(event)
         self._notify(user, calendar_id or user)
 
+    def live_channels(self) -> list[dict]:
+        return [c for c in self.channels.values() if c["expires"] > time.time()]
+
     def _notify(self, user: str, calendar_id: str) -> None:
-        for channel in list(self.channels.values()):
+        for channel in self.live_channels():  # an expired channel sends nothing
             if channel["user"] == user and channel["calendar"] == calendar_id:
                 self._push(channel, "exists")
 

@@ -1,6 +1,5 @@
 """Agents on Google Workspace: their calendars block time, meetings land there awaiting their Yes."""
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,41 +7,20 @@ import pytest
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.meeting import SlotTaken
-from kite_app.providers.calendar.google import SCOPES, event_id_for
-from kite_app.services import accounts, availability, booking, calendar_sync, install
+from kite_app.providers.calendar.google import event_id_for
+from kite_app.services import availability, booking, calendar_sync, watches
 from kite_app.services.booking import BookingRequest
-from tests.fakes.google import FakeGoogle
-from tests.services.test_accounts import admin
 
-NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 Berlin
+from tests.services.conftest import ADA, NOW  # noqa: E402  (the `google` fixture's world)
+
 MON_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-ADA = "ada@example.com"
 
 
-@pytest.fixture
-def google(database, monkeypatch):
-    fake = FakeGoogle()
-    fake.add_user("it@example.com")
-    fake.add_user(ADA, {"holidays@example.com": "Holidays"})
-    fake.start()
-    monkeypatch.setattr(settings, "google_api_endpoint", fake.api_endpoint)
-    monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
-    monkeypatch.setattr(settings, "google_retries", 1)
-    a = admin(NOW)
-    key = fake.service_account(delegate_scopes=list(SCOPES))
-    install.install(a, key_text=json.dumps(key), admin_email="it@example.com", primary_domain="example.com", now=NOW)
-    ada = accounts.create_agent(a, name="Ada", email=ADA, time_zone="Europe/Berlin", password="a long password",
-                                now=NOW)
-    actor = Actor(user_id=ada["id"], role=Role.AGENT)
-    view = availability.calendar_settings(actor)
-    assert [c["name"] for c in view["calendars"]] == ["Busy times", ADA, "Holidays"]
-    form = {**view["form"], "blocking_calendars": [f"google:{ADA}", "google:holidays@example.com"],
-            "destination_calendar": f"google:{ADA}", "slot_interval": "30"}
-    for day in range(7):
-        form[f"day_{day}"], form[f"hours_{day}"] = "on", "09:00-17:00"
-    availability.save_calendar_settings(actor, form, now=NOW)
-    yield fake, ada
-    fake.stop()
+def book(request, now=NOW):
+    """Book, then wait for the calendar write that runs in the background."""
+    view = booking.book(request, now=now)
+    booking.flush_calendar_writes()
+    return view
 
 
 def req(start=MON_10, email="gus@example.net"):
@@ -71,7 +49,7 @@ def test_google_busy_time_blocks_and_a_page_view_costs_one_google_call(google):
 
 def test_the_meeting_lands_in_google_awaiting_yes_and_yes_confirms_it(google):
     fake, ada = google
-    m = booking.book(req(), now=NOW)
+    m = book(req())
     event = fake.events(ADA)[event_id_for(booking_uid(m))]
     assert event["start"]["dateTime"] == "2026-11-30T09:00:00+00:00" and event["transparency"] == "transparent"
     assert {a["email"]: a["responseStatus"] for a in event["attendees"]} == {ADA: "needsAction",
@@ -79,15 +57,17 @@ def test_the_meeting_lands_in_google_awaiting_yes_and_yes_confirms_it(google):
     assert calendar_sync.sync_answers(now=NOW) == 0
     fake.answer(ADA, event["id"], "accepted")
     assert calendar_sync.sync_answers(now=NOW) == 1
+    booking.flush_calendar_writes()
     assert booking.get(m["manage_token"], now=NOW)["status"] == "confirmed"
     assert fake.events(ADA)[event["id"]]["transparency"] == "opaque"
 
 
 def test_no_in_google_declines_and_frees_the_time(google):
     fake, ada = google
-    m = booking.book(req(), now=NOW)
+    m = book(req())
     fake.answer(ADA, event_id_for(booking_uid(m)), "declined")
     calendar_sync.sync_answers(now=NOW)
+    booking.flush_calendar_writes()
     assert booking.get(m["manage_token"], now=NOW)["status"] == "cancelled"
     assert fake.events(ADA)[event_id_for(booking_uid(m))]["status"] == "cancelled"
 
@@ -96,7 +76,7 @@ def test_google_down_during_a_booking_loses_nothing(google):
     fake, ada = google
     slots()  # busy time seen recently
     fake.fail_next(500, times=40)
-    m = booking.book(req(), now=NOW)  # Google down: the booking stands on recent busy time
+    m = book(req())  # Google down: the booking stands on recent busy time
     assert m["status"] == "pending" and fake.events(ADA) == {}
     assert calendar_sync.retry_calendar_writes(now=NOW) == 0
     fake.failures.clear()
@@ -126,13 +106,14 @@ def test_an_agent_google_cannot_list_still_has_settings_with_a_clear_note(google
 
 def test_answers_are_read_with_sync_tokens_and_an_expired_token_means_a_full_read(google):
     fake, ada = google
-    first = booking.book(req(), now=NOW)
-    second = booking.book(req(start=MON_10 + timedelta(hours=2), email="two@example.net"), now=NOW)
+    first = book(req())
+    second = book(req(start=MON_10 + timedelta(hours=2), email="two@example.net"))
     assert calendar_sync.sync_answers(now=NOW) == 0  # a full read, which leaves a sync token
     calls = len(fake.calls)
     fake.answer(ADA, event_id_for(booking_uid(first)), "accepted")
     assert calendar_sync.sync_answers(now=NOW) == 1
-    assert [c for c in fake.calls[calls:] if c[1] == "GET"] == [(ADA, "GET", f"calendars/{ADA}/events")]
+    assert [c for c in fake.calls[calls:] if c[1] == "GET" and c[2].endswith("/events")] == [
+        (ADA, "GET", f"calendars/{ADA}/events")]  # the changes since the token, not every event
     fake.expire_sync_tokens()
     fake.answer(ADA, event_id_for(booking_uid(second)), "accepted")
     assert calendar_sync.sync_answers(now=NOW) == 1  # 410, then a full read
@@ -143,11 +124,11 @@ def test_push_needs_https_or_an_explicit_switch_and_the_channel_secret(google, m
     fake, ada = google
     assert not settings.push_enabled  # KITE_PUBLIC_URL is http here
     now = datetime.now(UTC)  # channel expiry is Google's real clock
-    assert not calendar_sync.ensure_watch(ada["id"], f"google:{ADA}", now=now)
+    assert not watches.ensure_watch(ada["id"], f"google:{ADA}", now=now)
     monkeypatch.setattr(settings, "google_push", True)
-    assert calendar_sync.ensure_watch(ada["id"], f"google:{ADA}", now=now)
+    assert watches.ensure_watch(ada["id"], f"google:{ADA}", now=now)
     [channel] = fake.channels.values()
-    assert calendar_sync.ensure_watch(ada["id"], f"google:{ADA}", now=now)  # still open: not opened twice
+    assert watches.ensure_watch(ada["id"], f"google:{ADA}", now=now)  # still open: not opened twice
     assert len(fake.channels) == 1
     assert not calendar_sync.handle_push(channel["id"], "forged", "exists", now=NOW)
     assert calendar_sync.handle_push(channel["id"], channel["token"], "exists", now=NOW)

@@ -9,7 +9,7 @@ from sqlmodel import select
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock
 from kite_app.providers.calendar import provider_for
-from kite_app.providers.calendar.base import CalendarProvider, EventData
+from kite_app.providers.calendar.base import CalendarError, CalendarProvider, EventData
 from kite_app.providers.calendar.local import LocalCalendarProvider
 from kite_app.services import accounts
 from tests.services.test_availability import NOW, bob  # noqa: F401  (fixture)
@@ -51,8 +51,9 @@ def test_local_provider_keeps_agents_apart(bob):  # noqa: F811
     start = datetime(2026, 12, 1, 9, tzinfo=UTC)
     event_id = provider.create_event(view["id"], bobs["id"], EventData(uid="x", title="t", start=start,
                                                                         end=start + timedelta(hours=1)))
-    with pytest.raises(LookupError):
+    with pytest.raises(CalendarError) as refused:
         provider.create_event(other["id"], bobs["id"], EventData(uid="y", title="t", start=start, end=start))
+    assert not refused.value.transient  # a calendar of someone else's never becomes writable
     assert provider.busy(other["id"], [bobs["id"]], start - timedelta(days=1), start + timedelta(days=1)) == []
     provider.delete_event(other["id"], bobs["id"], event_id)
     assert provider.event_status(view["id"], bobs["id"], event_id) == "needsAction"

@@ -13,6 +13,35 @@ from kite_app.domain.intervals import Interval
 class CalendarInfo(TypedDict):
     id: str  # provider-qualified: "local:12", "google:primary"
     name: str
+    writable: bool  # meetings can be added to it (Google: accessRole owner or writer)
+
+
+class CalendarError(Exception):
+    """A calendar service refused a request or could not be reached.
+
+    `transient`: trying again later may succeed (the service is down, slow or rate-limiting);
+    otherwise it never will as things stand (no write access, a calendar no longer shared)."""
+
+    def __init__(self, message: str, reason: str = "", *, transient: bool = True):
+        super().__init__(message)
+        self.reason, self.transient = reason, transient
+
+
+class EventGone(CalendarError):
+    """The event was deleted in the calendar itself (by the agent, in Google Calendar)."""
+
+    def __init__(self, message: str = "The event was deleted in the calendar."):
+        super().__init__(message, "deleted", transient=False)
+
+
+class SyncTokenExpired(Exception):
+    """The calendar answered 410 to a sync token: the changes must be read again from scratch."""
+
+
+@dataclass(frozen=True)
+class EventChange:
+    meeting_uid: str
+    answer: str  # the agent's responseStatus, or "deleted"
 
 
 @dataclass(frozen=True)
@@ -29,6 +58,10 @@ class EventData:
 
 
 class CalendarProvider(Protocol):
+    """What the services ask of a calendar. Failures raise CalendarError (or EventGone)."""
+
+    remote: bool  # an outside service: its writes are made in the background, never in a guest's request
+
     def list_calendars(self, agent_id: int) -> list[CalendarInfo]: ...
 
     def busy(self, agent_id: int, calendar_ids: Sequence[str], start: datetime, end: datetime) -> list[Interval]:
@@ -47,4 +80,23 @@ class CalendarProvider(Protocol):
 
     def event_status(self, agent_id: int, calendar_id: str, event_id: str) -> str:
         """"needsAction", "accepted", "declined" or "deleted"."""
+        ...
+
+    def unreadable(self, agent_id: int, calendar_ids: Sequence[str]) -> list[str]:
+        """Which of these calendars the agent can no longer read (e.g. no longer shared with them)."""
+        ...
+
+    def changes(self, agent_id: int, calendar_id: str, sync_token: str | None, *, since: datetime
+                ) -> tuple[list[EventChange], str]:
+        """Meeting events changed since `sync_token` (all from `since` when None), and the next token.
+        SyncTokenExpired when the token is too old."""
+        ...
+
+    def watch(self, agent_id: int, calendar_id: str, *, channel_id: str, token: str, address: str
+              ) -> tuple[str, datetime]:
+        """Ask for push notifications of changes; returns (resource id, expiry)."""
+        ...
+
+    def stop_watch(self, agent_id: int, channel_id: str, resource_id: str) -> None:
+        """End a push channel; one already gone counts as done."""
         ...

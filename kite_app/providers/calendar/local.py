@@ -11,7 +11,7 @@ from kite_app.domain.intervals import to_seconds
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock
-from kite_app.providers.calendar.base import CalendarInfo, EventData
+from kite_app.providers.calendar.base import CalendarError, CalendarInfo, EventChange, EventData, EventGone
 
 PREFIX = "local:"
 
@@ -25,9 +25,25 @@ def local_id(calendar_id: str) -> int | None:
 
 
 class LocalCalendarProvider:
+    remote = False  # the app's own database: written in the same request
+
     def list_calendars(self, agent_id: int) -> list[CalendarInfo]:
         with transaction(read_only=True) as s:
-            return [CalendarInfo(id=f"{PREFIX}{c.id}", name=c.name) for c in q.calendars_of(s, agent_id)]
+            return [CalendarInfo(id=f"{PREFIX}{c.id}", name=c.name, writable=True) for c in q.calendars_of(s, agent_id)]
+
+    def unreadable(self, agent_id: int, calendar_ids: Sequence[str]) -> list[str]:
+        return []  # a removed calendar simply blocks nothing any more
+
+    def changes(self, agent_id: int, calendar_id: str, sync_token: str | None, *, since: datetime
+                ) -> tuple[list[EventChange], str]:
+        return [], ""  # the agent answers in Kite itself
+
+    def watch(self, agent_id: int, calendar_id: str, *, channel_id: str, token: str, address: str
+              ) -> tuple[str, datetime]:
+        raise CalendarError("The built-in calendar has no push notifications.", transient=False)
+
+    def stop_watch(self, agent_id: int, channel_id: str, resource_id: str) -> None:
+        return None
 
     def busy(self, agent_id: int, calendar_ids: Sequence[str], start: datetime, end: datetime):
         with transaction(read_only=True) as s:
@@ -47,7 +63,8 @@ class LocalCalendarProvider:
         with transaction() as s:
             cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1, lock=True)
             if cal is None:
-                raise LookupError(f"calendar {calendar_id} does not belong to agent {agent_id}")
+                raise CalendarError(f"calendar {calendar_id} does not belong to agent {agent_id}", "notFound",
+                                    transient=False)
             existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id, BusyBlock.uid == event.uid)).first()
             block = existing or BusyBlock(calendar_id=cal.id, uid=event.uid, starts_at=event.start, ends_at=event.end)
             block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
@@ -60,7 +77,7 @@ class LocalCalendarProvider:
         with transaction() as s:
             block = self._block(s, agent_id, calendar_id, event_id)
             if block is None:
-                raise LookupError(f"event {event_id} not found in {calendar_id}")
+                raise EventGone(f"event {event_id} not found in {calendar_id}")
             block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
             block.status = "tentative" if event.tentative else "confirmed"
             s.add(block)

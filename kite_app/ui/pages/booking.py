@@ -11,7 +11,6 @@ from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
-from kite_app.domain.meeting import SlotTaken
 from kite_app.services import availability, booking, guest_auth, ratelimit
 from kite_app.services.booking import BookingRequest, LoginRequired, MeetingView
 from kite_app.ui.components.forms import field, form_alert, form_notice, select_field, var_select_field
@@ -60,11 +59,16 @@ class BookingState(SlotChoice, rx.State):
         return self.router.page.params.get("slug", "")
 
     def _refresh_slots(self) -> None:
+        """Free times for the chosen duration and zone; none, with the reason in words, when they cannot
+        be told (e.g. the agent's calendar cannot be read right now)."""
         now = utcnow()
-        slots = availability.slots_for(
-            self._slug(), start=now, end=now + timedelta(days=self._window + 1), duration=int(self.duration),
-            guest_zone=self.time_zone, now=now,
-        )
+        try:
+            slots = availability.slots_for(
+                self._slug(), start=now, end=now + timedelta(days=self._window + 1), duration=int(self.duration),
+                guest_zone=self.time_zone, now=now,
+            )
+        except KiteError as exc:
+            self.message, slots = exc.message, []
         self._apply_slots(slots, self.time_zone, now, self._window)
 
     @rx.event
@@ -94,10 +98,7 @@ class BookingState(SlotChoice, rx.State):
     @rx.event
     def open_form(self):
         self.step, self.message, self.notice = "form", "", ""
-        try:
-            self._refresh_slots()
-        except KiteError as exc:
-            self.message = exc.message
+        self._refresh_slots()
 
     @rx.event
     def set_time_zone(self, tz: str):
@@ -145,13 +146,9 @@ class BookingState(SlotChoice, rx.State):
         except LoginRequired as exc:
             self.step, self.message, self.login_email = "login", exc.message, self.guest_email
             return
-        except SlotTaken as exc:
-            self.message = exc.message
+        except KiteError as exc:  # the time was just taken, or the agent's calendar cannot be read
             self._refresh_slots()
-            return
-        except KiteError as exc:
             self.message = exc.message
-            self._refresh_slots()
             return
         self.links = " ".join([*_links(self.links), meeting["manage_token"]][-MAX_LINKS:])
         self.confirmation = {"date": meeting["date_label"], "time": meeting["time_label"],

@@ -24,6 +24,7 @@ class CalendarSettingsState(SessionState):
     denied: str = ""
     tab: str = "calendar"
     calendars: list[CalendarInfo] = []
+    destinations: list[CalendarInfo] = []  # the calendars meetings can be added to (writable)
     calendar_problem: str = ""
     blocking: list[str] = []
     destination: str = ""
@@ -42,6 +43,7 @@ class CalendarSettingsState(SessionState):
     def _show(self, view: availability.SettingsView) -> None:
         form = view["form"]
         self.calendars, self.calendar_problem = view["calendars"], view["calendar_problem"]
+        self.destinations = [c for c in view["calendars"] if c["writable"]]
         self.blocking = list(form["blocking_calendars"])
         self.destination = form["destination_calendar"]
         self.values = {k: form[k] for k in NUMBER_FIELDS}
@@ -250,7 +252,7 @@ def _calendars_section() -> rx.Component:
             class_name="kite-fieldset",
         ),
         rx.box(
-            var_select_field("Add meetings to", "destination", CalendarSettingsState.calendars, form_id="cs",
+            var_select_field("Add meetings to", "destination", CalendarSettingsState.destinations, form_id="cs",
                              option_label=lambda cal: cal["name"], option_value=lambda cal: cal["id"],
                              value=CalendarSettingsState.destination, on_change=CalendarSettingsState.set_destination,
                              error=e.get("destination_calendar", "")),

@@ -47,8 +47,11 @@ class ManageState(SlotChoice, rx.State):
     def _refresh_slots(self) -> None:
         now = utcnow()
         zone = self.meeting["time_zone"]
-        slots = booking.change_slots(self._token(), start=now, end=now + timedelta(days=self._window + 1),
-                                     duration=int(self.duration), guest_zone=zone, now=now)
+        try:
+            slots = booking.change_slots(self._token(), start=now, end=now + timedelta(days=self._window + 1),
+                                         duration=int(self.duration), guest_zone=zone, now=now)
+        except KiteError as exc:  # e.g. the agent's calendar cannot be read right now
+            self.message, slots = exc.message, []
         self._apply_slots(slots, zone, now, self._window)
 
     def _show(self, meeting: MeetingView) -> None:
@@ -141,8 +144,8 @@ class ManageState(SlotChoice, rx.State):
             self.message = next(iter(exc.errors.values())) if "meeting" in exc.errors else ""
             return
         except KiteError as exc:
-            self.message = exc.message
             self._refresh_slots()
+            self.message = exc.message
             return
         unchanged = all(meeting[k] == self.meeting[k] for k in ("start", "duration", "subject"))
         self._show(meeting)

@@ -1,0 +1,44 @@
+"""Fixtures of the service tests that several modules share."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from kite_app.config import settings
+from kite_app.domain.accounts import Actor, Role
+from kite_app.providers.calendar.google import SCOPES
+from kite_app.services import accounts, availability, install
+from tests.fakes.google import FakeGoogle
+from tests.services.test_accounts import admin
+
+NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 Berlin
+ADA = "ada@example.com"
+
+
+@pytest.fixture
+def google(database, monkeypatch):
+    """Google Workspace installed against a fresh fake Google; Ada, an agent in Berlin, on her Google
+    calendars (hers and "Holidays" block time, meetings go to hers), open 09:00-17:00 every day."""
+    fake = FakeGoogle()
+    fake.add_user("it@example.com")
+    fake.add_user(ADA, {"holidays@example.com": "Holidays"})
+    fake.start()
+    monkeypatch.setattr(settings, "google_api_endpoint", fake.api_endpoint)
+    monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
+    monkeypatch.setattr(settings, "google_retries", 1)
+    a = admin(NOW)
+    key = fake.service_account(delegate_scopes=list(SCOPES))
+    install.install(a, key_text=json.dumps(key), admin_email="it@example.com", primary_domain="example.com", now=NOW)
+    ada = accounts.create_agent(a, name="Ada", email=ADA, time_zone="Europe/Berlin", password="a long password",
+                                now=NOW)
+    actor = Actor(user_id=ada["id"], role=Role.AGENT)
+    view = availability.calendar_settings(actor)
+    assert [c["name"] for c in view["calendars"]] == ["Busy times", ADA, "Holidays"]
+    form = {**view["form"], "blocking_calendars": [f"google:{ADA}", "google:holidays@example.com"],
+            "destination_calendar": f"google:{ADA}", "slot_interval": "30"}
+    for day in range(7):
+        form[f"day_{day}"], form[f"hours_{day}"] = "on", "09:00-17:00"
+    availability.save_calendar_settings(actor, form, now=NOW)
+    yield fake, ada
+    fake.stop()
