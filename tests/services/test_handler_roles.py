@@ -109,7 +109,6 @@ def test_calendar_settings_handlers_serve_agents_only(people):
 
 
 def test_inbox_meetings_and_outbox_handlers_check_who_asks(people):
-    from kite_app.ui.components.meeting_actions import MeetingActionsState
     from kite_app.ui.pages.inbox import InboxState
     from kite_app.ui.pages.meetings import MeetingsState
     from kite_app.ui.pages.outbox import OutboxState
@@ -123,7 +122,7 @@ def test_inbox_meetings_and_outbox_handlers_check_who_asks(people):
     assert agent_outbox.denied == "Only admins can open this page." and agent_outbox.mails == []
     nobody = state_of(MeetingsState, "")
     assert nobody.load() is not None and nobody.items == []
-    stranger = state_of(MeetingActionsState, "")
+    stranger = state_of(MeetingsState, "")
     stranger.delete(1)
     assert stranger.message == "Log in to continue."
     nobody_inbox = state_of(InboxState, "")

@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from kite_app.api.app import api
 from kite_app.services import auth, booking, calendars, conversations, meetings
 from kite_app.services.booking import BookingRequest
-from kite_app.ui.components.meeting_actions import MeetingActionsState
 from kite_app.ui.pages.agents import AgentsState
 from kite_app.ui.pages.inbox import InboxState
+from kite_app.ui.pages.meetings import MeetingsState
 from kite_app.ui.pages.integrations import IntegrationsState
 from kite_app.ui.pages.kite_settings import BuiltInCalendarState, CalendarSettingsState
 from kite_app.ui.pages.outbox import OutboxState
@@ -97,7 +97,7 @@ ACTIONS = {
         lambda w: {"calendar": w["bob_calendar"], "title": "x", "start": "2030-01-07T10:00", "end": "2030-01-07T11:00"}),
     "inbox: open": _page(InboxState, "load"),
     "inbox: open Gus's conversation": _page(InboxState, "select", lambda w: w["conversation_id"]),
-    "meetings: confirm Gus's meeting": _page(MeetingActionsState, "confirm", lambda w: w["meeting_id"]),
+    "meetings: confirm Gus's meeting": _page(MeetingsState, "confirm", lambda w: w["meeting_id"]),
     "api: read Gus's booking": _api("GET", lambda w, t: f"/api/v1/bookings/{t}"),
     "api: slots": _api("GET", lambda w, t: "/api/v1/agents/bob/slots"),
 }

@@ -1,5 +1,6 @@
 """An agent's meeting card with "Confirm", "Change duration", "Reschedule" and "Delete", shared by
-the Inbox and the Meetings page. After each action, `on_done` (the page's refresh) runs."""
+the Inbox and the Meetings page: `MeetingActions` is mixed into their states, and each reloads what
+it shows after an action."""
 
 from __future__ import annotations
 
@@ -12,58 +13,56 @@ from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.services import meetings
 from kite_app.ui.components.forms import form_alert, form_notice
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
-from kite_app.ui.session import SessionState, utcnow
+from kite_app.ui.session import utcnow
 
 DURATION_CHOICES = [str(m) for m in (15, 30, 45, 60, 90, 120, 180, 240, 360) if MIN_DURATION <= m <= MAX_DURATION]
 
 
-class MeetingActionsState(SlotChoice, SessionState):
+class MeetingActions(SlotChoice, mixin=True):
+    """The agent's actions on a meeting card, mixed into the page states that show cards (Inbox,
+    Meetings) beside SessionState; each page says in `_after_action` how it shows the outcome."""
+
     message: str = ""
     notice: str = ""
     reschedule_id: int = 0
     reschedule_open: bool = False
     reschedule_error: str = ""
 
-    def _pages(self):
-        from kite_app.ui.pages.inbox import InboxState
-        from kite_app.ui.pages.meetings import MeetingsState
+    def _after_action(self) -> None:
+        """The page reloads what it shows (defined by each page state)."""
+        raise NotImplementedError
 
-        return [InboxState.refresh, MeetingsState.refresh]
-
-    def _done(self, notice: str):
-        self.message, self.notice = "", notice
-        return self._pages()
-
-    def _run(self, action, notice: str):
+    def _run(self, action, notice: str) -> None:
         self.message, self.notice = "", ""
         try:
-            action(self._actor())
+            action(self._actor())  # type: ignore[attr-defined]  (SessionState, beside this mixin)
         except KiteError as exc:
-            self.message = exc.message
-            return self._pages()  # the cards show the meeting as it stayed (e.g. its old duration)
-        return self._done(notice)
+            self.message = exc.message  # the cards show the meeting as it stayed (e.g. its old duration)
+        else:
+            self.notice = notice
+        self._after_action()
 
     @rx.event
     def confirm(self, meeting_id: int):
-        return self._run(lambda a: meetings.confirm(a, int(meeting_id), now=utcnow()), "Meeting confirmed.")
+        self._run(lambda a: meetings.confirm(a, int(meeting_id), now=utcnow()), "Meeting confirmed.")
 
     @rx.event
     def change_duration(self, meeting_id: int, minutes: str):
-        return self._run(lambda a: meetings.change_duration(a, int(meeting_id), int(minutes), now=utcnow()),
-                         f"Duration changed to {minutes} minutes.")
+        self._run(lambda a: meetings.change_duration(a, int(meeting_id), int(minutes), now=utcnow()),
+                  f"Duration changed to {minutes} minutes.")
 
     @rx.event
     def delete(self, meeting_id: int):
-        return self._run(lambda a: meetings.delete(a, int(meeting_id), now=utcnow()), "Meeting deleted.")
+        self._run(lambda a: meetings.delete(a, int(meeting_id), now=utcnow()), "Meeting deleted.")
 
     @rx.event
     def open_reschedule(self, meeting_id: int):
         self.reschedule_id, self.reschedule_error, self.day, self.slot = int(meeting_id), "", "", ""
         try:
             now = utcnow()
-            actor = self._actor()
+            actor = self._actor()  # type: ignore[attr-defined]
             slots = meetings.reschedule_slots(actor, self.reschedule_id, now=now)
-            self._apply_slots(slots, self.user_time_zone or "UTC", now, 31)
+            self._apply_slots(slots, self.user_time_zone or "UTC", now, 31)  # type: ignore[attr-defined]
         except KiteError as exc:
             self.message = exc.message
             return
@@ -79,16 +78,17 @@ class MeetingActionsState(SlotChoice, SessionState):
             self.reschedule_error = "Choose a time."
             return
         try:
-            meetings.reschedule(self._actor(), self.reschedule_id, datetime.fromisoformat(self.slot), now=utcnow())
+            meetings.reschedule(self._actor(), self.reschedule_id,  # type: ignore[attr-defined]
+                                datetime.fromisoformat(self.slot), now=utcnow())
         except KiteError as exc:
             self.reschedule_error = exc.message
             return
-        self.reschedule_open = False
-        return self._done("Meeting rescheduled.")
+        self.reschedule_open, self.message, self.notice = False, "", "Meeting rescheduled."
+        self._after_action()
 
 
-def meeting_card(m: rx.Var) -> rx.Component:
-    """`m` is a MeetingCard (kite_app.services.conversations)."""
+def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
+    """`m` is a MeetingCard (kite_app.services.conversations); `state` the page state with the actions."""
     label = m["when"]
     return rx.card(
         rx.vstack(
@@ -105,20 +105,20 @@ def meeting_card(m: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(m["status"] == "pending",
                         rx.button("Confirm", size="1", aria_label="Confirm " + label,
-                                  on_click=MeetingActionsState.confirm(m["id"]))),
+                                  on_click=state.confirm(m["id"]))),
                 rx.el.label("Change duration", html_for="dur-" + m["id"].to_string(), class_name="kite-sr-only"),
                 rx.el.select(
                     *[rx.el.option(f"{d} min", value=d) for d in DURATION_CHOICES],
                     id="dur-" + m["id"].to_string(),
                     value=m["duration"].to_string(),
-                    on_change=lambda v: MeetingActionsState.change_duration(m["id"], v),
+                    on_change=lambda v: state.change_duration(m["id"], v),
                     class_name="kite-select",
                     style={"width": "7.5rem", "height": "var(--space-5)"},
                 ),
                 rx.button("Reschedule", size="1", variant="soft", aria_label="Reschedule " + label,
-                          on_click=MeetingActionsState.open_reschedule(m["id"])),
+                          on_click=state.open_reschedule(m["id"])),
                 rx.button("Delete", size="1", variant="soft", color_scheme="red", aria_label="Delete " + label,
-                          on_click=MeetingActionsState.delete(m["id"])),
+                          on_click=state.delete(m["id"])),
                 spacing="2",
                 wrap="wrap",
                 align="center",
@@ -129,27 +129,26 @@ def meeting_card(m: rx.Var) -> rx.Component:
     )
 
 
-def actions_feedback() -> rx.Component:
-    return rx.fragment(form_alert(MeetingActionsState.message), form_notice(MeetingActionsState.notice),
-                       reschedule_dialog())
+def actions_feedback(state: type[MeetingActions]) -> rx.Component:
+    return rx.fragment(form_alert(state.message), form_notice(state.notice), reschedule_dialog(state))
 
 
-def reschedule_dialog() -> rx.Component:
+def reschedule_dialog(state: type[MeetingActions]) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Reschedule"),
             rx.dialog.description("Times in your time zone. The guest is told at once.", size="2"),
-            slot_picker(days=MeetingActionsState.days, day=MeetingActionsState.day, slots=MeetingActionsState.slots,
-                        slot=MeetingActionsState.slot, on_day=MeetingActionsState.set_day,
-                        on_slot=MeetingActionsState.choose_slot, error=MeetingActionsState.reschedule_error),
+            slot_picker(days=state.days, day=state.day, slots=state.slots,
+                        slot=state.slot, on_day=state.set_day,
+                        on_slot=state.choose_slot, error=state.reschedule_error),
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Move meeting", on_click=MeetingActionsState.reschedule),
+                rx.button("Move meeting", on_click=state.reschedule),
                 justify="end",
                 padding_top="1em",
             ),
             max_width="44rem",
         ),
-        open=MeetingActionsState.reschedule_open,
-        on_open_change=MeetingActionsState.set_reschedule_open,
+        open=state.reschedule_open,
+        on_open_change=state.set_reschedule_open,
     )

@@ -8,12 +8,12 @@ from kite_app import routes
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import conversations
 from kite_app.services.conversations import ConversationSummary, MeetingCard, MessageView
-from kite_app.ui.components.meeting_actions import actions_feedback, meeting_card
+from kite_app.ui.components.meeting_actions import MeetingActions, actions_feedback, meeting_card
 from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import SessionState, utcnow
 
 
-class InboxState(SessionState):
+class InboxState(MeetingActions, SessionState):
     ready: bool = False
     denied: str = ""
     items: list[ConversationSummary] = []
@@ -48,8 +48,8 @@ class InboxState(SessionState):
             return
         self.ready = True
 
-    @rx.event
-    def refresh(self):
+    def _after_action(self) -> None:
+        """After an action on a meeting card: show the meetings as they are now."""
         try:
             self._reload()
         except KiteError:
@@ -155,7 +155,7 @@ def inbox_page() -> rx.Component:
         rx.vstack(
             rx.heading("Inbox", size="7", as_="h1"),
             live(InboxState.tick),
-            actions_feedback(),
+            actions_feedback(InboxState),
             rx.cond(
                 InboxState.items.length() > 0,
                 rx.grid(
@@ -163,7 +163,7 @@ def inbox_page() -> rx.Component:
                               aria_label="Conversations", min_width="0"),
                     rx.vstack(
                         rx.heading(InboxState.title, size="4", as_="h2", overflow_wrap="anywhere"),
-                        rx.foreach(InboxState.meetings, meeting_card),
+                        rx.foreach(InboxState.meetings, lambda m: meeting_card(m, InboxState)),
                         rx.vstack(rx.foreach(InboxState.messages, message_bubble), width="100%", spacing="2",
                                   role="log", aria_label="Messages"),
                         message_box(InboxState.draft, InboxState.set_draft, InboxState.send, InboxState.error),

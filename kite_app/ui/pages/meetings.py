@@ -8,12 +8,12 @@ from kite_app import routes
 from kite_app.domain.errors import KiteError
 from kite_app.services import meetings
 from kite_app.services.meetings import AgentMeeting
-from kite_app.ui.components.meeting_actions import actions_feedback, meeting_card
+from kite_app.ui.components.meeting_actions import MeetingActions, actions_feedback, meeting_card
 from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import SessionState, utcnow
 
 
-class MeetingsState(SessionState):
+class MeetingsState(MeetingActions, SessionState):
     ready: bool = False
     denied: str = ""
     items: list[AgentMeeting] = []
@@ -36,8 +36,8 @@ class MeetingsState(SessionState):
             return
         self.ready = True
 
-    @rx.event
-    def refresh(self):
+    def _after_action(self) -> None:
+        """After an action on a meeting card: show the meetings as they are now."""
         try:
             self._reload()
         except KiteError:
@@ -61,10 +61,11 @@ def meetings_page() -> rx.Component:
         rx.vstack(
             rx.heading("Meetings", size="7", as_="h1"),
             rx.text("Upcoming meetings, pending first. Times in your time zone.", color_scheme="gray"),
-            actions_feedback(),
+            actions_feedback(MeetingsState),
             live(MeetingsState.tick),
             rx.cond(MeetingsState.items.length() > 0,
-                    rx.vstack(rx.foreach(MeetingsState.items, meeting_card), width="100%", spacing="2"),
+                    rx.vstack(rx.foreach(MeetingsState.items, lambda m: meeting_card(m, MeetingsState)),
+                              width="100%", spacing="2"),
                     rx.text("No upcoming meetings.", color_scheme="gray")),
             spacing="4",
             width="100%",
