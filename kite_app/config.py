@@ -38,7 +38,8 @@ class Settings(BaseSettings):
     smtp_host: str = Field(default="", validation_alias="KITE_SMTP_HOST")
     smtp_port: int = Field(default=587, validation_alias="KITE_SMTP_PORT")
     # "starttls", "ssl" or "none".
-    smtp_security: str = Field(default="starttls", pattern="^(starttls|ssl|none)$", validation_alias="KITE_SMTP_SECURITY")
+    smtp_security: str = Field(default="starttls", pattern="^(starttls|ssl|none)$",
+                               validation_alias="KITE_SMTP_SECURITY")
     smtp_user: str = Field(default="", validation_alias="KITE_SMTP_USER")
     smtp_password: str = Field(default="", validation_alias="KITE_SMTP_PASSWORD")
     mail_from: str = Field(default="kite@localhost", validation_alias="KITE_MAIL_FROM")

@@ -10,8 +10,22 @@ from kite_app.jobs import background_jobs
 from kite_app.persistence import models  # noqa: F401  (tables registered for migrations)
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.ui.pages import (  # noqa: F401
-    agents, booking, inbox, index, integrations, kite_settings, login, manage, meetings, outbox, profile, setup,
+    agents,
+    booking,
+    inbox,
+    index,
+    integrations,
+    kite_settings,
+    login,
+    manage,
+    meetings,
+    outbox,
+    profile,
+    setup,
 )
+from kite_app.wiring import connect_providers
+
+connect_providers()
 
 # Inside the widget's iframe on another site, browsers that block third-party storage throw on any
 # use of localStorage/sessionStorage, which the framework needs. Give such pages in-memory storage.

@@ -15,10 +15,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from alembic import command
 from alembic.config import Config
 
+from alembic import command
 from kite_app.persistence import db
+from kite_app.wiring import connect_providers
+
+connect_providers()  # as the app does when it starts
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

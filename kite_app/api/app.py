@@ -74,4 +74,5 @@ def meetings_feed(token: str) -> Response:
     except NotFound as exc:
         return JSONResponse({"code": "not_found", "message": exc.message}, status_code=404)
     return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Cache-Control": "private, max-age=300", "Content-Disposition": 'inline; filename="meetings.ics"'})
+                    headers={"Cache-Control": "private, max-age=300",
+                             "Content-Disposition": 'inline; filename="meetings.ics"'})

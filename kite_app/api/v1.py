@@ -20,7 +20,12 @@ from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.accounts import time_zone_error
 from kite_app.domain.errors import (
-    CalendarUnavailable, KiteError, NotFound, PermissionDenied, TooManyAttempts, ValidationError,
+    CalendarUnavailable,
+    KiteError,
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationError,
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.services import availability, booking, ratelimit
@@ -93,7 +98,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None, headers=None) -> JSONResponse:
+def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
+                   headers=None) -> JSONResponse:
     return JSONResponse({"code": code, "message": message, "fields": fields or {}}, status_code=status, headers=headers)
 
 

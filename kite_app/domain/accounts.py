@@ -19,7 +19,8 @@ MAX_EMAIL_LENGTH = 254
 MAX_SLUG_LENGTH = 60
 
 # Deliberately plain: one "@", a local part without spaces, a domain with at least one dot.
-_EMAIL_RE = re.compile(r"^[^@\s\x00-\x1f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_EMAIL_RE = re.compile(rf"^[^@\s\x00-\x1f]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
 
 
 class Role(StrEnum):

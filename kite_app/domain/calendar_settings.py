@@ -53,7 +53,8 @@ class CalendarSettings:
             durations=tuple(data["durations"]),
             default_duration=data["default_duration"],
             weekly=tuple(tuple(TimeRange(a, b) for a, b in day) for day in data["weekly"]),
-            overrides={date.fromisoformat(d): tuple(TimeRange(a, b) for a, b in rs) for d, rs in data["overrides"].items()},
+            overrides={date.fromisoformat(d): tuple(TimeRange(a, b) for a, b in rs) for d,
+                       rs in data["overrides"].items()},
             rules=SlotRules(**data["rules"]),
             require_guest_login=bool(data["require_guest_login"]),
             reminders=tuple(data.get("reminders", [60])),
@@ -122,7 +123,8 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
             errors["durations"] = f"“{part}” is not a number of minutes."
             break
         if not MIN_DURATION <= minutes <= MAX_DURATION:
-            errors["durations"] = f"Each duration must be between {MIN_DURATION} and {MAX_DURATION} minutes ({minutes} is not)."
+            errors["durations"] = (f"Each duration must be between {MIN_DURATION} and {MAX_DURATION} minutes "
+                                   f"({minutes} is not).")
             break
         durations.append(minutes)
     durations = sorted(set(durations))
@@ -223,7 +225,8 @@ def to_form(settings: CalendarSettings) -> dict[str, object]:
         "destination_calendar": settings.destination_calendar,
         "durations": ", ".join(str(d) for d in settings.durations),
         "default_duration": str(settings.default_duration),
-        "overrides": [{"date": d.isoformat(), "hours": format_ranges(rs)} for d, rs in sorted(settings.overrides.items())],
+        "overrides": [{"date": d.isoformat(), "hours": format_ranges(rs)} for d,
+                      rs in sorted(settings.overrides.items())],
         "buffer_before": str(settings.rules.buffer_before),
         "buffer_after": str(settings.rules.buffer_after),
         "min_notice": str(settings.rules.min_notice),

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from kite_app.domain.availability import working_intervals
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import KiteError
 from kite_app.domain.intervals import Interval, overlaps
-from kite_app.domain.availability import working_intervals
 from kite_app.domain.slots import is_slot, window_end
 
 MAX_SUBJECT = 200
@@ -25,7 +25,8 @@ class MeetingStatus(StrEnum):
 LIVE = (MeetingStatus.PENDING, MeetingStatus.CONFIRMED)
 TRANSITIONS = {
     MeetingStatus.PENDING: {MeetingStatus.CONFIRMED, MeetingStatus.CANCELLED},
-    MeetingStatus.CONFIRMED: {MeetingStatus.CANCELLED},
+    # a confirmed meeting the guest moves waits for the agent's Yes again
+    MeetingStatus.CONFIRMED: {MeetingStatus.PENDING, MeetingStatus.CANCELLED},
     MeetingStatus.CANCELLED: set(),
 }
 

@@ -56,7 +56,8 @@ def users_with_role(session: Session, role: str) -> list[User]:
 
 def session_with_user(session: Session, token_hash: str) -> tuple[LoginSession, User] | None:
     row = session.exec(
-        select(LoginSession, User).join(User, User.id == LoginSession.user_id).where(LoginSession.token_hash == token_hash)
+        select(LoginSession, User).join(User,
+                                        User.id == LoginSession.user_id).where(LoginSession.token_hash == token_hash)
     ).first()
     return (row[0], row[1]) if row else None
 

@@ -7,13 +7,13 @@ from datetime import datetime
 from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
+from kite_app.domain.meeting import LIVE
 from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting
-
-LIVE_MEETING_STATES = ("pending", "confirmed")
 
 
 def calendars_of(session: Session, owner_id: int) -> list[LocalCalendar]:
-    return list(session.exec(select(LocalCalendar).where(LocalCalendar.owner_id == owner_id).order_by(LocalCalendar.id)))
+    query = select(LocalCalendar).where(LocalCalendar.owner_id == owner_id).order_by(LocalCalendar.id)
+    return list(session.exec(query))
 
 
 def calendar_of(session: Session, owner_id: int, calendar_id: int, *, lock: bool = False) -> LocalCalendar | None:
@@ -23,7 +23,8 @@ def calendar_of(session: Session, owner_id: int, calendar_id: int, *, lock: bool
     return cal if cal is not None and cal.owner_id == owner_id else None
 
 
-def busy_rows(session: Session, calendar_ids: list[int], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+def busy_rows(session: Session, calendar_ids: list[int], start: datetime,
+              end: datetime) -> list[tuple[datetime, datetime]]:
     """Busy blocks of the calendars overlapping [start, end), sorted by start."""
     if not calendar_ids:
         return []
@@ -65,7 +66,7 @@ def live_meetings(
     session: Session, agent_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None
 ) -> list[tuple[datetime, datetime]]:
     query = select(Meeting.starts_at, Meeting.ends_at).where(
-        Meeting.agent_id == agent_id, Meeting.status.in_(LIVE_MEETING_STATES),
+        Meeting.agent_id == agent_id, Meeting.status.in_(LIVE),
         Meeting.starts_at < end, Meeting.ends_at > start,
     )
     if exclude_id is not None:
@@ -75,7 +76,8 @@ def live_meetings(
 
 def meetings_since(session: Session, agent_id: int, since: datetime) -> list[Meeting]:
     return list(
-        session.exec(select(Meeting).where(Meeting.agent_id == agent_id, Meeting.ends_at > since).order_by(Meeting.starts_at))
+        session.exec(select(Meeting).where(Meeting.agent_id == agent_id,
+                                           Meeting.ends_at > since).order_by(Meeting.starts_at))
     )
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from kite_app.domain.meeting import LIVE
 from kite_app.persistence.models import Conversation, Meeting, Message
 
 
@@ -47,5 +48,5 @@ def agent_activity(session: Session, agent_id: int) -> tuple[int, datetime | Non
 def conversation_meetings(session: Session, conv: Conversation, since: datetime) -> list[Meeting]:
     return list(session.exec(select(Meeting).where(Meeting.agent_id == conv.agent_id,
                                                    Meeting.guest_email == conv.guest_email,
-                                                   Meeting.status.in_(("pending", "confirmed")),
+                                                   Meeting.status.in_(LIVE),
                                                    Meeting.ends_at > since).order_by(Meeting.starts_at)))

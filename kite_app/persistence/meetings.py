@@ -6,9 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from kite_app.domain.meeting import LIVE
 from kite_app.persistence.models import IdempotencyKey, Meeting, User
-
-LIVE = ("pending", "confirmed")
 
 
 def lock_agent(session: Session, agent_id: int) -> None:

@@ -106,7 +106,8 @@ class CalendarSettingsRow(SQLModel, table=True):
     __tablename__ = "calendar_settings"
 
     id: int | None = Field(default=None, primary_key=True)
-    agent_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, unique=True))
+    agent_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
+                                           unique=True))
     data: dict = Field(sa_column=Column(JSON, nullable=False))
     # Secret part of the agent's .ics feed address.
     feed_token: str = Field(max_length=64, unique=True)
@@ -146,6 +147,10 @@ class Meeting(SQLModel, table=True):
     calendar_event_id: str | None = Field(default=None, max_length=255)
     # The `sequence` last written to the calendar; behind `sequence` means a write is waiting (retried).
     calendar_synced_seq: int | None = Field(default=None)
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
 @rx.ModelRegistry.register
@@ -219,7 +224,8 @@ class Message(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = _fk("conversations.id", index=False)
     author: str = Field(max_length=16)  # guest, agent, system
-    caused_by: str = Field(default="system", max_length=16)  # whose action: guest, agent, system (never unread for them)
+    caused_by: str = Field(default="system",
+                           max_length=16)  # whose action: guest, agent, system (never unread for them)
     body: str = Field(default="")
     notice: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     meeting_id: int | None = Field(default=None, foreign_key="meetings.id", ondelete="SET NULL")

@@ -14,13 +14,12 @@ from kite_app.domain.accounts import Actor, Role, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings, default_settings, parse_settings, to_form
 from kite_app.domain.errors import CalendarUnavailable, NotFound, ValidationError
 from kite_app.domain.intervals import Interval, to_seconds
-from kite_app.domain.times import clock
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
+from kite_app.domain.times import clock
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSettingsRow, User
 from kite_app.providers.calendar import all_providers, provider_for
-from kite_app.services import install as _install  # noqa: F401  (registers the Google provider)
 from kite_app.providers.calendar.base import CalendarError, CalendarInfo
 from kite_app.services import watches
 from kite_app.services.accounts import public_agent, signed_in_agent

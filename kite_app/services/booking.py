@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-import unicodedata
 import threading
 import time
+import unicodedata
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -21,12 +21,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
+from kite_app.domain import times
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
-from kite_app.domain import times
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.meeting import (
-    LIVE, MAX_SUBJECT, MeetingStatus, SlotTaken, check_free, check_requested_slot, longer_meeting_conflict,
+    LIVE,
+    MAX_SUBJECT,
+    MeetingStatus,
+    SlotTaken,
+    can_move,
+    check_free,
+    check_requested_slot,
+    longer_meeting_conflict,
 )
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.persistence import meetings as q
@@ -37,7 +44,12 @@ from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
 from kite_app.services import notifications, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import (
-    Slot, busy_intervals, meeting_reservations, published_agent, published_settings, slots_for,
+    Slot,
+    busy_intervals,
+    meeting_reservations,
+    published_agent,
+    published_settings,
+    slots_for,
 )
 
 log = logging.getLogger(__name__)
@@ -103,14 +115,15 @@ def _view(meeting: Meeting, agent: User, token: str, now: datetime) -> MeetingVi
         manage_token=token, agent_name=agent.name, agent_slug=agent.slug or "", subject=meeting.subject,
         guest_name=meeting.guest_name, guest_email=meeting.guest_email, time_zone=meeting.guest_time_zone,
         start=meeting.starts_at.astimezone(UTC).isoformat(), end=meeting.ends_at.astimezone(UTC).isoformat(),
-        duration=int((meeting.ends_at - meeting.starts_at).total_seconds() // 60), status=meeting.status,
+        duration=meeting.duration_minutes, status=meeting.status,
         date_label=times.day(start), time_label=f"{times.span(start, end, zone)} ({meeting.guest_time_zone})",
         past=meeting.starts_at <= now,
     )
 
 
 def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
-    name, email, subject = clean_text(req.guest_name, 100), normalize_email(req.guest_email), clean_text(req.subject, MAX_SUBJECT)
+    name, email, subject = clean_text(req.guest_name,
+                                      100), normalize_email(req.guest_email), clean_text(req.subject, MAX_SUBJECT)
     errors: dict[str, str] = {}
     if message := name_error(name):
         errors["guest_name"] = message
@@ -150,7 +163,7 @@ def _event(meeting: Meeting) -> EventData:
     title = meeting.subject or f"Meeting with {meeting.guest_name}"
     return EventData(uid=meeting.uid, title=title, start=meeting.starts_at, end=meeting.ends_at,
                      description=f"Booked by {meeting.guest_name} <{meeting.guest_email}> with Kite Scheduler",
-                     guest_email=meeting.guest_email, tentative=meeting.status == "pending")
+                     guest_email=meeting.guest_email, tentative=meeting.status == MeetingStatus.PENDING)
 
 
 _writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="calendar-write")
@@ -305,7 +318,7 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
             meeting = Meeting(
                 uid=f"{secrets.token_hex(16)}@kite", agent_id=agent["id"], guest_name=name, guest_email=email,
                 guest_time_zone=req.guest_time_zone, subject=subject, starts_at=req.start.astimezone(UTC),
-                ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status="pending",
+                ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status=MeetingStatus.PENDING,
                 created_at=now, updated_at=now, manage_token=token, manage_token_hash=token_hash(token),
             )
             s.add(meeting)
@@ -403,7 +416,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
     if new_start.tzinfo is None:
         raise ValidationError({"start": "Give the start time with its UTC offset."})
     new_start = new_start.astimezone(UTC)
-    old_duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    old_duration = meeting.duration_minutes
     new_duration = old_duration if duration is None else duration
     time_changed = new_start != meeting.starts_at or new_duration != old_duration
     subject_changed = new_subject != meeting.subject
@@ -439,23 +452,34 @@ def _apply_change(meeting_id: int, meeting: Meeting, agent: User, settings: Cale
                 row.starts_at = new_start.astimezone(UTC)
                 row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
                 if by == "guest":
-                    row.status = "pending"  # a moved meeting waits for the agent's Yes again
+                    row.status = MeetingStatus.PENDING  # a moved meeting waits for the agent's Yes again
             row.subject = new_subject
-            row.sequence += 1
-            row.updated_at = now
-            s.add(row)
-            s.flush()
-            notifications.record(s, row, agent, "changed", by=by, now=now, old=old,
-                                 old_subject=meeting.subject if subject_changed else None)
+            view = _step(s, row, agent, "changed", by=by, now=now, old=old,
+                         old_subject=meeting.subject if subject_changed else None)
             if time_changed:
                 reminders.schedule(s, row, settings.reminders, now)
-            view = _view(row, agent, row.manage_token or "", now)
     except IntegrityError as exc:
         if _is_overlap(exc):
             raise SlotTaken() from None
         raise
     schedule_calendar_write(meeting_id, settings)
     return view
+
+
+def _step(s, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime,
+          status: MeetingStatus | None = None, **change) -> MeetingView:
+    """One step in a meeting's life, in the caller's transaction: the new status (where `can_move`
+    allows it), a higher SEQUENCE, the notice in the conversation and the mails."""
+    if status is not None and status != meeting.status:
+        if not can_move(meeting.status, status):
+            raise ValidationError({"meeting": f"A {meeting.status} meeting cannot become {status}."})
+        meeting.status = status
+    meeting.sequence += 1
+    meeting.updated_at = now
+    s.add(meeting)
+    s.flush()
+    notifications.record(s, meeting, agent, kind, by=by, now=now, **change)
+    return _view(meeting, agent, meeting.manage_token or "", now)
 
 
 def get_view(meeting_id: int, now: datetime) -> MeetingView:
@@ -478,15 +502,8 @@ def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "dele
             raise ValidationError({"meeting": "This meeting was already deleted."})
         if meeting.starts_at <= now:
             raise ValidationError({"meeting": "This meeting has already started and cannot be deleted."})
-        meeting.status = "cancelled"
-        meeting.sequence += 1
-        meeting.updated_at = now
-        s.add(meeting)
-        s.flush()
-        agent = s.get(User, meeting.agent_id)
-        notifications.record(s, meeting, agent, kind, by=by, now=now)
+        view = _step(s, meeting, s.get(User, meeting.agent_id), kind, by=by, now=now, status=MeetingStatus.CANCELLED)
         reminders.cancel(s, meeting.id)
-        view = _view(meeting, agent, meeting.manage_token or "", now)
         agent_id = meeting.agent_id
     settings = published_settings(agent_id)
     if settings is not None:
@@ -498,23 +515,17 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
     """The agent's Yes (or No): "Pending" becomes "Confirmed"; No deletes it and tells the guest."""
     if not answer:
         with transaction(read_only=True) as s:
-            pending = s.get(Meeting, meeting_id).status == "pending"
+            pending = s.get(Meeting, meeting_id).status == MeetingStatus.PENDING
         if not pending:
             raise ValidationError({"meeting": "Only a pending meeting can be declined."})
         return delete_meeting(meeting_id, by="agent", now=now, kind="declined")
     with transaction() as s:
         meeting = s.get(Meeting, meeting_id)
         _changeable(meeting, now)
-        if meeting.status == "confirmed":
+        if meeting.status == MeetingStatus.CONFIRMED:
             raise ValidationError({"meeting": "This meeting is already confirmed."})
-        meeting.status = "confirmed"
-        meeting.sequence += 1
-        meeting.updated_at = now
-        s.add(meeting)
-        s.flush()
         agent = s.get(User, meeting.agent_id)
-        notifications.record(s, meeting, agent, "confirmed", by="agent", now=now)
-        view = _view(meeting, agent, meeting.manage_token or "", now)
+        view = _step(s, meeting, agent, "confirmed", by="agent", now=now, status=MeetingStatus.CONFIRMED)
     settings = published_settings(agent.id)
     if settings is not None:
         schedule_calendar_write(meeting_id, settings)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from kite_app.domain.accounts import Actor
 from kite_app.domain.availability import local_to_utc
+from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.times import short_moment
-from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, LocalCalendar, User
@@ -111,7 +111,8 @@ def add_block(actor: Actor | None, *, calendar_id: str, title: str, start: str, 
         block = BusyBlock(calendar_id=cal.id, title=title, starts_at=starts, ends_at=ends)
         s.add(block)
         s.flush()
-        return BlockView(id=block.id, calendar=cal.name, title=title, start=_label(starts, zone), end=_label(ends, zone),
+        return BlockView(id=block.id, calendar=cal.name, title=title, start=_label(starts, zone),
+                         end=_label(ends, zone),
                          meeting_status="")
 
 
@@ -122,8 +123,7 @@ def remove_block(actor: Actor | None, block_id: int) -> None:
         if block is None or q.calendar_of(s, user.id, block.calendar_id) is None:
             raise NotFound("This busy block does not exist.")
         if block.uid and q.meeting_statuses(s, user.id, [block.uid]):
-            raise ValidationError({"block": "This is a meeting, not a busy block: change or delete it on the "
-                                            "Meetings page."})
+            raise KiteError("This is a meeting, not a busy block: change or delete it on the Meetings page.")
         s.delete(block)
 
 
@@ -165,7 +165,7 @@ def remove_calendar(actor: Actor | None, calendar_id: str) -> None:
         if cal is None:
             raise NotFound("This calendar does not exist.")
         if cal.source is None:
-            raise ValidationError({"calendar": "Only imported calendars can be removed."})
+            raise KiteError("Only imported calendars can be removed.")
         q.clear_calendar(s, cal.id)
         s.delete(cal)
 

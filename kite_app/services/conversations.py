@@ -80,8 +80,9 @@ def _messages(s, conv: Conversation, agent: User, reader: str, zone: str) -> lis
 
 
 def _cards(s, conv: Conversation, zone: str, now: datetime) -> list[MeetingCard]:
-    return [MeetingCard(id=m.id, guest_name="", guest_email="", subject=m.subject, when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone),
-                        status=m.status, duration=int((m.ends_at - m.starts_at).total_seconds() // 60),
+    return [MeetingCard(id=m.id, guest_name="", guest_email="", subject=m.subject,
+                        when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone),
+                        status=m.status, duration=m.duration_minutes,
                         start=m.starts_at.isoformat())
             for m in q.conversation_meetings(s, conv, now)]
 

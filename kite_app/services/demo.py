@@ -16,7 +16,8 @@ from kite_app.persistence.models import BusyBlock, LocalCalendar, User
 from kite_app.services import accounts, availability
 
 ADMIN = ("Demo Admin", "admin@example.com")
-AGENTS = (("Ada Lovelace", "ada@example.com", "Europe/Berlin"), ("Grace Hopper", "grace@example.com", "America/New_York"))
+AGENTS = (("Ada Lovelace", "ada@example.com", "Europe/Berlin"), ("Grace Hopper", "grace@example.com",
+                                                                 "America/New_York"))
 PASSWORD = "kite-demo-password"
 # (weekday offset from today, local start, minutes, title)
 BUSY_PATTERN = ((0, time(10, 0), 60, "Team stand-up"), (1, time(13, 0), 90, "Customer call"),

@@ -25,7 +25,6 @@ from kite_app.domain.accounts import Actor, email_error, normalize_email
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Integration, User
-from kite_app.providers.calendar import set_loader
 from kite_app.providers.calendar.google import SCOPES, GoogleCalendarError, GoogleCalendarProvider
 from kite_app.services import watches
 from kite_app.services.accounts import require_admin
@@ -217,5 +216,3 @@ def google_provider() -> GoogleCalendarProvider | None:
             retries=settings.google_retries)
     return _provider_cache[row.encrypted_key]
 
-
-set_loader("google", google_provider)

@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound
+from kite_app.domain.meeting import LIVE, MeetingStatus
 from kite_app.domain.times import when
 from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence.db import transaction
@@ -16,7 +17,6 @@ from kite_app.services import booking
 from kite_app.services.accounts import signed_in_agent
 from kite_app.services.availability import Slot, slots_for
 from kite_app.services.conversations import MeetingCard
-
 
 AgentMeeting = MeetingCard  # "when" is written in the agent's zone
 
@@ -36,12 +36,12 @@ def upcoming(actor: Actor | None, *, now: datetime) -> list[AgentMeeting]:
     """Live meetings that have not ended: pending first, then by time."""
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
-        rows = s.exec(select(Meeting).where(Meeting.agent_id == agent.id, Meeting.status.in_(("pending", "confirmed")),
+        rows = s.exec(select(Meeting).where(Meeting.agent_id == agent.id, Meeting.status.in_(LIVE),
                                             Meeting.ends_at > now).order_by(Meeting.starts_at)).all()
-    rows = sorted(rows, key=lambda m: (m.status != "pending", m.starts_at))
+    rows = sorted(rows, key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
     return [AgentMeeting(id=m.id, guest_name=m.guest_name, guest_email=m.guest_email, subject=m.subject,
                          when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), agent.time_zone), status=m.status,
-                         duration=int((m.ends_at - m.starts_at).total_seconds() // 60), start=m.starts_at.isoformat())
+                         duration=m.duration_minutes, start=m.starts_at.isoformat())
             for m in rows]
 
 
@@ -74,6 +74,6 @@ def delete(actor: Actor | None, meeting_id: int, *, now: datetime) -> None:
 def reschedule_slots(actor: Actor | None, meeting_id: int, *, now: datetime, days: int = 31) -> list[Slot]:
     """Free times the meeting could move to, in the agent's zone (its own time counts as free)."""
     agent, meeting = _own(actor, meeting_id)
-    duration = int((meeting.ends_at - meeting.starts_at).total_seconds() // 60)
+    duration = meeting.duration_minutes
     return slots_for(agent.slug or "", start=now, end=now + timedelta(days=days), duration=duration,
                      guest_zone=agent.time_zone, now=now, exclude_meeting_id=meeting.id, any_duration=True)

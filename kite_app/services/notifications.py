@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from kite_app import routes
 from kite_app.config import settings
+from kite_app.domain.meeting import MeetingStatus
 from kite_app.persistence.models import Conversation, Meeting, Message, OutboxMail, User
 from kite_app.providers.calendar.ics import Invite, invite
 from kite_app.providers.mail.templates import meeting_mail
@@ -80,11 +81,11 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
         )
         ics = invite(Invite(
             uid=meeting.uid, sequence=meeting.sequence, method="CANCEL" if cancel else "REQUEST",
-            summary=meeting.subject or (f"Meeting with {agent.name}" if to_guest else f"Meeting with {meeting.guest_name}"),
+            summary=meeting.subject or f"Meeting with {agent.name if to_guest else meeting.guest_name}",
             description=mail.text, start=meeting.starts_at, end=meeting.ends_at,
             organizer_name=agent.name, organizer_email=agent.email,
             attendee_name=meeting.guest_name, attendee_email=meeting.guest_email,
-            stamp=now, confirmed=meeting.status == "confirmed",
+            stamp=now, confirmed=meeting.status == MeetingStatus.CONFIRMED,
         ))
         s.add(OutboxMail(kind=kind, to_email=meeting.guest_email if to_guest else agent.email, subject=mail.subject,
                          body_text=mail.text, body_html=mail.html, ics=ics, meeting_id=meeting.id, created_at=now))

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from kite_app.domain.meeting import LIVE
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, Reminder, User
 from kite_app.services import notifications
@@ -39,7 +40,7 @@ def send_due(*, now: datetime) -> int:
                      .order_by(Reminder.remind_at).limit(BATCH).with_for_update(skip_locked=True)).all()
         for reminder in due:
             meeting = s.get(Meeting, reminder.meeting_id)
-            begun = meeting is None or meeting.starts_at <= now or meeting.status not in ("pending", "confirmed")
+            begun = meeting is None or meeting.starts_at <= now or meeting.status not in LIVE
             claimed = s.exec(
                 update(Reminder).where(Reminder.id == reminder.id, Reminder.status == "scheduled")
                 .values(status="cancelled" if begun else "sent", sent_at=None if begun else now)

@@ -18,7 +18,8 @@ def navbar() -> rx.Component:
     return rx.el.header(
         rx.hstack(
             rx.link(
-                rx.hstack(rx.icon("calendar-clock", size=22), rx.heading("Kite Scheduler", size="5", as_="div"), align="center"),
+                rx.hstack(rx.icon("calendar-clock", size=22), rx.heading("Kite Scheduler", size="5", as_="div"),
+                          align="center"),
                 href=routes.INDEX,
                 underline="none",
                 color_scheme="gray",

@@ -1,15 +1,22 @@
-"""The signed-in person, read from the session cookie and re-checked on every event."""
+"""The signed-in person, read from the session cookie and re-checked on every event, and the base of
+every signed-in page: `_open` for its load, `_attempt` for its actions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import reflex as rx
 
 from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor
+from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
 from kite_app.services import auth
+
+T = TypeVar("T")
+ADMINS_ONLY = "Only admins can open this page."
 
 SESSION_COOKIE = "kite_session"
 
@@ -34,11 +41,13 @@ class SessionState(rx.State):
 
     def _actor(self) -> Actor | None:
         """Who is asking, checked against the database each time (revoked sessions stop at once)."""
-        actor = auth.actor_for_token(self.session_token, now=utcnow())
+        return auth.actor_for_token(self.session_token, now=utcnow())
+
+    def _show_user(self, actor: Actor | None) -> None:
+        """The navigation bar's name and role, and the zone times are written in."""
         self.user_name = actor.name if actor else ""
         self.user_role = actor.role.value if actor else ""
         self.user_time_zone = actor.time_zone if actor else ""
-        return actor
 
     def _to_login(self):
         return rx.redirect(routes.login_path(self.router.url.path))
@@ -53,3 +62,51 @@ class SessionState(rx.State):
         self.user_name = ""
         self.user_role = ""
         return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(routes.LOGIN)]
+
+
+class Page(rx.State, mixin=True):
+    """Mixed into every signed-in page's state (beside SessionState): one way to open the page and
+    one way to run an action, so that each handler reads parse -> one service call -> set vars."""
+
+    ready: bool = False
+    denied: str = ""  # why this person may not see the page
+    errors: dict[str, str] = {}  # field -> message, shown next to the field
+    message: str = ""  # a refusal or failure, shown above the form
+    notice: str = ""  # what an action did
+
+    def _open(self, fill: Callable[[Actor], None], refusal: str = ""):
+        """The page's load: the signed-out are sent to log in (and back here after); someone the page
+        is not for reads why (`refusal`, or the service's own words); otherwise `fill(actor)` sets the
+        page's vars."""
+        self.ready, self.denied, self.errors, self.message, self.notice = False, "", {}, "", ""
+        actor = self._actor()  # type: ignore[attr-defined]  (SessionState)
+        self._show_user(actor)  # type: ignore[attr-defined]
+        if actor is None:
+            return self._to_login()  # type: ignore[attr-defined]
+        try:
+            fill(actor)
+        except KiteError as exc:
+            self.denied = refusal if refusal and isinstance(exc, PermissionDenied) else exc.message
+            return None
+        self.ready = True
+        return None
+
+    def _attempt(self, action: Callable[[Actor | None], T], notice: str = "") -> T | None:
+        """Run one service call for the person asking. A ValidationError puts its messages next to their
+        fields; any other refusal or failure is the page's message; on success `notice` says what happened."""
+        self.errors, self.message, self.notice = {}, "", ""
+        try:
+            result = action(self._actor())  # type: ignore[attr-defined]
+        except ValidationError as exc:
+            self.errors = exc.errors
+            return None
+        except KiteError as exc:
+            self.message = exc.message
+            return None
+        self.notice = notice
+        return result
+
+    def _do(self, action: Callable[[Actor | None], object], notice: str = "") -> bool:
+        """`_attempt` for an action that returns nothing: whether it worked."""
+        self._attempt(action, notice)
+        return not self.errors and not self.message

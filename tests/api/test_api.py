@@ -30,8 +30,8 @@ def guest(**kw):
 
 def free(api, slug="ann-around", duration=30, days=3):
     start = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
-    r = api.get(f"/agents/{slug}/slots", params={"start": start, "duration": duration, "tz": "UTC",
-                                                 "end": (datetime.now(UTC) + timedelta(days=2 + days)).date().isoformat()})
+    end = (datetime.now(UTC) + timedelta(days=2 + days)).date().isoformat()
+    r = api.get(f"/agents/{slug}/slots", params={"start": start, "duration": duration, "tz": "UTC", "end": end})
     assert r.status_code == 200, r.text
     return [s["start"] for s in r.json()["slots"]]
 

@@ -16,4 +16,5 @@ def test_the_fourth_booking_in_a_minute_gets_429(server):
         assert codes == [201, 201, 201, 429]
         limited = api.post("/agents/ann-around/bookings", json=guest(start=slots[20]))
         assert limited.json()["code"] == "rate_limited" and int(limited.headers["Retry-After"]) > 0
-        assert slots[20] in [s["start"] for s in api.get("/agents/ann-around/slots", params={"tz": "UTC"}).json()["slots"]]
+        assert slots[20] in [s["start"] for s in api.get("/agents/ann-around/slots",
+                                                         params={"tz": "UTC"}).json()["slots"]]

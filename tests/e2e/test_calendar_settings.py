@@ -99,6 +99,7 @@ def test_agent_sets_hours_busy_time_and_publishes_the_link(server, page: Page, s
     now = datetime.now(UTC)
     slots = availability.slots_for(dana["slug"], start=now, end=now + timedelta(days=8), duration=30,
                                    guest_zone="Europe/Berlin", now=now)
+    assert slots and any(datetime.fromisoformat(s["date"]).weekday() == 0 for s in slots), "no time offered"
     assert not any(s["date"] == tomorrow and "10:00" <= s["time"] < "11:30" for s in slots)
     assert not any(s["time"] in ("12:00", "12:30") for s in slots if datetime.fromisoformat(s["date"]).weekday() == 0)
     assert not any(datetime.fromisoformat(s["date"]).weekday() in (2, 5, 6) for s in slots)

@@ -12,8 +12,8 @@ from kite_app.domain.accounts import Actor, Role
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
 from kite_app.services import availability
-from tests.e2e.test_guest_booking import publish_agent
 from tests.e2e.helpers import log_in
+from tests.e2e.test_guest_booking import publish_agent
 from tests.seed import ADMIN_PASSWORD
 
 

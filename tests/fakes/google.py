@@ -95,7 +95,8 @@ class FakeGoogle:
         self.users.add(email)
         cals = {email: {"summary": email, "primary": True, "events": {}, "role": "owner"}}
         for cal_id, summary in (calendars or {}).items():
-            cals[cal_id] = {"summary": summary, "primary": False, "events": {}, "role": (roles or {}).get(cal_id, "owner")}
+            cals[cal_id] = {"summary": summary, "primary": False, "events": {},
+                            "role": (roles or {}).get(cal_id, "owner")}
         self.calendars[email] = cals
 
     def unshare(self, user: str, calendar_id: str) -> None:
@@ -260,7 +261,8 @@ class FakeGoogle:
         except Exception:
             return 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
         if claims["exp"] < time.time():
-            return 400, {"error": "invalid_grant", "error_description": "Invalid JWT: Token must be a short-lived token"}
+            return 400, {"error": "invalid_grant",
+                         "error_description": "Invalid JWT: Token must be a short-lived token"}
         scopes = set(claims.get("scope", "").split())
         if not scopes or not scopes <= self.delegated.get(client_id, set()):
             return 401, {"error": "unauthorized_client",

@@ -45,7 +45,8 @@ class PostgresServer:
 
     def up(self) -> None:
         self._run(_bin("pg_ctl"), "-D", self.data, "-l", os.path.join(self.dir, "log"), "-w", "-o",
-                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start")
+                  f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+                  "start")
 
     def down(self) -> None:
         """Stop the server as an operator restarting it would: open connections are cut."""

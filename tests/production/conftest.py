@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from sqlmodel import select
 
 from kite_app.persistence import db

@@ -10,10 +10,29 @@ from kite_app.domain.accounts import Actor, Role
 from kite_app.providers.calendar.google import SCOPES
 from kite_app.services import accounts, availability, install
 from tests.fakes.google import FakeGoogle
-from tests.services.test_accounts import admin
+from tests.services.test_accounts import admin, agent
+from tests.services.test_availability import valid_form
 
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 Berlin
 ADA = "ada@example.com"
+
+
+@pytest.fixture
+def bob(database):
+    """Bob, an agent in Europe/Berlin who has not saved calendar settings yet: (actor, user view)."""
+    a = admin(NOW)
+    view = agent(a, NOW)
+    return Actor(user_id=view["id"], role=Role.AGENT), view
+
+
+@pytest.fixture
+def open_agent(bob):
+    """Bob with his booking page open (tests.services.test_availability.valid_form, 15 minutes after
+    each meeting): (actor, user view, his built-in calendar id)."""
+    actor, view = bob
+    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
+    availability.save_calendar_settings(actor, valid_form(cal, buffer_after="15"), now=NOW)
+    return actor, view, cal
 
 
 @pytest.fixture

@@ -4,7 +4,12 @@ import pytest
 from sqlmodel import select
 
 from kite_app.domain.accounts import Actor, Role
-from kite_app.domain.errors import NotFound, PermissionDenied, TooManyAttempts, ValidationError
+from kite_app.domain.errors import (
+    NotFound,
+    PermissionDenied,
+    TooManyAttempts,
+    ValidationError,
+)
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import LoginSession, User
 from kite_app.services import accounts, auth

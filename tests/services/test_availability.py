@@ -9,17 +9,9 @@ from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting
 from kite_app.services import availability, calendars
-from tests.services.test_accounts import admin, agent
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
-
-
-@pytest.fixture
-def bob(database):
-    a = admin(NOW)
-    view = agent(a, NOW)  # Europe/Berlin
-    return Actor(user_id=view["id"], role=Role.AGENT), view
 
 
 def valid_form(cal: str, **changes) -> dict:
@@ -107,7 +99,8 @@ def test_slots_follow_hours_busy_blocks_meetings_and_overrides(bob):
     calendars.add_block(actor, calendar_id=cal, title="Dentist", start="2026-12-01T10:00", end="2026-12-01T11:30")
     with transaction() as s:
         s.add(Meeting(uid="m1", agent_id=view["id"], guest_name="G", guest_email="g@example.com",
-                      starts_at=datetime(2026, 12, 3, 13, 0, tzinfo=UTC), ends_at=datetime(2026, 12, 3, 14, 0, tzinfo=UTC),
+                      starts_at=datetime(2026, 12, 3, 13, 0, tzinfo=UTC), ends_at=datetime(2026, 12, 3, 14, 0,
+                                                                                           tzinfo=UTC),
                       created_at=NOW, updated_at=NOW))
     slots = availability.slots_for(view["slug"], start=NOW, end=NOW + timedelta(days=28), duration=60,
                                    guest_zone="Europe/Berlin", now=NOW)

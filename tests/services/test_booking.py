@@ -10,17 +10,9 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, Meeting
 from kite_app.services import availability, booking, calendars
 from kite_app.services.booking import BookingRequest, LoginRequired
-from tests.services.test_availability import NOW, bob, valid_form  # noqa: F401  (fixture)
+from tests.services.test_availability import NOW, valid_form
 
 MON_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # Monday 10:00 in Berlin
-
-
-@pytest.fixture
-def open_agent(bob):  # noqa: F811
-    actor, view = bob
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
-    availability.save_calendar_settings(actor, valid_form(cal, buffer_after="15"), now=NOW)
-    return actor, view, cal
 
 
 def req(slug="bob-agent", start=MON_10, duration=30, **kw):

@@ -7,7 +7,7 @@ from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting
 from kite_app.services import availability, calendars
-from tests.services.test_availability import NOW, bob, valid_form  # noqa: F401  (fixture)
+from tests.services.test_availability import NOW, valid_form
 
 ICS = b"""BEGIN:VCALENDAR
 VERSION:2.0
@@ -57,7 +57,7 @@ END:VCALENDAR
 """
 
 
-def test_busy_blocks_are_added_in_the_agents_zone_and_removed(bob):  # noqa: F811
+def test_busy_blocks_are_added_in_the_agents_zone_and_removed(bob):
     actor, _ = bob
     cal = calendars.built_in_calendars(actor)[0]["id"]
     block = calendars.add_block(actor, calendar_id=cal, title="Dentist", start="2026-12-01T10:00",
@@ -75,7 +75,7 @@ def test_busy_blocks_are_added_in_the_agents_zone_and_removed(bob):  # noqa: F81
     [("2026-12-01T10:00", "2026-12-01T09:00", "end", "after the start"), ("", "2026-12-01T09:00", "start", "Enter"),
      ("2026-12-01T10:00", "2027-02-01T09:00", "end", "at most 31 days")],
 )
-def test_bad_busy_blocks_are_refused(bob, start, end, field, message):  # noqa: F811
+def test_bad_busy_blocks_are_refused(bob, start, end, field, message):
     actor, _ = bob
     cal = calendars.built_in_calendars(actor)[0]["id"]
     with pytest.raises(ValidationError) as info:
@@ -84,10 +84,11 @@ def test_bad_busy_blocks_are_refused(bob, start, end, field, message):  # noqa: 
     assert calendars.list_blocks(actor, now=NOW) == []
 
 
-def test_other_agents_blocks_are_out_of_reach(bob):  # noqa: F811
+def test_other_agents_blocks_are_out_of_reach(bob):
     actor, _ = bob
     cal = calendars.built_in_calendars(actor)[0]["id"]
-    block = calendars.add_block(actor, calendar_id=cal, title="Private", start="2026-12-01T10:00", end="2026-12-01T11:00")
+    block = calendars.add_block(actor, calendar_id=cal, title="Private", start="2026-12-01T10:00",
+                                end="2026-12-01T11:00")
     from kite_app.domain.accounts import Actor, Role
     from kite_app.services import accounts
     carol = accounts.create_agent(Actor(user_id=1, role=Role.ADMIN), name="Carol", email="carol@example.com",
@@ -102,7 +103,7 @@ def test_other_agents_blocks_are_out_of_reach(bob):  # noqa: F811
     assert len(calendars.list_blocks(actor, now=NOW)) == 1
 
 
-def test_ics_import_expands_recurrences_honours_zones_and_skips_free_time(bob):  # noqa: F811
+def test_ics_import_expands_recurrences_honours_zones_and_skips_free_time(bob):
     actor, view = bob
     name, count = calendars.import_ics(actor, filename="rota.ics", data=ICS, now=NOW)
     assert (name, count) == ("Team rota", 6)
@@ -132,8 +133,9 @@ def test_ics_import_expands_recurrences_honours_zones_and_skips_free_time(bob): 
     assert calendars.list_blocks(actor, now=NOW) == []
 
 
-@pytest.mark.parametrize("data", [b"", b"not a calendar", b"BEGIN:VEVENT\r\nEND:VEVENT\r\n", "\u00e9".encode("latin-1")])
-def test_bad_ics_files_get_a_clear_message_and_change_nothing(bob, data):  # noqa: F811
+@pytest.mark.parametrize("data", [b"", b"not a calendar", b"BEGIN:VEVENT\r\nEND:VEVENT\r\n",
+                                  "\u00e9".encode("latin-1")])
+def test_bad_ics_files_get_a_clear_message_and_change_nothing(bob, data):
     actor, _ = bob
     with pytest.raises(ValidationError) as info:
         calendars.import_ics(actor, filename="bad.ics", data=data, now=NOW)
@@ -141,7 +143,7 @@ def test_bad_ics_files_get_a_clear_message_and_change_nothing(bob, data):  # noq
     assert len(calendars.built_in_calendars(actor)) == 1
 
 
-def test_meetings_feed_is_valid_ics_behind_a_secret(bob):  # noqa: F811
+def test_meetings_feed_is_valid_ics_behind_a_secret(bob):
     actor, view = bob
     cal = calendars.built_in_calendars(actor)[0]["id"]
     saved = availability.save_calendar_settings(actor, valid_form(cal), now=NOW)

@@ -10,7 +10,6 @@ from kite_app.domain.meeting import SlotTaken
 from kite_app.providers.calendar.google import event_id_for
 from kite_app.services import availability, booking, calendar_sync, watches
 from kite_app.services.booking import BookingRequest
-
 from tests.services.conftest import ADA, NOW  # noqa: E402  (the `google` fixture's world)
 
 MON_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

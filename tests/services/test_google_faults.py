@@ -17,8 +17,20 @@ from kite_app.domain.errors import CalendarUnavailable, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
 from kite_app.providers.calendar import provider_for
-from kite_app.providers.calendar.google import SCOPES, GoogleCalendarProvider, event_id_for
-from kite_app.services import accounts, availability, booking, calendar_sync, conversations, install, watches
+from kite_app.providers.calendar.google import (
+    SCOPES,
+    GoogleCalendarProvider,
+    event_id_for,
+)
+from kite_app.services import (
+    accounts,
+    availability,
+    booking,
+    calendar_sync,
+    conversations,
+    install,
+    watches,
+)
 from tests.fakes.google import FakeGoogle
 from tests.services.test_google_booking import ADA, MON_10, NOW, book, booking_uid, req
 

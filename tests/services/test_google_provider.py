@@ -5,7 +5,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kite_app.providers.calendar.base import EventData
-from kite_app.providers.calendar.google import SCOPES, GoogleCalendarError, GoogleCalendarProvider, event_id_for
+from kite_app.providers.calendar.google import (
+    SCOPES,
+    GoogleCalendarError,
+    GoogleCalendarProvider,
+    event_id_for,
+)
 from tests.fakes.google import FakeGoogle
 
 AGENT = "ada@example.com"
@@ -38,7 +43,8 @@ def test_calendars_busy_time_and_the_event_lifecycle(google):
         "id": "x1x1x", "start": {"dateTime": "2026-12-01T10:00:00Z"}, "end": {"dateTime": "2026-12-01T11:00:00Z"}}
     window = (START - timedelta(hours=1), START + timedelta(hours=4))
     assert p.busy(1, ["google:team@example.com", "google:" + AGENT], *window) == [
-        (int(datetime(2026, 12, 1, 10, tzinfo=UTC).timestamp()), int(datetime(2026, 12, 1, 11, tzinfo=UTC).timestamp()))]
+        (int(datetime(2026, 12, 1, 10, tzinfo=UTC).timestamp()), int(datetime(2026, 12, 1, 11,
+                                                                              tzinfo=UTC).timestamp()))]
 
     event_id = p.create_event(1, "google:" + AGENT, event())
     assert event_id == event_id_for("m1@kite")

@@ -1,7 +1,7 @@
 """After "Schedule": conversations, agent actions, mails through a real SMTP server, reminders."""
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlmodel import select
@@ -14,8 +14,7 @@ from kite_app.providers.mail.dispatcher import dispatch
 from kite_app.providers.mail.smtp import SmtpSettings
 from kite_app.services import accounts, booking, conversations, meetings, reminders
 from tests.fakes.smtp import SmtpServer, ics_of, text_of
-from tests.services.test_booking import MON_10, NOW, open_agent, req  # noqa: F401  (fixtures)
-from tests.services.test_availability import bob  # noqa: F401
+from tests.services.test_booking import MON_10, NOW, req
 
 AGENT_MAIL = "bob@example.com"
 GUEST_MAIL = "gus@example.com"
@@ -150,7 +149,7 @@ def test_two_dispatchers_at_once_send_each_mail_once(open_agent, smtp):
 
 def test_reminders_go_out_once_move_with_the_meeting_and_stop_when_deleted(open_agent, smtp):
     actor, view, _cal = open_agent
-    m = booking.book(req(start=MON_10 + timedelta(days=1)), now=NOW)  # Tuesday 10:00 Berlin, reminder at 09:00
+    booking.book(req(start=MON_10 + timedelta(days=1)), now=NOW)  # Tuesday 10:00 Berlin, reminder at 09:00
     due = MON_10 + timedelta(days=1, hours=-1)
     assert reminders.send_due(now=due - timedelta(minutes=1)) == 0
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -12,10 +12,10 @@ from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, CalendarProvider, EventData
 from kite_app.providers.calendar.local import LocalCalendarProvider
 from kite_app.services import accounts
-from tests.services.test_availability import NOW, bob  # noqa: F401  (fixture)
+from tests.services.test_availability import NOW
 
 
-def test_local_provider_lifecycle(bob):  # noqa: F811
+def test_local_provider_lifecycle(bob):
     actor, view = bob
     provider: CalendarProvider = LocalCalendarProvider()
     [cal] = provider.list_calendars(view["id"])
@@ -41,7 +41,7 @@ def test_local_provider_lifecycle(bob):  # noqa: F811
     assert provider.busy(view["id"], [cal["id"]], *window) == []
 
 
-def test_local_provider_keeps_agents_apart(bob):  # noqa: F811
+def test_local_provider_keeps_agents_apart(bob):
     actor, view = bob
     from kite_app.domain.accounts import Actor, Role
     other = accounts.create_agent(Actor(user_id=1, role=Role.ADMIN), name="Carol", email="carol@example.com",
@@ -59,7 +59,7 @@ def test_local_provider_keeps_agents_apart(bob):  # noqa: F811
     assert provider.event_status(view["id"], bobs["id"], event_id) == "needsAction"
 
 
-def test_two_writers_of_one_meeting_event_make_one_event(bob):  # noqa: F811
+def test_two_writers_of_one_meeting_event_make_one_event(bob):
     """The booking request and a worker's retry job may write the same meeting's event at once."""
     actor, view = bob
     provider = LocalCalendarProvider()
@@ -69,7 +69,7 @@ def test_two_writers_of_one_meeting_event_make_one_event(bob):  # noqa: F811
         event = EventData(uid=f"meeting-race-{n}@kite", title="Race", start=start, end=start + timedelta(minutes=30))
         barrier, ids = threading.Barrier(2), []
 
-        def write():
+        def write(barrier=barrier, ids=ids, event=event):
             barrier.wait()
             ids.append(provider.create_event(view["id"], cal["id"], event))
 

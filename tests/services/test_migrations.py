@@ -1,7 +1,7 @@
 import sqlalchemy
-from alembic import command
 from alembic.config import Config
 
+from alembic import command
 from kite_app.persistence import db
 from tests.conftest import ROOT, migrate
 

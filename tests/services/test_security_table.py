@@ -7,15 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from kite_app.api.app import api
+from kite_app.persistence import db
 from kite_app.services import auth, booking, calendars, conversations, meetings
 from kite_app.services.booking import BookingRequest
 from kite_app.ui.pages.agents import AgentsState
 from kite_app.ui.pages.inbox import InboxState
-from kite_app.ui.pages.meetings import MeetingsState
 from kite_app.ui.pages.integrations import IntegrationsState
-from kite_app.ui.pages.kite_settings import BuiltInCalendarState, CalendarSettingsState
+from kite_app.ui.pages.kite_settings.built_in_tab import BuiltInCalendarState
+from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState
+from kite_app.ui.pages.meetings import MeetingsState
 from kite_app.ui.pages.outbox import OutboxState
 from tests.seed import AGENT_PASSWORD, open_agent
 from tests.services.test_handler_roles import state_of
@@ -43,20 +46,47 @@ def world(database):
     [meeting] = meetings.upcoming(bob_actor, now=now)
     [conv] = conversations.inbox(bob_actor)
     bob_calendar = calendars.built_in_calendars(bob_actor)[0]["id"]
-    return {"sessions": sessions, "token": mine["manage_token"], "bob_calendar": bob_calendar, "other_token": other["manage_token"],
+    return {"sessions": sessions, "token": mine["manage_token"], "bob_calendar": bob_calendar,
+            "other_token": other["manage_token"],
             "meeting_id": meeting["id"], "conversation_id": conv["id"], "bob": bob, "carol": carol, "now": now}
 
 
+# What a refusal says: not logged in, the wrong role, or someone else's thing (which does not exist for them).
+REFUSALS = ("Log in to continue.", "Only admins can", "Only agents have", "does not exist",
+            "Choose one of your calendars.")
+
+
+def snapshot() -> dict:
+    """Everything a handler could change, to check that a refusal changed nothing."""
+    queries = {
+        "users": "SELECT id, name, email, active, role FROM users ORDER BY id",
+        "meetings": "SELECT id, status, sequence, starts_at, ends_at, subject FROM meetings ORDER BY id",
+        "busy": "SELECT id, calendar_id, starts_at, ends_at FROM busy_blocks ORDER BY id",
+        "messages": "SELECT id FROM messages ORDER BY id",
+        "reads": "SELECT id, agent_read_id, guest_read_id FROM conversations ORDER BY id",
+        "settings": "SELECT agent_id, data FROM calendar_settings ORDER BY agent_id",
+        "outbox": "SELECT id FROM outbox ORDER BY id",
+    }
+    with db.engine().connect() as conn:
+        return {name: [tuple(map(str, row)) for row in conn.execute(text(sql))] for name, sql in queries.items()}
+
+
 def _page(cls, handler, *args):
-    """Run a page handler as someone; allowed = it neither refused nor failed."""
+    """Run a page handler as someone; allowed = it neither refused nor failed. A refusal must say so in
+    words (or send the visitor to log in) and change nothing."""
     def run(world, role):
+        before = snapshot()
         state = state_of(cls, world["sessions"][role])
         result = getattr(state, handler)(*[a(world) if callable(a) else a for a in args])
         if hasattr(result, "__next__"):
             list(result)
-        refused = (getattr(state, "denied", "") or getattr(state, "message", "") or getattr(state, "error", "")
-                   or getattr(state, "errors", {})
-                   or (result is not None and handler == "load" and not getattr(state, "ready", True)))
+        said = " ".join(str(x) for x in (getattr(state, "denied", ""), getattr(state, "message", ""),
+                                         getattr(state, "error", ""), *getattr(state, "errors", {}).values()) if x)
+        sent_to_login = result is not None and handler == "load" and not getattr(state, "ready", True)
+        refused = bool(said) or sent_to_login
+        if refused:
+            assert sent_to_login or any(r in said for r in REFUSALS), f"{role}: an error, not a refusal: {said!r}"
+            assert snapshot() == before, f"{role}: a refused {handler} changed something"
         return not refused
     return run
 
@@ -65,8 +95,12 @@ def _api(method, path_fn, body=None):
     """Call the REST API; 'other_guest' holds a link to another meeting and uses it where a token goes."""
     def run(world, role):
         token = world["other_token"] if role == "other_guest" else world["token"]
+        before = snapshot()
         response = TestClient(api).request(method, path_fn(world, token), json=body)
         assert response.status_code < 500, response.text
+        if response.status_code >= 400:
+            assert response.json()["code"] in ("not_found", "forbidden", "login_required"), response.text
+            assert snapshot() == before
         return response.status_code < 400 and response.json().get("guest_email") in (None, "gus@example.net")
     return run
 
@@ -94,7 +128,8 @@ ACTIONS = {
     "calendar settings: open": _page(CalendarSettingsState, "load"),
     "built-in calendar: add a busy block to Bob's calendar": _page(
         BuiltInCalendarState, "add_block",
-        lambda w: {"calendar": w["bob_calendar"], "title": "x", "start": "2030-01-07T10:00", "end": "2030-01-07T11:00"}),
+        lambda w: {"calendar": w["bob_calendar"], "title": "x", "start": "2030-01-07T10:00",
+                   "end": "2030-01-07T11:00"}),
     "inbox: open": _page(InboxState, "load"),
     "inbox: open Gus's conversation": _page(InboxState, "select", lambda w: w["conversation_id"]),
     "meetings: confirm Gus's meeting": _page(MeetingsState, "confirm", lambda w: w["meeting_id"]),

@@ -15,7 +15,8 @@ def day_slots(agent_zone, day, ranges, *, guest_zone=None, duration=30, interval
     weekly = (tuple(TimeRange(parse_time(a), parse_time(b)) for a, b in ranges),) * 7
     start = local_to_utc(day, 0, zone)
     end = local_to_utc(day + timedelta(days=1), 0, zone)
-    rules = SlotRules(interval=interval, min_notice=0, window_days=31, buffer_before=buffers[0], buffer_after=buffers[1])
+    rules = SlotRules(interval=interval, min_notice=0, window_days=31, buffer_before=buffers[0],
+                      buffer_after=buffers[1])
     slots = slots_between(weekly=weekly, overrides={}, zone=zone, busy=list(busy), duration=duration, rules=rules,
                           now=start - 86400, start=start, end=end)
     return label_slots(slots, ZoneInfo(guest_zone or agent_zone))

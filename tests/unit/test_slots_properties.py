@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kite_app.domain.availability import TimeRange, working_intervals
-from kite_app.domain.meeting import SlotUnavailable, check_requested_slot
 from kite_app.domain.calendar_settings import default_settings
+from kite_app.domain.meeting import SlotUnavailable, check_requested_slot
 from kite_app.domain.slots import SlotRules, slots_between
 from kite_app.domain.times import is_repeated
 

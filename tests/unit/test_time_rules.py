@@ -7,7 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kite_app.domain.availability import TimeRange, local_to_utc, parse_time, working_intervals
+from kite_app.domain.availability import (
+    TimeRange,
+    local_to_utc,
+    parse_time,
+    working_intervals,
+)
 from kite_app.domain.calendar_settings import default_settings
 from kite_app.domain.meeting import SlotUnavailable, check_requested_slot
 from kite_app.domain.slots import SlotRules, slots_between, window_end

@@ -36,7 +36,12 @@ from googleapiclient.http import HttpRequest
 
 from kite_app.domain.intervals import Interval, to_seconds
 from kite_app.providers.calendar.base import (
-    CalendarError, CalendarInfo, EventChange, EventData, EventGone, SyncTokenExpired,
+    CalendarError,
+    CalendarInfo,
+    EventChange,
+    EventData,
+    EventGone,
+    SyncTokenExpired,
 )
 
 SCOPES = ("https://www.googleapis.com/auth/calendar",)

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
+from kite_app.domain.meeting import MeetingStatus
+
 MAX_EVENTS = 20_000
 
 
@@ -105,7 +107,8 @@ def meetings_feed(meetings: Iterable[FeedMeeting], *, calendar_name: str) -> byt
         ev.add("summary", m.subject or f"Meeting with {m.guest_name}")
         ev.add("description", f"Guest: {m.guest_name} <{m.guest_email}>")
         ev.add("sequence", m.sequence)
-        ev.add("status", {"pending": "TENTATIVE", "confirmed": "CONFIRMED"}.get(m.status, "CANCELLED"))
+        ev.add("status", {MeetingStatus.PENDING: "TENTATIVE", MeetingStatus.CONFIRMED: "CONFIRMED"}.get(
+            MeetingStatus(m.status), "CANCELLED"))
         cal.add_component(ev)
     return cal.to_ical()
 

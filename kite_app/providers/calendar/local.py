@@ -65,7 +65,8 @@ class LocalCalendarProvider:
             if cal is None:
                 raise CalendarError(f"calendar {calendar_id} does not belong to agent {agent_id}", "notFound",
                                     transient=False)
-            existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id, BusyBlock.uid == event.uid)).first()
+            existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id,
+                                                      BusyBlock.uid == event.uid)).first()
             block = existing or BusyBlock(calendar_id=cal.id, uid=event.uid, starts_at=event.start, ends_at=event.end)
             block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
             block.status = "tentative" if event.tentative else "confirmed"

@@ -19,27 +19,40 @@ DURATION_CHOICES = [str(m) for m in (15, 30, 45, 60, 90, 120, 180, 240, 360) if 
 
 
 class MeetingActions(SlotChoice, mixin=True):
-    """The agent's actions on a meeting card, mixed into the page states that show cards (Inbox,
-    Meetings) beside SessionState; each page says in `_after_action` how it shows the outcome."""
+    """The agent's actions on meeting cards, mixed into the states of the pages that show them (Inbox,
+    Meetings) beside Page and SessionState. Each page says what it shows (`_reload`) and what tells
+    it that something changed (`_version_of`); it is kept current while open (`tick`)."""
 
-    message: str = ""
-    notice: str = ""
     reschedule_id: int = 0
     reschedule_open: bool = False
     reschedule_error: str = ""
+    _version: int = -1
 
-    def _after_action(self) -> None:
-        """The page reloads what it shows (defined by each page state)."""
+    def _reload(self, actor) -> None:
         raise NotImplementedError
 
-    def _run(self, action, notice: str) -> None:
-        self.message, self.notice = "", ""
+    def _version_of(self, actor) -> int:
+        raise NotImplementedError
+
+    def _after_action(self) -> None:
+        """Show the meetings as they are now (after an action that worked or not)."""
         try:
-            action(self._actor())  # type: ignore[attr-defined]  (SessionState, beside this mixin)
-        except KiteError as exc:
-            self.message = exc.message  # the cards show the meeting as it stayed (e.g. its old duration)
-        else:
-            self.notice = notice
+            self._reload(self._actor())  # type: ignore[attr-defined]  (SessionState)
+        except KiteError:
+            pass
+
+    @rx.event
+    def tick(self, _now: str = ""):
+        """Polled while the page is open: reload only when something changed."""
+        try:
+            actor = self._actor()  # type: ignore[attr-defined]
+            if self._version_of(actor) != self._version:
+                self._reload(actor)
+        except KiteError:
+            pass
+
+    def _run(self, action, notice: str) -> None:
+        self._attempt(action, notice)  # type: ignore[attr-defined]  (Page)
         self._after_action()
 
     @rx.event
@@ -83,7 +96,7 @@ class MeetingActions(SlotChoice, mixin=True):
         except KiteError as exc:
             self.reschedule_error = exc.message
             return
-        self.reschedule_open, self.message, self.notice = False, "", "Meeting rescheduled."
+        self.reschedule_open, self.errors, self.message, self.notice = False, {}, "", "Meeting rescheduled."
         self._after_action()
 
 

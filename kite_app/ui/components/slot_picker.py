@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
+from kite_app.domain import times
 from kite_app.services.availability import Slot
 
 
@@ -27,11 +28,12 @@ def window_days(slots: list[Slot], zone: str, now: datetime, days: int) -> list[
     for i in range(days + 1):
         d: date = today + timedelta(days=i)
         out.append(Day(date=d.isoformat(), weekday=f"{d:%a}", day=f"{d.day} {d:%b}",
-                       label=f"{d:%A} {d.day} {d:%B %Y}", free=d.isoformat() in free))
+                       label=times.day(d), free=d.isoformat() in free))
     return out
 
 
-def slot_picker(*, days: rx.Var, day: rx.Var, slots: rx.Var, slot: rx.Var, on_day, on_slot, error: rx.Var) -> rx.Component:
+def slot_picker(*, days: rx.Var, day: rx.Var, slots: rx.Var, slot: rx.Var, on_day, on_slot,
+                error: rx.Var) -> rx.Component:
     """`on_day(date)` and `on_slot(start)` are event handlers of the page's state."""
     return rx.vstack(
         rx.el.div(

@@ -6,23 +6,17 @@ import reflex as rx
 
 from kite_app import routes
 from kite_app.domain.accounts import time_zones
-from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
 from kite_app.persistence.accounts import UserView
 from kite_app.services import accounts
 from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
 from kite_app.ui.layout import guarded, template
-from kite_app.ui.session import SessionState, utcnow
+from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
 TIME_ZONES = list(time_zones())
 
 
-class AgentsState(SessionState):
-    ready: bool = False
-    denied: str = ""
+class AgentsState(Page, SessionState):
     agents: list[UserView] = []
-    errors: dict[str, str] = {}
-    message: str = ""
-    notice: str = ""
     new_time_zone: str = "UTC"
     reset_open: bool = False
     reset_agent_id: int = 0
@@ -34,17 +28,9 @@ class AgentsState(SessionState):
 
     @rx.event
     def load(self):
-        self.ready, self.denied, self.message, self.notice, self.errors = False, "", "", "", {}
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        try:
-            self._refresh(actor)
-        except PermissionDenied:
-            self.denied = "Only admins can open this page."
-            self.agents = []
-            return
-        self.ready = True
+        self.agents = []
+        if (redirect := self._open(self._refresh, refusal=ADMINS_ONLY)) is not None or not self.ready:
+            return redirect
         return rx.call_script(
             "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=AgentsState.set_new_time_zone
         )
@@ -56,40 +42,24 @@ class AgentsState(SessionState):
 
     @rx.event
     def create(self, form: dict):
-        self.errors, self.message, self.notice = {}, "", ""
-        try:
-            actor = self._actor()
-            agent = accounts.create_agent(
-                actor,
-                name=form.get("name", ""),
-                email=form.get("email", ""),
-                time_zone=form.get("time_zone", ""),
-                password=form.get("password", ""),
-                now=utcnow(),
-            )
-            self._refresh(actor)
-        except ValidationError as exc:
-            self.errors = exc.errors
-            return
-        except KiteError as exc:
-            self.message = exc.message
-            return
+        agent = self._attempt(lambda actor: accounts.create_agent(
+            actor, name=form.get("name", ""), email=form.get("email", ""), time_zone=form.get("time_zone", ""),
+            password=form.get("password", ""), now=utcnow()))
+        if agent is None:
+            return None
         self.notice = f"Agent {agent['name']} created. Booking link: /book/{agent['slug']}"
+        self._refresh(self._actor())
         return rx.call_script(
             "for (const id of ['agent-name', 'agent-email', 'agent-password']) document.getElementById(id).value = ''"
         )
 
     @rx.event
     def set_active(self, agent_id: int, active: bool):
-        self.message, self.notice = "", ""
-        try:
-            actor = self._actor()
-            agent = accounts.set_agent_active(actor, int(agent_id), active=bool(active), now=utcnow())
-            self._refresh(actor)
-        except KiteError as exc:
-            self.message = exc.message
-            return
-        self.notice = f"{agent['name']} is {'active again' if active else 'deactivated'}."
+        agent = self._attempt(lambda actor: accounts.set_agent_active(actor, int(agent_id), active=bool(active),
+                                                                      now=utcnow()))
+        if agent is not None:
+            self.notice = f"{agent['name']} is {'active again' if active else 'deactivated'}."
+            self._refresh(self._actor())
 
     @rx.event
     def open_reset(self, agent_id: int, name: str):
@@ -102,16 +72,13 @@ class AgentsState(SessionState):
 
     @rx.event
     def reset_password(self, form: dict):
-        self.reset_error, self.notice, self.message = "", "", ""
-        try:
-            agent = accounts.reset_password(
-                self._actor(), self.reset_agent_id, new_password=form.get("new_password", ""), now=utcnow()
-            )
-        except KiteError as exc:
-            self.reset_error = exc.message
-            return
-        self.reset_open = False
-        self.notice = f"Password reset for {agent['name']}. They have been logged out everywhere."
+        agent = self._attempt(lambda actor: accounts.reset_password(
+            actor, self.reset_agent_id, new_password=form.get("new_password", ""), now=utcnow()))
+        self.reset_error = self.message or next(iter(self.errors.values()), "")
+        self.message, self.errors = "", {}  # shown in the reset dialog, not on the page
+        if agent is not None:
+            self.reset_open = False
+            self.notice = f"Password reset for {agent['name']}. They have been logged out everywhere."
 
 
 def _agent_row(agent: rx.Var[UserView]) -> rx.Component:

@@ -10,23 +10,19 @@ from kite_app.services import conversations
 from kite_app.services.conversations import ConversationSummary, MeetingCard, MessageView
 from kite_app.ui.components.meeting_actions import MeetingActions, actions_feedback, meeting_card
 from kite_app.ui.layout import guarded, live, template
-from kite_app.ui.session import SessionState, utcnow
+from kite_app.ui.session import Page, SessionState, utcnow
 
 
-class InboxState(MeetingActions, SessionState):
-    ready: bool = False
-    denied: str = ""
+class InboxState(MeetingActions, Page, SessionState):
     items: list[ConversationSummary] = []
     selected: int = 0
     title: str = ""
     messages: list[MessageView] = []
     meetings: list[MeetingCard] = []
     draft: str = ""
-    error: str = ""
-    _version: int = -1
+    error: str = ""  # under the message box
 
-    def _reload(self) -> None:
-        actor = self._actor()
+    def _reload(self, actor) -> None:
         if not self.selected:
             newest = conversations.inbox(actor)[:1]
             self.selected = newest[0]["id"] if newest else 0
@@ -38,40 +34,19 @@ class InboxState(MeetingActions, SessionState):
 
     @rx.event
     def load(self):
-        self.ready, self.denied, self.error = False, "", ""
-        if self._actor() is None:
-            return self._to_login()
-        try:
-            self._reload()
-        except KiteError as exc:
-            self.denied = exc.message
-            return
-        self.ready = True
+        self.error, self.items = "", []
+        return self._open(self._reload)
 
-    def _after_action(self) -> None:
-        """After an action on a meeting card: show the meetings as they are now."""
-        try:
-            self._reload()
-        except KiteError:
-            pass
-
-    @rx.event
-    def tick(self, _now: str = ""):
-        """Polled while the page is open: refresh only when something new arrived."""
-        try:
-            if conversations.inbox_version(self._actor()) != self._version:
-                self._reload()
-        except KiteError:
-            pass
+    def _version_of(self, actor) -> int:
+        return conversations.inbox_version(actor)
 
     @rx.event
     def select(self, conversation_id: int):
         self.selected, self.error = int(conversation_id), ""
         try:
-            self._reload()
+            self._reload(self._actor())
         except KiteError as exc:
             self.error = exc.message
-        self.ready = True
 
     @rx.event
     def set_draft(self, value: str):
@@ -89,7 +64,7 @@ class InboxState(MeetingActions, SessionState):
             self.error = exc.message
             return
         self.draft = ""
-        self._reload()
+        self._reload(self._actor())
 
 
 def message_bubble(m: rx.Var[MessageView]) -> rx.Component:

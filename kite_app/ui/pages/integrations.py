@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
 from kite_app import routes
-from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
+from kite_app.domain.accounts import Actor
+from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import install
 from kite_app.services.install import InstallFailed
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
 from kite_app.ui.layout import guarded, template
-from kite_app.ui.session import SessionState, utcnow
+from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, T, utcnow
 
 GUIDE = (
     "Open admin.google.com as a super administrator.",
@@ -23,9 +26,12 @@ GUIDE = (
 STEP_FIELDS = {1: ("key",), 2: ("admin_email", "primary_domain")}
 
 
-class IntegrationsState(SessionState):
-    ready: bool = False
-    denied: str = ""
+def _uninstall(actor: Actor | None) -> install.IntegrationStatus:
+    install.uninstall(actor)
+    return install.status(actor)
+
+
+class IntegrationsState(Page, SessionState):
     active: bool = False
     status: dict[str, str] = {}
     step: int = 0
@@ -35,9 +41,6 @@ class IntegrationsState(SessionState):
     scopes: str = ""
     admin_email: str = ""
     primary_domain: str = ""
-    errors: dict[str, str] = {}
-    message: str = ""
-    notice: str = ""
 
     def _show(self, st: install.IntegrationStatus) -> None:
         self.active = st["active"]
@@ -57,18 +60,19 @@ class IntegrationsState(SessionState):
             hidden.append("Go Back to replace the key.")
         self.message = " ".join(hidden) if hidden else (exc.message if not isinstance(exc, ValidationError) else "")
 
+    def _try(self, action: Callable[[Actor | None], T]) -> T | None:
+        """One service call for the person asking; a failure is shown on the wizard's current step."""
+        self.errors, self.message, self.notice = {}, "", ""
+        try:
+            return action(self._actor())
+        except KiteError as exc:
+            self._fail(exc)
+            return None
+
     @rx.event
     def load(self):
-        self.ready, self.denied, self.errors, self.message, self.notice, self.step = False, "", {}, "", "", 0
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        try:
-            self._show(install.status(actor))
-        except PermissionDenied:
-            self.denied = "Only admins can open this page."
-            return
-        self.ready = True
+        self.step = 0
+        return self._open(lambda actor: self._show(install.status(actor)), refusal=ADMINS_ONLY)
 
     @rx.event
     def start(self):
@@ -86,13 +90,11 @@ class IntegrationsState(SessionState):
 
     @rx.event
     def next_step(self):
-        self.errors, self.message = {}, ""
-        try:
-            info = install.describe_key(self._actor(), self.key_text)
-        except KiteError as exc:
-            self._fail(exc)
+        info = self._try(lambda actor: install.describe_key(actor, self.key_text))
+        if info is None:
             return
-        self.client_id, self.client_email, self.scopes = info["client_id"], info["client_email"], ",".join(info["scopes"])
+        self.client_id, self.client_email = info["client_id"], info["client_email"]
+        self.scopes = ",".join(info["scopes"])
         self.step = 2
 
     @rx.event
@@ -109,12 +111,9 @@ class IntegrationsState(SessionState):
 
     @rx.event
     def do_install(self):
-        self.errors, self.message, self.notice = {}, "", ""
-        try:
-            st = install.install(self._actor(), key_text=self.key_text, admin_email=self.admin_email,
-                                 primary_domain=self.primary_domain, now=utcnow())
-        except KiteError as exc:
-            self._fail(exc)
+        st = self._try(lambda actor: install.install(actor, key_text=self.key_text, admin_email=self.admin_email,
+                                                     primary_domain=self.primary_domain, now=utcnow()))
+        if st is None:
             return
         self._show(st)
         self.step, self.key_text = 0, ""
@@ -122,24 +121,15 @@ class IntegrationsState(SessionState):
 
     @rx.event
     def test_connection(self):
-        self.errors, self.message, self.notice = {}, "", ""
-        try:
-            self._show(install.test_connection(self._actor(), now=utcnow()))
-        except KiteError as exc:
-            self._fail(exc)
-            return
-        self.notice = "The connection to Google works."
+        if (st := self._try(lambda actor: install.test_connection(actor, now=utcnow()))) is not None:
+            self._show(st)
+            self.notice = "The connection to Google works."
 
     @rx.event
     def uninstall(self):
-        self.errors, self.message, self.notice = {}, "", ""
-        try:
-            install.uninstall(self._actor())
-            self._show(install.status(self._actor()))
-        except KiteError as exc:
-            self._fail(exc)
-            return
-        self.notice = "Google Calendar was uninstalled; its key is deleted."
+        if (st := self._try(_uninstall)) is not None:
+            self._show(st)
+            self.notice = "Google Calendar was uninstalled; its key is deleted."
 
     @rx.event
     def copy(self, text: str):
@@ -226,7 +216,8 @@ def _google_card() -> rx.Component:
                             " · Last checked: ", st["checked_at"], size="2"),
                     rx.hstack(
                         rx.button("Test connection", variant="soft", on_click=IntegrationsState.test_connection),
-                        rx.button("Uninstall", variant="soft", color_scheme="red", on_click=IntegrationsState.uninstall),
+                        rx.button("Uninstall", variant="soft", color_scheme="red",
+                                  on_click=IntegrationsState.uninstall),
                     ),
                     spacing="2",
                 ),

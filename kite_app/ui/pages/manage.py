@@ -10,8 +10,8 @@ import reflex as rx
 from kite_app import routes
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import availability, booking, conversations
-from kite_app.services.conversations import MessageView
 from kite_app.services.booking import MeetingView
+from kite_app.services.conversations import MessageView
 from kite_app.ui.components.forms import field, form_alert, form_notice, var_select_field
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.layout import live, loading, template

@@ -6,33 +6,25 @@ import reflex as rx
 
 from kite_app import routes
 from kite_app.config import settings
-from kite_app.domain.errors import KiteError
 from kite_app.services import outbox
 from kite_app.services.outbox import MailRow
 from kite_app.ui.layout import guarded, template
-from kite_app.ui.session import SessionState
+from kite_app.ui.session import ADMINS_ONLY, Page, SessionState
 
 
-class OutboxState(SessionState):
-    ready: bool = False
-    denied: str = ""
+class OutboxState(Page, SessionState):
     mails: list[MailRow] = []
     smtp: str = ""
 
-    @rx.event
-    def load(self):
-        self.ready, self.denied = False, ""
-        actor = self._actor()
-        if actor is None:
-            return self._to_login()
-        try:
-            self.mails = outbox.recent(actor)
-        except KiteError:
-            self.denied = "Only admins can open this page."
-            return
+    def _fill(self, actor) -> None:
+        self.mails = outbox.recent(actor)
         self.smtp = (f"Mail is sent through {settings.smtp_host}:{settings.smtp_port}." if settings.smtp_host else
                      "No SMTP server is configured (KITE_SMTP_HOST): mails are kept here.")
-        self.ready = True
+
+    @rx.event
+    def load(self):
+        self.mails = []
+        return self._open(self._fill, refusal=ADMINS_ONLY)
 
 
 def _mail(m: rx.Var[MailRow]) -> rx.Component:

@@ -7,24 +7,19 @@ import reflex as rx
 from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.accounts import time_zones
-from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import accounts, availability
 from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
 from kite_app.ui.layout import loading, template
-from kite_app.ui.session import SessionState, utcnow
+from kite_app.ui.session import Page, SessionState, utcnow
 
 
-class ProfileState(SessionState):
-    ready: bool = False
+class ProfileState(Page, SessionState):
     name: str = ""
     email: str = ""
     role: str = ""
     time_zone: str = "UTC"
     booking_url: str = ""
     embed_snippet: str = ""
-    errors: dict[str, str] = {}
-    message: str = ""
-    notice: str = ""
 
     def _show(self, profile) -> None:
         self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
@@ -37,12 +32,7 @@ class ProfileState(SessionState):
 
     @rx.event
     def load(self):
-        self.ready, self.errors, self.message, self.notice = False, {}, "", ""
-        try:
-            self._show(accounts.own_profile(self._actor()))
-        except KiteError:
-            return self._to_login()
-        self.ready = True
+        return self._open(lambda actor: self._show(accounts.own_profile(actor)))
 
     @rx.event
     def set_time_zone(self, tz: str):
@@ -50,20 +40,11 @@ class ProfileState(SessionState):
 
     @rx.event
     def save(self, form: dict):
-        self.errors, self.message, self.notice = {}, "", ""
-        try:
-            profile = accounts.update_own_profile(
-                self._actor(), name=form.get("name", ""), time_zone=form.get("time_zone", ""), now=utcnow()
-            )
-        except ValidationError as exc:
-            self.errors = exc.errors
-            return
-        except KiteError as exc:
-            self.message = exc.message
-            return
-        self._show(profile)
-        self.user_name = profile["name"]
-        self.notice = "Profile saved."
+        profile = self._attempt(lambda actor: accounts.update_own_profile(
+            actor, name=form.get("name", ""), time_zone=form.get("time_zone", ""), now=utcnow()), "Profile saved.")
+        if profile is not None:
+            self._show(profile)
+            self.user_name = profile["name"]
 
     @rx.event
     def copy_link(self):

@@ -52,8 +52,10 @@ def setup_page() -> rx.Component:
             rx.form(
                 rx.vstack(
                     form_alert(SetupState.message),
-                    field("Name", "name", error=SetupState.errors.get("name", ""), form_id="setup", auto_complete="name"),
-                    field("Email", "email", type="email", error=SetupState.errors.get("email", ""), form_id="setup", auto_complete="email"),
+                    field("Name", "name", error=SetupState.errors.get("name", ""), form_id="setup",
+                          auto_complete="name"),
+                    field("Email", "email", type="email", error=SetupState.errors.get("email", ""), form_id="setup",
+                          auto_complete="email"),
                     field(
                         "Password", "password", type="password", error=SetupState.errors.get("password", ""),
                         form_id="setup", auto_complete="new-password",

@@ -1,0 +1,35 @@
+"""Agent "Kite settings": the "Calendar Settings" tab and the "Built-in calendar" tab, one module each."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.ui.layout import guarded, template
+from kite_app.ui.pages.kite_settings.built_in_tab import BuiltInCalendarState, built_in_tab
+from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState, calendar_settings_tab
+
+
+@template(route=routes.KITE_SETTINGS, title="Kite settings",
+          on_load=[CalendarSettingsState.load, BuiltInCalendarState.load])
+def kite_settings_page() -> rx.Component:
+    return guarded(
+        CalendarSettingsState.denied,
+        CalendarSettingsState.ready,
+        rx.vstack(
+            rx.heading("Kite settings", size="7", as_="h1"),
+            rx.tabs.root(
+                rx.tabs.list(
+                    rx.tabs.trigger("Calendar Settings", value="calendar"),
+                    rx.tabs.trigger("Built-in calendar", value="built_in"),
+                ),
+                rx.tabs.content(calendar_settings_tab(), value="calendar", padding_top="1em"),
+                rx.tabs.content(built_in_tab(), value="built_in", padding_top="1em"),
+                value=CalendarSettingsState.tab,
+                on_change=CalendarSettingsState.set_tab,
+                width="100%",
+            ),
+            spacing="4",
+            width="100%",
+        ),
+    )

@@ -1,0 +1,206 @@
+"""Kite settings → "Built-in calendar": busy blocks by hand, .ics import, the meetings feed, and the
+upcoming busy time (a meeting's event is shown read-only: it changes with the meeting)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app import routes
+from kite_app.services import calendars
+from kite_app.services.calendars import BlockView, CalendarView
+from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
+from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState
+from kite_app.ui.session import Page, SessionState, utcnow
+
+
+class BuiltInCalendarState(Page, SessionState):
+    calendars: list[CalendarView] = []
+    blocks: list[BlockView] = []
+    import_error: str = ""
+
+    def _refresh(self, actor) -> None:
+        self.calendars = calendars.built_in_calendars(actor)
+        self.blocks = calendars.list_blocks(actor, now=utcnow())
+
+    def _changed(self, notice: str):
+        """After a change: the lists here, and the calendars offered under Calendar Settings."""
+        self.notice = notice
+        self._refresh(self._actor())
+        return CalendarSettingsState.load
+
+    @rx.event
+    def load(self):
+        self.import_error, self.calendars, self.blocks = "", [], []
+        return self._open(self._refresh)
+
+    @rx.event
+    def add_block(self, form: dict):
+        block = self._attempt(lambda actor: calendars.add_block(
+            actor, calendar_id=form.get("calendar", ""), title=form.get("title", ""), start=form.get("start", ""),
+            end=form.get("end", "")))
+        if block is not None:
+            return self._changed(f"Busy block “{block['title']}” added: {block['start']} to {block['end']}.")
+        return None
+
+    @rx.event
+    def remove_block(self, block_id: int):
+        if self._do(lambda actor: calendars.remove_block(actor, int(block_id))):
+            return self._changed("Busy block removed.")
+        return None
+
+    @rx.event
+    def remove_calendar(self, calendar_id: str):
+        if self._do(lambda actor: calendars.remove_calendar(actor, calendar_id)):
+            return self._changed("Calendar removed.")
+        return None
+
+    @rx.event
+    async def import_ics(self, files: list[rx.UploadFile]):
+        self.import_error = ""
+        if not files:
+            return None
+        upload = files[0]
+        data = await upload.read(calendars.MAX_ICS_BYTES + 1)
+        imported = self._attempt(lambda actor: calendars.import_ics(
+            actor, filename=upload.name or "calendar.ics", data=data, now=utcnow()))
+        if imported is None:  # shown beside the import button
+            self.import_error = self.message or next(iter(self.errors.values()), "")
+            self.message, self.errors = "", {}
+            return None
+        name, count = imported
+        return self._changed(f"Imported “{name}”: {count} busy events. Select it under Calendar Settings to "
+                             "block time.")
+
+
+def _block_row(block: rx.Var[BlockView]) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(block["title"], overflow_wrap="anywhere", min_width="8rem"),
+        rx.table.cell(block["start"]),
+        rx.table.cell(block["end"]),
+        rx.table.cell(block["calendar"]),
+        rx.table.cell(rx.cond(
+            block["meeting_status"] != "",
+            rx.hstack(  # a meeting's event: read-only here, changed or deleted with the meeting
+                rx.match(block["meeting_status"], ("confirmed", rx.badge("Confirmed meeting", color_scheme="green")),
+                         ("cancelled", rx.badge("Deleted meeting", color_scheme="gray")),
+                         rx.badge("Pending meeting", color_scheme="amber")),
+                rx.link("Open in Meetings", href=routes.MEETINGS, size="1",
+                        aria_label="Open meeting " + block["title"] + " " + block["start"] + " in Meetings"),
+                spacing="2", align="center", wrap="wrap",
+            ),
+            rx.button("Remove", size="1", variant="soft", color_scheme="red",
+                      aria_label="Remove " + block["title"] + " " + block["start"],
+                      on_click=BuiltInCalendarState.remove_block(block["id"])),
+        )),
+    )
+
+
+def built_in_tab() -> rx.Component:
+    e = BuiltInCalendarState.errors
+    return rx.vstack(
+        form_alert(BuiltInCalendarState.message),
+        form_notice(BuiltInCalendarState.notice),
+        rx.card(
+            rx.form(
+                rx.vstack(
+                    rx.heading("Add a busy block", size="4", as_="h2"),
+                    rx.grid(
+                        rx.el.div(
+                            rx.el.label("Calendar", html_for="block-calendar", class_name="kite-label"),
+                            rx.el.select(
+                                rx.foreach(BuiltInCalendarState.calendars,
+                                           lambda c: rx.el.option(c["name"], value=c["id"])),
+                                id="block-calendar", name="calendar", class_name="kite-select",
+                            ),
+                            field_error(e.get("calendar", ""), "block-calendar-error"),
+                            class_name="kite-field",
+                        ),
+                        field("Title", "title", form_id="block", placeholder="Busy", error=e.get("title", "")),
+                        field("Start", "start", type="datetime-local", form_id="block", error=e.get("start", "")),
+                        field("End", "end", type="datetime-local", form_id="block", error=e.get("end", "")),
+                        columns=rx.breakpoints(initial="1", sm="2"),
+                        spacing="3",
+                        width="100%",
+                    ),
+                    rx.button("Add busy block", type="submit"),
+                    spacing="3",
+                    width="100%",
+                ),
+                on_submit=BuiltInCalendarState.add_block,
+                no_validate=True,
+                width="100%",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("Import an .ics file", size="4", as_="h2"),
+                rx.text("Busy events from another calendar (recurring events included) become a calendar of their "
+                        "own. Importing the same file again replaces it.", size="2", color_scheme="gray"),
+                rx.upload(
+                    rx.button(rx.icon("upload", size=14), "Import .ics file", type="button", variant="soft"),
+                    id="ics-upload",
+                    accept={"text/calendar": [".ics"]},
+                    max_files=1,
+                    multiple=False,
+                    no_drag=True,
+                    on_drop=BuiltInCalendarState.import_ics(rx.upload_files(upload_id="ics-upload")),
+                    border="none",
+                    padding="0",
+                ),
+                field_error(BuiltInCalendarState.import_error, "ics-error"),
+                rx.foreach(
+                    BuiltInCalendarState.calendars,
+                    lambda c: rx.cond(
+                        c["imported"],
+                        rx.hstack(
+                            rx.text(c["name"]),
+                            rx.button("Remove calendar", size="1", variant="soft", color_scheme="red",
+                                      aria_label="Remove calendar " + c["name"],
+                                      on_click=BuiltInCalendarState.remove_calendar(c["id"])),
+                            align="center",
+                        ),
+                    ),
+                ),
+                spacing="3",
+            ),
+            width="100%",
+        ),
+        rx.card(
+            rx.vstack(
+                rx.heading("Meetings feed", size="4", as_="h2"),
+                rx.cond(
+                    CalendarSettingsState.feed_url != "",
+                    rx.vstack(
+                        rx.text("Subscribe to this address in any calendar app to see your meetings there. "
+                                "Keep it private.", size="2", color_scheme="gray"),
+                        rx.hstack(
+                            rx.code(CalendarSettingsState.feed_url, id="feed-url"),
+                            rx.button("Copy feed address", variant="soft", size="1",
+                                      on_click=CalendarSettingsState.copy(CalendarSettingsState.feed_url)),
+                            align="center",
+                            wrap="wrap",
+                        ),
+                    ),
+                    rx.text("Save your calendar settings to get a feed address.", size="2"),
+                ),
+                spacing="2",
+            ),
+            width="100%",
+        ),
+        rx.heading("Upcoming busy time", size="4", as_="h2"),
+        rx.cond(
+            BuiltInCalendarState.blocks.length() > 0,
+            rx.table.root(
+                rx.el.caption("Upcoming busy time", class_name="kite-sr-only"),
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h)
+                                                for h in ("Title", "Start", "End", "Calendar", "")])),
+                rx.table.body(rx.foreach(BuiltInCalendarState.blocks, _block_row)),
+                width="100%",
+                variant="surface",
+            ),
+            rx.text("No busy time ahead.", color_scheme="gray"),
+        ),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,274 @@
+"""Kite settings → "Calendar Settings": the calendars that block time and the one meetings go to,
+durations, working hours, date overrides and booking rules, saved all or nothing."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app.domain.availability import WEEKDAYS
+from kite_app.domain.calendar_settings import SLOT_INTERVALS
+from kite_app.providers.calendar.base import CalendarInfo
+from kite_app.services import availability
+from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field, var_select_field
+from kite_app.ui.session import Page, SessionState, utcnow
+
+NUMBER_FIELDS = ("durations", "default_duration", "buffer_before", "buffer_after", "min_notice", "slot_interval",
+                 "window_days", "reminders")
+
+
+class CalendarSettingsState(Page, SessionState):
+    tab: str = "calendar"
+    calendars: list[CalendarInfo] = []
+    destinations: list[CalendarInfo] = []  # the calendars meetings can be added to (writable)
+    calendar_problem: str = ""
+    blocking: list[str] = []
+    destination: str = ""
+    values: dict[str, str] = {}
+    days_on: list[bool] = [False] * 7
+    hours: list[str] = [""] * 7
+    overrides: list[dict[str, str]] = []
+    require_guest_login: bool = False
+    saved: bool = False
+    booking_url: str = ""
+    feed_url: str = ""
+
+    def _show(self, view: availability.SettingsView) -> None:
+        form = view["form"]
+        self.calendars, self.calendar_problem = view["calendars"], view["calendar_problem"]
+        self.destinations = [c for c in view["calendars"] if c["writable"]]
+        self.blocking = list(form["blocking_calendars"])
+        self.destination = form["destination_calendar"]
+        self.values = {k: form[k] for k in NUMBER_FIELDS}
+        self.days_on = [form[f"day_{i}"] == "on" for i in range(7)]
+        self.hours = [form[f"hours_{i}"] for i in range(7)]
+        self.overrides = [dict(o) for o in form["overrides"]]
+        self.require_guest_login = form["require_guest_login"] == "on"
+        self.saved, self.booking_url, self.feed_url = view["saved"], view["booking_url"], view["feed_url"]
+
+    @rx.event
+    def load(self):
+        return self._open(lambda actor: self._show(availability.calendar_settings(actor)))
+
+    @rx.event
+    def set_tab(self, tab: str):
+        self.tab = tab
+
+    @rx.event
+    def set_value(self, key: str, value: str):
+        if key in NUMBER_FIELDS:
+            self.values[key] = value
+
+    @rx.event
+    def set_blocking(self, calendar_id: str, checked: bool):
+        others = [c for c in self.blocking if c != calendar_id]
+        self.blocking = [*others, calendar_id] if checked else others
+
+    @rx.event
+    def set_destination(self, calendar_id: str):
+        self.destination = calendar_id
+
+    @rx.event
+    def set_day_on(self, day: int, checked: bool):
+        self.days_on[day] = bool(checked)
+
+    @rx.event
+    def set_hours(self, day: int, value: str):
+        self.hours[day] = value
+
+    @rx.event
+    def add_override(self):
+        self.overrides.append({"date": "", "hours": ""})
+
+    @rx.event
+    def remove_override(self, index: int):
+        self.overrides.pop(index)
+        self.errors = {}
+
+    @rx.event
+    def set_override(self, index: int, key: str, value: str):
+        if key in ("date", "hours"):
+            self.overrides[index][key] = value
+
+    @rx.event
+    def set_require_guest_login(self, checked: bool):
+        self.require_guest_login = bool(checked)
+
+    @rx.event
+    def save(self):
+        form: dict[str, object] = {
+            **self.values,
+            "blocking_calendars": list(self.blocking),
+            "destination_calendar": self.destination,
+            "overrides": [dict(o) for o in self.overrides],
+            "require_guest_login": "on" if self.require_guest_login else "",
+        }
+        for i in range(7):
+            form[f"day_{i}"] = "on" if self.days_on[i] else ""
+            form[f"hours_{i}"] = self.hours[i]
+        view = self._attempt(lambda actor: availability.save_calendar_settings(actor, form, now=utcnow()),
+                             "Calendar settings saved. Your booking link is live.")
+        if view is not None:
+            self._show(view)
+        elif self.errors:
+            self.message = "Nothing was saved. Correct the fields marked below."
+
+    @rx.event
+    def copy(self, text: str):
+        return [rx.set_clipboard(text), rx.toast.success("Copied.")]
+
+
+def _number(label: str, key: str, hint: str = "") -> rx.Component:
+    return rx.el.div(
+        field(label, key, form_id="cs", value=CalendarSettingsState.values[key],
+              on_change=lambda v: CalendarSettingsState.set_value(key, v),
+              error=CalendarSettingsState.errors.get(key, "")),
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+    )
+
+
+def _calendars_section() -> rx.Component:
+    e = CalendarSettingsState.errors
+    return rx.vstack(
+        rx.heading("Calendars", size="4", as_="h2"),
+        rx.text("Busy time in the calendars you tick blocks your availability.", size="2", color_scheme="gray"),
+        rx.cond(CalendarSettingsState.calendar_problem != "",
+                rx.callout(CalendarSettingsState.calendar_problem, icon="triangle_alert", color_scheme="amber")),
+        rx.el.fieldset(
+            rx.el.legend("Calendars that block availability", class_name="kite-label"),
+            rx.foreach(
+                CalendarSettingsState.calendars,
+                lambda cal: rx.checkbox(
+                    cal["name"], checked=CalendarSettingsState.blocking.contains(cal["id"]),
+                    on_change=lambda checked: CalendarSettingsState.set_blocking(cal["id"], checked),
+                ),
+            ),
+            field_error(e.get("blocking_calendars", ""), "cs-blocking-error"),
+            class_name="kite-fieldset",
+        ),
+        rx.box(
+            var_select_field("Add meetings to", "destination", CalendarSettingsState.destinations, form_id="cs",
+                             option_label=lambda cal: cal["name"], option_value=lambda cal: cal["id"],
+                             value=CalendarSettingsState.destination, on_change=CalendarSettingsState.set_destination,
+                             error=e.get("destination_calendar", "")),
+            max_width="20rem",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _durations_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Duration", size="4", as_="h2"),
+        rx.grid(
+            _number("Duration options (minutes)", "durations", "Comma-separated, each 15 to 360, e.g. 15, 30, 60."),
+            _number("Default duration (minutes)", "default_duration"),
+            columns=rx.breakpoints(initial="1", sm="2"),
+            spacing="3",
+            width="100%",
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _day_row(i: int) -> rx.Component:
+    key = f"hours_{i}"
+    return rx.hstack(
+        rx.box(
+            rx.checkbox(WEEKDAYS[i], checked=CalendarSettingsState.days_on[i],
+                        on_change=lambda checked: CalendarSettingsState.set_day_on(i, checked)),
+            width="8rem",
+            padding_top="0.4rem",
+        ),
+        rx.cond(
+            CalendarSettingsState.days_on[i],
+            rx.box(
+                rx.input(
+                    id=f"cs-{key}", value=CalendarSettingsState.hours[i],
+                    on_change=lambda v: CalendarSettingsState.set_hours(i, v),
+                    aria_label=f"{WEEKDAYS[i]} hours", aria_describedby=f"cs-{key}-error",
+                    placeholder="09:00-12:00, 13:00-17:00",
+                ),
+                field_error(CalendarSettingsState.errors.get(key, ""), f"cs-{key}-error"),
+                flex="1",
+            ),
+            rx.text("Day off", color_scheme="gray", size="2", padding_top="0.4rem"),
+        ),
+        width="100%",
+        align="start",
+    )
+
+
+def _override_row(row: rx.Var, index: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.input(type="date", value=row["date"], aria_label="Override date",
+                 on_change=lambda v: CalendarSettingsState.set_override(index, "date", v), width="11rem"),
+        rx.box(
+            rx.input(value=row["hours"], aria_label="Override hours", placeholder="Empty for a day off",
+                     on_change=lambda v: CalendarSettingsState.set_override(index, "hours", v)),
+            field_error(CalendarSettingsState.errors.get("override_" + index.to_string(), ""), ""),
+            flex="1",
+        ),
+        rx.button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button",
+                  aria_label="Remove override", on_click=CalendarSettingsState.remove_override(index)),
+        width="100%",
+        align="start",
+    )
+
+
+def _hours_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Working hours", size="4", as_="h2"),
+        rx.text("In your time zone. Several ranges per day, e.g. 09:00-12:00, 13:00-17:00 for a lunch break.",
+                size="2", color_scheme="gray"),
+        *[_day_row(i) for i in range(7)],
+        rx.heading("Date overrides", size="3", as_="h3", padding_top="0.5em"),
+        rx.text("Different hours on a date; leave the hours empty for a day off.", size="2", color_scheme="gray"),
+        rx.foreach(CalendarSettingsState.overrides, _override_row),
+        rx.button(rx.icon("plus", size=14), "Add date override", variant="soft", type="button",
+                  on_click=CalendarSettingsState.add_override),
+        spacing="3",
+        width="100%",
+    )
+
+
+def _rules_section() -> rx.Component:
+    return rx.vstack(
+        rx.heading("Booking rules", size="4", as_="h2"),
+        rx.grid(
+            _number("Buffer before (minutes)", "buffer_before"),
+            _number("Buffer after (minutes)", "buffer_after"),
+            _number("Minimum notice (minutes)", "min_notice"),
+            select_field(
+                "Slot interval (minutes)", "slot_interval", [str(n) for n in SLOT_INTERVALS], form_id="cs",
+                error=CalendarSettingsState.errors.get("slot_interval", ""),
+                value=CalendarSettingsState.values["slot_interval"],
+                on_change=lambda v: CalendarSettingsState.set_value("slot_interval", v),
+            ),
+            _number("Booking window (days ahead)", "window_days", "At most one month (31 days)."),
+            _number("Reminders (minutes before)", "reminders", "e.g. 60, 1440; empty for none."),
+            columns=rx.breakpoints(initial="1", sm="2", md="3"),
+            spacing="3",
+            width="100%",
+        ),
+        rx.checkbox("Guests must log in before booking", checked=CalendarSettingsState.require_guest_login,
+                    on_change=CalendarSettingsState.set_require_guest_login),
+        spacing="3",
+        width="100%",
+    )
+
+
+def calendar_settings_tab() -> rx.Component:
+    return rx.vstack(
+        form_alert(CalendarSettingsState.message),
+        form_notice(CalendarSettingsState.notice),
+        rx.card(_calendars_section(), width="100%"),
+        rx.card(_durations_section(), width="100%"),
+        rx.card(_hours_section(), width="100%"),
+        rx.card(_rules_section(), width="100%"),
+        rx.button("Save", size="3", on_click=CalendarSettingsState.save),
+        spacing="4",
+        width="100%",
+    )

@@ -1,0 +1,14 @@
+"""What the app plugs together when it starts: calendar providers beyond the built-in calendar.
+
+Called once by the app (kite_app.kite_app) and by the tests; nothing registers itself on import.
+"""
+
+from __future__ import annotations
+
+from kite_app.providers.calendar import set_loader
+from kite_app.services import install
+
+
+def connect_providers() -> None:
+    """Google Workspace calendars, through the Google integration's stored key (loaded on demand)."""
+    set_loader("google", install.google_provider)
