@@ -182,8 +182,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         postgres = redis_server = None
         if args.db == "postgresql":
-            from tests.fakes.postgres import PostgresServer
-            from tests.fakes.redis import RedisServer
+            from tests.servers.postgres import PostgresServer
+            from tests.servers.redis import RedisServer
 
             postgres, redis_server = PostgresServer(), RedisServer()
             postgres.start()

@@ -39,7 +39,7 @@ def migrate(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres():
-    from tests.fakes.postgres import PostgresServer
+    from tests.servers.postgres import PostgresServer
 
     server = PostgresServer()
     server.start()
@@ -49,7 +49,7 @@ def postgres():
 
 @pytest.fixture(scope="session")
 def redis_server():
-    from tests.fakes.redis import RedisServer
+    from tests.servers.redis import RedisServer
 
     server = RedisServer()
     server.start()

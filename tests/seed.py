@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from kite_app.domain.accounts import Actor, Role
 from kite_app.persistence import db
-from kite_app.services import accounts, availability
+from kite_app.services import accounts, calendar_settings
 
 ADMIN_PASSWORD = "admin password 1"
 AGENT_PASSWORD = "agent password 1"
@@ -28,12 +28,12 @@ def open_agent(name: str, email: str, *, hours: str = "09:00-17:00", time_zone: 
     agent = accounts.create_agent(admin_actor(), name=name, email=email, time_zone=time_zone,
                                   password=AGENT_PASSWORD, now=now)
     actor = Actor(user_id=agent["id"], role=Role.AGENT)
-    form = availability.calendar_settings(actor)["form"]
+    form = calendar_settings.view(actor)["form"]
     form.update({"durations": "30, 60", "default_duration": "30", "slot_interval": "30", "window_days": "14",
                  "min_notice": "60", **settings})
     for day in range(7):
         form[f"day_{day}"], form[f"hours_{day}"] = "on", hours
-    availability.save_calendar_settings(actor, form, now=now)
+    calendar_settings.save(actor, form, now=now)
     return agent
 
 

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from kite_app.api import v1
 from kite_app.domain.errors import KiteError, NotFound
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
-from kite_app.services import calendar_sync, calendars
+from kite_app.services import built_in_calendar, calendar_sync
 
 log = logging.getLogger(__name__)
 api = FastAPI(
@@ -39,7 +39,7 @@ async def _invalid(_request: Request, exc: RequestValidationError) -> JSONRespon
 
 async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
     """The database cannot be reached (restarting, network) or stayed locked: a clear 503, not a crash."""
-    log.warning("database unavailable: %s", exc.orig)
+    log.warning("database unavailable: %s", getattr(exc, "orig", exc))
     return v1.error_response(503, "database_unavailable",
                              "The database is briefly unavailable. Try again in a moment.",
                              headers={"Retry-After": "5"})
@@ -70,7 +70,7 @@ def google_push(request: Request) -> Response:
 def meetings_feed(token: str) -> Response:
     """An agent's meetings as an iCalendar feed; the secret token is the only credential."""
     try:
-        body = calendars.meetings_ics(token, now=datetime.now(UTC))
+        body = built_in_calendar.meetings_ics(token, now=datetime.now(UTC))
     except NotFound as exc:
         return JSONResponse({"code": "not_found", "message": exc.message}, status_code=404)
     return Response(body, media_type="text/calendar; charset=utf-8",

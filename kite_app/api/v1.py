@@ -6,7 +6,6 @@ The UI calls the same service functions.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -28,7 +27,7 @@ from kite_app.domain.errors import (
     ValidationError,
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
-from kite_app.services import availability, booking, ratelimit
+from kite_app.services import availability, booking
 from kite_app.services.booking import BookingRequest, LoginRequired
 
 router = APIRouter(prefix="/api/v1")
@@ -140,7 +139,8 @@ def _manage_url(token: str) -> str:
 
 
 def _out(view: booking.MeetingView) -> MeetingOut:
-    return MeetingOut(**{k: v for k, v in view.items() if k != "past"}, manage_url=_manage_url(view["manage_token"]))
+    fields = {k: v for k, v in view.items() if k != "past"}
+    return MeetingOut.model_validate({**fields, "manage_url": _manage_url(view["manage_token"])})
 
 
 def _moment(text: str, zone: ZoneInfo, field: str) -> datetime:
@@ -188,11 +188,10 @@ def create_booking(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
     """Book a slot. A retried request with the same Idempotency-Key returns the first booking."""
-    ratelimit.hit("booking", _client(request), limit=settings.booking_rate_per_minute, window=60, now=time.time())
     view = booking.book(
         BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
                        guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
-                       idempotency_key=idempotency_key),
+                       idempotency_key=idempotency_key, client=_client(request)),
         now=datetime.now(UTC),
     )
     return _out(view)
@@ -206,9 +205,8 @@ def read_booking(token: Annotated[str, Path(max_length=100)]):
 @router.patch("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
 def change_booking(token: Annotated[str, Path(max_length=100)], body: BookingPatch, request: Request):
     """Reschedule, change the duration or the subject; new times pass the same checks as booking."""
-    ratelimit.hit("booking", _client(request), limit=settings.booking_rate_per_minute, window=60, now=time.time())
     return _out(booking.change(token, now=datetime.now(UTC), start=body.start, duration=body.duration,
-                               subject=body.subject))
+                               subject=body.subject, client=_client(request)))
 
 
 @router.delete("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)

@@ -92,6 +92,12 @@ def _int_in(form: Mapping[str, str], key: str, low: int, high: int, unit: str, e
     return value
 
 
+def _items(form: Mapping[str, object], key: str) -> list:
+    """A list field of the form (missing or not a list: empty)."""
+    value = form.get(key)
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
                    writable: Collection[str] | None = None) -> CalendarSettings:
     """Read the "Calendar Settings" form. Every invalid field gets its own message; all or nothing.
@@ -104,7 +110,7 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
     errors: dict[str, str] = {}
     form_s = {k: v for k, v in form.items() if isinstance(v, str)}
 
-    blocking = tuple(dict.fromkeys(str(c) for c in form.get("blocking_calendars", []) or []))
+    blocking = tuple(dict.fromkeys(str(c) for c in _items(form, "blocking_calendars")))
     if unknown := [c for c in blocking if c not in calendars]:
         errors["blocking_calendars"] = f"Unknown calendar {unknown[0]}."
     destination = str(form.get("destination_calendar", ""))
@@ -152,7 +158,7 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
         weekly.append(ranges)
 
     overrides: dict[date, tuple[TimeRange, ...]] = {}
-    rows = form.get("overrides", []) or []
+    rows = _items(form, "overrides")
     if len(rows) > MAX_OVERRIDES:
         errors["overrides"] = f"Use at most {MAX_OVERRIDES} date overrides."
     for i, row in enumerate(rows[:MAX_OVERRIDES]):

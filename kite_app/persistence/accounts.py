@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from sqlalchemy import func, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from kite_app.persistence.models import LoginFailure, LoginSession, User
 
@@ -46,18 +46,19 @@ def user_by_slug(session: Session, slug: str) -> User | None:
 
 
 def slugs_like(session: Session, base: str) -> set[str]:
-    rows = session.exec(select(User.slug).where(User.slug.is_not(None), User.slug.startswith(base))).all()
+    rows = session.exec(select(User.slug).where(col(User.slug).is_not(None), col(User.slug).startswith(base))).all()
     return {s for s in rows if s}
 
 
 def users_with_role(session: Session, role: str) -> list[User]:
-    return list(session.exec(select(User).where(User.role == role).order_by(func.lower(User.name), User.id)).all())
+    query = select(User).where(User.role == role).order_by(func.lower(col(User.name)), col(User.id))
+    return list(session.exec(query).all())
 
 
 def session_with_user(session: Session, token_hash: str) -> tuple[LoginSession, User] | None:
     row = session.exec(
-        select(LoginSession, User).join(User,
-                                        User.id == LoginSession.user_id).where(LoginSession.token_hash == token_hash)
+        select(LoginSession, User).join(User, col(User.id) == col(LoginSession.user_id))
+        .where(LoginSession.token_hash == token_hash)
     ).first()
     return (row[0], row[1]) if row else None
 
@@ -65,7 +66,7 @@ def session_with_user(session: Session, token_hash: str) -> tuple[LoginSession, 
 def revoke_sessions_of(session: Session, user_id: int, now: datetime) -> None:
     session.exec(
         update(LoginSession)
-        .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+        .where(col(LoginSession.user_id) == user_id, col(LoginSession.revoked_at).is_(None))
         .values(revoked_at=now)
     )
 
@@ -75,7 +76,7 @@ def failures_since(session: Session, email: str, since: datetime) -> list[dateti
         session.exec(
             select(LoginFailure.failed_at)
             .where(LoginFailure.email == email, LoginFailure.failed_at > since)
-            .order_by(LoginFailure.failed_at)
+            .order_by(col(LoginFailure.failed_at))
         ).all()
     )
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE
 from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting
 
 
 def calendars_of(session: Session, owner_id: int) -> list[LocalCalendar]:
-    query = select(LocalCalendar).where(LocalCalendar.owner_id == owner_id).order_by(LocalCalendar.id)
+    query = select(LocalCalendar).where(LocalCalendar.owner_id == owner_id).order_by(col(LocalCalendar.id))
     return list(session.exec(query))
 
 
@@ -31,10 +31,10 @@ def busy_rows(session: Session, calendar_ids: list[int], start: datetime,
     return list(
         session.exec(
             select(BusyBlock.starts_at, BusyBlock.ends_at)
-            .where(BusyBlock.calendar_id.in_(calendar_ids), BusyBlock.starts_at < end, BusyBlock.ends_at > start)
+            .where(col(BusyBlock.calendar_id).in_(calendar_ids), BusyBlock.starts_at < end, BusyBlock.ends_at > start)
             # a meeting's own event is not busy time of the calendar: meetings are counted from their table
-            .where(or_(BusyBlock.uid.is_(None), BusyBlock.uid.not_in(select(Meeting.uid))))
-            .order_by(BusyBlock.starts_at)
+            .where(or_(col(BusyBlock.uid).is_(None), col(BusyBlock.uid).not_in(select(Meeting.uid))))
+            .order_by(col(BusyBlock.starts_at))
         ).all()
     )
 
@@ -44,14 +44,14 @@ def blocks_of(session: Session, calendar_ids: list[int], since: datetime, limit:
         return []
     return list(
         session.exec(
-            select(BusyBlock).where(BusyBlock.calendar_id.in_(calendar_ids), BusyBlock.ends_at > since)
-            .order_by(BusyBlock.starts_at).limit(limit)
+            select(BusyBlock).where(col(BusyBlock.calendar_id).in_(calendar_ids), BusyBlock.ends_at > since)
+            .order_by(col(BusyBlock.starts_at)).limit(limit)
         )
     )
 
 
 def clear_calendar(session: Session, calendar_id: int) -> None:
-    session.exec(delete(BusyBlock).where(BusyBlock.calendar_id == calendar_id))
+    session.exec(delete(BusyBlock).where(col(BusyBlock.calendar_id) == calendar_id))
 
 
 def settings_row(session: Session, agent_id: int) -> CalendarSettingsRow | None:
@@ -66,7 +66,7 @@ def live_meetings(
     session: Session, agent_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None
 ) -> list[tuple[datetime, datetime]]:
     query = select(Meeting.starts_at, Meeting.ends_at).where(
-        Meeting.agent_id == agent_id, Meeting.status.in_(LIVE),
+        Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE),
         Meeting.starts_at < end, Meeting.ends_at > start,
     )
     if exclude_id is not None:
@@ -77,7 +77,7 @@ def live_meetings(
 def meetings_since(session: Session, agent_id: int, since: datetime) -> list[Meeting]:
     return list(
         session.exec(select(Meeting).where(Meeting.agent_id == agent_id,
-                                           Meeting.ends_at > since).order_by(Meeting.starts_at))
+                                           Meeting.ends_at > since).order_by(col(Meeting.starts_at)))
     )
 
 
@@ -86,5 +86,5 @@ def meeting_statuses(session: Session, agent_id: int, uids: list[str]) -> dict[s
     if not uids:
         return {}
     rows = session.exec(select(Meeting.uid, Meeting.status).where(Meeting.agent_id == agent_id,
-                                                                  Meeting.uid.in_(uids))).all()
+                                                                  col(Meeting.uid).in_(uids))).all()
     return dict(rows)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE
 from kite_app.persistence.models import Conversation, Meeting, Message
@@ -13,34 +13,35 @@ from kite_app.persistence.models import Conversation, Meeting, Message
 
 def of_agent(session: Session, agent_id: int) -> list[Conversation]:
     return list(session.exec(select(Conversation).where(Conversation.agent_id == agent_id)
-                             .order_by(Conversation.last_activity_at.desc(), Conversation.id.desc())))
+                             .order_by(col(Conversation.last_activity_at).desc(), col(Conversation.id).desc())))
 
 
 def unread_for_agent(session: Session, agent_id: int) -> dict[int, int]:
     """Messages the agent has not seen, by conversation: the guest's and notices of what others did."""
     rows = session.exec(
-        select(Message.conversation_id, func.count())
-        .join(Conversation, Conversation.id == Message.conversation_id)
+        select(col(Message.conversation_id), func.count())
+        .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
         .where(Conversation.agent_id == agent_id, Message.caused_by != "agent",
-               Message.id > Conversation.agent_read_id)
-        .group_by(Message.conversation_id)
+               col(Message.id) > col(Conversation.agent_read_id))
+        .group_by(col(Message.conversation_id))
     ).all()
     return dict(rows)
 
 
 def messages(session: Session, conversation_id: int, limit: int = 500) -> list[Message]:
     rows = session.exec(select(Message).where(Message.conversation_id == conversation_id)
-                        .order_by(Message.id.desc()).limit(limit)).all()
+                        .order_by(col(Message.id).desc()).limit(limit)).all()
     return list(reversed(rows))
 
 
 def last_message_id(session: Session, conversation_id: int) -> int:
-    return session.exec(select(func.max(Message.id)).where(Message.conversation_id == conversation_id)).one() or 0
+    return session.exec(select(func.max(col(Message.id))).where(Message.conversation_id == conversation_id)).one() or 0
 
 
 def agent_activity(session: Session, agent_id: int) -> tuple[int, datetime | None]:
     """The newest message id in any of the agent's conversations (tells the Inbox to refresh)."""
-    newest = session.exec(select(func.max(Message.id)).join(Conversation, Conversation.id == Message.conversation_id)
+    newest = session.exec(select(func.max(col(Message.id)))
+                          .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
                           .where(Conversation.agent_id == agent_id)).one()
     return newest or 0, None
 
@@ -48,5 +49,11 @@ def agent_activity(session: Session, agent_id: int) -> tuple[int, datetime | Non
 def conversation_meetings(session: Session, conv: Conversation, since: datetime) -> list[Meeting]:
     return list(session.exec(select(Meeting).where(Meeting.agent_id == conv.agent_id,
                                                    Meeting.guest_email == conv.guest_email,
-                                                   Meeting.status.in_(LIVE),
-                                                   Meeting.ends_at > since).order_by(Meeting.starts_at)))
+                                                   col(Meeting.status).in_(LIVE),
+                                                   Meeting.ends_at > since).order_by(col(Meeting.starts_at))))
+
+
+def of_guest(session: Session, agent_id: int, guest_email: str) -> Conversation | None:
+    """The one conversation of a guest (by email) and an agent."""
+    return session.exec(select(Conversation).where(Conversation.agent_id == agent_id,
+                                                   Conversation.guest_email == guest_email)).first()

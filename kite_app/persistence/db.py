@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import sqlalchemy
 from sqlalchemy import event
@@ -97,3 +98,15 @@ def transaction(*, read_only: bool = False) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+M = TypeVar("M")
+
+
+def must_get(session: Session, model: type[M], ident: object) -> M:
+    """The row of `model` with primary key `ident`, which the caller knows exists (it read the id a
+    moment ago); LookupError if it is gone."""
+    found = session.get(model, ident)
+    if found is None:
+        raise LookupError(f"{getattr(model, '__name__', model)} {ident} does not exist")
+    return found

@@ -30,7 +30,7 @@ class User(SQLModel, table=True):
 
     __tablename__ = "users"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     name: str = Field(max_length=100)
     email: str = Field(max_length=254, unique=True, index=True)
     password_hash: str
@@ -48,7 +48,7 @@ class LoginSession(SQLModel, table=True):
 
     __tablename__ = "login_sessions"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = _fk("users.id")
     created_at: datetime = _utc()
@@ -63,7 +63,7 @@ class LoginFailure(SQLModel, table=True):
     __tablename__ = "login_failures"
     __table_args__ = (Index("ix_login_failures_email_at", "email", "failed_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     email: str = Field(max_length=254)
     failed_at: datetime = _utc()
 
@@ -74,7 +74,7 @@ class LocalCalendar(SQLModel, table=True):
 
     __tablename__ = "local_calendars"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     owner_id: int = _fk("users.id")
     name: str = Field(max_length=100)
     # Where an imported calendar came from (the .ics file's name); None for calendars made in the app.
@@ -88,7 +88,7 @@ class BusyBlock(SQLModel, table=True):
     __tablename__ = "busy_blocks"
     __table_args__ = (Index("ix_busy_blocks_calendar_start", "calendar_id", "starts_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     calendar_id: int = _fk("local_calendars.id", index=False)
     title: str = Field(default="Busy", max_length=200)
     starts_at: datetime = _utc()
@@ -105,7 +105,7 @@ class CalendarSettingsRow(SQLModel, table=True):
 
     __tablename__ = "calendar_settings"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     agent_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
                                            unique=True))
     data: dict = Field(sa_column=Column(JSON, nullable=False))
@@ -124,7 +124,7 @@ class Meeting(SQLModel, table=True):
         Index("uq_meetings_manage_token_hash", "manage_token_hash", unique=True),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     uid: str = Field(max_length=255, unique=True)
     agent_id: int = _fk("users.id", index=False)
     guest_name: str = Field(max_length=100)
@@ -159,7 +159,7 @@ class IdempotencyKey(SQLModel, table=True):
 
     __tablename__ = "idempotency_keys"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     key: str = Field(max_length=255, unique=True)
     meeting_id: int = _fk("meetings.id", index=False)
     manage_token: str = Field(max_length=64)
@@ -173,7 +173,7 @@ class OutboxMail(SQLModel, table=True):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "sent_at", "next_attempt_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     kind: str = Field(max_length=32)
     to_email: str = Field(max_length=254)
     subject: str = Field(max_length=300)
@@ -201,7 +201,7 @@ class Conversation(SQLModel, table=True):
         Index("ix_conversations_agent_activity", "agent_id", "last_activity_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     agent_id: int = _fk("users.id", index=False)
     guest_email: str = Field(max_length=254)
     guest_name: str = Field(max_length=100)
@@ -221,7 +221,7 @@ class Message(SQLModel, table=True):
     __tablename__ = "messages"
     __table_args__ = (Index("ix_messages_conversation_id", "conversation_id", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     conversation_id: int = _fk("conversations.id", index=False)
     author: str = Field(max_length=16)  # guest, agent, system
     caused_by: str = Field(default="system",
@@ -239,7 +239,7 @@ class Reminder(SQLModel, table=True):
     __tablename__ = "reminders"
     __table_args__ = (Index("ix_reminders_due", "status", "remind_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     meeting_id: int = _fk("meetings.id", index=False)
     remind_at: datetime = _utc()
     status: str = Field(default="scheduled", max_length=16)  # scheduled, sent, cancelled
@@ -254,7 +254,7 @@ class GuestCode(SQLModel, table=True):
     __tablename__ = "guest_codes"
     __table_args__ = (Index("ix_guest_codes_email_created", "email", "created_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     email: str = Field(max_length=254)
     code_hash: str = Field(max_length=64)
     created_at: datetime = _utc()
@@ -269,7 +269,7 @@ class GuestSession(SQLModel, table=True):
 
     __tablename__ = "guest_sessions"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     token_hash: str = Field(max_length=64, unique=True)
     email: str = Field(max_length=254, index=True)
     created_at: datetime = _utc()
@@ -282,7 +282,7 @@ class Integration(SQLModel, table=True):
 
     __tablename__ = "integrations"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     name: str = Field(max_length=32, unique=True)
     encrypted_key: str
     client_id: str = Field(max_length=64)
@@ -300,7 +300,7 @@ class CalendarSync(SQLModel, table=True):
     __tablename__ = "calendar_sync"
     __table_args__ = (Index("uq_calendar_sync_agent_calendar", "agent_id", "calendar_id", unique=True),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     agent_id: int = _fk("users.id", index=False)
     calendar_id: str = Field(max_length=255)
     sync_token: str | None = Field(default=None, max_length=512)
@@ -313,7 +313,7 @@ class CalendarWatch(SQLModel, table=True):
 
     __tablename__ = "calendar_watches"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
     agent_id: int = _fk("users.id")
     calendar_id: str = Field(max_length=255)
     channel_id: str = Field(max_length=64, unique=True)

@@ -45,7 +45,7 @@ def log_in(*, email: str, password: str, now: datetime) -> tuple[str, q.UserView
             failed = True
         else:
             failed = False
-    if failed:  # the failure row is committed before we refuse
+    if failed or user is None:  # the failure row is committed before we refuse
         raise LoginFailed(WRONG_CREDENTIALS)
     if not user.active:
         raise LoginFailed("This account is deactivated. Ask your admin to reactivate it.")

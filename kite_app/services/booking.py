@@ -13,10 +13,12 @@ import secrets
 import threading
 import time
 import unicodedata
+from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TypedDict
+from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -37,20 +39,15 @@ from kite_app.domain.meeting import (
 )
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.persistence import meetings as q
-from kite_app.persistence.db import DATABASE_UNAVAILABLE, transaction
+from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
-from kite_app.services import notifications, reminders
+from kite_app.services import notifications, ratelimit, reminders
 from kite_app.services.accounts import public_agent
-from kite_app.services.availability import (
-    Slot,
-    busy_intervals,
-    meeting_reservations,
-    published_agent,
-    published_settings,
-    slots_for,
-)
+from kite_app.services.availability import Slot, busy_intervals, meeting_reservations, slots_for
+from kite_app.services.calendar_settings import published as published_settings
+from kite_app.services.calendar_settings import published_agent
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +84,7 @@ class BookingRequest:
     subject: str = ""
     idempotency_key: str | None = None
     verified_email: str | None = None  # the email a guest proved with a login code on this browser
+    client: str | None = None  # the asking client's address (its rate limit); None from inside the app
 
 
 def token_hash(token: str) -> str:
@@ -102,10 +100,17 @@ def clean_text(text: str, limit: int) -> str:
     return " ".join("".join(kept).split())[: limit + 1]
 
 
-def _is_overlap(exc: IntegrityError) -> bool:
-    """The database refused an overlapping meeting (SQLite trigger or PostgreSQL exclusion constraint)."""
-    text = str(exc.orig)
-    return "meeting_overlap" in text or "meetings_no_overlap" in text
+@contextmanager
+def _refusing_overlap() -> Iterator[None]:
+    """The database refused an overlapping meeting (SQLite trigger or PostgreSQL exclusion constraint):
+    a race with another booking, which lost. Said as SlotTaken."""
+    try:
+        yield
+    except IntegrityError as exc:
+        text = str(exc.orig)
+        if "meeting_overlap" in text or "meetings_no_overlap" in text:
+            raise SlotTaken() from None
+        raise
 
 
 def _view(meeting: Meeting, agent: User, token: str, now: datetime) -> MeetingView:
@@ -140,7 +145,7 @@ def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
     return name, email, subject
 
 
-def _check_time(agent: dict, settings: CalendarSettings, start: datetime, duration: int, now: datetime,
+def _check_time(agent: Mapping[str, Any], settings: CalendarSettings, start: datetime, duration: int, now: datetime,
                 exclude_meeting: int | None = None) -> None:
     """Rules first (clear 422s), then the agent's calendars (409 if busy). Meetings are checked under the lock."""
     check_requested_slot(start, duration, settings, ZoneInfo(agent["time_zone"]), now)
@@ -176,7 +181,7 @@ def schedule_calendar_write(meeting_id: int, settings: CalendarSettings | None) 
     (Google) in the background, so that a guest never waits on it. A write that fails waits in the
     database for `retry_calendar_writes`."""
     with transaction(read_only=True) as s:
-        meeting = s.get(Meeting, meeting_id)
+        meeting = must_get(s, Meeting, meeting_id)
         calendar_id = meeting.calendar_id or (settings.destination_calendar if settings else None)
     try:
         remote = calendar_id is not None and provider_for(calendar_id).remote
@@ -224,7 +229,7 @@ def write_calendar_event(meeting_id: int, settings: CalendarSettings | None = No
 def _write_calendar_event(meeting_id: int, settings: CalendarSettings | None) -> bool:
     settings = settings or published_settings_any(meeting_id)
     with transaction(read_only=True) as s:
-        meeting = s.get(Meeting, meeting_id)
+        meeting = must_get(s, Meeting, meeting_id)
     calendar_id = meeting.calendar_id or (settings.destination_calendar if settings else None)
     event_id = meeting.calendar_event_id
     try:
@@ -254,7 +259,7 @@ def _write_calendar_event(meeting_id: int, settings: CalendarSettings | None) ->
                     type(exc).__name__, exc)
         return False
     with transaction() as s:
-        row = s.get(Meeting, meeting_id)
+        row = must_get(s, Meeting, meeting_id)
         row.calendar_id, row.calendar_event_id = calendar_id, event_id
         row.calendar_synced_seq = meeting.sequence
         s.add(row)
@@ -265,7 +270,7 @@ def _deleted_in_calendar(meeting_id: int) -> None:
     """The agent deleted the meeting's event in their calendar: as their No (pending) or their delete."""
     now = datetime.now(UTC)
     with transaction() as s:
-        row = s.get(Meeting, meeting_id)
+        row = must_get(s, Meeting, meeting_id)
         row.calendar_synced_seq, status = row.sequence, row.status  # nothing waits on the gone event
         s.add(row)
     try:
@@ -281,21 +286,23 @@ def _give_up_calendar_write(meeting_id: int, calendar_id: str, exc: CalendarErro
     """Stop retrying a write that cannot succeed and tell the agent; the meeting stands in Kite."""
     now = datetime.now(UTC)
     with transaction() as s:
-        row = s.get(Meeting, meeting_id)
+        row = must_get(s, Meeting, meeting_id)
         row.calendar_synced_seq = row.sequence  # a later change of the meeting tries again
         s.add(row)
-        notifications.record_for_agent(s, row, s.get(User, row.agent_id), "calendar_failed", now=now,
+        notifications.record_for_agent(s, row, must_get(s, User, row.agent_id), "calendar_failed", now=now,
                                        calendar=calendar_id.partition(":")[2] or calendar_id, reason=str(exc))
 
 
 def published_settings_any(meeting_id: int) -> CalendarSettings | None:
     with transaction(read_only=True) as s:
-        agent_id = s.get(Meeting, meeting_id).agent_id
+        agent_id = must_get(s, Meeting, meeting_id).agent_id
     return published_settings(agent_id)
 
 
 def book(req: BookingRequest, *, now: datetime) -> MeetingView:
-    """Book a meeting. Raises NotFound, ValidationError, LoginRequired, SlotUnavailable or SlotTaken."""
+    """Book a meeting. Raises TooManyAttempts, NotFound, ValidationError, LoginRequired, SlotUnavailable or
+    SlotTaken."""
+    ratelimit.check("booking", req.client, now=now.timestamp())
     agent, settings = published_agent(req.slug)
     name, email, subject = _validate_guest(req)
     if settings.require_guest_login and normalize_email(req.verified_email or "") != email:
@@ -306,34 +313,29 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     if key:
         with transaction(read_only=True) as s:
             if found := q.idempotent(s, key):
-                return _view(found[0], s.get(User, agent["id"]), found[1], now)
+                return _view(found[0], must_get(s, User, agent["id"]), found[1], now)
     _check_time(agent, settings, req.start, duration, now)
     token = secrets.token_urlsafe(24)
-    try:
-        with transaction() as s:
-            q.lock_agent(s, agent["id"])  # a retry with the same key waits here for the first request
-            if key and (found := q.idempotent(s, key)):
-                return _view(found[0], s.get(User, agent["id"]), found[1], now)
-            _check_meetings_locked(s, agent["id"], settings, req.start, duration)
-            meeting = Meeting(
-                uid=f"{secrets.token_hex(16)}@kite", agent_id=agent["id"], guest_name=name, guest_email=email,
-                guest_time_zone=req.guest_time_zone, subject=subject, starts_at=req.start.astimezone(UTC),
-                ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status=MeetingStatus.PENDING,
-                created_at=now, updated_at=now, manage_token=token, manage_token_hash=token_hash(token),
-            )
-            s.add(meeting)
-            s.flush()
-            if key:
-                s.add(IdempotencyKey(key=key[:255], meeting_id=meeting.id, manage_token=token, created_at=now))
-            agent_row = s.get(User, agent["id"])
-            notifications.record(s, meeting, agent_row, "booked", by="guest", now=now)
-            reminders.schedule(s, meeting, settings.reminders, now)
-            view = _view(meeting, agent_row, token, now)
-            meeting_id = meeting.id
-    except IntegrityError as exc:
-        if _is_overlap(exc):
-            raise SlotTaken() from None
-        raise
+    with _refusing_overlap(), transaction() as s:
+        q.lock_agent(s, agent["id"])  # a retry with the same key waits here for the first request
+        if key and (found := q.idempotent(s, key)):
+            return _view(found[0], must_get(s, User, agent["id"]), found[1], now)
+        _check_meetings_locked(s, agent["id"], settings, req.start, duration)
+        meeting = Meeting(
+            uid=f"{secrets.token_hex(16)}@kite", agent_id=agent["id"], guest_name=name, guest_email=email,
+            guest_time_zone=req.guest_time_zone, subject=subject, starts_at=req.start.astimezone(UTC),
+            ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status=MeetingStatus.PENDING,
+            created_at=now, updated_at=now, manage_token=token, manage_token_hash=token_hash(token),
+        )
+        s.add(meeting)
+        s.flush()
+        if key:
+            s.add(IdempotencyKey(key=key[:255], meeting_id=meeting.id, manage_token=token, created_at=now))
+        agent_row = must_get(s, User, agent["id"])
+        notifications.record(s, meeting, agent_row, "booked", by="guest", now=now)
+        reminders.schedule(s, meeting, settings.reminders, now)
+        view = _view(meeting, agent_row, token, now)
+        meeting_id = meeting.id
     schedule_calendar_write(meeting_id, settings)
     return view
 
@@ -348,7 +350,7 @@ def _meeting_for(s, token: str) -> Meeting:
 def get(token: str, *, now: datetime) -> MeetingView:
     with transaction(read_only=True) as s:
         meeting = _meeting_for(s, token)
-        return _view(meeting, s.get(User, meeting.agent_id), token, now)
+        return _view(meeting, must_get(s, User, meeting.agent_id), token, now)
 
 
 def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime) -> list[MeetingView]:
@@ -362,7 +364,7 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
         if verified_email:
             for m in q.live_for_guest(s, agent["id"], normalize_email(verified_email), now):
                 found.setdefault(m.id, (m, ""))
-        user = s.get(User, agent["id"])
+        user = must_get(s, User, agent["id"])
         return [_view(m, user, t, now) for m, t in sorted(found.values(), key=lambda mt: mt[0].starts_at)]
 
 
@@ -371,14 +373,16 @@ def change_slots(token: str, *, start: datetime, end: datetime, duration: int, g
     """Slots the meeting behind `token` could move to; its own current time counts as free."""
     with transaction(read_only=True) as s:
         meeting = _meeting_for(s, token)
-        slug = s.get(User, meeting.agent_id).slug or ""
+        slug = must_get(s, User, meeting.agent_id).slug or ""
     return slots_for(slug, start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,
                      exclude_meeting_id=meeting.id)
 
 
 def change(token: str, *, now: datetime, start: datetime | None = None, duration: int | None = None,
-           subject: str | None = None) -> MeetingView:
-    """A guest changes subject, duration or time. New times pass the same checks as booking."""
+           subject: str | None = None, client: str | None = None) -> MeetingView:
+    """A guest changes subject, duration or time. New times pass the same checks as booking, and the
+    same rate limit."""
+    ratelimit.check("booking", client, now=now.timestamp())
     with transaction(read_only=True) as s:
         meeting_id = _meeting_for(s, token).id
     return change_meeting(meeting_id, by="guest", now=now, start=start, duration=duration, subject=subject)
@@ -403,8 +407,8 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
     """Change a meeting's time, duration or subject (`by` "guest" or "agent"): the same checks as
     booking, a notice in the conversation, mails to both, reminders moved, the calendar event updated."""
     with transaction(read_only=True) as s:
-        meeting = s.get(Meeting, meeting_id)
-        agent = s.get(User, meeting.agent_id)
+        meeting = must_get(s, Meeting, meeting_id)
+        agent = must_get(s, User, meeting.agent_id)
     _changeable(meeting, now)
     settings = published_settings(meeting.agent_id)
     if settings is None or not agent.active:
@@ -442,26 +446,21 @@ def _apply_change(meeting_id: int, meeting: Meeting, agent: User, settings: Cale
             settings = replace(settings, durations=(*settings.durations, new_duration))
         _check_time({"id": agent.id, "time_zone": agent.time_zone}, settings, new_start, new_duration, now)
     subject_changed = new_subject != meeting.subject
-    try:
-        with transaction() as s:
-            row = s.get(Meeting, meeting_id)
-            _changeable(row, now)
-            old = (row.starts_at, row.ends_at)
-            if time_changed:
-                _check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
-                row.starts_at = new_start.astimezone(UTC)
-                row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
-                if by == "guest":
-                    row.status = MeetingStatus.PENDING  # a moved meeting waits for the agent's Yes again
-            row.subject = new_subject
-            view = _step(s, row, agent, "changed", by=by, now=now, old=old,
-                         old_subject=meeting.subject if subject_changed else None)
-            if time_changed:
-                reminders.schedule(s, row, settings.reminders, now)
-    except IntegrityError as exc:
-        if _is_overlap(exc):
-            raise SlotTaken() from None
-        raise
+    with _refusing_overlap(), transaction() as s:
+        row = must_get(s, Meeting, meeting_id)
+        _changeable(row, now)
+        old = (row.starts_at, row.ends_at)
+        if time_changed:
+            _check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
+            row.starts_at = new_start.astimezone(UTC)
+            row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
+            if by == "guest":
+                row.status = MeetingStatus.PENDING  # a moved meeting waits for the agent's Yes again
+        row.subject = new_subject
+        view = _step(s, row, agent, "changed", by=by, now=now, old=old,
+                     old_subject=meeting.subject if subject_changed else None)
+        if time_changed:
+            reminders.schedule(s, row, settings.reminders, now)
     schedule_calendar_write(meeting_id, settings)
     return view
 
@@ -484,8 +483,8 @@ def _step(s, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime
 
 def get_view(meeting_id: int, now: datetime) -> MeetingView:
     with transaction(read_only=True) as s:
-        meeting = s.get(Meeting, meeting_id)
-        return _view(meeting, s.get(User, meeting.agent_id), meeting.manage_token or "", now)
+        meeting = must_get(s, Meeting, meeting_id)
+        return _view(meeting, must_get(s, User, meeting.agent_id), meeting.manage_token or "", now)
 
 
 def check_duration_only(minutes: int) -> None:
@@ -497,12 +496,13 @@ def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "dele
     """Delete a meeting (`by` "guest" or "agent"): its time is free again at once, both sides hear of it
     (`kind` "declined" for the agent's No to a pending meeting: the guest is told)."""
     with transaction() as s:
-        meeting = s.get(Meeting, meeting_id)
+        meeting = must_get(s, Meeting, meeting_id)
         if meeting.status not in LIVE:
             raise ValidationError({"meeting": "This meeting was already deleted."})
         if meeting.starts_at <= now:
             raise ValidationError({"meeting": "This meeting has already started and cannot be deleted."})
-        view = _step(s, meeting, s.get(User, meeting.agent_id), kind, by=by, now=now, status=MeetingStatus.CANCELLED)
+        agent = must_get(s, User, meeting.agent_id)
+        view = _step(s, meeting, agent, kind, by=by, now=now, status=MeetingStatus.CANCELLED)
         reminders.cancel(s, meeting.id)
         agent_id = meeting.agent_id
     settings = published_settings(agent_id)
@@ -515,16 +515,16 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
     """The agent's Yes (or No): "Pending" becomes "Confirmed"; No deletes it and tells the guest."""
     if not answer:
         with transaction(read_only=True) as s:
-            pending = s.get(Meeting, meeting_id).status == MeetingStatus.PENDING
+            pending = must_get(s, Meeting, meeting_id).status == MeetingStatus.PENDING
         if not pending:
             raise ValidationError({"meeting": "Only a pending meeting can be declined."})
         return delete_meeting(meeting_id, by="agent", now=now, kind="declined")
     with transaction() as s:
-        meeting = s.get(Meeting, meeting_id)
+        meeting = must_get(s, Meeting, meeting_id)
         _changeable(meeting, now)
         if meeting.status == MeetingStatus.CONFIRMED:
             raise ValidationError({"meeting": "This meeting is already confirmed."})
-        agent = s.get(User, meeting.agent_id)
+        agent = must_get(s, User, meeting.agent_id)
         view = _step(s, meeting, agent, "confirmed", by="agent", now=now, status=MeetingStatus.CONFIRMED)
     settings = published_settings(agent.id)
     if settings is not None:

@@ -8,13 +8,11 @@ import hmac
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_
-from sqlmodel import select
-
 from kite_app.domain.errors import KiteError
-from kite_app.domain.meeting import LIVE, MeetingStatus
+from kite_app.domain.meeting import MeetingStatus
+from kite_app.persistence import sync as q
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import CalendarSync, CalendarWatch, Meeting
+from kite_app.persistence.models import CalendarSync
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import SyncTokenExpired
 from kite_app.services.booking import confirm_meeting, delete_meeting, write_calendar_event
@@ -27,10 +25,7 @@ __all__ = ["PUSH_PATH", "handle_push", "retry_calendar_writes", "sync_answers"]
 def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
     """Write calendar events that are behind their meeting (the calendar was down). Returns how many."""
     with transaction(read_only=True) as s:
-        ids = s.exec(select(Meeting.id).where(
-            or_(Meeting.calendar_synced_seq.is_(None), Meeting.calendar_synced_seq < Meeting.sequence),
-            Meeting.updated_at > now - timedelta(days=7), Meeting.ends_at > now,
-        ).order_by(Meeting.updated_at).limit(limit)).all()
+        ids = q.meetings_behind_their_calendar(s, now, limit)
     return sum(write_calendar_event(meeting_id) for meeting_id in ids)
 
 
@@ -39,10 +34,7 @@ def sync_answers(*, now: datetime) -> int:
     Google says the token expired): Yes confirms a pending meeting; No, or deleting the event in the
     calendar, declines a pending meeting and deletes a confirmed one (notices and mails as in Kite)."""
     with transaction(read_only=True) as s:
-        pairs = s.exec(select(Meeting.agent_id, Meeting.calendar_id).where(
-            Meeting.status.in_(LIVE), Meeting.starts_at > now, Meeting.calendar_event_id.is_not(None),
-            Meeting.calendar_id.startswith("google:"),
-        ).distinct()).all()
+        pairs = q.calendars_with_live_events(s, now, "google:")
     changed = 0
     for agent_id, calendar_id in pairs:
         try:
@@ -55,8 +47,7 @@ def sync_answers(*, now: datetime) -> int:
 def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> int:
     provider = provider_for(calendar_id)
     with transaction(read_only=True) as s:
-        state = s.exec(select(CalendarSync).where(CalendarSync.agent_id == agent_id,
-                                                  CalendarSync.calendar_id == calendar_id)).first()
+        state = q.sync_state(s, agent_id, calendar_id)
     token = state.sync_token if state else None
     since = now - timedelta(days=1)
     try:
@@ -67,8 +58,7 @@ def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> in
     changed = 0
     if answers:
         with transaction(read_only=True) as s:
-            live = s.exec(select(Meeting.id, Meeting.uid, Meeting.status).where(
-                Meeting.agent_id == agent_id, Meeting.status.in_(LIVE), Meeting.uid.in_(list(answers)))).all()
+            live = q.live_by_uid(s, agent_id, list(answers))
         for meeting_id, uid, status in live:
             answer, pending = answers[uid], status == MeetingStatus.PENDING
             try:
@@ -84,9 +74,8 @@ def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> in
             except KiteError:  # begun meanwhile, or already changed in Kite
                 pass
     with transaction() as s:
-        row = s.exec(select(CalendarSync).where(CalendarSync.agent_id == agent_id,
-                                                CalendarSync.calendar_id == calendar_id)).first()
-        row = row or CalendarSync(agent_id=agent_id, calendar_id=calendar_id, updated_at=now)
+        row = q.sync_state(s, agent_id, calendar_id) or CalendarSync(agent_id=agent_id, calendar_id=calendar_id,
+                                                                      updated_at=now)
         row.sync_token, row.updated_at = next_token or None, now
         s.add(row)
     return changed
@@ -95,7 +84,7 @@ def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> in
 def handle_push(channel_id: str, token: str, state: str, *, now: datetime) -> bool:
     """A push notification from Google: check the channel's secret, then read the calendar's changes."""
     with transaction(read_only=True) as s:
-        watch = s.exec(select(CalendarWatch).where(CalendarWatch.channel_id == channel_id)).first()
+        watch = q.watch_by_channel(s, channel_id)
     if watch is None or not hmac.compare_digest(watch.token, token or ""):
         return False
     if state != "sync":  # "sync" only announces a new channel

@@ -10,14 +10,13 @@ from datetime import datetime
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from sqlmodel import select
-
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.notices import render
 from kite_app.domain.times import short_moment, when
 from kite_app.persistence import conversations as q
-from kite_app.persistence.db import transaction
+from kite_app.persistence import meetings as meeting_rows
+from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Conversation, Meeting, Message, User
 from kite_app.services.accounts import signed_in_agent
 from kite_app.services.booking import token_hash
@@ -118,11 +117,10 @@ def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) 
 
 
 def _guest_conversation(s, token: str) -> tuple[Conversation, Meeting]:
-    meeting = s.exec(select(Meeting).where(Meeting.manage_token_hash == token_hash(token))).first() if token else None
+    meeting = meeting_rows.by_token_hash(s, token_hash(token)) if token else None
     if meeting is None:
         raise NotFound("This meeting link is not valid. Check the link in your confirmation.")
-    conv = s.exec(select(Conversation).where(Conversation.agent_id == meeting.agent_id,
-                                             Conversation.guest_email == meeting.guest_email)).first()
+    conv = q.of_guest(s, meeting.agent_id, meeting.guest_email)
     if conv is None:
         raise NotFound("This conversation does not exist.")
     return conv, meeting
@@ -132,7 +130,7 @@ def open_for_guest(token: str, *, now: datetime) -> ConversationView:
     """The guest's conversation with the agent, reached through a meeting's manage link."""
     with transaction() as s:
         conv, meeting = _guest_conversation(s, token)
-        agent = s.get(User, conv.agent_id)
+        agent = must_get(s, User, conv.agent_id)
         conv.guest_read_id = q.last_message_id(s, conv.id)
         s.add(conv)
         return ConversationView(id=conv.id, title=f"Conversation with {agent.name}",

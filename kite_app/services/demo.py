@@ -13,7 +13,7 @@ from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.errors import KiteError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, LocalCalendar, User
-from kite_app.services import accounts, availability
+from kite_app.services import accounts, calendar_settings
 
 ADMIN = ("Demo Admin", "admin@example.com")
 AGENTS = (("Ada Lovelace", "ada@example.com", "Europe/Berlin"), ("Grace Hopper", "grace@example.com",
@@ -44,11 +44,11 @@ def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
               for n, e, tz in AGENTS]
     for agent in agents:  # publish each agent's booking page with the default hours and lunch breaks
         agent_actor = Actor(user_id=agent["id"], role=Role.AGENT)
-        form = availability.calendar_settings(agent_actor)["form"]
+        form = calendar_settings.view(agent_actor)["form"]
         form.update({"durations": "15, 30, 60", "default_duration": "30"})
         for day in range(5):
             form[f"hours_{day}"] = "09:00-12:00, 13:00-17:00"
-        availability.save_calendar_settings(agent_actor, form, now=now)
+        calendar_settings.save(agent_actor, form, now=now)
     blocks = 0
     with transaction() as s:
         for agent in agents:
@@ -56,9 +56,9 @@ def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
             zone = ZoneInfo(agent["time_zone"])
             today = now.astimezone(zone).date()
             for week in range(0, days, 7):
-                for offset, start, minutes, title in BUSY_PATTERN:
-                    day = today + timedelta(days=week + offset)
-                    starts = datetime.combine(day, start, zone)
+                for offset, at, minutes, title in BUSY_PATTERN:
+                    on = today + timedelta(days=week + offset)
+                    starts = datetime.combine(on, at, zone)
                     s.add(BusyBlock(calendar_id=calendar.id, title=title, starts_at=starts,
                                     ends_at=starts + timedelta(minutes=minutes)))
                     blocks += 1

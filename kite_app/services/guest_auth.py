@@ -7,13 +7,13 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlmodel import select
-
 from kite_app.config import settings
 from kite_app.domain.accounts import email_error, normalize_email
 from kite_app.domain.errors import KiteError, TooManyAttempts, ValidationError
+from kite_app.persistence import guests as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import GuestCode, GuestSession, OutboxMail
+from kite_app.services import ratelimit
 
 CODE_MINUTES = 10
 MAX_CODE_ATTEMPTS = 5
@@ -24,14 +24,15 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def request_code(email: str, *, now: datetime) -> str:
-    """Mail a fresh code (kept in the outbox until sent). Returns the normalized email."""
+def request_code(email: str, *, now: datetime, client: str | None = None) -> str:
+    """Mail a fresh code (kept in the outbox until sent). Returns the normalized email. Limited per
+    client (`client`, its address) and per email."""
+    ratelimit.check("code", client, now=now.timestamp())
     email = normalize_email(email)
     if message := email_error(email):
         raise ValidationError({"email": message})
     with transaction() as s:
-        recent = s.exec(select(GuestCode).where(GuestCode.email == email,
-                                                GuestCode.created_at > now - timedelta(minutes=10))).all()
+        recent = q.codes_since(s, email, now - timedelta(minutes=10))
         if len(recent) >= settings.code_rate_per_10_minutes:
             raise TooManyAttempts("Too many codes were sent to this email. Try again in 10 minutes.", retry_after=600)
         code = f"{secrets.randbelow(1_000_000):06d}"
@@ -49,8 +50,7 @@ def verify_code(email: str, code: str, *, now: datetime) -> str:
     """Check the newest code for `email`; returns a guest session token for the browser."""
     email, code = normalize_email(email), (code or "").strip()
     with transaction() as s:
-        row = s.exec(select(GuestCode).where(GuestCode.email == email, GuestCode.used_at.is_(None))
-                     .order_by(GuestCode.created_at.desc(), GuestCode.id.desc())).first()
+        row = q.newest_unused_code(s, email)
         if row is None or row.expires_at <= now:
             raise KiteError("This code has expired. Ask for a new one.")
         if row.attempts >= MAX_CODE_ATTEMPTS:
@@ -76,5 +76,5 @@ def guest_email(token: str | None, *, now: datetime) -> str | None:
     if not token:
         return None
     with transaction(read_only=True) as s:
-        row = s.exec(select(GuestSession).where(GuestSession.token_hash == _hash(token))).first()
+        row = q.session_by_hash(s, _hash(token))
     return row.email if row is not None and row.expires_at > now else None

@@ -18,11 +18,11 @@ from typing import TypedDict
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import serialization
-from sqlmodel import select
 
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, email_error, normalize_email
 from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.persistence import integrations as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Integration, User
 from kite_app.providers.calendar.google import SCOPES, GoogleCalendarError, GoogleCalendarProvider
@@ -133,7 +133,7 @@ def install(actor: Actor | None, *, key_text: str, admin_email: str, primary_dom
     _check(info, admin_email)
     encrypted = fernet.encrypt(json.dumps(info).encode()).decode()
     with transaction() as s:
-        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first() or Integration(
+        row = q.integration(s, GOOGLE) or Integration(
             name=GOOGLE, encrypted_key="", client_id="", client_email="", admin_email="", primary_domain="",
             installed_at=now, checked_at=now)
         row.encrypted_key, row.client_id, row.client_email = encrypted, str(info["client_id"]), info["client_email"]
@@ -145,7 +145,7 @@ def install(actor: Actor | None, *, key_text: str, admin_email: str, primary_dom
 def status(actor: Actor | None) -> IntegrationStatus:
     require_admin(actor)
     with transaction(read_only=True) as s:
-        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+        row = q.integration(s, GOOGLE)
     if row is None:
         return IntegrationStatus(active=False, client_id="", client_email="", admin_email="", primary_domain="",
                                  checked_at="")
@@ -157,7 +157,7 @@ def status(actor: Actor | None) -> IntegrationStatus:
 def stored_key() -> dict | None:
     """The decrypted key of the active integration, for the provider; None when not installed."""
     with transaction(read_only=True) as s:
-        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+        row = q.integration(s, GOOGLE)
     if row is None:
         return None
     try:
@@ -174,9 +174,10 @@ def test_connection(actor: Actor | None, *, now: datetime) -> IntegrationStatus:
         raise InstallFailed("not_installed", "Google Calendar is not installed (or KITE_SECRET_KEY changed).")
     _check(info, current["admin_email"])
     with transaction() as s:
-        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
-        row.checked_at = now
-        s.add(row)
+        row = q.integration(s, GOOGLE)
+        if row is not None:
+            row.checked_at = now
+            s.add(row)
     return status(actor)
 
 
@@ -184,7 +185,7 @@ def uninstall(actor: Actor | None) -> None:
     require_admin(actor)
     watches.stop_all("google:")  # while the key can still stop them
     with transaction() as s:
-        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+        row = q.integration(s, GOOGLE)
         if row is not None:
             s.delete(row)
 
@@ -203,7 +204,7 @@ def _agent_email(agent_id: int) -> str:
 def google_provider() -> GoogleCalendarProvider | None:
     """The Google provider while the integration is installed (one per stored key, shared)."""
     with transaction(read_only=True) as s:
-        row = s.exec(select(Integration).where(Integration.name == GOOGLE)).first()
+        row = q.integration(s, GOOGLE)
     if row is None:
         return None
     if row.encrypted_key not in _provider_cache:

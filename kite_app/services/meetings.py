@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlmodel import select
-
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound
-from kite_app.domain.meeting import LIVE, MeetingStatus
+from kite_app.domain.meeting import MeetingStatus
 from kite_app.domain.times import when
 from kite_app.persistence import conversations as conversation_rows
+from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, User
 from kite_app.services import booking
@@ -36,8 +35,7 @@ def upcoming(actor: Actor | None, *, now: datetime) -> list[AgentMeeting]:
     """Live meetings that have not ended: pending first, then by time."""
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
-        rows = s.exec(select(Meeting).where(Meeting.agent_id == agent.id, Meeting.status.in_(LIVE),
-                                            Meeting.ends_at > now).order_by(Meeting.starts_at)).all()
+        rows = meeting_rows.upcoming_live(s, agent.id, now)
     rows = sorted(rows, key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
     return [AgentMeeting(id=m.id, guest_name=m.guest_name, guest_email=m.guest_email, subject=m.subject,
                          when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), agent.time_zone), status=m.status,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.meeting import MeetingStatus
+from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence.models import Conversation, Meeting, Message, OutboxMail, User
 from kite_app.providers.calendar.ics import Invite, invite
 from kite_app.providers.mail.templates import meeting_mail
@@ -27,8 +28,7 @@ RECIPIENTS = {
 
 def conversation_for(s: Session, meeting: Meeting, now: datetime) -> Conversation:
     """The one conversation of this guest and agent, opened on their first meeting."""
-    conv = s.exec(select(Conversation).where(Conversation.agent_id == meeting.agent_id,
-                                             Conversation.guest_email == meeting.guest_email)).first()
+    conv = conversation_rows.of_guest(s, meeting.agent_id, meeting.guest_email)
     if conv is None:
         conv = Conversation(agent_id=meeting.agent_id, guest_email=meeting.guest_email, created_at=now,
                             guest_name=meeting.guest_name, guest_time_zone=meeting.guest_time_zone,

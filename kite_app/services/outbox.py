@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-from sqlmodel import select
-
 from kite_app.domain.accounts import Actor
+from kite_app.persistence import outbox as outbox_rows
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import OutboxMail
 from kite_app.services.accounts import require_admin
 
 
@@ -25,7 +23,7 @@ class MailRow(TypedDict):
 def recent(actor: Actor | None, *, limit: int = 200) -> list[MailRow]:
     require_admin(actor)
     with transaction(read_only=True) as s:
-        rows = s.exec(select(OutboxMail).order_by(OutboxMail.id.desc()).limit(limit)).all()
+        rows = outbox_rows.newest(s, limit)
     out = []
     for m in rows:
         if m.sent_at:

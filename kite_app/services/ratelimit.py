@@ -71,6 +71,24 @@ def hit(action: str, client: str, *, limit: int, window: float, now: float) -> N
         raise TooManyAttempts(f"Too many requests. Try again in {retry} seconds.", retry_after=retry)
 
 
+# The named limits: (requests allowed, window in seconds), read from the settings when applied.
+LIMITS = {
+    # bookings and changes by one client (booking page, manage page, REST API)
+    "booking": lambda: (settings.booking_rate_per_minute, 60),
+    # login codes one client may ask for (per address, guest_auth also limits each email)
+    "code": lambda: (settings.code_rate_per_10_minutes * 4, 600),
+}
+
+
+def check(name: str, client: str | None, *, now: float) -> None:
+    """Apply the named limit to `client` (its address); None means a call from inside the app (the
+    demo, jobs, tests), which no limit applies to."""
+    if client is None:
+        return
+    limit, window = LIMITS[name]()
+    hit(name, client, limit=limit, window=window, now=now)
+
+
 def reset() -> None:
     with _lock:
         _hits.clear()

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from kite_app.domain.meeting import LIVE
-from kite_app.persistence.db import transaction
+from kite_app.persistence import reminders as q
+from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Meeting, Reminder, User
 from kite_app.services import notifications
 
@@ -27,8 +27,7 @@ def schedule(s: Session, meeting: Meeting, offsets: tuple[int, ...], now: dateti
 
 
 def cancel(s: Session, meeting_id: int) -> None:
-    s.exec(update(Reminder).where(Reminder.meeting_id == meeting_id, Reminder.status == "scheduled")
-           .values(status="cancelled"))
+    q.cancel_scheduled(s, meeting_id)
 
 
 def send_due(*, now: datetime) -> int:
@@ -36,16 +35,11 @@ def send_due(*, now: datetime) -> int:
     locked (SKIP LOCKED: another worker's run takes the others); the conditional UPDATE claims each once."""
     sent = 0
     with transaction() as s:
-        due = s.exec(select(Reminder).where(Reminder.status == "scheduled", Reminder.remind_at <= now)
-                     .order_by(Reminder.remind_at).limit(BATCH).with_for_update(skip_locked=True)).all()
-        for reminder in due:
+        for reminder in q.due(s, now, BATCH):
             meeting = s.get(Meeting, reminder.meeting_id)
             begun = meeting is None or meeting.starts_at <= now or meeting.status not in LIVE
-            claimed = s.exec(
-                update(Reminder).where(Reminder.id == reminder.id, Reminder.status == "scheduled")
-                .values(status="cancelled" if begun else "sent", sent_at=None if begun else now)
-            ).rowcount
-            if claimed == 1 and not begun:
-                notifications.record(s, meeting, s.get(User, meeting.agent_id), "reminder", by="system", now=now)
+            claimed = q.claim(s, reminder.id, "cancelled" if begun else "sent", None if begun else now)
+            if claimed and meeting is not None and not begun:
+                notifications.record(s, meeting, must_get(s, User, meeting.agent_id), "reminder", by="system", now=now)
                 sent += 1
     return sent

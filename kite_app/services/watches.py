@@ -10,11 +10,10 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from sqlmodel import select
-
 from kite_app.config import settings
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.persistence import calendars as calendar_rows
+from kite_app.persistence import sync as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarWatch, User
 from kite_app.providers.calendar import provider_for
@@ -31,9 +30,7 @@ def ensure_watch(agent_id: int, calendar_id: str, *, now: datetime) -> bool:
     if not settings.push_enabled or not calendar_id.startswith("google:"):
         return False
     with transaction(read_only=True) as s:
-        live = s.exec(select(CalendarWatch).where(CalendarWatch.agent_id == agent_id,
-                                                  CalendarWatch.calendar_id == calendar_id,
-                                                  CalendarWatch.expires_at > now + RENEW_BEFORE)).first()
+        live = q.live_watch(s, agent_id, calendar_id, now + RENEW_BEFORE)
     if live is not None:
         return True
     channel_id, token = uuid.uuid4().hex, secrets.token_urlsafe(24)
@@ -48,12 +45,13 @@ def ensure_watch(agent_id: int, calendar_id: str, *, now: datetime) -> bool:
     except Exception as exc:  # noqa: BLE001 - the periodic sync still reads the answers
         log.warning("cannot watch %s of agent %s (%s); answers are read periodically", calendar_id, agent_id, exc)
         with transaction() as s:
-            s.delete(s.exec(select(CalendarWatch).where(CalendarWatch.channel_id == channel_id)).one())
+            if (row := q.watch_by_channel(s, channel_id)) is not None:
+                s.delete(row)
         return False
     with transaction() as s:
-        row = s.exec(select(CalendarWatch).where(CalendarWatch.channel_id == channel_id)).one()
-        row.resource_id, row.expires_at = resource_id, expires
-        s.add(row)
+        if (row := q.watch_by_channel(s, channel_id)) is not None:
+            row.resource_id, row.expires_at = resource_id, expires
+            s.add(row)
     return True
 
 
@@ -76,14 +74,14 @@ def _stop(rows: list[CalendarWatch]) -> int:
 def stop_unused(agent_id: int, *, keep: str | None = None) -> int:
     """Stop the agent's channels on every calendar but `keep` (all of them with None)."""
     with transaction(read_only=True) as s:
-        rows = list(s.exec(select(CalendarWatch).where(CalendarWatch.agent_id == agent_id)))
+        rows = q.watches_of(s, agent_id)
     return _stop([r for r in rows if r.calendar_id != keep])
 
 
 def stop_all(prefix: str = "google:") -> int:
     """Stop every channel on calendars of one kind (before its integration is uninstalled)."""
     with transaction(read_only=True) as s:
-        rows = list(s.exec(select(CalendarWatch).where(CalendarWatch.calendar_id.startswith(prefix))))
+        rows = q.watches_on(s, prefix)
     return _stop(rows)
 
 
@@ -91,7 +89,7 @@ def renew_watches(*, now: datetime) -> int:
     """Channels that expire within RENEW_BEFORE: a new one where it is still used, then the old one
     stopped; channels no longer used are stopped. Returns how many channels were stopped."""
     with transaction(read_only=True) as s:
-        ending = list(s.exec(select(CalendarWatch).where(CalendarWatch.expires_at <= now + RENEW_BEFORE)))
+        ending = q.watches_ending(s, now + RENEW_BEFORE)
         in_use = {row.id: _in_use(s, row) for row in ending}
     for row in ending:
         if in_use[row.id] and settings.push_enabled:

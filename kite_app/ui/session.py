@@ -79,10 +79,10 @@ class Page(rx.State, mixin=True):
         is not for reads why (`refusal`, or the service's own words); otherwise `fill(actor)` sets the
         page's vars."""
         self.ready, self.denied, self.errors, self.message, self.notice = False, "", {}, "", ""
-        actor = self._actor()  # type: ignore[attr-defined]  (SessionState)
-        self._show_user(actor)  # type: ignore[attr-defined]
+        actor = self._actor()  # SessionState
+        self._show_user(actor)
         if actor is None:
-            return self._to_login()  # type: ignore[attr-defined]
+            return self._to_login()
         try:
             fill(actor)
         except KiteError as exc:
@@ -96,7 +96,7 @@ class Page(rx.State, mixin=True):
         fields; any other refusal or failure is the page's message; on success `notice` says what happened."""
         self.errors, self.message, self.notice = {}, "", ""
         try:
-            result = action(self._actor())  # type: ignore[attr-defined]
+            result = action(self._actor())
         except ValidationError as exc:
             self.errors = exc.errors
             return None

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from playwright.sync_api import Page, expect
 
 from kite_app.domain.accounts import Actor, Role
-from kite_app.services import accounts, availability
+from kite_app.services import accounts, availability, calendar_settings
 from tests.e2e.helpers import log_in
-from tests.services.test_calendars import ICS
+from tests.services.test_built_in_calendar import ICS
 
 PASSWORD = "agent password 1"
 
@@ -45,7 +45,7 @@ def test_agent_sets_hours_busy_time_and_publishes_the_link(server, page: Page, s
     expect(page.get_by_text("09:00-12:00 and 11:00-13:00 overlap.")).to_be_visible()
     expect(page.get_by_text("Guests can book at most one month ahead (31 days).")).to_be_visible()
     shot("calendar-settings-errors")
-    assert availability.published_settings(dana["id"]) is None
+    assert calendar_settings.published(dana["id"]) is None
     page.reload()
     expect(page.get_by_label("Duration options (minutes)")).to_have_value("30")
     expect(page.get_by_label("Tuesday hours")).to_have_value("09:00-17:00")

@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect
 from kite_app.providers.calendar.google import SCOPES, event_id_for
 from kite_app.services import accounts
 from tests.e2e.helpers import log_in
-from tests.fakes.google import FakeGoogle
 from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor
+from tests.servers.google import FakeGoogle
 
 GOOGLE = FakeGoogle()
 # Push notifications on (the fake accepts an http address); the periodic sync runs only at start-up,

@@ -13,8 +13,8 @@ from playwright.sync_api import Browser, Page, expect
 from kite_app.services import booking
 from kite_app.services.booking import BookingRequest
 from tests.e2e.helpers import book_first_slot, log_in
-from tests.fakes.smtp import SmtpServer, ics_of, text_of
 from tests.seed import AGENT_PASSWORD, open_agent
+from tests.servers.smtp import SmtpServer, ics_of, text_of
 
 SMTP = SmtpServer()
 SERVER_ENV = {"KITE_SMTP_HOST": "127.0.0.1", "KITE_SMTP_PORT": str(SMTP.port), "KITE_SMTP_SECURITY": "none",

@@ -12,7 +12,7 @@ from kite_app.persistence import db
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
 from tests.conftest import Server
-from tests.fakes.smtp import SmtpServer
+from tests.servers.smtp import SmtpServer
 
 
 @pytest.fixture(scope="module")

@@ -23,10 +23,10 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, Message, OutboxMail
 from kite_app.services import outbox
 from tests.api.test_api import ALL_DAY, free, guest
-from tests.fakes.postgres import PostgresServer
-from tests.fakes.redis import RedisServer
 from tests.production.conftest import all_mail_sent, start_production_server, wait_for
 from tests.seed import admin_actor, double_bookings, open_agent
+from tests.servers.postgres import PostgresServer
+from tests.servers.redis import RedisServer
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ import pytest
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.providers.calendar.google import SCOPES
-from kite_app.services import accounts, availability, install
-from tests.fakes.google import FakeGoogle
+from kite_app.services import accounts, calendar_settings, install
+from tests.servers.google import FakeGoogle
 from tests.services.test_accounts import admin, agent
 from tests.services.test_availability import valid_form
 
@@ -30,8 +30,8 @@ def open_agent(bob):
     """Bob with his booking page open (tests.services.test_availability.valid_form, 15 minutes after
     each meeting): (actor, user view, his built-in calendar id)."""
     actor, view = bob
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
-    availability.save_calendar_settings(actor, valid_form(cal, buffer_after="15"), now=NOW)
+    cal = calendar_settings.view(actor)["calendars"][0]["id"]
+    calendar_settings.save(actor, valid_form(cal, buffer_after="15"), now=NOW)
     return actor, view, cal
 
 
@@ -52,12 +52,12 @@ def google(database, monkeypatch):
     ada = accounts.create_agent(a, name="Ada", email=ADA, time_zone="Europe/Berlin", password="a long password",
                                 now=NOW)
     actor = Actor(user_id=ada["id"], role=Role.AGENT)
-    view = availability.calendar_settings(actor)
+    view = calendar_settings.view(actor)
     assert [c["name"] for c in view["calendars"]] == ["Busy times", ADA, "Holidays"]
     form = {**view["form"], "blocking_calendars": [f"google:{ADA}", "google:holidays@example.com"],
             "destination_calendar": f"google:{ADA}", "slot_interval": "30"}
     for day in range(7):
         form[f"day_{day}"], form[f"hours_{day}"] = "on", "09:00-17:00"
-    availability.save_calendar_settings(actor, form, now=NOW)
+    calendar_settings.save(actor, form, now=NOW)
     yield fake, ada
     fake.stop()

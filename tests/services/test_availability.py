@@ -8,7 +8,7 @@ from kite_app.domain.calendar_settings import to_form
 from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting
-from kite_app.services import availability, calendars
+from kite_app.services import availability, built_in_calendar, calendar_settings
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
@@ -29,7 +29,7 @@ def valid_form(cal: str, **changes) -> dict:
 
 def test_new_agent_starts_from_defaults_and_is_not_published(bob):
     actor, view = bob
-    got = availability.calendar_settings(actor)
+    got = calendar_settings.view(actor)
     assert not got["saved"] and got["booking_url"] == ""
     assert got["form"]["durations"] == "30" and got["form"]["hours_0"] == "09:00-17:00"
     assert [c["name"] for c in got["calendars"]] == ["Busy times"]
@@ -40,11 +40,11 @@ def test_new_agent_starts_from_defaults_and_is_not_published(bob):
 
 def test_saving_publishes_and_round_trips(bob):
     actor, view = bob
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
-    saved = availability.save_calendar_settings(actor, valid_form(cal), now=NOW)
+    cal = calendar_settings.view(actor)["calendars"][0]["id"]
+    saved = calendar_settings.save(actor, valid_form(cal), now=NOW)
     assert saved["saved"] and saved["booking_url"].endswith("/book/bob-agent")
-    again = availability.calendar_settings(actor)
-    assert again["form"] == to_form(availability.published_settings(view["id"]))
+    again = calendar_settings.view(actor)
+    assert again["form"] == to_form(calendar_settings.published(view["id"]))
     assert again["form"]["hours_0"] == "09:00-12:00, 13:00-17:00" and again["form"]["day_2"] == ""
     assert again["form"]["overrides"] == [{"date": "2026-12-24", "hours": ""}]
 
@@ -67,20 +67,20 @@ def test_saving_publishes_and_round_trips(bob):
 )
 def test_each_invalid_value_gets_its_message_and_nothing_is_saved(bob, changes, field, message):
     actor, view = bob
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
-    availability.save_calendar_settings(actor, valid_form(cal), now=NOW)
-    before = availability.calendar_settings(actor)["form"]
+    cal = calendar_settings.view(actor)["calendars"][0]["id"]
+    calendar_settings.save(actor, valid_form(cal), now=NOW)
+    before = calendar_settings.view(actor)["form"]
     with pytest.raises(ValidationError) as info:
-        availability.save_calendar_settings(actor, valid_form(cal, **{"window_days": "7", **changes}), now=NOW)
+        calendar_settings.save(actor, valid_form(cal, **{"window_days": "7", **changes}), now=NOW)
     assert message in info.value.errors[field]
-    assert availability.calendar_settings(actor)["form"] == before
+    assert calendar_settings.view(actor)["form"] == before
 
 
 def test_several_errors_at_once(bob):
     actor, _ = bob
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
+    cal = calendar_settings.view(actor)["calendars"][0]["id"]
     with pytest.raises(ValidationError) as info:
-        availability.save_calendar_settings(actor, valid_form(cal, durations="10", hours_1="12:00-11:00",
+        calendar_settings.save(actor, valid_form(cal, durations="10", hours_1="12:00-11:00",
                                                               window_days="40"), now=NOW)
     assert {"durations", "hours_1", "window_days"} <= set(info.value.errors)
 
@@ -89,14 +89,15 @@ def test_admins_and_strangers_have_no_calendar_settings(bob):
     admin_actor = Actor(user_id=1, role=Role.ADMIN)
     for who in (admin_actor, None):
         with pytest.raises(PermissionDenied):
-            availability.calendar_settings(who)
+            calendar_settings.view(who)
 
 
 def test_slots_follow_hours_busy_blocks_meetings_and_overrides(bob):
     actor, view = bob
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
-    availability.save_calendar_settings(actor, valid_form(cal), now=NOW)
-    calendars.add_block(actor, calendar_id=cal, title="Dentist", start="2026-12-01T10:00", end="2026-12-01T11:30")
+    cal = calendar_settings.view(actor)["calendars"][0]["id"]
+    calendar_settings.save(actor, valid_form(cal), now=NOW)
+    built_in_calendar.add_block(actor, calendar_id=cal, title="Dentist", start="2026-12-01T10:00",
+                                end="2026-12-01T11:30")
     with transaction() as s:
         s.add(Meeting(uid="m1", agent_id=view["id"], guest_name="G", guest_email="g@example.com",
                       starts_at=datetime(2026, 12, 3, 13, 0, tzinfo=UTC), ends_at=datetime(2026, 12, 3, 14, 0,
@@ -125,9 +126,10 @@ def test_slots_follow_hours_busy_blocks_meetings_and_overrides(bob):
 
 def test_unselected_calendars_do_not_block(bob):
     actor, view = bob
-    cal = availability.calendar_settings(actor)["calendars"][0]["id"]
-    availability.save_calendar_settings(actor, valid_form(cal, blocking_calendars=[]), now=NOW)
-    calendars.add_block(actor, calendar_id=cal, title="Ignored", start="2026-11-30T09:00", end="2026-11-30T17:00")
+    cal = calendar_settings.view(actor)["calendars"][0]["id"]
+    calendar_settings.save(actor, valid_form(cal, blocking_calendars=[]), now=NOW)
+    built_in_calendar.add_block(actor, calendar_id=cal, title="Ignored", start="2026-11-30T09:00",
+                                end="2026-11-30T17:00")
     slots = availability.slots_for(view["slug"], start=NOW, end=NOW + timedelta(days=1), duration=30,
                                    guest_zone="Europe/Berlin", now=NOW)
     assert slots[0]["time"] == "09:00"

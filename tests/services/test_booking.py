@@ -8,7 +8,7 @@ from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, Meeting
-from kite_app.services import availability, booking, calendars
+from kite_app.services import availability, booking, built_in_calendar, calendar_settings
 from kite_app.services.booking import BookingRequest, LoginRequired
 from tests.services.test_availability import NOW, valid_form
 
@@ -91,7 +91,8 @@ def test_the_database_refuses_an_overlap_even_without_the_service(open_agent):
 
 def test_busy_calendar_time_is_taken(open_agent):
     actor, _view, cal = open_agent
-    calendars.add_block(actor, calendar_id=cal, title="Dentist", start="2026-11-30T10:15", end="2026-11-30T10:45")
+    built_in_calendar.add_block(actor, calendar_id=cal, title="Dentist", start="2026-11-30T10:15",
+                                end="2026-11-30T10:45")
     with pytest.raises(SlotTaken):
         booking.book(req(), now=NOW)
 
@@ -162,7 +163,7 @@ def test_unknown_manage_links_show_nothing(open_agent):
 
 def test_login_required_agents_need_a_verified_email(open_agent):
     actor, _view, cal = open_agent
-    availability.save_calendar_settings(actor, valid_form(cal, require_guest_login="on"), now=NOW)
+    calendar_settings.save(actor, valid_form(cal, require_guest_login="on"), now=NOW)
     with pytest.raises(LoginRequired):
         booking.book(req(), now=NOW)
     with pytest.raises(LoginRequired):

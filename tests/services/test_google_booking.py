@@ -8,7 +8,7 @@ from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.meeting import SlotTaken
 from kite_app.providers.calendar.google import event_id_for
-from kite_app.services import availability, booking, calendar_sync, watches
+from kite_app.services import availability, booking, calendar_settings, calendar_sync, watches
 from kite_app.services.booking import BookingRequest
 from tests.services.conftest import ADA, NOW  # noqa: E402  (the `google` fixture's world)
 
@@ -98,7 +98,7 @@ def booking_uid(view) -> str:
 def test_an_agent_google_cannot_list_still_has_settings_with_a_clear_note(google):
     fake, ada = google
     fake.fail_next(500, times=10)
-    view = availability.calendar_settings(Actor(user_id=ada["id"], role=Role.AGENT))
+    view = calendar_settings.view(Actor(user_id=ada["id"], role=Role.AGENT))
     assert [c["name"] for c in view["calendars"]] == ["Busy times"]
     assert "cannot be listed right now" in view["calendar_problem"]
 

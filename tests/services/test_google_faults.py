@@ -26,12 +26,13 @@ from kite_app.services import (
     accounts,
     availability,
     booking,
+    calendar_settings,
     calendar_sync,
     conversations,
     install,
     watches,
 )
-from tests.fakes.google import FakeGoogle
+from tests.servers.google import FakeGoogle
 from tests.services.test_google_booking import ADA, MON_10, NOW, book, booking_uid, req
 
 SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -163,7 +164,7 @@ def test_a_blocking_calendar_no_longer_shared_is_a_clear_503_and_the_agent_is_to
     fake.unshare(ADA, "holidays@example.com")
     r = TestClient(api).get("/api/v1/agents/ada/slots", params={"start": "2026-11-30", "tz": "UTC"})
     assert r.status_code == 503 and r.json()["code"] == "calendar_unavailable", r.text
-    view = availability.calendar_settings(ada_actor(ada))
+    view = calendar_settings.view(ada_actor(ada))
     assert "Busy time of holidays@example.com cannot be read" in view["calendar_problem"]
 
 
@@ -173,10 +174,10 @@ def test_only_writable_calendars_take_meetings_and_a_write_that_can_never_succee
     fake.calendars[ADA]["team@example.com"] = {"summary": "Team (read only)", "primary": False, "events": {},
                                                "role": "reader"}
     actor = ada_actor(ada)
-    view = availability.calendar_settings(actor)
+    view = calendar_settings.view(actor)
     assert {c["id"]: c["writable"] for c in view["calendars"]}["google:team@example.com"] is False
     with pytest.raises(ValidationError) as refused:
-        availability.save_calendar_settings(actor, {**view["form"], "destination_calendar": "google:team@example.com"},
+        calendar_settings.save(actor, {**view["form"], "destination_calendar": "google:team@example.com"},
                                             now=NOW)
     assert "only read" in refused.value.errors["destination_calendar"]
 
@@ -243,7 +244,7 @@ def test_every_calendar_of_an_agent_with_many_is_listed(google):
     for n in range(300):
         fake.calendars[ADA][f"room{n:03d}@example.com"] = {"summary": f"Room {n:03d}", "primary": False,
                                                            "events": {}, "role": "reader"}
-    names = [c["name"] for c in availability.calendar_settings(ada_actor(ada))["calendars"]]
+    names = [c["name"] for c in calendar_settings.view(ada_actor(ada))["calendars"]]
     assert len(names) == 1 + 2 + 300 and "Room 299" in names
     assert fake.calls_to("GET", "users/me/calendarList") >= 2  # read page by page
 
@@ -275,8 +276,8 @@ def test_push_channels_are_renewed_before_they_expire_and_stopped_when_unused(go
     assert second["id"] != first["id"] and fake.stopped == [first["id"]]
 
     actor = ada_actor(ada)
-    form = availability.calendar_settings(actor)["form"]
-    availability.save_calendar_settings(actor, {**form, "destination_calendar": "google:holidays@example.com"},
+    form = calendar_settings.view(actor)["form"]
+    calendar_settings.save(actor, {**form, "destination_calendar": "google:holidays@example.com"},
                                         now=now)
     assert second["id"] in fake.stopped  # the old meeting calendar is no longer watched
     [third] = fake.live_channels()

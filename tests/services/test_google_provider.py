@@ -11,7 +11,7 @@ from kite_app.providers.calendar.google import (
     GoogleCalendarProvider,
     event_id_for,
 )
-from tests.fakes.google import FakeGoogle
+from tests.servers.google import FakeGoogle
 
 AGENT = "ada@example.com"
 START = datetime(2026, 12, 1, 9, tzinfo=UTC)

@@ -6,7 +6,7 @@ import pytest
 from reflex.state import State
 
 import kite_app.kite_app  # noqa: F401  (registers every page state)
-from kite_app.services import accounts, auth
+from kite_app.services import accounts, auth, calendar_settings
 from kite_app.ui.pages.agents import AgentsState
 from kite_app.ui.pages.profile import ProfileState
 from tests.services.test_accounts import PASSWORD, admin, agent
@@ -93,7 +93,6 @@ def test_profile_handlers_act_on_the_asker_only(people):
 
 
 def test_calendar_settings_handlers_serve_agents_only(people):
-    from kite_app.services import availability
     from kite_app.ui.pages.kite_settings import (  # the page module re-exports its tabs' states
         BuiltInCalendarState,
         CalendarSettingsState,
@@ -106,13 +105,13 @@ def test_calendar_settings_handlers_serve_agents_only(people):
     nobody = state_of(CalendarSettingsState, "")
     nobody.save()
     assert nobody.message == "Log in to continue."
-    assert availability.published_settings(bob["id"]) is None
+    assert calendar_settings.published(bob["id"]) is None
 
     as_bob = state_of(CalendarSettingsState, tokens["agent"])
     as_bob.load()
     as_bob.set_value("durations", "15, 30")
     as_bob.save()
-    assert as_bob.errors == {} and availability.published_settings(bob["id"]).durations == (15, 30)
+    assert as_bob.errors == {} and calendar_settings.published(bob["id"]).durations == (15, 30)
 
     stranger = state_of(BuiltInCalendarState, "")
     list(stranger.add_block({"calendar": "local:1", "title": "x", "start": "2026-12-01T10:00",

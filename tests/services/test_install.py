@@ -13,7 +13,7 @@ from kite_app.persistence.models import Integration
 from kite_app.providers.calendar.google import SCOPES
 from kite_app.services import install
 from kite_app.services.install import InstallFailed
-from tests.fakes.google import FakeGoogle
+from tests.servers.google import FakeGoogle
 from tests.services.test_accounts import admin
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)

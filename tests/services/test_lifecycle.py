@@ -13,7 +13,7 @@ from kite_app.persistence.models import OutboxMail, Reminder
 from kite_app.providers.mail.dispatcher import dispatch
 from kite_app.providers.mail.smtp import SmtpSettings
 from kite_app.services import accounts, booking, conversations, meetings, reminders
-from tests.fakes.smtp import SmtpServer, ics_of, text_of
+from tests.servers.smtp import SmtpServer, ics_of, text_of
 from tests.services.test_booking import MON_10, NOW, req
 
 AGENT_MAIL = "bob@example.com"

@@ -11,7 +11,7 @@ from kite_app.domain.errors import KiteError
 from kite_app.domain.meeting import SlotTaken
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
-from kite_app.services import booking, calendars, conversations, meetings
+from kite_app.services import booking, built_in_calendar, conversations, meetings
 from tests.services.test_booking import MON_10, NOW, req
 
 
@@ -69,15 +69,15 @@ def test_a_longer_duration_into_busy_time_says_so_and_keeps_the_old_one(open_age
 def test_a_meetings_event_in_the_built_in_calendar_is_read_only(open_agent):
     actor, _view, _cal = open_agent
     booking.book(req(subject="Demo"), now=NOW)
-    [row] = calendars.list_blocks(actor, now=NOW)
+    [row] = built_in_calendar.list_blocks(actor, now=NOW)
     assert row["title"] == "Demo" and row["meeting_status"] == "pending"
     with pytest.raises(KiteError) as refused:
-        calendars.remove_block(actor, row["id"])
+        built_in_calendar.remove_block(actor, row["id"])
     assert "Meetings page" in refused.value.message
-    assert [b["id"] for b in calendars.list_blocks(actor, now=NOW)] == [row["id"]]
+    assert [b["id"] for b in built_in_calendar.list_blocks(actor, now=NOW)] == [row["id"]]
     assert len(meetings.upcoming(actor, now=NOW)) == 1
 
-    block = calendars.add_block(actor, calendar_id=_cal, title="Dentist", start="2026-12-01T10:00",
+    block = built_in_calendar.add_block(actor, calendar_id=_cal, title="Dentist", start="2026-12-01T10:00",
                                 end="2026-12-01T11:00")
     assert block["meeting_status"] == ""
-    calendars.remove_block(actor, block["id"])
+    built_in_calendar.remove_block(actor, block["id"])

@@ -56,3 +56,24 @@ def test_requests_go_through_while_redis_is_unreachable(monkeypatch, caplog):
         ratelimit.hit("booking", "192.0.2.10", limit=1, window=60, now=7000 + t)
     assert "Redis is unavailable" in caplog.text
     ratelimit._redis_script.cache_clear()
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+def test_the_booking_service_applies_the_limit_to_booking_and_to_the_guests_changes(open_agent, monkeypatch):
+    from datetime import timedelta
+
+    from kite_app.services import booking
+    from tests.services.test_booking import MON_10, NOW, req
+
+    monkeypatch.setattr(settings, "booking_rate_per_minute", 2)
+    ratelimit.reset()
+    first = booking.book(req(client="203.0.113.7"), now=NOW)
+    booking.book(req(start=MON_10 + timedelta(hours=3), guest_email="two@example.com", client="203.0.113.7"), now=NOW)
+    with pytest.raises(TooManyAttempts):  # a third booking from the same address within the minute
+        booking.book(req(start=MON_10 + timedelta(hours=5), guest_email="three@example.com", client="203.0.113.7"),
+                     now=NOW)
+    with pytest.raises(TooManyAttempts):  # the manage page's changes count too
+        booking.change(first["manage_token"], subject="Again", now=NOW, client="203.0.113.7")
+    booking.change(first["manage_token"], subject="From elsewhere", now=NOW, client="198.51.100.1")
+    booking.book(req(start=MON_10 + timedelta(hours=5), guest_email="three@example.com"), now=NOW)  # the app itself
+    ratelimit.reset()

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from kite_app.api.app import api
 from kite_app.persistence import db
-from kite_app.services import auth, booking, calendars, conversations, meetings
+from kite_app.services import auth, booking, built_in_calendar, conversations, meetings
 from kite_app.services.booking import BookingRequest
 from kite_app.ui.pages.agents import AgentsState
 from kite_app.ui.pages.inbox import InboxState
@@ -45,7 +45,7 @@ def world(database):
     bob_actor = auth.actor_for_token(sessions["agent"], now=now)
     [meeting] = meetings.upcoming(bob_actor, now=now)
     [conv] = conversations.inbox(bob_actor)
-    bob_calendar = calendars.built_in_calendars(bob_actor)[0]["id"]
+    bob_calendar = built_in_calendar.built_in_calendars(bob_actor)[0]["id"]
     return {"sessions": sessions, "token": mine["manage_token"], "bob_calendar": bob_calendar,
             "other_token": other["manage_token"],
             "meeting_id": meeting["id"], "conversation_id": conv["id"], "bob": bob, "carol": carol, "now": now}

@@ -48,7 +48,7 @@ class LocalCalendarProvider:
     def busy(self, agent_id: int, calendar_ids: Sequence[str], start: datetime, end: datetime):
         with transaction(read_only=True) as s:
             owned = {c.id for c in q.calendars_of(s, agent_id)}
-            ids = [i for i in (local_id(c) for c in calendar_ids) if i in owned]
+            ids = [i for i in (local_id(c) for c in calendar_ids) if i is not None and i in owned]
             return [(to_seconds(a), to_seconds(b)) for a, b in q.busy_rows(s, ids, start, end)]
 
     def _block(self, s, agent_id: int, calendar_id: str, event_id: str) -> BusyBlock | None:
@@ -67,7 +67,8 @@ class LocalCalendarProvider:
                                     transient=False)
             existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id,
                                                       BusyBlock.uid == event.uid)).first()
-            block = existing or BusyBlock(calendar_id=cal.id, uid=event.uid, starts_at=event.start, ends_at=event.end)
+            block = existing or BusyBlock(calendar_id=cal.id or 0, uid=event.uid, starts_at=event.start,
+                                          ends_at=event.end)
             block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
             block.status = "tentative" if event.tentative else "confirmed"
             s.add(block)

@@ -14,10 +14,10 @@ import time
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from kite_app.config import settings
-from kite_app.persistence.db import transaction
+from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import OutboxMail
 from kite_app.providers.mail.smtp import MailError, SmtpSettings, send
 
@@ -49,14 +49,14 @@ def message_id(mail: OutboxMail) -> str:
 def _claim_next(now: datetime) -> OutboxMail | None:
     """Claim the next due mail for this dispatcher alone, or None when nothing is due."""
     with transaction() as s:
-        free = or_(OutboxMail.claimed_until.is_(None), OutboxMail.claimed_until < now)
+        free = or_(col(OutboxMail.claimed_until).is_(None), col(OutboxMail.claimed_until) < now)
         due = s.exec(select(OutboxMail).where(
-            OutboxMail.sent_at.is_(None), free,
-            or_(OutboxMail.next_attempt_at.is_(None), OutboxMail.next_attempt_at <= now),
-        ).order_by(OutboxMail.id).limit(1).with_for_update(skip_locked=True)).first()
+            col(OutboxMail.sent_at).is_(None), free,
+            or_(col(OutboxMail.next_attempt_at).is_(None), col(OutboxMail.next_attempt_at) <= now),
+        ).order_by(col(OutboxMail.id)).limit(1).with_for_update(skip_locked=True)).first()
         if due is None:
             return None
-        taken = s.exec(update(OutboxMail).where(OutboxMail.id == due.id, OutboxMail.sent_at.is_(None), free)
+        taken = s.exec(update(OutboxMail).where(col(OutboxMail.id) == due.id, col(OutboxMail.sent_at).is_(None), free)
                        .values(claimed_until=now + CLAIM)).rowcount
         return due if taken == 1 else None  # (the row lock makes this 1; the next run would try again)
 
@@ -78,7 +78,7 @@ def dispatch(*, now: datetime, cfg: SmtpSettings | None = None) -> int:
                  message_id=message_id(mail))
         except (MailError, OSError) as exc:
             with transaction() as s:
-                row = s.get(OutboxMail, mail_id)
+                row = must_get(s, OutboxMail, mail_id)
                 row.attempts += 1
                 row.next_attempt_at = now + backoff(row.attempts)
                 row.claimed_until, row.last_error = None, str(exc)[:500]
@@ -86,7 +86,7 @@ def dispatch(*, now: datetime, cfg: SmtpSettings | None = None) -> int:
             log.warning("mail %s to %s not sent (attempt %s): %s", mail_id, mail.to_email, mail.attempts + 1, exc)
             continue
         with transaction() as s:
-            row = s.get(OutboxMail, mail_id)
+            row = must_get(s, OutboxMail, mail_id)
             row.sent_at, row.claimed_until, row.attempts = now, None, row.attempts + 1
             s.add(row)
         sent += 1

@@ -37,21 +37,8 @@ def select_field(
     label: str, name: str, options: list[str], *, error: rx.Var | str = "", form_id: str = "", **select_props
 ) -> rx.Component:
     """A native <select>: keyboard friendly, labelled, and submitted with the form."""
-    input_id = f"{form_id}-{name}" if form_id else name
-    error_id = f"{input_id}-error"
-    return rx.el.div(
-        rx.el.label(label, html_for=input_id, class_name="kite-label"),
-        rx.el.select(
-            *[rx.el.option(option, value=option) for option in options],
-            id=input_id,
-            name=name,
-            aria_describedby=error_id,
-            class_name="kite-select",
-            **select_props,
-        ),
-        field_error(error, error_id),
-        class_name="kite-field",
-    )
+    return _select(label, name, [rx.el.option(option, value=option) for option in options], form_id=form_id,
+                   error=error, **select_props)
 
 
 def var_select_field(
@@ -59,18 +46,18 @@ def var_select_field(
     option_label=lambda option: option, option_value=lambda option: option, **select_props,
 ) -> rx.Component:
     """Like `select_field`, for options held in state (a list Var)."""
+    choices = [rx.foreach(options, lambda option: rx.el.option(option_label(option), value=option_value(option)))]
+    return _select(label, name, choices, form_id=form_id, error=error, **select_props)
+
+
+def _select(label: str, name: str, choices: list, *, form_id: str, error: rx.Var | str, **select_props
+            ) -> rx.Component:
     input_id = f"{form_id}-{name}" if form_id else name
     error_id = f"{input_id}-error"
     return rx.el.div(
         rx.el.label(label, html_for=input_id, class_name="kite-label"),
-        rx.el.select(
-            rx.foreach(options, lambda option: rx.el.option(option_label(option), value=option_value(option))),
-            id=input_id,
-            name=name,
-            aria_describedby=error_id,
-            class_name="kite-select",
-            **select_props,
-        ),
+        rx.el.select(*choices, id=input_id, name=name, aria_describedby=error_id, class_name="kite-select",
+                     **select_props),
         field_error(error, error_id),
         class_name="kite-field",
     )

@@ -37,7 +37,7 @@ class MeetingActions(SlotChoice, mixin=True):
     def _after_action(self) -> None:
         """Show the meetings as they are now (after an action that worked or not)."""
         try:
-            self._reload(self._actor())  # type: ignore[attr-defined]  (SessionState)
+            self._reload(self._actor())  # SessionState
         except KiteError:
             pass
 
@@ -45,14 +45,14 @@ class MeetingActions(SlotChoice, mixin=True):
     def tick(self, _now: str = ""):
         """Polled while the page is open: reload only when something changed."""
         try:
-            actor = self._actor()  # type: ignore[attr-defined]
+            actor = self._actor()
             if self._version_of(actor) != self._version:
                 self._reload(actor)
         except KiteError:
             pass
 
     def _run(self, action, notice: str) -> None:
-        self._attempt(action, notice)  # type: ignore[attr-defined]  (Page)
+        self._attempt(action, notice)  # Page
         self._after_action()
 
     @rx.event
@@ -73,9 +73,9 @@ class MeetingActions(SlotChoice, mixin=True):
         self.reschedule_id, self.reschedule_error, self.day, self.slot = int(meeting_id), "", "", ""
         try:
             now = utcnow()
-            actor = self._actor()  # type: ignore[attr-defined]
+            actor = self._actor()
             slots = meetings.reschedule_slots(actor, self.reschedule_id, now=now)
-            self._apply_slots(slots, self.user_time_zone or "UTC", now, 31)  # type: ignore[attr-defined]
+            self._apply_slots(slots, self.user_time_zone or "UTC", now, 31)
         except KiteError as exc:
             self.message = exc.message
             return
@@ -91,7 +91,7 @@ class MeetingActions(SlotChoice, mixin=True):
             self.reschedule_error = "Choose a time."
             return
         try:
-            meetings.reschedule(self._actor(), self.reschedule_id,  # type: ignore[attr-defined]
+            meetings.reschedule(self._actor(), self.reschedule_id,
                                 datetime.fromisoformat(self.slot), now=utcnow())
         except KiteError as exc:
             self.reschedule_error = exc.message

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 import reflex as rx
 
 from kite_app import routes
-from kite_app.config import settings
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
-from kite_app.services import availability, booking, guest_auth, ratelimit
+from kite_app.services import availability, booking, guest_auth
 from kite_app.services.booking import BookingRequest, LoginRequired, MeetingView
 from kite_app.ui.components.forms import field, form_alert, form_notice, select_field, var_select_field
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
@@ -132,12 +130,11 @@ class BookingState(SlotChoice, rx.State):
             self.errors = {"slot": "Choose a time."}
             return
         try:
-            ratelimit.hit("booking", self.router.session.client_ip, limit=settings.booking_rate_per_minute,
-                          window=60, now=time.time())
             meeting = booking.book(
                 BookingRequest(slug=self._slug(), start=datetime.fromisoformat(self.slot), duration=int(self.duration),
                                subject=self.subject, guest_name=self.guest_name, guest_email=self.guest_email,
-                               guest_time_zone=self.time_zone, verified_email=self.verified_email or None),
+                               guest_time_zone=self.time_zone, verified_email=self.verified_email or None,
+                               client=self.router.session.client_ip),
                 now=utcnow(),
             )
         except ValidationError as exc:
@@ -191,9 +188,8 @@ class BookingState(SlotChoice, rx.State):
     def send_code(self):
         self.errors, self.message = {}, ""
         try:
-            ratelimit.hit("code", self.router.session.client_ip, limit=settings.code_rate_per_10_minutes * 4,
-                          window=600, now=time.time())
-            self.login_email = guest_auth.request_code(self.login_email, now=utcnow())
+            self.login_email = guest_auth.request_code(self.login_email, now=utcnow(),
+                                                       client=self.router.session.client_ip)
         except ValidationError as exc:
             self.errors = {"login_email": next(iter(exc.errors.values()))}
             return

@@ -138,7 +138,8 @@ class ManageState(SlotChoice, rx.State):
             return
         try:
             meeting = booking.change(self._token(), now=utcnow(), start=datetime.fromisoformat(self.slot),
-                                     duration=int(self.duration), subject=self.subject)
+                                     duration=int(self.duration), subject=self.subject,
+                                     client=self.router.session.client_ip)
         except ValidationError as exc:
             self.errors = exc.errors
             self.message = next(iter(exc.errors.values())) if "meeting" in exc.errors else ""

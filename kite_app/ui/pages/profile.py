@@ -7,7 +7,7 @@ import reflex as rx
 from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.accounts import time_zones
-from kite_app.services import accounts, availability
+from kite_app.services import accounts, calendar_settings
 from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import Page, SessionState, utcnow
@@ -24,7 +24,7 @@ class ProfileState(Page, SessionState):
     def _show(self, profile) -> None:
         self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
         self.time_zone = profile["time_zone"]
-        self.booking_url = availability.booking_link(profile)
+        self.booking_url = calendar_settings.booking_link(profile)
         self.embed_snippet = (
             f'<script src="{routes.widget_url(settings.public_url)}" data-agent="{profile["slug"]}" async></script>'
             if self.booking_url else ""

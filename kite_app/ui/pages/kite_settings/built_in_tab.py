@@ -6,8 +6,8 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app import routes
-from kite_app.services import calendars
-from kite_app.services.calendars import BlockView, CalendarView
+from kite_app.services import built_in_calendar
+from kite_app.services.built_in_calendar import BlockView, CalendarView
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
 from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState
 from kite_app.ui.session import Page, SessionState, utcnow
@@ -19,8 +19,8 @@ class BuiltInCalendarState(Page, SessionState):
     import_error: str = ""
 
     def _refresh(self, actor) -> None:
-        self.calendars = calendars.built_in_calendars(actor)
-        self.blocks = calendars.list_blocks(actor, now=utcnow())
+        self.calendars = built_in_calendar.built_in_calendars(actor)
+        self.blocks = built_in_calendar.list_blocks(actor, now=utcnow())
 
     def _changed(self, notice: str):
         """After a change: the lists here, and the calendars offered under Calendar Settings."""
@@ -35,7 +35,7 @@ class BuiltInCalendarState(Page, SessionState):
 
     @rx.event
     def add_block(self, form: dict):
-        block = self._attempt(lambda actor: calendars.add_block(
+        block = self._attempt(lambda actor: built_in_calendar.add_block(
             actor, calendar_id=form.get("calendar", ""), title=form.get("title", ""), start=form.get("start", ""),
             end=form.get("end", "")))
         if block is not None:
@@ -44,13 +44,13 @@ class BuiltInCalendarState(Page, SessionState):
 
     @rx.event
     def remove_block(self, block_id: int):
-        if self._do(lambda actor: calendars.remove_block(actor, int(block_id))):
+        if self._do(lambda actor: built_in_calendar.remove_block(actor, int(block_id))):
             return self._changed("Busy block removed.")
         return None
 
     @rx.event
     def remove_calendar(self, calendar_id: str):
-        if self._do(lambda actor: calendars.remove_calendar(actor, calendar_id)):
+        if self._do(lambda actor: built_in_calendar.remove_calendar(actor, calendar_id)):
             return self._changed("Calendar removed.")
         return None
 
@@ -60,8 +60,8 @@ class BuiltInCalendarState(Page, SessionState):
         if not files:
             return None
         upload = files[0]
-        data = await upload.read(calendars.MAX_ICS_BYTES + 1)
-        imported = self._attempt(lambda actor: calendars.import_ics(
+        data = await upload.read(built_in_calendar.MAX_ICS_BYTES + 1)
+        imported = self._attempt(lambda actor: built_in_calendar.import_ics(
             actor, filename=upload.name or "calendar.ics", data=data, now=utcnow()))
         if imported is None:  # shown beside the import button
             self.import_error = self.message or next(iter(self.errors.values()), "")

@@ -8,7 +8,7 @@ import reflex as rx
 from kite_app.domain.availability import WEEKDAYS
 from kite_app.domain.calendar_settings import SLOT_INTERVALS
 from kite_app.providers.calendar.base import CalendarInfo
-from kite_app.services import availability
+from kite_app.services import calendar_settings
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field, var_select_field
 from kite_app.ui.session import Page, SessionState, utcnow
 
@@ -32,7 +32,7 @@ class CalendarSettingsState(Page, SessionState):
     booking_url: str = ""
     feed_url: str = ""
 
-    def _show(self, view: availability.SettingsView) -> None:
+    def _show(self, view: calendar_settings.SettingsView) -> None:
         form = view["form"]
         self.calendars, self.calendar_problem = view["calendars"], view["calendar_problem"]
         self.destinations = [c for c in view["calendars"] if c["writable"]]
@@ -47,7 +47,7 @@ class CalendarSettingsState(Page, SessionState):
 
     @rx.event
     def load(self):
-        return self._open(lambda actor: self._show(availability.calendar_settings(actor)))
+        return self._open(lambda actor: self._show(calendar_settings.view(actor)))
 
     @rx.event
     def set_tab(self, tab: str):
@@ -105,7 +105,7 @@ class CalendarSettingsState(Page, SessionState):
         for i in range(7):
             form[f"day_{i}"] = "on" if self.days_on[i] else ""
             form[f"hours_{i}"] = self.hours[i]
-        view = self._attempt(lambda actor: availability.save_calendar_settings(actor, form, now=utcnow()),
+        view = self._attempt(lambda actor: calendar_settings.save(actor, form, now=utcnow()),
                              "Calendar settings saved. Your booking link is live.")
         if view is not None:
             self._show(view)

@@ -12,7 +12,7 @@ from kite_app.domain.availability import local_to_utc
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.times import short_moment
 from kite_app.persistence import calendars as q
-from kite_app.persistence.db import transaction
+from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import BusyBlock, LocalCalendar, User
 from kite_app.providers.calendar.ics import FeedMeeting, IcsError, meetings_feed, read_busy
 from kite_app.providers.calendar.local import PREFIX, local_id
@@ -106,7 +106,7 @@ def add_block(actor: Actor | None, *, calendar_id: str, title: str, start: str, 
                 errors["end"] = "The end must be after the start."
             elif ends - starts > timedelta(days=MAX_BLOCK_DAYS):
                 errors["end"] = f"A busy block can last at most {MAX_BLOCK_DAYS} days."
-        if errors:
+        if errors or cal is None or starts is None or ends is None:
             raise ValidationError(errors)
         block = BusyBlock(calendar_id=cal.id, title=title, starts_at=starts, ends_at=ends)
         s.add(block)
@@ -176,7 +176,7 @@ def meetings_ics(feed_token: str, *, now: datetime) -> bytes:
         row = q.settings_by_feed(s, feed_token) if feed_token else None
         if row is None:
             raise NotFound("Unknown calendar feed.")
-        agent = s.get(User, row.agent_id)
+        agent = must_get(s, User, row.agent_id)
         meetings = [
             FeedMeeting(uid=m.uid, subject=m.subject, guest_name=m.guest_name, guest_email=m.guest_email,
                         start=m.starts_at, end=m.ends_at, status=m.status, sequence=m.sequence, updated_at=m.updated_at)

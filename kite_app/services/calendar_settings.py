@@ -1,0 +1,118 @@
+"""An agent's calendar settings ("Kite settings" → "Calendar Settings"): reading and saving them, and
+what they publish (the booking link, the settings a booking page uses)."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TypedDict
+
+from kite_app import config, routes
+from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.calendar_settings import CalendarSettings, default_settings, parse_settings, to_form
+from kite_app.domain.errors import NotFound
+from kite_app.persistence import calendars as q
+from kite_app.persistence.accounts import UserView
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import CalendarSettingsRow, User
+from kite_app.providers.calendar import all_providers, provider_for
+from kite_app.providers.calendar.base import CalendarError, CalendarInfo
+from kite_app.services import watches
+from kite_app.services.accounts import public_agent, signed_in_agent
+
+log = logging.getLogger(__name__)
+
+AGENTS_ONLY = "Only agents have calendar settings."
+
+
+class SettingsView(TypedDict):
+    form: dict  # the "Calendar Settings" form, as `parse_settings` reads it
+    calendars: list[CalendarInfo]
+    calendar_problem: str
+    saved: bool
+    booking_url: str
+    feed_url: str
+
+
+def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[CalendarInfo], str]:
+    """Every calendar the agent can choose, and what could not be listed or read (said, not hidden)."""
+    found: list[CalendarInfo] = []
+    problems: list[str] = []
+    for provider in all_providers():
+        try:
+            found.extend(provider.list_calendars(agent_id))
+            lost = provider.unreadable(agent_id, [c for c in blocking if provider_for(c) is provider])
+        except (CalendarError, KeyError) as exc:  # a remote calendar service; the built-in calendar still works
+            log.warning("calendars of agent %s cannot be listed: %s", agent_id, exc)
+            problems.append("Your Google Workspace calendars cannot be listed right now. The built-in calendar "
+                            "still works; try again later or ask your admin to test the Google connection.")
+            continue
+        if lost:
+            problems.append(f"Busy time of {', '.join(c.partition(':')[2] for c in lost)} cannot be read: the calendar "
+                            "is no longer shared with you or was deleted. Untick it or have it shared again; until "
+                            "then guests cannot book with you.")
+    return found, " ".join(problems)
+
+
+def _view(agent: User, row) -> SettingsView:
+    saved = CalendarSettings.from_json(row.data) if row else None
+    calendars, problem = _calendars(agent.id, saved.blocking_calendars if saved else ())
+    settings = saved or default_settings(calendars[0]["id"] if calendars else "")
+    return SettingsView(
+        form=to_form(settings),
+        calendars=calendars,
+        calendar_problem=problem,
+        saved=row is not None,
+        booking_url=routes.booking_url(config.settings.public_url, agent.slug) if row and agent.slug else "",
+        feed_url=routes.feed_url(config.settings.public_url, row.feed_token) if row else "",
+    )
+
+
+def view(actor: Actor | None) -> SettingsView:
+    with transaction(read_only=True) as s:
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
+        row = q.settings_row(s, agent.id)
+    return _view(agent, row)
+
+
+def save(actor: Actor | None, form: Mapping[str, object], *, now: datetime) -> SettingsView:
+    """Validate the whole form and save it, or change nothing and raise ValidationError."""
+    with transaction(read_only=True) as s:
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
+    calendars = _calendars(agent.id)[0]
+    settings = parse_settings(form, calendars={c["id"] for c in calendars},
+                              writable={c["id"] for c in calendars if c["writable"]})
+    with transaction() as s:
+        row = q.settings_row(s, agent.id)
+        if row is None:
+            row = CalendarSettingsRow(agent_id=agent.id, data={}, feed_token=secrets.token_urlsafe(24), updated_at=now)
+        row.data, row.updated_at = settings.to_json(), now
+        s.add(row)
+    watches.ensure_watch(agent.id, settings.destination_calendar, now=now)
+    return _view(agent, row)
+
+
+def booking_link(agent: Mapping) -> str:
+    """The agent's public booking address once their calendar settings are saved, else ""."""
+    if agent.get("role") != Role.AGENT or not agent.get("slug") or published(agent["id"]) is None:
+        return ""
+    return routes.booking_url(config.settings.public_url, agent["slug"])
+
+
+def published(agent_id: int) -> CalendarSettings | None:
+    with transaction(read_only=True) as s:
+        row = q.settings_row(s, agent_id)
+        return CalendarSettings.from_json(row.data) if row else None
+
+
+def published_agent(slug: str) -> tuple[UserView, CalendarSettings]:
+    """The agent behind a booking link and their published settings, read together. NotFound for an
+    unknown or deactivated agent, and for one who has not opened their calendar yet."""
+    with transaction(read_only=True) as s:
+        agent = public_agent(slug, session=s)
+        row = q.settings_row(s, agent["id"])
+    if row is None:
+        raise NotFound("This agent has not opened their calendar for booking yet.")
+    return agent, CalendarSettings.from_json(row.data)
