@@ -7,11 +7,10 @@ Create Date: 2026-11-23 21:11:50.670139
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
 
 import kite_app.persistence.types  # noqa: F401
-import sqlmodel
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '73ae42c2c652'

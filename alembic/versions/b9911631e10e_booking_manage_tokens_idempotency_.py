@@ -7,11 +7,11 @@ Create Date: 2026-11-23 20:21:02.019920
 """
 from typing import Sequence, Union
 
-from alembic import op
 import sqlalchemy as sa
+import sqlmodel
 
 import kite_app.persistence.types  # noqa: F401
-import sqlmodel
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = 'b9911631e10e'

@@ -8,6 +8,7 @@ Create Date: 2026-11-25 17:30:00
 from typing import Sequence, Union
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = 'd4e5f6a7b8c9'

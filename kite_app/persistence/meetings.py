@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE
-from kite_app.persistence.models import IdempotencyKey, Meeting, User
+from kite_app.persistence.models import IdempotencyKey, Meeting, MeetingLink, User
 
 
 def lock_agent(session: Session, agent_id: int) -> None:
@@ -17,15 +19,23 @@ def lock_agent(session: Session, agent_id: int) -> None:
     session.exec(select(User.id).where(User.id == agent_id).with_for_update()).first()
 
 
-def by_token_hash(session: Session, token_hash: str) -> Meeting | None:
-    return session.exec(select(Meeting).where(Meeting.manage_token_hash == token_hash)).first()
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def by_token_hashes(session: Session, hashes: list[str]) -> list[Meeting]:
-    if not hashes:
-        return []
-    query = select(Meeting).where(col(Meeting.manage_token_hash).in_(hashes)).order_by(col(Meeting.starts_at))
-    return list(session.exec(query))
+def new_link(session: Session, meeting_id: int, now: datetime) -> str:
+    """A new secret manage link token for the meeting (192 random bits); only its SHA-256 is stored."""
+    token = secrets.token_urlsafe(24)
+    session.add(MeetingLink(meeting_id=meeting_id, token_hash=token_hash(token), created_at=now))
+    return token
+
+
+def by_token(session: Session, token: str) -> Meeting | None:
+    """The meeting a manage link token opens, or None."""
+    if not token:
+        return None
+    return session.exec(select(Meeting).join(MeetingLink, col(MeetingLink.meeting_id) == col(Meeting.id))
+                        .where(MeetingLink.token_hash == token_hash(token))).first()
 
 
 def overlapping_live(session: Session, agent_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None):
@@ -37,10 +47,10 @@ def overlapping_live(session: Session, agent_id: int, start: datetime, end: date
     return list(session.exec(query).all())
 
 
-def idempotent(session: Session, key: str) -> tuple[Meeting, str] | None:
+def idempotent(session: Session, key: str) -> Meeting | None:
+    """The meeting that a request with this Idempotency-Key booked before, if any."""
     row = session.exec(select(IdempotencyKey).where(IdempotencyKey.key == key)).first()
-    meeting = session.get(Meeting, row.meeting_id) if row is not None else None
-    return (meeting, row.manage_token) if row is not None and meeting is not None else None
+    return session.get(Meeting, row.meeting_id) if row is not None else None
 
 
 def live_for_guest(session: Session, agent_id: int, email: str, since: datetime) -> list[Meeting]:

@@ -121,7 +121,6 @@ class Meeting(SQLModel, table=True):
     __tablename__ = "meetings"
     __table_args__ = (
         Index("ix_meetings_agent_start", "agent_id", "starts_at"),
-        Index("uq_meetings_manage_token_hash", "manage_token_hash", unique=True),
     )
 
     id: int = Field(default=None, primary_key=True)  # set by the database on insert
@@ -138,10 +137,6 @@ class Meeting(SQLModel, table=True):
     sequence: int = Field(default=0)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
-    # The guest's secret manage link token (every mail to the guest carries the link) and its
-    # SHA-256, by which requests find the meeting.
-    manage_token: str | None = Field(default=None, max_length=64)
-    manage_token_hash: str | None = Field(default=None, max_length=64)
     # Where the calendar event lives once written: provider-qualified calendar id and event id.
     calendar_id: str | None = Field(default=None, max_length=255)
     calendar_event_id: str | None = Field(default=None, max_length=255)
@@ -162,7 +157,19 @@ class IdempotencyKey(SQLModel, table=True):
     id: int = Field(default=None, primary_key=True)  # set by the database on insert
     key: str = Field(max_length=255, unique=True)
     meeting_id: int = _fk("meetings.id", index=False)
-    manage_token: str = Field(max_length=64)
+    created_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class MeetingLink(SQLModel, table=True):
+    """A secret link to a meeting's manage page, made for one answer or one mail to the guest. Only its
+    SHA-256 is kept: the link itself exists only where it was sent."""
+
+    __tablename__ = "meeting_links"
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
+    meeting_id: int = _fk("meetings.id")
+    token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = _utc()
 
 

@@ -7,7 +7,6 @@ meeting inside one write-locked transaction; the database refuses an overlap on 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 import threading
@@ -85,10 +84,6 @@ class BookingRequest:
     idempotency_key: str | None = None
     verified_email: str | None = None  # the email a guest proved with a login code on this browser
     client: str | None = None  # the asking client's address (its rate limit); None from inside the app
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -312,36 +307,48 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
     if key:
         with transaction(read_only=True) as s:
-            if found := q.idempotent(s, key):
-                return _view(found[0], must_get(s, User, agent["id"]), found[1], now)
+            retried = q.idempotent(s, key) is not None
+        if retried:
+            return _again(key, agent["id"], now)
     _check_time(agent, settings, req.start, duration, now)
-    token = secrets.token_urlsafe(24)
     with _refusing_overlap(), transaction() as s:
         q.lock_agent(s, agent["id"])  # a retry with the same key waits here for the first request
-        if key and (found := q.idempotent(s, key)):
-            return _view(found[0], must_get(s, User, agent["id"]), found[1], now)
-        _check_meetings_locked(s, agent["id"], settings, req.start, duration)
-        meeting = Meeting(
-            uid=f"{secrets.token_hex(16)}@kite", agent_id=agent["id"], guest_name=name, guest_email=email,
-            guest_time_zone=req.guest_time_zone, subject=subject, starts_at=req.start.astimezone(UTC),
-            ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status=MeetingStatus.PENDING,
-            created_at=now, updated_at=now, manage_token=token, manage_token_hash=token_hash(token),
-        )
-        s.add(meeting)
-        s.flush()
-        if key:
-            s.add(IdempotencyKey(key=key[:255], meeting_id=meeting.id, manage_token=token, created_at=now))
-        agent_row = must_get(s, User, agent["id"])
-        notifications.record(s, meeting, agent_row, "booked", by="guest", now=now)
-        reminders.schedule(s, meeting, settings.reminders, now)
-        view = _view(meeting, agent_row, token, now)
-        meeting_id = meeting.id
+        retried = bool(key) and q.idempotent(s, key or "") is not None
+        if not retried:
+            _check_meetings_locked(s, agent["id"], settings, req.start, duration)
+            meeting = Meeting(
+                uid=f"{secrets.token_hex(16)}@kite", agent_id=agent["id"], guest_name=name, guest_email=email,
+                guest_time_zone=req.guest_time_zone, subject=subject, starts_at=req.start.astimezone(UTC),
+                ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status=MeetingStatus.PENDING,
+                created_at=now, updated_at=now,
+            )
+            s.add(meeting)
+            s.flush()
+            if key:
+                s.add(IdempotencyKey(key=key[:255], meeting_id=meeting.id, created_at=now))
+            agent_row = must_get(s, User, agent["id"])
+            view = _view(meeting, agent_row, q.new_link(s, meeting.id, now), now)  # the confirmation's link
+            notifications.record(s, meeting, agent_row, "booked", by="guest", now=now)
+            reminders.schedule(s, meeting, settings.reminders, now)
+            meeting_id = meeting.id
+    if retried:
+        return _again(key or "", agent["id"], now)
     schedule_calendar_write(meeting_id, settings)
     return view
 
 
+def _again(key: str, agent_id: int, now: datetime) -> MeetingView:
+    """A retried request (same Idempotency-Key): the meeting it booked, with a link of its own (links are
+    not stored, so the first answer's cannot be repeated; every link opens the same meeting)."""
+    with transaction() as s:
+        meeting = q.idempotent(s, key)
+        if meeting is None:
+            raise NotFound("This booking no longer exists.")
+        return _view(meeting, must_get(s, User, agent_id), q.new_link(s, meeting.id, now), now)
+
+
 def _meeting_for(s, token: str) -> Meeting:
-    meeting = q.by_token_hash(s, token_hash(token)) if token else None
+    meeting = q.by_token(s, token)
     if meeting is None:
         raise NotFound("This meeting link is not valid. Check the link in your confirmation.")
     return meeting
@@ -359,8 +366,8 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
     agent = public_agent(slug)
     tokens = [t for t in dict.fromkeys(tokens) if t][:200]
     with transaction(read_only=True) as s:
-        found = {m.id: (m, t) for t in tokens for m in q.by_token_hashes(s, [token_hash(t)])
-                 if m.agent_id == agent["id"] and m.status in LIVE and m.ends_at > now}
+        found = {m.id: (m, t) for t in tokens if (m := q.by_token(s, t)) is not None
+                 and m.agent_id == agent["id"] and m.status in LIVE and m.ends_at > now}
         if verified_email:
             for m in q.live_for_guest(s, agent["id"], normalize_email(verified_email), now):
                 found.setdefault(m.id, (m, ""))
@@ -385,14 +392,16 @@ def change(token: str, *, now: datetime, start: datetime | None = None, duration
     ratelimit.check("booking", client, now=now.timestamp())
     with transaction(read_only=True) as s:
         meeting_id = _meeting_for(s, token).id
-    return change_meeting(meeting_id, by="guest", now=now, start=start, duration=duration, subject=subject)
+    view = change_meeting(meeting_id, by="guest", now=now, start=start, duration=duration, subject=subject)
+    return MeetingView(**{**view, "manage_token": token})
 
 
 def cancel(token: str, *, now: datetime) -> MeetingView:
     """A guest deletes their meeting; its time is free again at once."""
     with transaction(read_only=True) as s:
         meeting_id = _meeting_for(s, token).id
-    return delete_meeting(meeting_id, by="guest", now=now)
+    view = delete_meeting(meeting_id, by="guest", now=now)
+    return MeetingView(**{**view, "manage_token": token})
 
 
 def _changeable(meeting: Meeting, now: datetime) -> None:
@@ -478,13 +487,13 @@ def _step(s, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime
     s.add(meeting)
     s.flush()
     notifications.record(s, meeting, agent, kind, by=by, now=now, **change)
-    return _view(meeting, agent, meeting.manage_token or "", now)
+    return _view(meeting, agent, "", now)  # the guest's own links are where they were sent
 
 
 def get_view(meeting_id: int, now: datetime) -> MeetingView:
     with transaction(read_only=True) as s:
         meeting = must_get(s, Meeting, meeting_id)
-        return _view(meeting, must_get(s, User, meeting.agent_id), meeting.manage_token or "", now)
+        return _view(meeting, must_get(s, User, meeting.agent_id), "", now)
 
 
 def check_duration_only(minutes: int) -> None:

@@ -19,7 +19,6 @@ from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Conversation, Meeting, Message, User
 from kite_app.services.accounts import signed_in_agent
-from kite_app.services.booking import token_hash
 
 MAX_MESSAGE = 4000
 
@@ -117,7 +116,7 @@ def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) 
 
 
 def _guest_conversation(s, token: str) -> tuple[Conversation, Meeting]:
-    meeting = meeting_rows.by_token_hash(s, token_hash(token)) if token else None
+    meeting = meeting_rows.by_token(s, token)
     if meeting is None:
         raise NotFound("This meeting link is not valid. Check the link in your confirmation.")
     conv = q.of_guest(s, meeting.agent_id, meeting.guest_email)

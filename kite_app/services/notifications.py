@@ -11,6 +11,7 @@ from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.meeting import MeetingStatus
 from kite_app.persistence import conversations as conversation_rows
+from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.models import Conversation, Meeting, Message, OutboxMail, User
 from kite_app.providers.calendar.ics import Invite, invite
 from kite_app.providers.mail.templates import meeting_mail
@@ -74,7 +75,7 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             recipient_name=meeting.guest_name if to_guest else agent.name,
             other_party=agent.name if to_guest else f"{meeting.guest_name} <{meeting.guest_email}>",
             subject_line=meeting.subject,
-            link=routes.manage_url(settings.public_url, meeting.manage_token or "") if to_guest
+            link=routes.manage_url(settings.public_url, meeting_rows.new_link(s, meeting.id, now)) if to_guest
             else settings.public_url.rstrip("/") + routes.INBOX,
             link_label="Change or delete the meeting, or write to " + agent.name if to_guest
             else "Open the conversation in your Inbox",

@@ -148,7 +148,10 @@ def test_idempotency_key_returns_the_first_result(api):
     first = api.post("/agents/ann-around/bookings", json=guest(start=slot), headers=headers)
     again = api.post("/agents/ann-around/bookings", json=guest(start=slot), headers=headers)
     assert first.status_code == 201 and again.status_code == 201
-    assert again.json()["manage_token"] == first.json()["manage_token"]
+    assert again.json()["start"] == first.json()["start"]  # one meeting; each answer carries a link to it
+    for answer in (first, again):
+        assert api.get(f"/bookings/{answer.json()['manage_token']}").json()["start"] == first.json()["start"]
+    assert free(api).count(slot) == 0
 
 
 def race(api, starts: list[str], duration: int) -> list[int]:

@@ -7,7 +7,7 @@ from sqlmodel import select
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import BusyBlock, Meeting
+from kite_app.persistence.models import BusyBlock, Meeting, MeetingLink
 from kite_app.services import availability, booking, built_in_calendar, calendar_settings
 from kite_app.services.booking import BookingRequest, LoginRequired
 from tests.services.test_availability import NOW, valid_form
@@ -115,7 +115,20 @@ def test_fifty_concurrent_bookings_of_one_slot_make_one_meeting(open_agent):
 def test_idempotency_key_returns_the_first_booking(open_agent):
     first = booking.book(req(idempotency_key="abc-123"), now=NOW)
     again = booking.book(req(idempotency_key="abc-123"), now=NOW)
-    assert again["manage_token"] == first["manage_token"] and len(live_meetings()) == 1
+    assert len(live_meetings()) == 1 and again["start"] == first["start"]
+    # links are kept only as hashes: the retry gets a link of its own, and both open the one meeting
+    assert again["manage_token"] != first["manage_token"]
+    assert booking.get(again["manage_token"], now=NOW) == booking.get(first["manage_token"], now=NOW) | {
+        "manage_token": again["manage_token"]}
+
+
+def test_only_the_hash_of_a_manage_link_is_stored(open_agent):
+    m = booking.book(req(), now=NOW)
+    with transaction() as s:
+        stored = [str(v) for row in s.exec(select(MeetingLink)) for v in row.model_dump().values()]
+        stored += [str(v) for row in s.exec(select(Meeting)) for v in row.model_dump().values()]
+    assert m["manage_token"] not in " ".join(stored)
+    assert any(len(v) == 64 for v in stored)
 
 
 def test_guest_changes_then_deletes_and_the_time_is_free_again(open_agent):

@@ -7,6 +7,8 @@ import pytest
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.meeting import SlotTaken
+from kite_app.persistence.db import transaction
+from kite_app.persistence.meetings import by_token
 from kite_app.providers.calendar.google import event_id_for
 from kite_app.services import availability, booking, calendar_settings, calendar_sync, watches
 from kite_app.services.booking import BookingRequest
@@ -85,14 +87,10 @@ def test_google_down_during_a_booking_loses_nothing(google):
 
 
 def booking_uid(view) -> str:
-    from sqlmodel import select
 
-    from kite_app.persistence.db import transaction
-    from kite_app.persistence.models import Meeting
-    from kite_app.services.booking import token_hash
 
     with transaction() as s:
-        return s.exec(select(Meeting.uid).where(Meeting.manage_token_hash == token_hash(view["manage_token"]))).one()
+        return by_token(s, view["manage_token"]).uid
 
 
 def test_an_agent_google_cannot_list_still_has_settings_with_a_clear_note(google):
