@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.calendar_settings import OverrideForm, SettingsForm
 from kite_app.persistence import db
 from kite_app.services import accounts, calendar_settings
 
 ADMIN_PASSWORD = "admin password 1"
 AGENT_PASSWORD = "agent password 1"
+
+
+def edit_form(form: SettingsForm, **changes) -> SettingsForm:
+    """The Calendar Settings form with fields changed as a person would in the page: "day_2"="on"/"" ticks
+    a weekday, "hours_2" types its hours, "overrides" is a list of {"date", "hours"}, "require_guest_login"
+    is "on"/""; any other field is typed as given."""
+    days = list(form.days)
+    fields: dict = {}
+    for key, value in changes.items():
+        if m := re.fullmatch(r"(day|hours)_(\d)", key):
+            i = int(m[2])
+            days[i] = replace(days[i], **({"on": value == "on"} if m[1] == "day" else {"hours": value}))
+        elif key == "overrides":
+            fields[key] = tuple(OverrideForm(date=o.get("date", ""), hours=o.get("hours", "")) for o in value)
+        elif key == "blocking_calendars":
+            fields[key] = tuple(value)
+        elif key == "require_guest_login":
+            fields[key] = value == "on"
+        else:
+            fields[key] = value
+    return replace(form, days=tuple(days), **fields)
 
 
 def admin_actor() -> Actor:
@@ -28,11 +52,10 @@ def open_agent(name: str, email: str, *, hours: str = "09:00-17:00", time_zone: 
     agent = accounts.create_agent(admin_actor(), name=name, email=email, time_zone=time_zone,
                                   password=AGENT_PASSWORD, now=now)
     actor = Actor(user_id=agent["id"], role=Role.AGENT)
-    form = calendar_settings.view(actor)["form"]
-    form.update({"durations": "30, 60", "default_duration": "30", "slot_interval": "30", "window_days": "14",
-                 "min_notice": "60", **settings})
-    for day in range(7):
-        form[f"day_{day}"], form[f"hours_{day}"] = "on", hours
+    every_day = {f"{kind}_{day}": value for day in range(7) for kind, value in (("day", "on"), ("hours", hours))}
+    defaults = {"durations": "30, 60", "default_duration": "30", "slot_interval": "30", "window_days": "14",
+                "min_notice": "60"}
+    form = edit_form(calendar_settings.view(actor)["form"], **{**defaults, **every_day, **settings})
     calendar_settings.save(actor, form, now=now)
     return agent
 

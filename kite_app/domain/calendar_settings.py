@@ -80,8 +80,44 @@ def parse_ranges(text: str) -> tuple[TimeRange, ...]:
     return tuple(sorted(out))
 
 
-def _int_in(form: Mapping[str, str], key: str, low: int, high: int, unit: str, errors: dict[str, str]) -> int:
-    raw = str(form.get(key, "")).strip()
+@dataclass(frozen=True)
+class DayForm:
+    """One weekday in the form: worked or not, and its hours as typed ("09:00-12:00, 13:00-17:00")."""
+
+    on: bool = False
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class OverrideForm:
+    """One date override as typed: the date (YYYY-MM-DD) and its hours (empty: a day off)."""
+
+    date: str = ""
+    hours: str = ""
+
+
+@dataclass(frozen=True)
+class SettingsForm:
+    """The "Calendar Settings" form as a person filled it in: flags where they tick, text where they
+    type (numbers stay text until `parse_settings` reads them, so that a typo gets its own message)."""
+
+    blocking_calendars: tuple[str, ...] = ()
+    destination_calendar: str = ""
+    durations: str = "30"  # "15, 30"
+    default_duration: str = "30"
+    days: tuple[DayForm, ...] = (DayForm(),) * 7  # Monday first
+    overrides: tuple[OverrideForm, ...] = ()
+    buffer_before: str = "0"
+    buffer_after: str = "0"
+    min_notice: str = "60"
+    slot_interval: str = "15"
+    window_days: str = "30"
+    require_guest_login: bool = False
+    reminders: str = "60"  # minutes before the meeting, "60, 1440"; empty for none
+
+
+def _int_in(form: SettingsForm, key: str, low: int, high: int, unit: str, errors: dict[str, str]) -> int:
+    raw = str(getattr(form, key)).strip()
     try:
         value = int(raw)
     except ValueError:
@@ -92,35 +128,23 @@ def _int_in(form: Mapping[str, str], key: str, low: int, high: int, unit: str, e
     return value
 
 
-def _items(form: Mapping[str, object], key: str) -> list:
-    """A list field of the form (missing or not a list: empty)."""
-    value = form.get(key)
-    return list(value) if isinstance(value, list | tuple) else []
-
-
-def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
+def parse_settings(form: SettingsForm, *, calendars: Collection[str],
                    writable: Collection[str] | None = None) -> CalendarSettings:
-    """Read the "Calendar Settings" form. Every invalid field gets its own message; all or nothing.
-
-    Keys: blocking_calendars (list), destination_calendar, durations ("15, 30"), default_duration,
-    day_0..day_6 ("on"/""), hours_0..hours_6 ("09:00-17:00"), overrides (list of {"date", "hours"}),
-    buffer_before, buffer_after, min_notice, slot_interval, window_days, require_guest_login,
-    reminders ("60, 1440": minutes before the meeting; empty for none).
-    """
+    """Read the "Calendar Settings" form. Every invalid field gets its own message (keyed by field:
+    "durations", "hours_0".."hours_6", "override_3", ...); all or nothing."""
     errors: dict[str, str] = {}
-    form_s = {k: v for k, v in form.items() if isinstance(v, str)}
 
-    blocking = tuple(dict.fromkeys(str(c) for c in _items(form, "blocking_calendars")))
+    blocking = tuple(dict.fromkeys(form.blocking_calendars))
     if unknown := [c for c in blocking if c not in calendars]:
         errors["blocking_calendars"] = f"Unknown calendar {unknown[0]}."
-    destination = str(form.get("destination_calendar", ""))
+    destination = form.destination_calendar
     if destination not in calendars:
         errors["destination_calendar"] = "Choose the calendar that meetings are added to."
     elif writable is not None and destination not in writable:
         errors["destination_calendar"] = "You can only read this calendar. Choose one you can add events to."
 
     durations: list[int] = []
-    for part in re.split(r"[,;\s]+", str(form.get("durations", "")).strip()):
+    for part in re.split(r"[,;\s]+", form.durations.strip()):
         if not part:
             continue
         try:
@@ -136,17 +160,18 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
     durations = sorted(set(durations))
     if not durations and "durations" not in errors:
         errors["durations"] = "Offer at least one duration."
-    default = _int_in(form_s, "default_duration", MIN_DURATION, MAX_DURATION, "minutes", errors)
+    default = _int_in(form, "default_duration", MIN_DURATION, MAX_DURATION, "minutes", errors)
     if "default_duration" not in errors and "durations" not in errors and default not in durations:
         errors["default_duration"] = "The default duration must be one of the duration options."
 
     weekly: list[tuple[TimeRange, ...]] = []
     for i, name in enumerate(WEEKDAYS):
-        if form_s.get(f"day_{i}") not in ("on", "true", "True"):
+        day_form = form.days[i] if i < len(form.days) else DayForm()
+        if not day_form.on:
             weekly.append(())
             continue
         try:
-            ranges = parse_ranges(form_s.get(f"hours_{i}", ""))
+            ranges = parse_ranges(day_form.hours)
         except ValueError as exc:
             errors[f"hours_{i}"] = str(exc)
             weekly.append(())
@@ -158,13 +183,12 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
         weekly.append(ranges)
 
     overrides: dict[date, tuple[TimeRange, ...]] = {}
-    rows = _items(form, "overrides")
-    if len(rows) > MAX_OVERRIDES:
+    if len(form.overrides) > MAX_OVERRIDES:
         errors["overrides"] = f"Use at most {MAX_OVERRIDES} date overrides."
-    for i, row in enumerate(rows[:MAX_OVERRIDES]):
+    for i, row in enumerate(form.overrides[:MAX_OVERRIDES]):
         key = f"override_{i}"
         try:
-            day = date.fromisoformat(str(row.get("date", "")))
+            day = date.fromisoformat(row.date.strip())
         except ValueError:
             errors[key] = "Choose a date."
             continue
@@ -172,7 +196,7 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
             errors[key] = f"{day.isoformat()} already has an override."
             continue
         try:
-            ranges = parse_ranges(str(row.get("hours", "")))
+            ranges = parse_ranges(row.hours)
         except ValueError as exc:
             errors[key] = str(exc)
             continue
@@ -181,20 +205,19 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
         overrides[day] = ranges
 
     rules = SlotRules(
-        interval=_int_in(form_s, "slot_interval", 5, 120, "minutes", errors),
-        buffer_before=_int_in(form_s, "buffer_before", 0, MAX_BUFFER, "minutes", errors),
-        buffer_after=_int_in(form_s, "buffer_after", 0, MAX_BUFFER, "minutes", errors),
-        min_notice=_int_in(form_s, "min_notice", 0, MAX_NOTICE, "minutes", errors),
-        window_days=_int_in(form_s, "window_days", 1, MAX_WINDOW_DAYS, "days", errors),
+        interval=_int_in(form, "slot_interval", 5, 120, "minutes", errors),
+        buffer_before=_int_in(form, "buffer_before", 0, MAX_BUFFER, "minutes", errors),
+        buffer_after=_int_in(form, "buffer_after", 0, MAX_BUFFER, "minutes", errors),
+        min_notice=_int_in(form, "min_notice", 0, MAX_NOTICE, "minutes", errors),
+        window_days=_int_in(form, "window_days", 1, MAX_WINDOW_DAYS, "days", errors),
     )
     if "slot_interval" not in errors and rules.interval not in SLOT_INTERVALS:
         errors["slot_interval"] = "Choose a slot interval from the list."
-    if "window_days" in errors and str(form_s.get("window_days", "")).strip().isdigit() \
-            and int(form_s["window_days"]) > MAX_WINDOW_DAYS:
+    if "window_days" in errors and form.window_days.strip().isdigit() and int(form.window_days) > MAX_WINDOW_DAYS:
         errors["window_days"] = f"Guests can book at most one month ahead ({MAX_WINDOW_DAYS} days)."
 
     reminders: list[int] = []
-    for part in re.split(r"[,;\s]+", str(form.get("reminders", "60")).strip()):
+    for part in re.split(r"[,;\s]+", form.reminders.strip()):
         if not part:
             continue
         if not part.isdigit() or not 5 <= int(part) <= MAX_REMINDER_MINUTES:
@@ -214,7 +237,7 @@ def parse_settings(form: Mapping[str, object], *, calendars: Collection[str],
         weekly=tuple(weekly),
         overrides=overrides,
         rules=rules,
-        require_guest_login=form_s.get("require_guest_login") in ("on", "true", "True"),
+        require_guest_login=form.require_guest_login,
         reminders=tuple(sorted(set(reminders), reverse=True)),
     )
 
@@ -224,24 +247,22 @@ def default_settings(calendar: str) -> CalendarSettings:
     return CalendarSettings(blocking_calendars=(calendar,), destination_calendar=calendar)
 
 
-def to_form(settings: CalendarSettings) -> dict[str, object]:
-    """The inverse of `parse_settings`, for showing saved settings."""
-    form: dict[str, object] = {
-        "blocking_calendars": list(settings.blocking_calendars),
-        "destination_calendar": settings.destination_calendar,
-        "durations": ", ".join(str(d) for d in settings.durations),
-        "default_duration": str(settings.default_duration),
-        "overrides": [{"date": d.isoformat(), "hours": format_ranges(rs)} for d,
-                      rs in sorted(settings.overrides.items())],
-        "buffer_before": str(settings.rules.buffer_before),
-        "buffer_after": str(settings.rules.buffer_after),
-        "min_notice": str(settings.rules.min_notice),
-        "slot_interval": str(settings.rules.interval),
-        "window_days": str(settings.rules.window_days),
-        "require_guest_login": "on" if settings.require_guest_login else "",
-        "reminders": ", ".join(str(m) for m in settings.reminders),
-    }
-    for i, ranges in enumerate(settings.weekly):
-        form[f"day_{i}"] = "on" if ranges else ""
-        form[f"hours_{i}"] = format_ranges(ranges) if ranges else "09:00-17:00"
-    return form
+def to_form(settings: CalendarSettings) -> SettingsForm:
+    """The inverse of `parse_settings`, for showing saved settings (a day off keeps 09:00-17:00 ready)."""
+    return SettingsForm(
+        blocking_calendars=settings.blocking_calendars,
+        destination_calendar=settings.destination_calendar,
+        durations=", ".join(str(d) for d in settings.durations),
+        default_duration=str(settings.default_duration),
+        days=tuple(DayForm(on=bool(ranges), hours=format_ranges(ranges) if ranges else "09:00-17:00")
+                   for ranges in settings.weekly),
+        overrides=tuple(OverrideForm(date=d.isoformat(), hours=format_ranges(rs))
+                        for d, rs in sorted(settings.overrides.items())),
+        buffer_before=str(settings.rules.buffer_before),
+        buffer_after=str(settings.rules.buffer_after),
+        min_notice=str(settings.rules.min_notice),
+        slot_interval=str(settings.rules.interval),
+        window_days=str(settings.rules.window_days),
+        require_guest_login=settings.require_guest_login,
+        reminders=", ".join(str(m) for m in settings.reminders),
+    )

@@ -11,7 +11,13 @@ from typing import TypedDict
 
 from kite_app import config, routes
 from kite_app.domain.accounts import Actor, Role
-from kite_app.domain.calendar_settings import CalendarSettings, default_settings, parse_settings, to_form
+from kite_app.domain.calendar_settings import (
+    CalendarSettings,
+    SettingsForm,
+    default_settings,
+    parse_settings,
+    to_form,
+)
 from kite_app.domain.errors import NotFound
 from kite_app.persistence import calendars as q
 from kite_app.persistence.accounts import UserView
@@ -28,7 +34,7 @@ AGENTS_ONLY = "Only agents have calendar settings."
 
 
 class SettingsView(TypedDict):
-    form: dict  # the "Calendar Settings" form, as `parse_settings` reads it
+    form: SettingsForm  # the "Calendar Settings" form as it stands
     calendars: list[CalendarInfo]
     calendar_problem: str
     saved: bool
@@ -77,7 +83,7 @@ def view(actor: Actor | None) -> SettingsView:
     return _view(agent, row)
 
 
-def save(actor: Actor | None, form: Mapping[str, object], *, now: datetime) -> SettingsView:
+def save(actor: Actor | None, form: SettingsForm, *, now: datetime) -> SettingsView:
     """Validate the whole form and save it, or change nothing and raise ValidationError."""
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)

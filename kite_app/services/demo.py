@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.calendar_settings import DayForm
 from kite_app.domain.errors import KiteError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, LocalCalendar, User
@@ -45,9 +46,8 @@ def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
     for agent in agents:  # publish each agent's booking page with the default hours and lunch breaks
         agent_actor = Actor(user_id=agent["id"], role=Role.AGENT)
         form = calendar_settings.view(agent_actor)["form"]
-        form.update({"durations": "15, 30, 60", "default_duration": "30"})
-        for day in range(5):
-            form[f"hours_{day}"] = "09:00-12:00, 13:00-17:00"
+        workdays = tuple(DayForm(on=True, hours="09:00-12:00, 13:00-17:00") for _ in range(5))
+        form = replace(form, durations="15, 30, 60", default_duration="30", days=workdays + form.days[5:])
         calendar_settings.save(agent_actor, form, now=now)
     blocks = 0
     with transaction() as s:

@@ -14,7 +14,7 @@ from kite_app.persistence.models import OutboxMail
 from kite_app.services import calendar_settings
 from tests.e2e.helpers import log_in
 from tests.e2e.test_guest_booking import publish_agent
-from tests.seed import ADMIN_PASSWORD
+from tests.seed import ADMIN_PASSWORD, edit_form
 
 
 def last_code(email: str) -> str:
@@ -27,7 +27,7 @@ def test_guest_logs_in_with_a_code_then_books(server, page: Page, browser, shot)
     agent = publish_agent()
     actor = Actor(user_id=agent["id"], role=Role.AGENT)
     view = calendar_settings.view(actor)
-    calendar_settings.save(actor, {**view["form"], "require_guest_login": "on"}, now=datetime.now(UTC))
+    calendar_settings.save(actor, edit_form(view["form"], require_guest_login="on"), now=datetime.now(UTC))
 
     page.goto(server.url + "/book/erin-expert")
     page.get_by_role("button", name="Schedule a meeting").click()

@@ -9,6 +9,7 @@ from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.providers.calendar.google import SCOPES
 from kite_app.services import accounts, calendar_settings, install
+from tests.seed import edit_form
 from tests.servers.google import FakeGoogle
 from tests.services.test_accounts import admin, agent
 from tests.services.test_availability import valid_form
@@ -54,10 +55,10 @@ def google(database, monkeypatch):
     actor = Actor(user_id=ada["id"], role=Role.AGENT)
     view = calendar_settings.view(actor)
     assert [c["name"] for c in view["calendars"]] == ["Busy times", ADA, "Holidays"]
-    form = {**view["form"], "blocking_calendars": [f"google:{ADA}", "google:holidays@example.com"],
-            "destination_calendar": f"google:{ADA}", "slot_interval": "30"}
-    for day in range(7):
-        form[f"day_{day}"], form[f"hours_{day}"] = "on", "09:00-17:00"
+    every_day = {f"{kind}_{day}": value for day in range(7)
+                 for kind, value in (("day", "on"), ("hours", "09:00-17:00"))}
+    form = edit_form(view["form"], blocking_calendars=[f"google:{ADA}", "google:holidays@example.com"],
+                     destination_calendar=f"google:{ADA}", slot_interval="30", **every_day)
     calendar_settings.save(actor, form, now=NOW)
     yield fake, ada
     fake.stop()

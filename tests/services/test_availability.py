@@ -4,34 +4,32 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from kite_app.domain.accounts import Actor, Role
-from kite_app.domain.calendar_settings import to_form
+from kite_app.domain.calendar_settings import DayForm, OverrideForm, SettingsForm, to_form
 from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting
 from kite_app.services import availability, built_in_calendar, calendar_settings
+from tests.seed import edit_form
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 in Berlin
 
 
-def valid_form(cal: str, **changes) -> dict:
-    form = {
-        "blocking_calendars": [cal], "destination_calendar": cal, "durations": "30, 60", "default_duration": "30",
-        "day_0": "on", "hours_0": "09:00-12:00, 13:00-17:00", "day_1": "on", "hours_1": "09:00-17:00",
-        "day_2": "", "hours_2": "", "day_3": "on", "hours_3": "09:00-17:00", "day_4": "on", "hours_4": "09:00-17:00",
-        "day_5": "", "day_6": "", "overrides": [{"date": "2026-12-24", "hours": ""}],
-        "buffer_before": "0", "buffer_after": "0", "min_notice": "60", "slot_interval": "30", "window_days": "14",
-        "require_guest_login": "",
-    }
-    form.update(changes)
-    return form
+def valid_form(cal: str, **changes) -> SettingsForm:
+    """Bob's week: Monday with a lunch break, Wednesday and the weekend off, Christmas Eve off."""
+    form = edit_form(
+        SettingsForm(), blocking_calendars=[cal], destination_calendar=cal, durations="30, 60", default_duration="30",
+        day_0="on", hours_0="09:00-12:00, 13:00-17:00", day_1="on", hours_1="09:00-17:00", day_3="on",
+        hours_3="09:00-17:00", day_4="on", hours_4="09:00-17:00", overrides=[{"date": "2026-12-24", "hours": ""}],
+        buffer_before="0", buffer_after="0", min_notice="60", slot_interval="30", window_days="14")
+    return edit_form(form, **changes)
 
 
 def test_new_agent_starts_from_defaults_and_is_not_published(bob):
     actor, view = bob
     got = calendar_settings.view(actor)
     assert not got["saved"] and got["booking_url"] == ""
-    assert got["form"]["durations"] == "30" and got["form"]["hours_0"] == "09:00-17:00"
+    assert got["form"].durations == "30" and got["form"].days[0] == DayForm(on=True, hours="09:00-17:00")
     assert [c["name"] for c in got["calendars"]] == ["Busy times"]
     with pytest.raises(NotFound, match="not opened"):
         availability.slots_for(view["slug"], start=NOW, end=NOW + timedelta(days=7), duration=None,
@@ -45,8 +43,8 @@ def test_saving_publishes_and_round_trips(bob):
     assert saved["saved"] and saved["booking_url"].endswith("/book/bob-agent")
     again = calendar_settings.view(actor)
     assert again["form"] == to_form(calendar_settings.published(view["id"]))
-    assert again["form"]["hours_0"] == "09:00-12:00, 13:00-17:00" and again["form"]["day_2"] == ""
-    assert again["form"]["overrides"] == [{"date": "2026-12-24", "hours": ""}]
+    assert again["form"].days[0].hours == "09:00-12:00, 13:00-17:00" and not again["form"].days[2].on
+    assert again["form"].overrides == (OverrideForm(date="2026-12-24", hours=""),)
 
 
 @pytest.mark.parametrize(

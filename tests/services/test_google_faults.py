@@ -32,6 +32,7 @@ from kite_app.services import (
     install,
     watches,
 )
+from tests.seed import edit_form
 from tests.servers.google import FakeGoogle
 from tests.services.test_google_booking import ADA, MON_10, NOW, book, booking_uid, req
 
@@ -177,7 +178,7 @@ def test_only_writable_calendars_take_meetings_and_a_write_that_can_never_succee
     view = calendar_settings.view(actor)
     assert {c["id"]: c["writable"] for c in view["calendars"]}["google:team@example.com"] is False
     with pytest.raises(ValidationError) as refused:
-        calendar_settings.save(actor, {**view["form"], "destination_calendar": "google:team@example.com"},
+        calendar_settings.save(actor, edit_form(view["form"], destination_calendar="google:team@example.com"),
                                             now=NOW)
     assert "only read" in refused.value.errors["destination_calendar"]
 
@@ -277,7 +278,7 @@ def test_push_channels_are_renewed_before_they_expire_and_stopped_when_unused(go
 
     actor = ada_actor(ada)
     form = calendar_settings.view(actor)["form"]
-    calendar_settings.save(actor, {**form, "destination_calendar": "google:holidays@example.com"},
+    calendar_settings.save(actor, edit_form(form, destination_calendar="google:holidays@example.com"),
                                         now=now)
     assert second["id"] in fake.stopped  # the old meeting calendar is no longer watched
     [third] = fake.live_channels()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app.domain.availability import WEEKDAYS
-from kite_app.domain.calendar_settings import SLOT_INTERVALS
+from kite_app.domain.calendar_settings import SLOT_INTERVALS, DayForm, OverrideForm, SettingsForm
 from kite_app.providers.calendar.base import CalendarInfo
 from kite_app.services import calendar_settings
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field, var_select_field
@@ -33,16 +33,16 @@ class CalendarSettingsState(Page, SessionState):
     feed_url: str = ""
 
     def _show(self, view: calendar_settings.SettingsView) -> None:
-        form = view["form"]
+        form: SettingsForm = view["form"]
         self.calendars, self.calendar_problem = view["calendars"], view["calendar_problem"]
         self.destinations = [c for c in view["calendars"] if c["writable"]]
-        self.blocking = list(form["blocking_calendars"])
-        self.destination = form["destination_calendar"]
-        self.values = {k: form[k] for k in NUMBER_FIELDS}
-        self.days_on = [form[f"day_{i}"] == "on" for i in range(7)]
-        self.hours = [form[f"hours_{i}"] for i in range(7)]
-        self.overrides = [dict(o) for o in form["overrides"]]
-        self.require_guest_login = form["require_guest_login"] == "on"
+        self.blocking = list(form.blocking_calendars)
+        self.destination = form.destination_calendar
+        self.values = {k: getattr(form, k) for k in NUMBER_FIELDS}
+        self.days_on = [d.on for d in form.days]
+        self.hours = [d.hours for d in form.days]
+        self.overrides = [{"date": o.date, "hours": o.hours} for o in form.overrides]
+        self.require_guest_login = form.require_guest_login
         self.saved, self.booking_url, self.feed_url = view["saved"], view["booking_url"], view["feed_url"]
 
     @rx.event
@@ -95,16 +95,13 @@ class CalendarSettingsState(Page, SessionState):
 
     @rx.event
     def save(self):
-        form: dict[str, object] = {
-            **self.values,
-            "blocking_calendars": list(self.blocking),
-            "destination_calendar": self.destination,
-            "overrides": [dict(o) for o in self.overrides],
-            "require_guest_login": "on" if self.require_guest_login else "",
-        }
-        for i in range(7):
-            form[f"day_{i}"] = "on" if self.days_on[i] else ""
-            form[f"hours_{i}"] = self.hours[i]
+        form = SettingsForm(
+            blocking_calendars=tuple(self.blocking), destination_calendar=self.destination,
+            days=tuple(DayForm(on=on, hours=hours) for on, hours in zip(self.days_on, self.hours, strict=True)),
+            overrides=tuple(OverrideForm(date=o.get("date", ""), hours=o.get("hours", "")) for o in self.overrides),
+            require_guest_login=self.require_guest_login,
+            **{k: self.values.get(k, "") for k in NUMBER_FIELDS},
+        )
         view = self._attempt(lambda actor: calendar_settings.save(actor, form, now=utcnow()),
                              "Calendar settings saved. Your booking link is live.")
         if view is not None:
