@@ -53,8 +53,8 @@ class CalendarSettings:
             durations=tuple(data["durations"]),
             default_duration=data["default_duration"],
             weekly=tuple(tuple(TimeRange(a, b) for a, b in day) for day in data["weekly"]),
-            overrides={date.fromisoformat(d): tuple(TimeRange(a, b) for a, b in rs) for d,
-                       rs in data["overrides"].items()},
+            overrides={date.fromisoformat(d): tuple(TimeRange(a, b) for a, b in rs)
+                       for d, rs in data["overrides"].items()},
             rules=SlotRules(**data["rules"]),
             require_guest_login=bool(data["require_guest_login"]),
             reminders=tuple(data.get("reminders", [60])),

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from kite_app.domain.availability import working_intervals
+from kite_app.domain.availability import working_stretches
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import KiteError
-from kite_app.domain.intervals import Interval, overlaps
-from kite_app.domain.slots import is_slot, window_end
+from kite_app.domain.intervals import Interval, merge, overlaps
+from kite_app.domain.slots import days_around, is_slot, window_end
 
 MAX_SUBJECT = 200
 
@@ -70,14 +70,12 @@ def check_requested_slot(
         raise SlotUnavailable("too_soon", f"Meetings need to be booked at least {rules.min_notice} minutes ahead.")
     if s >= window_end(n, agent_zone, rules.window_days):
         raise SlotUnavailable("beyond_window", f"Meetings can be booked at most {rules.window_days} days ahead.")
-    local_day = start.astimezone(agent_zone).date()
-    working = working_intervals(settings.weekly, settings.overrides, agent_zone, local_day - timedelta(days=1),
-                                local_day + timedelta(days=1))
+    stretches = working_stretches(settings.weekly, settings.overrides, agent_zone, *days_around(s, s + 1, agent_zone))
+    working = merge((st.start, st.end) for st in stretches)
     e = s + duration * 60
     if not any(w0 <= s and e <= w1 for w0, w1 in working):
         raise SlotUnavailable("outside_hours", "This time is outside the agent's working hours.")
-    if not is_slot(weekly=settings.weekly, overrides=settings.overrides, zone=agent_zone, duration=duration,
-                   rules=rules, start=s):
+    if not is_slot(stretches, duration=duration, rules=rules, start=s):
         raise SlotUnavailable("slot_off_grid", "Choose one of the offered start times.")
 
 

@@ -81,7 +81,7 @@ def free_slots(
     return slots
 
 
-def _days_around(start: int, end: int, zone: ZoneInfo) -> tuple[date, date]:
+def days_around(start: int, end: int, zone: ZoneInfo) -> tuple[date, date]:
     """Local dates whose working ranges can hold a slot starting in [start, end), or its meeting."""
     first = datetime.fromtimestamp(start, zone).date() - timedelta(days=1)
     last = datetime.fromtimestamp(end, zone).date() + timedelta(days=1)
@@ -105,20 +105,11 @@ def slots_between(
     latest = min(end, window_end(now, zone, rules.window_days))
     if earliest >= latest:
         return []
-    stretches = working_stretches(weekly, overrides, zone, *_days_around(earliest, latest, zone))
+    stretches = working_stretches(weekly, overrides, zone, *days_around(earliest, latest, zone))
     return free_slots(stretches, busy, duration=duration, rules=rules, earliest=earliest, latest=latest)
 
 
-def is_slot(
-    *,
-    weekly: Sequence[Sequence[TimeRange]],
-    overrides: Mapping[date, Sequence[TimeRange]],
-    zone: ZoneInfo,
-    duration: int,
-    rules: SlotRules,
-    start: int,
-) -> bool:
+def is_slot(stretches: Sequence[Stretch], *, duration: int, rules: SlotRules, start: int) -> bool:
     """Whether `start` is a grid point of a working range whose working time holds the whole meeting
-    (busy time, notice and window are not looked at)."""
-    stretches = working_stretches(weekly, overrides, zone, *_days_around(start, start + 1, zone))
+    (busy time, notice and window are not looked at). `stretches`: those of `days_around(start, start + 1)`."""
     return start in free_slots(stretches, [], duration=duration, rules=rules, earliest=start, latest=start + 1)

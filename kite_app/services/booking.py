@@ -122,8 +122,8 @@ def _view(meeting: Meeting, agent: User, token: str, now: datetime) -> MeetingVi
 
 
 def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
-    name, email, subject = clean_text(req.guest_name,
-                                      100), normalize_email(req.guest_email), clean_text(req.subject, MAX_SUBJECT)
+    name, email = clean_text(req.guest_name, 100), normalize_email(req.guest_email)
+    subject = clean_text(req.subject, MAX_SUBJECT)
     errors: dict[str, str] = {}
     if message := name_error(name):
         errors["guest_name"] = message

@@ -44,28 +44,32 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
 
-def record_for_agent(s: Session, meeting: Meeting, agent: User, kind: str, *, now: datetime, **facts: str) -> None:
-    """A notice only the agent reads (the guest's view of the conversation leaves it out); no mail."""
-    notice = {"kind": kind, "by": "system", "agent": agent.name, "agent_only": True, "subject": meeting.subject,
+def _post_notice(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime,
+                 **facts) -> dict:
+    """The notice of `kind` about the meeting as it is now, posted in the guest's conversation."""
+    notice = {"kind": kind, "by": by, "agent": agent.name, "subject": meeting.subject,
               "start": _iso(meeting.starts_at), "end": _iso(meeting.ends_at), **facts}
     conv = conversation_for(s, meeting, now)
-    s.add(Message(conversation_id=conv.id, author="system", caused_by="system", notice=notice,
-                  meeting_id=meeting.id, created_at=now))
+    s.add(Message(conversation_id=conv.id, author="system", caused_by=by, notice=notice, meeting_id=meeting.id,
+                  created_at=now))
+    return notice
+
+
+def record_for_agent(s: Session, meeting: Meeting, agent: User, kind: str, *, now: datetime, **facts: str) -> None:
+    """A notice only the agent reads (the guest's view of the conversation leaves it out); no mail."""
+    _post_notice(s, meeting, agent, kind, by="system", now=now, agent_only=True, **facts)
 
 
 def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime,
            old: tuple[datetime, datetime] | None = None, old_subject: str | None = None) -> None:
     """Post the notice and queue the mails for `kind` (booked, confirmed, changed, deleted, reminder).
     A change names the old time (`old`) and the old subject (`old_subject`, None when it stayed)."""
-    notice = {"kind": kind, "by": by, "agent": agent.name, "subject": meeting.subject,
-              "start": _iso(meeting.starts_at), "end": _iso(meeting.ends_at)}
+    change: dict[str, str] = {}
     if old is not None:
-        notice["old_start"], notice["old_end"] = _iso(old[0]), _iso(old[1])
+        change["old_start"], change["old_end"] = _iso(old[0]), _iso(old[1])
     if old_subject is not None:
-        notice["old_subject"] = old_subject
-    conv = conversation_for(s, meeting, now)
-    s.add(Message(conversation_id=conv.id, author="system", caused_by=by, notice=notice, meeting_id=meeting.id,
-                  created_at=now))
+        change["old_subject"] = old_subject
+    notice = _post_notice(s, meeting, agent, kind, by=by, now=now, **change)
     cancel = kind in ("deleted", "declined")
     for who in RECIPIENTS[kind]:
         to_guest = who == "guest"
