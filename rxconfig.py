@@ -19,6 +19,8 @@ config = rx.Config(
     db_url=settings.database_url,
     redis_url=settings.redis_url or None,
     telemetry_enabled=False,
+    # The app's own endpoints and its websocket answer only the app's pages (kite_app/api/security.py).
+    cors_allowed_origins=settings.app_origins,
     show_built_with_reflex=False,
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"))],
     disable_plugins=[SitemapPlugin],

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -61,8 +66,13 @@ class Settings(BaseSettings):
     google_push: bool | None = Field(default=None, validation_alias="KITE_GOOGLE_PUSH")
     # Retries (with exponential backoff) of a Google request that failed with 429 or 5xx.
     google_retries: int = Field(default=4, ge=0, validation_alias="KITE_GOOGLE_RETRIES")
-    # Send the session cookie only over HTTPS (turn on behind TLS).
-    secure_cookies: bool = Field(default=False, validation_alias="KITE_SECURE_COOKIES")
+    # Send cookies only over HTTPS. Default: on when KITE_PUBLIC_URL is https.
+    secure_cookies: bool | None = Field(default=None, validation_alias="KITE_SECURE_COOKIES")
+    # Sites that may frame the guest pages (/book/..., /manage/...) in the widget: space-separated
+    # origins (https://www.example.com), `*` for any site, or 'none'. Every other page refuses framing.
+    frame_ancestors: str = Field(default="*", validation_alias="KITE_FRAME_ANCESTORS")
+    # Unknown meeting links and feed addresses one client may try per 10 minutes before being refused.
+    token_misses_per_10_minutes: int = Field(default=20, ge=1, validation_alias="KITE_TOKEN_MISSES_PER_10_MINUTES")
 
     @field_validator("database_url")
     @classmethod
@@ -72,6 +82,27 @@ class Settings(BaseSettings):
             if url.startswith(prefix):
                 return "postgresql+psycopg://" + url[len(prefix):]
         return url
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_origin(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"KITE_PUBLIC_URL must be an http:// or https:// address, not {url!r}")
+        return url
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _frame_sources(cls, value: str) -> str:
+        sources = value.split()
+        for source in sources:
+            if source in ("*", "'self'") or _ORIGIN.fullmatch(source):
+                continue
+            if source == "'none'" and len(sources) == 1:
+                continue
+            raise ValueError(f"KITE_FRAME_ANCESTORS: {source!r} is not an origin like https://www.example.com, "
+                             "`*` or 'none'")
+        return " ".join(sources) or "'none'"
 
     @model_validator(mode="after")
     def _workers_share_state(self) -> Settings:
@@ -83,6 +114,21 @@ class Settings(BaseSettings):
     @property
     def backend_workers(self) -> int:
         return self.workers or ((os.cpu_count() or 1) if self.redis_url else 1)
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.public_url.startswith("https://") if self.secure_cookies is None else self.secure_cookies
+
+    @property
+    def app_origins(self) -> list[str]:
+        """The origins the app's own pages are served from: KITE_PUBLIC_URL's, and for a loopback address
+        its other loopback names (http://localhost:3000 is also opened as http://127.0.0.1:3000)."""
+        parts = urlsplit(self.public_url)
+        port = f":{parts.port}" if parts.port else ""
+        hosts = [parts.hostname or ""]
+        if hosts[0] in LOOPBACK:
+            hosts += [h for h in LOOPBACK if h != hosts[0]]
+        return [f"{parts.scheme}://{f'[{host}]' if ':' in host else host}{port}" for host in hosts]
 
     @property
     def push_enabled(self) -> bool:

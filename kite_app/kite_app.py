@@ -1,14 +1,12 @@
 """The Reflex app: pages register themselves when their modules are imported."""
 
-import logging
-
 import reflex as rx
-from reflex.app import default_backend_exception_handler
 
+from kite_app.api import security
 from kite_app.api.app import api
 from kite_app.jobs import background_jobs
 from kite_app.persistence import models  # noqa: F401  (tables registered for migrations)
-from kite_app.persistence.db import DATABASE_UNAVAILABLE
+from kite_app.ui.layout import backend_error
 from kite_app.ui.pages import (  # noqa: F401
     agents,
     booking,
@@ -29,6 +27,8 @@ connect_providers()
 
 # Inside the widget's iframe on another site, browsers that block third-party storage throw on any
 # use of localStorage/sessionStorage, which the framework needs. Give such pages in-memory storage.
+# Inline on purpose: it must run as soon as it is rendered, before the framework connects (the CSP
+# allows it by its hash).
 STORAGE_FALLBACK = """
 (function () {
   function memory() {
@@ -50,16 +50,13 @@ STORAGE_FALLBACK = """
 """
 
 
-def backend_error(exception: Exception):
-    """An event handler failed. The database being unreachable (restarting) is said plainly; anything
-    else gets Reflex's own notice and a logged traceback."""
-    if isinstance(exception, DATABASE_UNAVAILABLE):
-        logging.getLogger(__name__).warning("database unavailable: %s", exception.orig)
-        return rx.toast.error("The database is briefly unavailable.", description="Try again in a moment.",
-                              position="top-center", id="backend_error")
-    return default_backend_exception_handler(exception)
+class KiteApp(rx.App):
+    """The Reflex app inside Kite's browser-facing boundary (security headers, CORS, websocket origin)."""
+
+    def __call__(self):
+        return security.protect(super().__call__(), inline_scripts=[STORAGE_FALLBACK])
 
 
-app = rx.App(stylesheets=["/kite.css"], api_transformer=api, head_components=[rx.script(STORAGE_FALLBACK)],
-             backend_exception_handler=backend_error)
+app = KiteApp(stylesheets=["/kite.css"], api_transformer=api, backend_exception_handler=backend_error,
+              head_components=[rx.script(STORAGE_FALLBACK)])
 app.register_lifespan_task(background_jobs)

@@ -17,6 +17,7 @@ MEETINGS = "/meetings"
 OUTBOX = "/admin/outbox"
 INTEGRATIONS = "/admin/integrations"
 FEED = "/calendar/{token}.ics"
+COOKIE_CLAIM = "/session/cookie"
 
 
 def booking_path(slug: str) -> str:
@@ -47,3 +48,7 @@ def manage_url(public_url: str, token: str) -> str:
 
 def widget_url(public_url: str) -> str:
     return public_url.rstrip("/") + "/widget.js"
+
+
+def cookie_claim_path(ticket: str) -> str:
+    return f"{COOKIE_CLAIM}?ticket={quote(ticket, safe='')}"

@@ -216,6 +216,23 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+# Every page of every browser test reports Content-Security-Policy violations to its console (the browser
+# also writes its own "Refused to ..." line), in every frame, the widget's included.
+CSP_PROBE = ("document.addEventListener('securitypolicyviolation', e => console.error("
+             "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' in ' + e.documentURI));")
+
+
+@pytest.fixture
+def context(context):
+    """pytest-playwright's context for one test; the test fails if any page broke the CSP."""
+    violations: list[str] = []
+    context.add_init_script(CSP_PROBE)
+    context.on("console", lambda m: violations.append(m.text)
+               if "CSP violation" in m.text or "Content Security Policy" in m.text else None)
+    yield context
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def shot(page):
     """Save a full-page screenshot under artifacts/screenshots/ (looked at when pages change)."""

@@ -10,8 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from kite_app.api import v1
-from kite_app.domain.errors import KiteError, NotFound
+from kite_app.api import cookies, v1
+from kite_app.domain.errors import KiteError
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.services import built_in_calendar, calendar_sync
 
@@ -25,6 +25,7 @@ api = FastAPI(
     openapi_url="/api/v1/openapi.json",
 )
 api.include_router(v1.router)
+api.include_router(cookies.router)
 
 
 @api.exception_handler(KiteError)
@@ -67,12 +68,10 @@ def google_push(request: Request) -> Response:
 
 
 @api.get("/calendar/{token}.ics", include_in_schema=False)
-def meetings_feed(token: str) -> Response:
+def meetings_feed(token: str, request: Request) -> Response:
     """An agent's meetings as an iCalendar feed; the secret token is the only credential."""
-    try:
-        body = built_in_calendar.meetings_ics(token, now=datetime.now(UTC))
-    except NotFound as exc:
-        return JSONResponse({"code": "not_found", "message": exc.message}, status_code=404)
+    body = built_in_calendar.meetings_ics(token, now=datetime.now(UTC),
+                                          client=request.client.host if request.client else "unknown")
     return Response(body, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=300",
                              "Content-Disposition": 'inline; filename="meetings.ics"'})

@@ -198,8 +198,8 @@ def create_booking(
 
 
 @router.get("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
-def read_booking(token: Annotated[str, Path(max_length=100)]):
-    return _out(booking.get(token, now=datetime.now(UTC)))
+def read_booking(token: Annotated[str, Path(max_length=100)], request: Request):
+    return _out(booking.get(token, now=datetime.now(UTC), client=_client(request)))
 
 
 @router.patch("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
@@ -210,6 +210,6 @@ def change_booking(token: Annotated[str, Path(max_length=100)], body: BookingPat
 
 
 @router.delete("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
-def delete_booking(token: Annotated[str, Path(max_length=100)]):
+def delete_booking(token: Annotated[str, Path(max_length=100)], request: Request):
     """Delete the meeting; its time is offered again at once."""
-    return _out(booking.cancel(token, now=datetime.now(UTC)))
+    return _out(booking.cancel(token, now=datetime.now(UTC), client=_client(request)))

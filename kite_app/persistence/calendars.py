@@ -58,8 +58,8 @@ def settings_row(session: Session, agent_id: int) -> CalendarSettingsRow | None:
     return session.exec(select(CalendarSettingsRow).where(CalendarSettingsRow.agent_id == agent_id)).first()
 
 
-def settings_by_feed(session: Session, token: str) -> CalendarSettingsRow | None:
-    return session.exec(select(CalendarSettingsRow).where(CalendarSettingsRow.feed_token == token)).first()
+def settings_by_feed(session: Session, feed_hash: str) -> CalendarSettingsRow | None:
+    return session.exec(select(CalendarSettingsRow).where(CalendarSettingsRow.feed_token_hash == feed_hash)).first()
 
 
 def live_meetings(

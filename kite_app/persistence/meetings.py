@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE
+from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence.models import IdempotencyKey, Meeting, MeetingLink, User
 
 
@@ -19,13 +18,9 @@ def lock_agent(session: Session, agent_id: int) -> None:
     session.exec(select(User.id).where(User.id == agent_id).with_for_update()).first()
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def new_link(session: Session, meeting_id: int, now: datetime) -> str:
     """A new secret manage link token for the meeting (192 random bits); only its SHA-256 is stored."""
-    token = secrets.token_urlsafe(24)
+    token = new_token()
     session.add(MeetingLink(meeting_id=meeting_id, token_hash=token_hash(token), created_at=now))
     return token
 

@@ -57,6 +57,22 @@ class LoginSession(SQLModel, table=True):
 
 
 @rx.ModelRegistry.register
+class CookieTicket(SQLModel, table=True):
+    """A cookie on its way to a browser: a page's event handler cannot set an HttpOnly cookie, so it leaves
+    the value here under a one-time ticket that the browser then claims over HTTP. Only the ticket's hash
+    is stored, and the value is sealed with a key derived from the ticket."""
+
+    __tablename__ = "cookie_tickets"
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
+    ticket_hash: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=40)
+    sealed_value: str = Field(max_length=8000)
+    max_age: int
+    expires_at: datetime = _utc(index=True)
+
+
+@rx.ModelRegistry.register
 class LoginFailure(SQLModel, table=True):
     """A failed login, kept for the throttle."""
 
@@ -109,8 +125,10 @@ class CalendarSettingsRow(SQLModel, table=True):
     agent_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False,
                                            unique=True))
     data: dict = Field(sa_column=Column(JSON, nullable=False))
-    # Secret part of the agent's .ics feed address.
+    # Secret part of the agent's .ics feed address (shown to the agent), and its SHA-256, which the feed
+    # is looked up by.
     feed_token: str = Field(max_length=64, unique=True)
+    feed_token_hash: str = Field(max_length=64, unique=True)
     updated_at: datetime = _utc()
 
 

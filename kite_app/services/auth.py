@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import math
 import secrets
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from datetime import datetime, timedelta
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role, normalize_email
 from kite_app.domain.errors import KiteError, TooManyAttempts
+from kite_app.domain.tokens import token_hash
 from kite_app.persistence import accounts as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import LoginFailure, LoginSession
@@ -20,10 +20,6 @@ WRONG_CREDENTIALS = "Email or password is incorrect."
 
 class LoginFailed(KiteError):
     pass
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def log_in(*, email: str, password: str, now: datetime) -> tuple[str, q.UserView]:
@@ -54,7 +50,7 @@ def log_in(*, email: str, password: str, now: datetime) -> tuple[str, q.UserView
         q.clear_failures(s, email)
         s.add(
             LoginSession(
-                token_hash=_hash_token(token), user_id=user.id, created_at=now,
+                token_hash=token_hash(token), user_id=user.id, created_at=now,
                 expires_at=now + timedelta(hours=settings.session_hours),
             )
         )
@@ -66,7 +62,7 @@ def actor_for_token(token: str | None, *, now: datetime) -> Actor | None:
     if not token:
         return None
     with transaction(read_only=True) as s:
-        found = q.session_with_user(s, _hash_token(token))
+        found = q.session_with_user(s, token_hash(token))
     if found is None:
         return None
     login, user = found
@@ -80,7 +76,7 @@ def log_out(token: str | None, *, now: datetime) -> None:
     if not token:
         return
     with transaction() as s:
-        found = q.session_with_user(s, _hash_token(token))
+        found = q.session_with_user(s, token_hash(token))
         if found and found[0].revoked_at is None:
             found[0].revoked_at = now
             s.add(found[0])

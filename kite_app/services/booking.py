@@ -42,13 +42,14 @@ from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
-from kite_app.services import notifications, ratelimit, reminders
+from kite_app.services import manage_links, notifications, ratelimit, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import Slot, busy_intervals, meeting_reservations, slots_for
 from kite_app.services.calendar_settings import published as published_settings
 from kite_app.services.calendar_settings import published_agent
 
 log = logging.getLogger(__name__)
+MAX_BROWSER_LINKS = 200  # manage links one browser may ask about at once ("My meetings")
 
 
 class LoginRequired(KiteError):
@@ -347,26 +348,25 @@ def _again(key: str, agent_id: int, now: datetime) -> MeetingView:
         return _view(meeting, must_get(s, User, agent_id), q.new_link(s, meeting.id, now), now)
 
 
-def _meeting_for(s, token: str) -> Meeting:
-    meeting = q.by_token(s, token)
-    if meeting is None:
-        raise NotFound("This meeting link is not valid. Check the link in your confirmation.")
-    return meeting
-
-
-def get(token: str, *, now: datetime) -> MeetingView:
+def get(token: str, *, now: datetime, client: str | None = None) -> MeetingView:
     with transaction(read_only=True) as s:
-        meeting = _meeting_for(s, token)
+        meeting = manage_links.meeting_for(s, token, client=client, now=now)
         return _view(meeting, must_get(s, User, meeting.agent_id), token, now)
 
 
-def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime) -> list[MeetingView]:
+def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime,
+                client: str | None = None) -> list[MeetingView]:
     """Upcoming live meetings with the agent behind `slug`: those whose links this browser holds, and,
-    for a guest who logged in, every one booked with their email."""
+    for a guest who logged in, every one booked with their email. Unknown links count as guesses."""
     agent = public_agent(slug)
-    tokens = [t for t in dict.fromkeys(tokens) if t][:200]
+    tokens = [t for t in dict.fromkeys(tokens) if t][:MAX_BROWSER_LINKS]
+    if tokens:
+        ratelimit.looking_up_secret(client, now=now.timestamp())
     with transaction(read_only=True) as s:
-        found = {m.id: (m, t) for t in tokens if (m := q.by_token(s, t)) is not None
+        meetings = {t: q.by_token(s, t) for t in tokens}
+        for _ in range(sum(m is None for m in meetings.values())):
+            ratelimit.unknown_secret(client, now=now.timestamp())
+        found = {m.id: (m, t) for t, m in meetings.items() if m is not None
                  and m.agent_id == agent["id"] and m.status in LIVE and m.ends_at > now}
         if verified_email:
             for m in q.live_for_guest(s, agent["id"], normalize_email(verified_email), now):
@@ -376,10 +376,10 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
 
 
 def change_slots(token: str, *, start: datetime, end: datetime, duration: int, guest_zone: str,
-                 now: datetime) -> list[Slot]:
+                 now: datetime, client: str | None = None) -> list[Slot]:
     """Slots the meeting behind `token` could move to; its own current time counts as free."""
     with transaction(read_only=True) as s:
-        meeting = _meeting_for(s, token)
+        meeting = manage_links.meeting_for(s, token, client=client, now=now)
         slug = must_get(s, User, meeting.agent_id).slug or ""
     return slots_for(slug, start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,
                      exclude_meeting_id=meeting.id)
@@ -391,15 +391,15 @@ def change(token: str, *, now: datetime, start: datetime | None = None, duration
     same rate limit."""
     ratelimit.check("booking", client, now=now.timestamp())
     with transaction(read_only=True) as s:
-        meeting_id = _meeting_for(s, token).id
+        meeting_id = manage_links.meeting_for(s, token, client=client, now=now).id
     view = change_meeting(meeting_id, by="guest", now=now, start=start, duration=duration, subject=subject)
     return MeetingView(**{**view, "manage_token": token})
 
 
-def cancel(token: str, *, now: datetime) -> MeetingView:
+def cancel(token: str, *, now: datetime, client: str | None = None) -> MeetingView:
     """A guest deletes their meeting; its time is free again at once."""
     with transaction(read_only=True) as s:
-        meeting_id = _meeting_for(s, token).id
+        meeting_id = manage_links.meeting_for(s, token, client=client, now=now).id
     view = delete_meeting(meeting_id, by="guest", now=now)
     return MeetingView(**{**view, "manage_token": token})
 

@@ -11,11 +11,13 @@ from kite_app.domain.accounts import Actor
 from kite_app.domain.availability import local_to_utc
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.times import short_moment
+from kite_app.domain.tokens import token_hash
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import BusyBlock, LocalCalendar, User
 from kite_app.providers.calendar.ics import FeedMeeting, IcsError, meetings_feed, read_busy
 from kite_app.providers.calendar.local import PREFIX, local_id
+from kite_app.services import ratelimit
 from kite_app.services.accounts import require_login
 
 MAX_ICS_BYTES = 5 * 1024 * 1024
@@ -170,11 +172,14 @@ def remove_calendar(actor: Actor | None, calendar_id: str) -> None:
         s.delete(cal)
 
 
-def meetings_ics(feed_token: str, *, now: datetime) -> bytes:
-    """The .ics feed behind an agent's secret feed address: meetings from 30 days ago on."""
+def meetings_ics(feed_token: str, *, now: datetime, client: str | None = None) -> bytes:
+    """The .ics feed behind an agent's secret feed address: meetings from 30 days ago on. The address is
+    looked up by its hash; a client that tried too many unknown addresses is refused for a while."""
+    ratelimit.looking_up_secret(client, now=now.timestamp())
     with transaction(read_only=True) as s:
-        row = q.settings_by_feed(s, feed_token) if feed_token else None
+        row = q.settings_by_feed(s, token_hash(feed_token)) if feed_token else None
         if row is None:
+            ratelimit.unknown_secret(client, now=now.timestamp())
             raise NotFound("Unknown calendar feed.")
         agent = must_get(s, User, row.agent_id)
         meetings = [

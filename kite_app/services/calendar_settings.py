@@ -4,7 +4,6 @@ what they publish (the booking link, the settings a booking page uses)."""
 from __future__ import annotations
 
 import logging
-import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TypedDict
@@ -19,6 +18,7 @@ from kite_app.domain.calendar_settings import (
     to_form,
 )
 from kite_app.domain.errors import NotFound
+from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence import calendars as q
 from kite_app.persistence.accounts import UserView
 from kite_app.persistence.db import transaction
@@ -76,6 +76,24 @@ def _view(agent: User, row) -> SettingsView:
     )
 
 
+def _feed_address() -> tuple[str, str]:
+    """A secret feed token and the hash it is looked up by."""
+    token = new_token()
+    return token, token_hash(token)
+
+
+def new_feed_address(actor: Actor | None, *, now: datetime) -> SettingsView:
+    """A new secret address for the agent's meetings feed; the old one stops working at once."""
+    with transaction() as s:
+        agent = signed_in_agent(s, actor, AGENTS_ONLY)
+        row = q.settings_row(s, agent.id)
+        if row is None:
+            raise NotFound("Save your calendar settings to get a feed address.")
+        (row.feed_token, row.feed_token_hash), row.updated_at = _feed_address(), now
+        s.add(row)
+    return _view(agent, row)
+
+
 def view(actor: Actor | None) -> SettingsView:
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
@@ -93,7 +111,9 @@ def save(actor: Actor | None, form: SettingsForm, *, now: datetime) -> SettingsV
     with transaction() as s:
         row = q.settings_row(s, agent.id)
         if row is None:
-            row = CalendarSettingsRow(agent_id=agent.id, data={}, feed_token=secrets.token_urlsafe(24), updated_at=now)
+            token, digest = _feed_address()
+            row = CalendarSettingsRow(agent_id=agent.id, data={}, feed_token=token, feed_token_hash=digest,
+                                      updated_at=now)
         row.data, row.updated_at = settings.to_json(), now
         s.add(row)
     watches.ensure_watch(agent.id, settings.destination_calendar, now=now)

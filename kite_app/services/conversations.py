@@ -15,9 +15,9 @@ from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.notices import render
 from kite_app.domain.times import short_moment, when
 from kite_app.persistence import conversations as q
-from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Conversation, Meeting, Message, User
+from kite_app.services import manage_links
 from kite_app.services.accounts import signed_in_agent
 
 MAX_MESSAGE = 4000
@@ -115,20 +115,18 @@ def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) 
                                 meetings=_cards(s, conv, agent.time_zone, now), last_id=q.last_message_id(s, conv.id))
 
 
-def _guest_conversation(s, token: str) -> tuple[Conversation, Meeting]:
-    meeting = meeting_rows.by_token(s, token)
-    if meeting is None:
-        raise NotFound("This meeting link is not valid. Check the link in your confirmation.")
+def _guest_conversation(s, token: str, client: str | None, now: datetime) -> tuple[Conversation, Meeting]:
+    meeting = manage_links.meeting_for(s, token, client=client, now=now)
     conv = q.of_guest(s, meeting.agent_id, meeting.guest_email)
     if conv is None:
         raise NotFound("This conversation does not exist.")
     return conv, meeting
 
 
-def open_for_guest(token: str, *, now: datetime) -> ConversationView:
+def open_for_guest(token: str, *, now: datetime, client: str | None = None) -> ConversationView:
     """The guest's conversation with the agent, reached through a meeting's manage link."""
     with transaction() as s:
-        conv, meeting = _guest_conversation(s, token)
+        conv, meeting = _guest_conversation(s, token, client, now)
         agent = must_get(s, User, conv.agent_id)
         conv.guest_read_id = q.last_message_id(s, conv.id)
         s.add(conv)
@@ -137,9 +135,9 @@ def open_for_guest(token: str, *, now: datetime) -> ConversationView:
                                 meetings=[], last_id=q.last_message_id(s, conv.id))
 
 
-def last_id_for_guest(token: str) -> int:
+def last_id_for_guest(token: str, *, now: datetime, client: str | None = None) -> int:
     with transaction(read_only=True) as s:
-        conv, _meeting = _guest_conversation(s, token)
+        conv, _meeting = _guest_conversation(s, token, client, now)
         return q.last_message_id(s, conv.id)
 
 
@@ -179,7 +177,7 @@ def agent_writes(actor: Actor | None, conversation_id: int, body: str, *, now: d
         _post(s, conv, "agent", body, now)
 
 
-def guest_writes(token: str, body: str, *, now: datetime) -> None:
+def guest_writes(token: str, body: str, *, now: datetime, client: str | None = None) -> None:
     with transaction() as s:
-        conv, _meeting = _guest_conversation(s, token)
+        conv, _meeting = _guest_conversation(s, token, client, now)
         _post(s, conv, "guest", body, now)

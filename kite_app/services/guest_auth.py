@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
@@ -10,6 +9,7 @@ from datetime import datetime, timedelta
 from kite_app.config import settings
 from kite_app.domain.accounts import email_error, normalize_email
 from kite_app.domain.errors import KiteError, TooManyAttempts, ValidationError
+from kite_app.domain.tokens import token_hash
 from kite_app.persistence import guests as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import GuestCode, GuestSession, OutboxMail
@@ -18,10 +18,6 @@ from kite_app.services import ratelimit
 CODE_MINUTES = 10
 MAX_CODE_ATTEMPTS = 5
 SESSION_DAYS = 30
-
-
-def _hash(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
 
 
 def request_code(email: str, *, now: datetime, client: str | None = None) -> str:
@@ -36,7 +32,7 @@ def request_code(email: str, *, now: datetime, client: str | None = None) -> str
         if len(recent) >= settings.code_rate_per_10_minutes:
             raise TooManyAttempts("Too many codes were sent to this email. Try again in 10 minutes.", retry_after=600)
         code = f"{secrets.randbelow(1_000_000):06d}"
-        s.add(GuestCode(email=email, code_hash=_hash(f"{email}:{code}"), created_at=now,
+        s.add(GuestCode(email=email, code_hash=token_hash(f"{email}:{code}"), created_at=now,
                         expires_at=now + timedelta(minutes=CODE_MINUTES)))
         s.add(OutboxMail(kind="login_code", to_email=email, subject=f"Your Kite Scheduler code: {code}",
                          body_text=f"Your code is {code}. It expires in {CODE_MINUTES} minutes.\n\n"
@@ -55,7 +51,7 @@ def verify_code(email: str, code: str, *, now: datetime) -> str:
             raise KiteError("This code has expired. Ask for a new one.")
         if row.attempts >= MAX_CODE_ATTEMPTS:
             raise KiteError("Too many wrong codes. Ask for a new one.")
-        if not hmac.compare_digest(row.code_hash, _hash(f"{email}:{code}")):
+        if not hmac.compare_digest(row.code_hash, token_hash(f"{email}:{code}")):
             row.attempts += 1
             s.add(row)
             failed = True
@@ -64,7 +60,7 @@ def verify_code(email: str, code: str, *, now: datetime) -> str:
             row.used_at = now
             s.add(row)
             token = secrets.token_urlsafe(32)
-            s.add(GuestSession(token_hash=_hash(token), email=email, created_at=now,
+            s.add(GuestSession(token_hash=token_hash(token), email=email, created_at=now,
                                expires_at=now + timedelta(days=SESSION_DAYS)))
     if failed:
         raise ValidationError({"code": "This code is not right. Check the mail and try again."})
@@ -76,5 +72,5 @@ def guest_email(token: str | None, *, now: datetime) -> str | None:
     if not token:
         return None
     with transaction(read_only=True) as s:
-        row = q.session_by_hash(s, _hash(token))
+        row = q.session_by_hash(s, token_hash(token))
     return row.email if row is not None and row.expires_at > now else None

@@ -2,12 +2,63 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 import reflex as rx
 
 from kite_app import routes
+from kite_app.persistence.db import DATABASE_UNAVAILABLE
+from kite_app.ui.browser import cookie_claims
 from kite_app.ui.session import SessionState
+
+
+class AppNotice(rx.State):
+    """A failure no page could say itself (the database restarting, an unexpected error), shown on top of
+    every page until dismissed."""
+
+    text: str = ""
+
+    @rx.event
+    def show(self, text: str):
+        self.text = text
+
+    @rx.event
+    def dismiss(self):
+        self.text = ""
+
+
+def backend_error(exception: Exception):
+    """An event handler failed. The database being unreachable (restarting) is said plainly; anything
+    else is logged with its traceback and the person reads that it did not work. (A notice in the page,
+    not Reflex's toast: that toast is a script sent from the server, which the CSP does not run.)"""
+    log = logging.getLogger(__name__)
+    if isinstance(exception, DATABASE_UNAVAILABLE):
+        log.warning("database unavailable: %s", exception.orig)
+        return AppNotice.show("The database is briefly unavailable. Try again in a moment.")
+    log.error("an event handler failed", exc_info=exception)
+    return AppNotice.show("Something went wrong, and it was not done. Try again; if it keeps happening, tell "
+                          "your administrator.")
+
+
+def app_notice() -> rx.Component:
+    return rx.cond(
+        AppNotice.text != "",
+        rx.callout.root(
+            rx.hstack(
+                rx.callout.icon(rx.icon("triangle_alert")),
+                rx.callout.text(AppNotice.text),
+                rx.spacer(),
+                rx.icon_button(rx.icon("x", size=14), variant="ghost", size="1", aria_label="Dismiss",
+                               on_click=AppNotice.dismiss),
+                align="center",
+                width="100%",
+            ),
+            color_scheme="red",
+            role="alert",
+            class_name="kite-app-notice",
+        ),
+    )
 
 
 def _nav_link(text: str, href: str) -> rx.Component:
@@ -58,7 +109,9 @@ def template(*, route: str, title: str, on_load=None) -> Callable[[Callable[[], 
         def wrapped() -> rx.Component:
             return rx.box(
                 navbar(),
+                app_notice(),
                 rx.el.main(rx.container(page(), size="3", padding_y="6"), class_name="kite-main"),
+                cookie_claims(),
                 class_name="kite-page",
             )
 

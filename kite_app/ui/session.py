@@ -9,39 +9,35 @@ from typing import TypeVar
 
 import reflex as rx
 
-from kite_app import routes
-from kite_app.config import settings
+from kite_app import cookies, routes
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
 from kite_app.services import auth
+from kite_app.ui.browser import BrowserState
 
 T = TypeVar("T")
 ADMINS_ONLY = "Only admins can open this page."
-
-SESSION_COOKIE = "kite_session"
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class SessionState(rx.State):
+class SessionState(BrowserState):
     """Base of every page state that needs to know who is asking."""
 
-    session_token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        max_age=settings.session_hours * 3600,
-        same_site="lax",
-        secure=settings.secure_cookies or None,
-    )
     user_name: str = ""
     user_role: str = ""
     user_time_zone: str = ""
 
     def _actor(self) -> Actor | None:
-        """Who is asking, checked against the database each time (revoked sessions stop at once)."""
-        return auth.actor_for_token(self.session_token, now=utcnow())
+        """Who is asking, from the session cookie, checked against the database each time (revoked sessions
+        stop at once)."""
+        now = utcnow()
+        for token in self._cookie_values(cookies.SESSION):
+            if (actor := auth.actor_for_token(token, now=now)) is not None:
+                return actor
+        return None
 
     def _show_user(self, actor: Actor | None) -> None:
         """The navigation bar's name and role, and the zone times are written in."""
@@ -52,16 +48,17 @@ class SessionState(rx.State):
     def _to_login(self):
         return rx.redirect(routes.login_path(self.router.url.path))
 
-    def _start_session(self, token: str):
-        self.session_token = token
+    def _start_session(self, token: str, *, then: str) -> None:
+        """Keep the new session in this browser's cookie, then go to `then`."""
+        self._set_cookie(cookies.SESSION, token, then=then)
 
     @rx.event
     def log_out(self):
-        auth.log_out(self.session_token, now=utcnow())
-        self.session_token = ""
-        self.user_name = ""
-        self.user_role = ""
-        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(routes.LOGIN)]
+        now = utcnow()
+        for token in self._cookie_values(cookies.SESSION):
+            auth.log_out(token, now=now)
+        self._show_user(None)
+        self._set_cookie(cookies.SESSION, "", then=routes.LOGIN)  # clears it
 
 
 class Page(rx.State, mixin=True):

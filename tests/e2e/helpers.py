@@ -1,5 +1,7 @@
 """Steps many end-to-end tests share."""
 
+import time
+
 from playwright.sync_api import Page, expect
 
 
@@ -21,3 +23,15 @@ def book_first_slot(page: Page, url: str, slug: str, subject: str, name: str, em
     page.get_by_role("button", name="Schedule").click()
     expect(page.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
     page.get_by_role("link", name="Manage this meeting").click()
+
+
+def http_only_cookie(page: Page, name: str, timeout: float = 10) -> dict:
+    """The browser's cookie `name` once the server has set it; it must be HttpOnly, SameSite=Lax, for the
+    whole site, and invisible to the page's scripts."""
+    deadline = time.monotonic() + timeout
+    while (cookie := next((c for c in page.context.cookies() if c["name"] == name), None)) is None:
+        assert time.monotonic() < deadline, f"no {name} cookie was set"
+        page.wait_for_timeout(100)
+    assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Lax", "/"), cookie
+    assert name not in page.evaluate("document.cookie")
+    return cookie

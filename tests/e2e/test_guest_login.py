@@ -12,7 +12,7 @@ from kite_app.domain.accounts import Actor, Role
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
 from kite_app.services import calendar_settings
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import http_only_cookie, log_in
 from tests.e2e.test_guest_booking import publish_agent
 from tests.seed import ADMIN_PASSWORD, edit_form
 
@@ -59,11 +59,13 @@ def test_guest_logs_in_with_a_code_then_books(server, page: Page, browser, shot)
     page.get_by_role("button", name="Log in").click()
 
     expect(page.get_by_role("status")).to_have_text("You are logged in as lou@example.com.")
+    http_only_cookie(page, "kite_guest")
     expect(page.get_by_label("Email")).to_have_value("lou@example.com")
     page.get_by_role("group", name="Time").get_by_role("button").first.click()
     page.get_by_label("Your name").fill("Lou Login")
     page.get_by_role("button", name="Schedule").click()
     expect(page.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
+    http_only_cookie(page, "kite_meeting_links")
 
     # remembered on this browser: "My meetings" lists meetings booked with the verified email
     page.reload()

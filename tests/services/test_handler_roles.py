@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+from reflex.istate.data import RouterData
 from reflex.state import State
 
 import kite_app.kite_app  # noqa: F401  (registers every page state)
@@ -19,10 +20,10 @@ def _redirect_path(event) -> str:
 
 
 def state_of(cls, token: str):
+    """The page state of a browser whose request carried session cookie `token`."""
     root = State(_reflex_internal_init=True)
-    state = root.get_substate(cls.get_full_name().split(".")[1:])
-    state.session_token = token
-    return state
+    root.router = RouterData.from_router_data({"headers": {"cookie": f"theme=dark; kite_session={token}"}})
+    return root.get_substate(cls.get_full_name().split(".")[1:])
 
 
 @pytest.fixture

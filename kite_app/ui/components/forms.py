@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
+# The browser's own time zone, read in the page (an event argument: no script is sent from the server).
+BROWSER_TIME_ZONE = rx.Var("Intl.DateTimeFormat().resolvedOptions().timeZone").to(str)
+
 
 def field(
     label: str,

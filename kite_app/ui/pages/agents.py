@@ -8,7 +8,7 @@ from kite_app import routes
 from kite_app.domain.accounts import time_zones
 from kite_app.persistence.accounts import UserView
 from kite_app.services import accounts
-from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
+from kite_app.ui.components.forms import BROWSER_TIME_ZONE, field, form_alert, form_notice, select_field
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
@@ -29,11 +29,7 @@ class AgentsState(Page, SessionState):
     @rx.event
     def load(self):
         self.agents = []
-        if (redirect := self._open(self._refresh, refusal=ADMINS_ONLY)) is not None or not self.ready:
-            return redirect
-        return rx.call_script(
-            "Intl.DateTimeFormat().resolvedOptions().timeZone", callback=AgentsState.set_new_time_zone
-        )
+        return self._open(self._refresh, refusal=ADMINS_ONLY)
 
     @rx.event
     def set_new_time_zone(self, tz: str):
@@ -49,9 +45,7 @@ class AgentsState(Page, SessionState):
             return None
         self.notice = f"Agent {agent['name']} created. Booking link: /book/{agent['slug']}"
         self._refresh(self._actor())
-        return rx.call_script(
-            "for (const id of ['agent-name', 'agent-email', 'agent-password']) document.getElementById(id).value = ''"
-        )
+        return [rx.set_value(field_id, "") for field_id in ("agent-name", "agent-email", "agent-password")]
 
     @rx.event
     def set_active(self, agent_id: int, active: bool):
@@ -148,6 +142,7 @@ def _new_agent_form() -> rx.Component:
                 width="100%",
             ),
             id="new-agent-form",
+            on_mount=AgentsState.set_new_time_zone(BROWSER_TIME_ZONE),
             on_submit=AgentsState.create,
             no_validate=True,
             width="100%",

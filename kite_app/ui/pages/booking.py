@@ -2,35 +2,39 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import reflex as rx
 
-from kite_app import routes
+from kite_app import cookies, routes
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.services import availability, booking, guest_auth
 from kite_app.services.booking import BookingRequest, LoginRequired, MeetingView
-from kite_app.ui.components.forms import field, form_alert, form_notice, select_field, var_select_field
+from kite_app.ui.browser import BrowserState
+from kite_app.ui.components.forms import (
+    BROWSER_TIME_ZONE,
+    field,
+    form_alert,
+    form_notice,
+    select_field,
+    var_select_field,
+)
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import utcnow
 
 TIME_ZONES = list(time_zones())
-GUEST_COOKIE = "kite_guest"
 MAX_LINKS = 60  # keeps the cookie under 4 KB
 
 
 def _links(stored: str) -> list[str]:
-    return [t for t in stored.split() if t][-MAX_LINKS:]
+    """The manage links in the links cookie (older versions separated them with spaces)."""
+    return [t for t in re.split(r"(?:%20|[ .])+", stored) if t][-MAX_LINKS:]
 
 
-class BookingState(SlotChoice, rx.State):
-    guest_token: str = rx.Cookie("", name=GUEST_COOKIE, max_age=guest_auth.SESSION_DAYS * 86400, same_site="lax")
-    # Manage links of meetings booked on this browser (a cookie: it also works inside the widget's iframe,
-    # where browsers that block third-party storage would refuse localStorage).
-    links: str = rx.Cookie("", name="kite_meeting_links", max_age=366 * 86400, same_site="lax")
-
+class BookingState(SlotChoice, BrowserState):
     ready: bool = False
     not_found: str = ""
     agent_name: str = ""
@@ -82,11 +86,11 @@ class BookingState(SlotChoice, rx.State):
         self.require_login, self._window = info["require_login"], info["window_days"]
         self.durations = [str(d) for d in info["durations"]]
         self.duration = str(info["default_duration"])
-        self.verified_email = guest_auth.guest_email(self.guest_token, now=utcnow()) or ""
+        self.verified_email = next(filter(None, (guest_auth.guest_email(t, now=utcnow())
+                                                 for t in self._cookie_values(cookies.GUEST))), "")
         if self.verified_email and not self.guest_email:
             self.guest_email = self.verified_email
         self.ready = True
-        return rx.call_script("Intl.DateTimeFormat().resolvedOptions().timeZone", callback=BookingState.detected_zone)
 
     @rx.event
     def detected_zone(self, tz: str):
@@ -147,7 +151,8 @@ class BookingState(SlotChoice, rx.State):
             self._refresh_slots()
             self.message = exc.message
             return
-        self.links = " ".join([*_links(self.links), meeting["manage_token"]][-MAX_LINKS:])
+        self._set_cookie(cookies.MEETING_LINKS,
+                         ".".join([*_links(self._cookie(cookies.MEETING_LINKS)), meeting["manage_token"]][-MAX_LINKS:]))
         self.confirmation = {"date": meeting["date_label"], "time": meeting["time_label"],
                              "agent": meeting["agent_name"], "subject": meeting["subject"],
                              "manage": routes.manage_path(meeting["manage_token"])}
@@ -160,8 +165,9 @@ class BookingState(SlotChoice, rx.State):
 
     def _load_mine(self) -> None:
         try:
-            self.mine = booking.my_meetings(_links(self.links), slug=self._slug(),
-                                            verified_email=self.verified_email or None, now=utcnow())
+            self.mine = booking.my_meetings(_links(self._cookie(cookies.MEETING_LINKS)), slug=self._slug(),
+                                            verified_email=self.verified_email or None, now=utcnow(),
+                                            client=self.router.session.client_ip)
         except KiteError as exc:
             self.mine, self.message = [], exc.message
 
@@ -169,7 +175,7 @@ class BookingState(SlotChoice, rx.State):
     def delete_mine(self, token: str):
         self.message, self.notice = "", ""
         try:
-            meeting = booking.cancel(token, now=utcnow())
+            meeting = booking.cancel(token, now=utcnow(), client=self.router.session.client_ip)
         except KiteError as exc:
             self.message = exc.message
             return
@@ -210,7 +216,8 @@ class BookingState(SlotChoice, rx.State):
         except KiteError as exc:
             self.message = exc.message
             return
-        self.guest_token, self.verified_email, self.guest_email = token, self.login_email, self.login_email
+        self._set_cookie(cookies.GUEST, token)
+        self.verified_email, self.guest_email = self.login_email, self.login_email
         self.code_sent, self.notice = False, f"You are logged in as {self.login_email}."
         self.step = "form"
         self._refresh_slots()
@@ -388,6 +395,7 @@ def booking_page() -> rx.Component:
                 ),
                 spacing="4",
                 width="100%",
+                on_mount=BookingState.detected_zone(BROWSER_TIME_ZONE),
             ),
         ),
         loading(),

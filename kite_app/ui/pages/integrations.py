@@ -11,6 +11,7 @@ from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import install
 from kite_app.services.install import InstallFailed
+from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, T, utcnow
@@ -131,17 +132,12 @@ class IntegrationsState(Page, SessionState):
             self._show(st)
             self.notice = "Google Calendar was uninstalled; its key is deleted."
 
-    @rx.event
-    def copy(self, text: str):
-        return [rx.set_clipboard(text), rx.toast.success("Copied.")]
-
 
 def _copy_row(label: str, value: rx.Var, element_id: str) -> rx.Component:
     return rx.hstack(
         rx.text(label, weight="medium", width="7rem"),
         rx.code(value, id=element_id, size="2", white_space="pre-wrap", word_break="break-all"),
-        rx.button(rx.icon("copy", size=14), "Copy", size="1", variant="soft", aria_label=f"Copy {label.lower()}",
-                  on_click=IntegrationsState.copy(value)),
+        copy_button("Copy", value, icon_size=14, size="1", aria_label=f"Copy {label.lower()}"),
         align="center",
         width="100%",
     )

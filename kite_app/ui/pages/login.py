@@ -44,10 +44,9 @@ class LoginState(SessionState):
         except KiteError as exc:
             self.message = exc.message
             return
-        self._start_session(token)
         self.user_name, self.user_role = user["name"], user["role"]
-        target = safe_next(self.router.url.query_parameters.get("next")) or home_for(user["role"])
-        return rx.redirect(target)
+        self._start_session(token, then=safe_next(self.router.url.query_parameters.get("next"))
+                            or home_for(user["role"]))
 
 
 @template(route=routes.LOGIN, title="Log in", on_load=LoginState.load)

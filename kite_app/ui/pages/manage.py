@@ -44,12 +44,15 @@ class ManageState(SlotChoice, rx.State):
     def _token(self) -> str:
         return self.router.page.params.get("token", "")
 
+    def _client(self) -> str:
+        return self.router.session.client_ip
+
     def _refresh_slots(self) -> None:
         now = utcnow()
         zone = self.meeting["time_zone"]
         try:
             slots = booking.change_slots(self._token(), start=now, end=now + timedelta(days=self._window + 1),
-                                         duration=int(self.duration), guest_zone=zone, now=now)
+                                         duration=int(self.duration), guest_zone=zone, now=now, client=self._client())
         except KiteError as exc:  # e.g. the agent's calendar cannot be read right now
             self.message, slots = exc.message, []
         self._apply_slots(slots, zone, now, self._window)
@@ -61,7 +64,7 @@ class ManageState(SlotChoice, rx.State):
 
     def _load_conversation(self) -> None:
         try:
-            view = conversations.open_for_guest(self._token(), now=utcnow())
+            view = conversations.open_for_guest(self._token(), now=utcnow(), client=self._client())
         except KiteError:
             self.conversation = []
             return
@@ -71,8 +74,8 @@ class ManageState(SlotChoice, rx.State):
     def tick(self, _now: str = ""):
         """Polled while the page is open: new messages and notices appear without reloading."""
         try:
-            if conversations.last_id_for_guest(self._token()) != self._last_id:
-                self.meeting = booking.get(self._token(), now=utcnow())
+            if conversations.last_id_for_guest(self._token(), now=utcnow(), client=self._client()) != self._last_id:
+                self.meeting = booking.get(self._token(), now=utcnow(), client=self._client())
                 self._load_conversation()
         except KiteError:
             pass
@@ -85,7 +88,7 @@ class ManageState(SlotChoice, rx.State):
     def send(self):
         self._clear()
         try:
-            conversations.guest_writes(self._token(), self.draft, now=utcnow())
+            conversations.guest_writes(self._token(), self.draft, now=utcnow(), client=self._client())
         except ValidationError as exc:
             self.draft_error = next(iter(exc.errors.values()))
             return
@@ -100,7 +103,7 @@ class ManageState(SlotChoice, rx.State):
         self.ready, self.not_found, self.editing, self.confirm_delete = False, "", False, False
         self._clear()
         try:
-            meeting = booking.get(self._token(), now=utcnow())
+            meeting = booking.get(self._token(), now=utcnow(), client=self._client())
             info = availability.booking_page(meeting["agent_slug"])
         except KiteError as exc:
             self.not_found = exc.message
@@ -139,7 +142,7 @@ class ManageState(SlotChoice, rx.State):
         try:
             meeting = booking.change(self._token(), now=utcnow(), start=datetime.fromisoformat(self.slot),
                                      duration=int(self.duration), subject=self.subject,
-                                     client=self.router.session.client_ip)
+                                     client=self._client())
         except ValidationError as exc:
             self.errors = exc.errors
             self.message = next(iter(exc.errors.values())) if "meeting" in exc.errors else ""
@@ -162,7 +165,7 @@ class ManageState(SlotChoice, rx.State):
     def delete(self):
         self._clear()
         try:
-            meeting = booking.cancel(self._token(), now=utcnow())
+            meeting = booking.cancel(self._token(), now=utcnow(), client=self._client())
         except KiteError as exc:
             self.message, self.confirm_delete = exc.message, False
             return

@@ -8,6 +8,7 @@ from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.accounts import time_zones
 from kite_app.services import accounts, calendar_settings
+from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import Page, SessionState, utcnow
@@ -46,14 +47,6 @@ class ProfileState(Page, SessionState):
             self._show(profile)
             self.user_name = profile["name"]
 
-    @rx.event
-    def copy_link(self):
-        return [rx.set_clipboard(self.booking_url), rx.toast.success("Booking link copied.")]
-
-    @rx.event
-    def copy_snippet(self):
-        return [rx.set_clipboard(self.embed_snippet), rx.toast.success("Snippet copied.")]
-
 
 def _booking_link() -> rx.Component:
     return rx.card(
@@ -62,7 +55,7 @@ def _booking_link() -> rx.Component:
             rx.text("Share this link so guests can book a meeting with you."),
             rx.hstack(
                 rx.code(ProfileState.booking_url, size="3", id="booking-link"),
-                rx.button(rx.icon("copy", size=16), "Copy link", on_click=ProfileState.copy_link, variant="soft"),
+                copy_button("Copy link", ProfileState.booking_url, done="Booking link copied."),
                 align="center",
                 wrap="wrap",
             ),
@@ -70,8 +63,7 @@ def _booking_link() -> rx.Component:
                     size="2"),
             rx.hstack(
                 rx.code(ProfileState.embed_snippet, id="embed-snippet", size="2", white_space="pre-wrap"),
-                rx.button(rx.icon("copy", size=16), "Copy snippet", on_click=ProfileState.copy_snippet,
-                          variant="soft"),
+                copy_button("Copy snippet", ProfileState.embed_snippet, done="Snippet copied."),
                 align="center",
                 wrap="wrap",
             ),

@@ -6,8 +6,9 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app import routes
-from kite_app.services import built_in_calendar
+from kite_app.services import built_in_calendar, calendar_settings
 from kite_app.services.built_in_calendar import BlockView, CalendarView
+from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
 from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState
 from kite_app.ui.session import Page, SessionState, utcnow
@@ -17,6 +18,7 @@ class BuiltInCalendarState(Page, SessionState):
     calendars: list[CalendarView] = []
     blocks: list[BlockView] = []
     import_error: str = ""
+    feed_notice: str = ""
 
     def _refresh(self, actor) -> None:
         self.calendars = built_in_calendar.built_in_calendars(actor)
@@ -30,8 +32,15 @@ class BuiltInCalendarState(Page, SessionState):
 
     @rx.event
     def load(self):
-        self.import_error, self.calendars, self.blocks = "", [], []
+        self.import_error, self.calendars, self.blocks, self.feed_notice = "", [], [], ""
         return self._open(self._refresh)
+
+    @rx.event
+    async def new_feed_address(self):
+        view = self._attempt(lambda actor: calendar_settings.new_feed_address(actor, now=utcnow()))
+        if view is not None:
+            (await self.get_state(CalendarSettingsState)).feed_url = view["feed_url"]
+            self.feed_notice = "This is your new feed address. The old one no longer works."
 
     @rx.event
     def add_block(self, form: dict):
@@ -173,11 +182,14 @@ def built_in_tab() -> rx.Component:
                     CalendarSettingsState.feed_url != "",
                     rx.vstack(
                         rx.text("Subscribe to this address in any calendar app to see your meetings there. "
-                                "Keep it private.", size="2", color_scheme="gray"),
+                                "Keep it private: anyone with it sees your meetings. If it got out, make a new one; "
+                                "the old one stops working.", size="2", color_scheme="gray"),
+                        form_notice(BuiltInCalendarState.feed_notice),
                         rx.hstack(
                             rx.code(CalendarSettingsState.feed_url, id="feed-url"),
-                            rx.button("Copy feed address", variant="soft", size="1",
-                                      on_click=CalendarSettingsState.copy(CalendarSettingsState.feed_url)),
+                            copy_button("Copy feed address", CalendarSettingsState.feed_url, icon_size=14, size="1"),
+                            rx.button(rx.icon("refresh-cw", size=14), "New feed address", variant="soft", size="1",
+                                      color_scheme="orange", on_click=BuiltInCalendarState.new_feed_address),
                             align="center",
                             wrap="wrap",
                         ),

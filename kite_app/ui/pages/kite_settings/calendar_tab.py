@@ -109,10 +109,6 @@ class CalendarSettingsState(Page, SessionState):
         elif self.errors:
             self.message = "Nothing was saved. Correct the fields marked below."
 
-    @rx.event
-    def copy(self, text: str):
-        return [rx.set_clipboard(text), rx.toast.success("Copied.")]
-
 
 def _number(label: str, key: str, hint: str = "") -> rx.Component:
     return rx.el.div(

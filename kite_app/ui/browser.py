@@ -1,0 +1,60 @@
+"""This browser's cookies, for page states: read from the request that opened the tab's connection, set
+through a one-time ticket that the page loads from the server (kite_app/cookies.py says why)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import reflex as rx
+from reflex_base.event import no_args_event_spec
+
+from kite_app import cookies, routes
+from kite_app.services import cookie_tickets
+
+
+class BrowserState(rx.State):
+    """Base of the page states that know who is asking from a cookie."""
+
+    cookie_claims: list[str] = []  # ticket addresses for the page to load
+    _cookies_set: dict[str, str] = {}  # set in this tab since it connected
+    _then: str = ""  # where to go once the claims are loaded
+
+    def _cookie_values(self, name: str) -> list[str]:
+        """This browser's values of cookie `name`, newest first: the one set in this tab, then the one its
+        request sent when the tab connected (that request cannot show a cookie set since)."""
+        sent = cookies.read(self.router.headers.cookie, name)
+        return [v for v in dict.fromkeys((self._cookies_set.get(name, ""), sent)) if v]
+
+    def _cookie(self, name: str) -> str:
+        values = self._cookie_values(name)
+        return values[0] if values else ""
+
+    def _set_cookie(self, name: str, value: str, *, then: str = "") -> None:
+        """Set cookie `name` in this browser; with `then`, go there once the browser has it."""
+        ticket = cookie_tickets.issue(name, value, max_age=cookies.LIFETIMES[name](), now=datetime.now(UTC))
+        self._cookies_set = {**self._cookies_set, name: value}
+        self.cookie_claims = [*self.cookie_claims, routes.cookie_claim_path(ticket)]
+        self._then = then or self._then
+
+    @rx.event
+    def claimed(self, src: str):
+        """The page loaded a claim (or failed to: the tab keeps the value either way)."""
+        self.cookie_claims = [c for c in self.cookie_claims if c != src]
+        if not self.cookie_claims and self._then:
+            then, self._then = self._then, ""
+            return rx.redirect(then)
+        return None
+
+
+class _ClaimImage(rx.el.Img):
+    on_load: rx.EventHandler[no_args_event_spec]  # type: ignore[valid-type,type-arg]
+    on_error: rx.EventHandler[no_args_event_spec]  # type: ignore[valid-type,type-arg]
+
+
+def cookie_claims() -> rx.Component:
+    """Loads each pending claim as an invisible image (no script needed)."""
+    return rx.foreach(
+        BrowserState.cookie_claims,
+        lambda src: _ClaimImage.create(src=src, alt="", class_name="kite-claim", on_load=BrowserState.claimed(src),
+                                       on_error=BrowserState.claimed(src)),
+    )
