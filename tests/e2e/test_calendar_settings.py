@@ -90,10 +90,17 @@ def test_agent_sets_hours_busy_time_and_publishes_the_link(server, page: Page, s
     expect(page.locator("#feed-url")).to_contain_text(f"{url}/calendar/")
     shot("built-in-calendar")
 
-    # the feed address serves an .ics file
-    feed = page.request.get(page.locator("#feed-url").inner_text())
+    # the feed address serves an .ics file; a new address retires the old one
+    old_feed = page.locator("#feed-url").inner_text()
+    feed = page.request.get(old_feed)
     assert feed.status == 200 and feed.headers["content-type"].startswith("text/calendar")
     assert b"BEGIN:VCALENDAR" in feed.body()
+    page.get_by_role("button", name="New feed address").click()
+    expect(page.get_by_text("This is your new feed address. The old one no longer works.")).to_be_visible()
+    expect(page.locator("#feed-url")).not_to_have_text(old_feed)
+    shot("built-in-calendar-new-feed")
+    assert page.request.get(page.locator("#feed-url").inner_text()).status == 200
+    assert page.request.get(old_feed).status == 404
 
     # the busy block and the lunch break are not offered to guests
     now = datetime.now(UTC)
