@@ -10,6 +10,8 @@ LOGIN = "/login"
 AGENTS = "/admin/agents"
 PROFILE = "/profile"
 BOOKING = "/book/[slug]"
+TEAM_BOOKING = "/team/[slug]"
+TEAMS = "/admin/teams"
 KITE_SETTINGS = "/settings"
 MANAGE = "/manage/[token]"
 INBOX = "/inbox"
@@ -52,3 +54,11 @@ def widget_url(public_url: str) -> str:
 
 def cookie_claim_path(ticket: str) -> str:
     return f"{COOKIE_CLAIM}?ticket={quote(ticket, safe='')}"
+
+
+def team_path(slug: str) -> str:
+    return f"/team/{quote(slug, safe='')}"
+
+
+def team_url(public_url: str, slug: str) -> str:
+    return public_url.rstrip("/") + team_path(slug)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from kite_app.domain.availability import WEEKDAYS, TimeRange, format_minutes, parse_time, ranges_error
 from kite_app.domain.errors import ValidationError
@@ -116,7 +117,7 @@ class SettingsForm:
     reminders: str = "60"  # minutes before the meeting, "60, 1440"; empty for none
 
 
-def _int_in(form: SettingsForm, key: str, low: int, high: int, unit: str, errors: dict[str, str]) -> int:
+def _int_in(form: RulesForm, key: str, low: int, high: int, unit: str, errors: dict[str, str]) -> int:
     raw = str(getattr(form, key)).strip()
     try:
         value = int(raw)
@@ -128,21 +129,33 @@ def _int_in(form: SettingsForm, key: str, low: int, high: int, unit: str, errors
     return value
 
 
-def parse_settings(form: SettingsForm, *, calendars: Collection[str],
-                   writable: Collection[str] | None = None) -> CalendarSettings:
-    """Read the "Calendar Settings" form. Every invalid field gets its own message (keyed by field:
-    "durations", "hours_0".."hours_6", "override_3", ...); all or nothing."""
-    errors: dict[str, str] = {}
+class RulesForm(Protocol):
+    """The fields a form shares with the team form: durations and slot rules, as typed."""
 
-    blocking = tuple(dict.fromkeys(form.blocking_calendars))
-    if unknown := [c for c in blocking if c not in calendars]:
-        errors["blocking_calendars"] = f"Unknown calendar {unknown[0]}."
-    destination = form.destination_calendar
-    if destination not in calendars:
-        errors["destination_calendar"] = "Choose the calendar that meetings are added to."
-    elif writable is not None and destination not in writable:
-        errors["destination_calendar"] = "You can only read this calendar. Choose one you can add events to."
+    @property
+    def durations(self) -> str: ...
 
+    @property
+    def default_duration(self) -> str: ...
+
+    @property
+    def slot_interval(self) -> str: ...
+
+    @property
+    def buffer_before(self) -> str: ...
+
+    @property
+    def buffer_after(self) -> str: ...
+
+    @property
+    def min_notice(self) -> str: ...
+
+    @property
+    def window_days(self) -> str: ...
+
+
+def parse_durations(form: RulesForm, errors: dict[str, str]) -> tuple[tuple[int, ...], int]:
+    """The duration options and the default, or messages in `errors` ("durations", "default_duration")."""
     durations: list[int] = []
     for part in re.split(r"[,;\s]+", form.durations.strip()):
         if not part:
@@ -163,6 +176,41 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
     default = _int_in(form, "default_duration", MIN_DURATION, MAX_DURATION, "minutes", errors)
     if "default_duration" not in errors and "durations" not in errors and default not in durations:
         errors["default_duration"] = "The default duration must be one of the duration options."
+    return tuple(durations), default
+
+
+def parse_rules(form: RulesForm, errors: dict[str, str]) -> SlotRules:
+    """Interval, buffers, minimum notice and window, or messages in `errors` keyed by field."""
+    rules = SlotRules(
+        interval=_int_in(form, "slot_interval", 5, 120, "minutes", errors),
+        buffer_before=_int_in(form, "buffer_before", 0, MAX_BUFFER, "minutes", errors),
+        buffer_after=_int_in(form, "buffer_after", 0, MAX_BUFFER, "minutes", errors),
+        min_notice=_int_in(form, "min_notice", 0, MAX_NOTICE, "minutes", errors),
+        window_days=_int_in(form, "window_days", 1, MAX_WINDOW_DAYS, "days", errors),
+    )
+    if "slot_interval" not in errors and rules.interval not in SLOT_INTERVALS:
+        errors["slot_interval"] = "Choose a slot interval from the list."
+    if "window_days" in errors and form.window_days.strip().isdigit() and int(form.window_days) > MAX_WINDOW_DAYS:
+        errors["window_days"] = f"Guests can book at most one month ahead ({MAX_WINDOW_DAYS} days)."
+    return rules
+
+
+def parse_settings(form: SettingsForm, *, calendars: Collection[str],
+                   writable: Collection[str] | None = None) -> CalendarSettings:
+    """Read the "Calendar Settings" form. Every invalid field gets its own message (keyed by field:
+    "durations", "hours_0".."hours_6", "override_3", ...); all or nothing."""
+    errors: dict[str, str] = {}
+
+    blocking = tuple(dict.fromkeys(form.blocking_calendars))
+    if unknown := [c for c in blocking if c not in calendars]:
+        errors["blocking_calendars"] = f"Unknown calendar {unknown[0]}."
+    destination = form.destination_calendar
+    if destination not in calendars:
+        errors["destination_calendar"] = "Choose the calendar that meetings are added to."
+    elif writable is not None and destination not in writable:
+        errors["destination_calendar"] = "You can only read this calendar. Choose one you can add events to."
+
+    durations, default = parse_durations(form, errors)
 
     weekly: list[tuple[TimeRange, ...]] = []
     for i, name in enumerate(WEEKDAYS):
@@ -204,17 +252,7 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
             errors[key] = message
         overrides[day] = ranges
 
-    rules = SlotRules(
-        interval=_int_in(form, "slot_interval", 5, 120, "minutes", errors),
-        buffer_before=_int_in(form, "buffer_before", 0, MAX_BUFFER, "minutes", errors),
-        buffer_after=_int_in(form, "buffer_after", 0, MAX_BUFFER, "minutes", errors),
-        min_notice=_int_in(form, "min_notice", 0, MAX_NOTICE, "minutes", errors),
-        window_days=_int_in(form, "window_days", 1, MAX_WINDOW_DAYS, "days", errors),
-    )
-    if "slot_interval" not in errors and rules.interval not in SLOT_INTERVALS:
-        errors["slot_interval"] = "Choose a slot interval from the list."
-    if "window_days" in errors and form.window_days.strip().isdigit() and int(form.window_days) > MAX_WINDOW_DAYS:
-        errors["window_days"] = f"Guests can book at most one month ahead ({MAX_WINDOW_DAYS} days)."
+    rules = parse_rules(form, errors)
 
     reminders: list[int] = []
     for part in re.split(r"[,;\s]+", form.reminders.strip()):

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from kite_app.domain.times import when
 
-KINDS = ("booked", "confirmed", "changed", "deleted", "reminder", "declined", "calendar_failed")
+KINDS = ("booked", "confirmed", "changed", "deleted", "reminder", "declined", "calendar_failed", "reassigned")
 
 
 def _minutes(start_iso: str, end_iso: str) -> int:
@@ -54,6 +54,10 @@ def render(notice: dict, zone: str) -> str:
         return (f"The meeting on {now_at} could not be added to your calendar {notice.get('calendar', '')} "
                 f"({notice.get('reason', '')}). It stands in Kite and the guest has their invitation. In Calendar "
                 "Settings, choose a calendar you can add events to.")
+    if kind == "reassigned":  # a round-robin team meeting given to another member
+        to = notice.get("to_host") or notice.get("agent", "")
+        return (f"The meeting on {now_at} was reassigned by {who} from {notice.get('from_host', '')} to {to}. "
+                f"Waiting for {to} to confirm.")
     if kind == "reminder":
         return f"Reminder: the meeting starts {now_at}."
     if kind == "changed":

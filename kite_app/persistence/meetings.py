@@ -62,3 +62,13 @@ def upcoming_live(session: Session, agent_id: int, now: datetime) -> list[Meetin
     """The agent's live meetings that have not ended, by start."""
     return list(session.exec(select(Meeting).where(Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE),
                                                    Meeting.ends_at > now).order_by(col(Meeting.starts_at))).all())
+
+
+def move_links(session: Session, old_id: int, new_id: int) -> None:
+    """The guest's links (and idempotent retries) of a meeting now open `new_id` (a reassigned meeting)."""
+    for link in session.exec(select(MeetingLink).where(MeetingLink.meeting_id == old_id)).all():
+        link.meeting_id = new_id
+        session.add(link)
+    for key in session.exec(select(IdempotencyKey).where(IdempotencyKey.meeting_id == old_id)).all():
+        key.meeting_id = new_id
+        session.add(key)

@@ -133,6 +133,32 @@ class CalendarSettingsRow(SQLModel, table=True):
 
 
 @rx.ModelRegistry.register
+class Team(SQLModel, table=True):
+    """A team booking page (kite_app.domain.teams): its rules as JSON (TeamRules)."""
+
+    __tablename__ = "teams"
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
+    name: str = Field(max_length=100)
+    slug: str = Field(max_length=60, unique=True)
+    kind: str = Field(max_length=16)
+    active: bool = Field(default=True)
+    data: dict = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class TeamMember(SQLModel, table=True):
+    __tablename__ = "team_members"
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
+    team_id: int = _fk("teams.id")
+    agent_id: int = _fk("users.id")
+    weight: int = Field(default=1)
+
+
+@rx.ModelRegistry.register
 class Meeting(SQLModel, table=True):
     """A meeting booked with an agent."""
 
@@ -160,6 +186,10 @@ class Meeting(SQLModel, table=True):
     calendar_event_id: str | None = Field(default=None, max_length=255)
     # The `sequence` last written to the calendar; behind `sequence` means a write is waiting (retried).
     calendar_synced_seq: int | None = Field(default=None)
+    # The team whose page it was booked on (round robin: the member it was given to is `agent_id`). Teams
+    # are deactivated, never deleted.
+    team_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("teams.id"),
+                                                 nullable=True, index=True))
 
     @property
     def duration_minutes(self) -> int:

@@ -79,18 +79,32 @@ def slots_for(
     `exclude_meeting_id`: a meeting being moved, whose own time counts as free.
     """
     agent, settings = published_agent(slug)
+    duration = checked_duration(settings, duration, guest_zone, any_duration=any_duration)
+    slots = agent_slots(agent["id"], agent["time_zone"], settings, start=start, end=end, duration=duration, now=now,
+                        exclude_meeting_id=exclude_meeting_id)
+    return label_slots(slots, ZoneInfo(guest_zone))
+
+
+def checked_duration(settings: CalendarSettings, duration: int | None, guest_zone: str, *,
+                     any_duration: bool = False) -> int:
+    """The duration asked for (the default when none), refused when not offered; the guest's zone checked."""
     duration = settings.default_duration if duration is None else duration
     if duration not in settings.durations and not (any_duration and MIN_DURATION <= duration <= MAX_DURATION):
         raise ValidationError({"duration": "Choose one of the offered durations."})
     if time_zone_error(guest_zone):
         raise ValidationError({"tz": "Choose a time zone from the list."})
+    return duration
+
+
+def agent_slots(agent_id: int, agent_zone: str, settings: CalendarSettings, *, start: datetime, end: datetime,
+                duration: int, now: datetime, exclude_meeting_id: int | None = None) -> list[int]:
+    """The slot starts (POSIX seconds) the agent is free for under `settings`, in [start, end)."""
     margin = timedelta(minutes=2 * (settings.rules.buffer_before + settings.rules.buffer_after) + duration)
-    busy = busy_intervals(agent["id"], settings, start - margin, end + margin, exclude_meeting_id=exclude_meeting_id)
-    slots = slots_between(
-        weekly=settings.weekly, overrides=settings.overrides, zone=ZoneInfo(agent["time_zone"]), busy=busy,
+    busy = busy_intervals(agent_id, settings, start - margin, end + margin, exclude_meeting_id=exclude_meeting_id)
+    return slots_between(
+        weekly=settings.weekly, overrides=settings.overrides, zone=ZoneInfo(agent_zone), busy=busy,
         duration=duration, rules=settings.rules, now=to_seconds(now), start=to_seconds(start), end=to_seconds(end),
     )
-    return label_slots(slots, ZoneInfo(guest_zone))
 
 
 class BookingPageInfo(TypedDict):

@@ -37,14 +37,22 @@ from kite_app.domain.meeting import (
     longer_meeting_conflict,
 )
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
+from kite_app.domain.teams import TeamRules, member_settings
 from kite_app.persistence import meetings as q
 from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, transaction
-from kite_app.persistence.models import IdempotencyKey, Meeting, User
+from kite_app.persistence.models import IdempotencyKey, Meeting, Team, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
 from kite_app.services import manage_links, notifications, ratelimit, reminders
 from kite_app.services.accounts import public_agent
-from kite_app.services.availability import Slot, busy_intervals, meeting_reservations, slots_for
+from kite_app.services.availability import (
+    Slot,
+    agent_slots,
+    busy_intervals,
+    checked_duration,
+    label_slots,
+    meeting_reservations,
+)
 from kite_app.services.calendar_settings import published as published_settings
 from kite_app.services.calendar_settings import published_agent
 
@@ -97,7 +105,7 @@ def clean_text(text: str, limit: int) -> str:
 
 
 @contextmanager
-def _refusing_overlap() -> Iterator[None]:
+def refusing_overlap() -> Iterator[None]:
     """The database refused an overlapping meeting (SQLite trigger or PostgreSQL exclusion constraint):
     a race with another booking, which lost. Said as SlotTaken."""
     try:
@@ -141,7 +149,7 @@ def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
     return name, email, subject
 
 
-def _check_time(agent: Mapping[str, Any], settings: CalendarSettings, start: datetime, duration: int, now: datetime,
+def check_time(agent: Mapping[str, Any], settings: CalendarSettings, start: datetime, duration: int, now: datetime,
                 exclude_meeting: int | None = None) -> None:
     """Rules first (clear 422s), then the agent's calendars (409 if busy). Meetings are checked under the lock."""
     check_requested_slot(start, duration, settings, ZoneInfo(agent["time_zone"]), now)
@@ -150,7 +158,7 @@ def _check_time(agent: Mapping[str, Any], settings: CalendarSettings, start: dat
     check_free(start, duration, settings, calendar_busy)
 
 
-def _check_meetings_locked(s, agent_id: int, settings: CalendarSettings, start: datetime, duration: int,
+def check_meetings_locked(s, agent_id: int, settings: CalendarSettings, start: datetime, duration: int,
                            exclude_id: int | None = None) -> None:
     q.lock_agent(s, agent_id)
     rules = settings.rules
@@ -291,8 +299,8 @@ def _give_up_calendar_write(meeting_id: int, calendar_id: str, exc: CalendarErro
 
 def published_settings_any(meeting_id: int) -> CalendarSettings | None:
     with transaction(read_only=True) as s:
-        agent_id = must_get(s, Meeting, meeting_id).agent_id
-    return published_settings(agent_id)
+        meeting = must_get(s, Meeting, meeting_id)
+    return meeting_settings(meeting)
 
 
 def book(req: BookingRequest, *, now: datetime) -> MeetingView:
@@ -300,52 +308,81 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     SlotTaken."""
     ratelimit.check("booking", req.client, now=now.timestamp())
     agent, settings = published_agent(req.slug)
-    name, email, subject = _validate_guest(req)
-    if settings.require_guest_login and normalize_email(req.verified_email or "") != email:
-        raise LoginRequired("Log in with your email before booking with this agent.")
+    guest = validate_guest(req, settings, "Log in with your email before booking with this agent.")
     duration = settings.default_duration if req.duration is None else req.duration
     req = replace(req, start=req.start.astimezone(UTC))  # UTC arithmetic from here: +30 min is 30 real minutes
     key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
-    if key:
-        with transaction(read_only=True) as s:
-            retried = q.idempotent(s, key) is not None
-        if retried:
-            return _again(key, agent["id"], now)
-    _check_time(agent, settings, req.start, duration, now)
-    with _refusing_overlap(), transaction() as s:
-        q.lock_agent(s, agent["id"])  # a retry with the same key waits here for the first request
+    if key and was_booked(key):
+        return again(key, now)
+    check_time(agent, settings, req.start, duration, now)
+    return insert_meeting(agent["id"], settings, req, guest, duration, now=now, key=key)
+
+
+@dataclass(frozen=True)
+class Guest:
+    name: str
+    email: str
+    subject: str
+
+
+def validate_guest(req: BookingRequest, settings: CalendarSettings, login_message: str) -> Guest:
+    """The guest's fields, cleaned and checked (ValidationError), and their login where it is required."""
+    name, email, subject = _validate_guest(req)
+    if settings.require_guest_login and normalize_email(req.verified_email or "") != email:
+        raise LoginRequired(login_message)
+    return Guest(name, email, subject)
+
+
+def was_booked(key: str) -> bool:
+    """Whether a request with this idempotency key already booked."""
+    with transaction(read_only=True) as s:
+        return q.idempotent(s, key) is not None
+
+
+def insert_meeting(agent_id: int, settings: CalendarSettings, req: BookingRequest, guest: Guest, duration: int, *,
+                   now: datetime, key: str | None, team_id: int | None = None) -> MeetingView:
+    """Write the meeting for `agent_id` after the checks that need no lock passed: under the agent's lock
+    the meetings are checked again (SlotTaken if one took the time), then the meeting, its link, notice,
+    mails and reminders are written in one transaction, and its calendar event after it."""
+    with refusing_overlap(), transaction() as s:
+        q.lock_agent(s, agent_id)  # a retry with the same key waits here for the first request
         retried = bool(key) and q.idempotent(s, key or "") is not None
         if not retried:
-            _check_meetings_locked(s, agent["id"], settings, req.start, duration)
+            check_meetings_locked(s, agent_id, settings, req.start, duration)
             meeting = Meeting(
-                uid=f"{secrets.token_hex(16)}@kite", agent_id=agent["id"], guest_name=name, guest_email=email,
-                guest_time_zone=req.guest_time_zone, subject=subject, starts_at=req.start.astimezone(UTC),
-                ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC), status=MeetingStatus.PENDING,
-                created_at=now, updated_at=now,
+                uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
+                guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
+                starts_at=req.start.astimezone(UTC), ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
+                status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id,
             )
             s.add(meeting)
             s.flush()
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=meeting.id, created_at=now))
-            agent_row = must_get(s, User, agent["id"])
+            agent_row = must_get(s, User, agent_id)
             view = _view(meeting, agent_row, q.new_link(s, meeting.id, now), now)  # the confirmation's link
             notifications.record(s, meeting, agent_row, "booked", by="guest", now=now)
             reminders.schedule(s, meeting, settings.reminders, now)
             meeting_id = meeting.id
     if retried:
-        return _again(key or "", agent["id"], now)
+        return again(key or "", now)
     schedule_calendar_write(meeting_id, settings)
     return view
 
 
-def _again(key: str, agent_id: int, now: datetime) -> MeetingView:
+def again(key: str, now: datetime) -> MeetingView:
     """A retried request (same Idempotency-Key): the meeting it booked, with a link of its own (links are
     not stored, so the first answer's cannot be repeated; every link opens the same meeting)."""
     with transaction() as s:
         meeting = q.idempotent(s, key)
         if meeting is None:
             raise NotFound("This booking no longer exists.")
-        return _view(meeting, must_get(s, User, agent_id), q.new_link(s, meeting.id, now), now)
+        return _view(meeting, must_get(s, User, meeting.agent_id), q.new_link(s, meeting.id, now), now)
+
+
+def view_of(meeting: Meeting, agent: User, now: datetime) -> MeetingView:
+    """The meeting as the guest sees it (without a link: theirs are where they were sent)."""
+    return _view(meeting, agent, "", now)
 
 
 def get(token: str, *, now: datetime, client: str | None = None) -> MeetingView:
@@ -380,9 +417,24 @@ def change_slots(token: str, *, start: datetime, end: datetime, duration: int, g
     """Slots the meeting behind `token` could move to; its own current time counts as free."""
     with transaction(read_only=True) as s:
         meeting = manage_links.meeting_for(s, token, client=client, now=now)
-        slug = must_get(s, User, meeting.agent_id).slug or ""
-    return slots_for(slug, start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,
-                     exclude_meeting_id=meeting.id)
+        agent = must_get(s, User, meeting.agent_id)
+    settings = meeting_settings(meeting)
+    if settings is None or not agent.active:
+        raise NotFound("This agent is not taking bookings any more.")
+    duration = checked_duration(settings, duration, guest_zone)
+    return label_slots(agent_slots(agent.id, agent.time_zone, settings, start=start, end=end, duration=duration,
+                                   now=now, exclude_meeting_id=meeting.id), ZoneInfo(guest_zone))
+
+
+def meeting_settings(meeting: Meeting) -> CalendarSettings | None:
+    """What a meeting's changes follow: its agent's published settings, with its team's rules for a meeting
+    booked on a team's page. None when the agent closed their calendar."""
+    own = published_settings(meeting.agent_id)
+    if own is None or meeting.team_id is None:
+        return own
+    with transaction(read_only=True) as s:
+        team = s.get(Team, meeting.team_id)
+    return member_settings(own, TeamRules.from_json(team.data)) if team is not None else own
 
 
 def change(token: str, *, now: datetime, start: datetime | None = None, duration: int | None = None,
@@ -419,7 +471,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
         meeting = must_get(s, Meeting, meeting_id)
         agent = must_get(s, User, meeting.agent_id)
     _changeable(meeting, now)
-    settings = published_settings(meeting.agent_id)
+    settings = meeting_settings(meeting)
     if settings is None or not agent.active:
         raise NotFound("This agent is not taking bookings any more.")
     new_subject = meeting.subject if subject is None else clean_text(subject, MAX_SUBJECT)
@@ -453,14 +505,14 @@ def _apply_change(meeting_id: int, meeting: Meeting, agent: User, settings: Cale
             # an agent may give an existing meeting any length from 15 to 360 minutes
             check_duration_only(new_duration)
             settings = replace(settings, durations=(*settings.durations, new_duration))
-        _check_time({"id": agent.id, "time_zone": agent.time_zone}, settings, new_start, new_duration, now)
+        check_time({"id": agent.id, "time_zone": agent.time_zone}, settings, new_start, new_duration, now)
     subject_changed = new_subject != meeting.subject
-    with _refusing_overlap(), transaction() as s:
+    with refusing_overlap(), transaction() as s:
         row = must_get(s, Meeting, meeting_id)
         _changeable(row, now)
         old = (row.starts_at, row.ends_at)
         if time_changed:
-            _check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
+            check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
             row.starts_at = new_start.astimezone(UTC)
             row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
             if by == "guest":

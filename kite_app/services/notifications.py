@@ -24,6 +24,7 @@ RECIPIENTS = {
     "changed": ("guest", "agent"),
     "deleted": ("guest", "agent"),
     "reminder": ("guest", "agent"),
+    "reassigned": ("guest", "agent"),
 }
 
 
@@ -61,17 +62,19 @@ def record_for_agent(s: Session, meeting: Meeting, agent: User, kind: str, *, no
 
 
 def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime,
-           old: tuple[datetime, datetime] | None = None, old_subject: str | None = None) -> None:
-    """Post the notice and queue the mails for `kind` (booked, confirmed, changed, deleted, reminder).
-    A change names the old time (`old`) and the old subject (`old_subject`, None when it stayed)."""
-    change: dict[str, str] = {}
+           old: tuple[datetime, datetime] | None = None, old_subject: str | None = None,
+           recipients: tuple[str, ...] | None = None, **facts: str) -> None:
+    """Post the notice and queue the mails for `kind` (booked, confirmed, changed, deleted, reminder,
+    reassigned) to its RECIPIENTS (or `recipients`). A change names the old time (`old`) and the old
+    subject (`old_subject`, None when it stayed); `facts` go into the notice as they are."""
+    change: dict[str, str] = dict(facts)
     if old is not None:
         change["old_start"], change["old_end"] = _iso(old[0]), _iso(old[1])
     if old_subject is not None:
         change["old_subject"] = old_subject
     notice = _post_notice(s, meeting, agent, kind, by=by, now=now, **change)
-    cancel = kind in ("deleted", "declined")
-    for who in RECIPIENTS[kind]:
+    cancel = kind in ("deleted", "declined") or meeting.status == MeetingStatus.CANCELLED
+    for who in recipients or RECIPIENTS[kind]:
         to_guest = who == "guest"
         mail = meeting_mail(
             notice=notice,
@@ -94,3 +97,13 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
         ))
         s.add(OutboxMail(kind=kind, to_email=meeting.guest_email if to_guest else agent.email, subject=mail.subject,
                          body_text=mail.text, body_html=mail.html, ics=ics, meeting_id=meeting.id, created_at=now))
+
+
+def record_reassigned(s: Session, old: Meeting, new: Meeting, *, old_host: User, new_host: User, by: str,
+                      now: datetime) -> None:
+    """A round-robin team meeting given to another member (`old` is cancelled, `new` is the same meeting with
+    the new host): both hosts' conversations say so; the guest and the new host get an invitation, the old
+    host a cancellation."""
+    record(s, new, new_host, "reassigned", by=by, now=now, from_host=old_host.name)
+    record(s, old, old_host, "reassigned", by=by, now=now, recipients=("agent",), from_host=old_host.name,
+           to_host=new_host.name)

@@ -23,6 +23,7 @@ SUBJECTS = {
     "deleted": "Meeting deleted: {when}",
     "reminder": "Reminder: {when}",
     "declined": "Meeting declined: {when}",
+    "reassigned": "Meeting reassigned: {when}",
 }
 
 

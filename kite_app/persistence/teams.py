@@ -1,0 +1,54 @@
+"""Queries of teams, their members, and the meetings booked on a team's page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from kite_app.domain.meeting import LIVE
+from kite_app.persistence.models import Meeting, Team, TeamMember, User
+
+
+def all_teams(session: Session) -> list[Team]:
+    return list(session.exec(select(Team).order_by(col(Team.name))).all())
+
+
+def by_slug(session: Session, slug: str) -> Team | None:
+    return session.exec(select(Team).where(Team.slug == slug)).first()
+
+
+def members(session: Session, team_id: int) -> list[tuple[TeamMember, User]]:
+    rows = session.exec(select(TeamMember, User).join(User, col(User.id) == TeamMember.agent_id)
+                        .where(TeamMember.team_id == team_id).order_by(col(TeamMember.id)))
+    return [(m, u) for m, u in rows.all()]
+
+
+def set_members(session: Session, team_id: int, weights: dict[int, int]) -> None:
+    session.exec(delete(TeamMember).where(col(TeamMember.team_id) == team_id))
+    for agent_id, weight in weights.items():
+        session.add(TeamMember(team_id=team_id, agent_id=agent_id, weight=weight))
+
+
+def teams_of(session: Session, agent_id: int) -> list[int]:
+    return list(session.exec(select(TeamMember.team_id).where(TeamMember.agent_id == agent_id)).all())
+
+
+def month_loads(session: Session, team_id: int, since: datetime) -> dict[int, tuple[int, datetime | None]]:
+    """Per member: the team's live meetings given to them since `since`, and when their latest team meeting
+    (of any time) was booked."""
+    counts = dict(session.exec(
+        select(Meeting.agent_id, func.count()).where(Meeting.team_id == team_id, col(Meeting.status).in_(LIVE),
+                                                    Meeting.created_at >= since).group_by(col(Meeting.agent_id))).all())
+    latest = dict(session.exec(
+        select(Meeting.agent_id, func.max(Meeting.created_at)).where(Meeting.team_id == team_id)
+        .group_by(col(Meeting.agent_id))).all())
+    return {agent_id: (counts.get(agent_id, 0), latest.get(agent_id)) for agent_id in {*counts, *latest}}
+
+
+def met_before(session: Session, guest_email: str, agent_ids: list[int]) -> int | None:
+    """The agent among `agent_ids` the guest had their latest meeting with."""
+    return session.exec(select(Meeting.agent_id).where(Meeting.guest_email == guest_email,
+                                                       col(Meeting.agent_id).in_(agent_ids))
+                        .order_by(col(Meeting.created_at).desc(), col(Meeting.id).desc())).first()

@@ -1,0 +1,143 @@
+"""Team booking pages on the booking core: round robin spreads meetings fairly and keeps a returning guest
+with the agent they met, two guests racing for one time both get a member, collective pages offer only
+the times every member is free, and a round-robin meeting can be reassigned."""
+
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from threading import Barrier
+
+import pytest
+from sqlmodel import select
+
+from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.errors import PermissionDenied, ValidationError
+from kite_app.domain.meeting import SlotTaken
+from kite_app.domain.teams import TeamForm, member_settings
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import Meeting, OutboxMail
+from kite_app.services import availability, booking, calendar_settings, teams
+from kite_app.services.booking import BookingRequest
+from tests.seed import admin_actor, open_agent
+
+NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)  # a Monday
+DAY = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+
+
+def team_form(members: dict[int, str], kind="round_robin", slug="support", **rules) -> TeamForm:
+    fields = {"name": "Support", "slug": slug, "kind": kind, "members": members, "durations": "30, 60",
+              "default_duration": "30", "slot_interval": "30", "min_notice": "60", "window_days": "31",
+              **rules}
+    return TeamForm(**fields)
+
+
+@pytest.fixture
+def two_agents(database):
+    a = open_agent("Ann Able", "ann@example.com", hours="00:00-24:00")
+    b = open_agent("Ben Busy", "ben@example.com", hours="00:00-24:00")
+    return admin_actor(), a, b
+
+
+def book(slug: str, start: datetime, email: str = "gus@example.com", **kw):
+    return teams.book_team(BookingRequest(slug=slug, start=start, duration=30, guest_name="Gus Guest",
+                                          guest_email=email, guest_time_zone="Europe/Berlin", **kw), now=NOW)
+
+
+def hosts() -> Counter:
+    with transaction() as s:
+        return Counter(m.agent_id for m in s.exec(select(Meeting).where(Meeting.status != "cancelled")).all())
+
+
+@pytest.mark.parametrize(("weights", "expected"), [(("1", "1"), (12, 12)), (("2", "1"), (16, 8))])
+def test_round_robin_shares_meetings_by_weight(two_agents, weights, expected):
+    admin, a, b = two_agents
+    teams.save_team(admin, team_form({a["id"]: weights[0], b["id"]: weights[1]}), now=NOW)
+    for i in range(24):  # 24 different guests, one after another
+        book("support", DAY + timedelta(minutes=30 * i), email=f"guest{i}@example.com")
+    counts = hosts()
+    assert abs(counts[a["id"]] - expected[0]) <= 1 and abs(counts[b["id"]] - expected[1]) <= 1
+
+
+def test_a_returning_guest_meets_the_same_agent_when_free(two_agents):
+    admin, a, b = two_agents
+    teams.save_team(admin, team_form({a["id"]: "1", b["id"]: "1"}), now=NOW)
+    first = book("support", DAY, email="rita@example.com")
+    book("support", DAY + timedelta(hours=1), email="other@example.com")  # the other member's turn
+    again = book("support", DAY + timedelta(hours=2), email="rita@example.com")
+    assert again["agent_slug"] == first["agent_slug"]
+    # the agent she met is busy then: another member takes her
+    with transaction() as s:
+        met = s.exec(select(Meeting).where(Meeting.guest_email == "rita@example.com")).first()
+    busy_host = met.agent_id
+    book("support", DAY + timedelta(hours=5), email="x@example.com")
+    book("support", DAY + timedelta(hours=5), email="y@example.com")  # both members now busy at 05:00
+    with pytest.raises(SlotTaken):
+        book("support", DAY + timedelta(hours=5), email="rita@example.com")
+    assert busy_host in {a["id"], b["id"]}
+
+
+def test_two_guests_racing_for_one_time_both_get_a_member_and_a_third_is_refused(two_agents):
+    admin, a, b = two_agents
+    teams.save_team(admin, team_form({a["id"]: "1", b["id"]: "1"}), now=NOW)
+    barrier = Barrier(3)
+
+    def race(i):
+        barrier.wait()
+        try:
+            return book("support", DAY + timedelta(hours=3), email=f"racer{i}@example.com")["agent_slug"]
+        except SlotTaken:
+            return "slot_taken"
+
+    with ThreadPoolExecutor(3) as pool:
+        results = sorted(pool.map(race, range(3)))
+    assert results == sorted(["ann-able", "ben-busy", "slot_taken"])
+    assert hosts() == Counter({a["id"]: 1, b["id"]: 1})
+
+
+def test_collective_slots_are_the_intersection_of_the_members_own_slots(database):
+    admin = admin_actor()
+    a = open_agent("Ann Able", "ann@example.com", hours="08:00-12:00", time_zone="Europe/Berlin")
+    b = open_agent("Ben Busy", "ben@example.com", hours="09:30-15:00", time_zone="Europe/London")
+    team = teams.save_team(admin, team_form({a["id"]: "1", b["id"]: "1"}, kind="collective", slug="onboarding",
+                                            buffer_after="15"), now=NOW)
+    booking.book(BookingRequest(slug="ann-able", start=DAY + timedelta(hours=9), duration=30, guest_name="G",
+                                guest_email="g@example.com", guest_time_zone="UTC"), now=NOW)
+    offered = teams.team_slots(team["slug"], start=NOW, end=NOW + timedelta(days=7), duration=30, guest_zone="UTC",
+                               now=NOW)
+    published = teams.published_team("onboarding")
+    own = [set(availability.agent_slots(m.id, m.time_zone, m.settings, start=NOW, end=NOW + timedelta(days=7),
+                                        duration=30, now=NOW)) for m in published.members]
+    assert {datetime.fromisoformat(s["start"]).timestamp() for s in offered} == set.intersection(*own)
+    assert offered and own[0] - own[1] and own[1] - own[0]  # the members' own slots differ; only both are offered
+    for m in published.members:  # the team's rules, each member's own hours
+        assert m.settings.rules.buffer_after == 15
+        own_settings = calendar_settings.published(m.id)
+        assert m.settings == member_settings(own_settings, published.rules)
+
+
+def test_reassign_moves_the_meeting_and_tells_everyone(two_agents):
+    admin, a, b = two_agents
+    teams.save_team(admin, team_form({a["id"]: "1", b["id"]: "1"}), now=NOW)
+    m = book("support", DAY)
+    first_host = a if m["agent_slug"] == "ann-able" else b
+    other = b if first_host is a else a
+    with transaction() as s:
+        meeting_id = s.exec(select(Meeting.id).where(Meeting.status == "pending")).one()
+    outsider = open_agent("Olga Outside", "olga@example.com")
+    with pytest.raises(PermissionDenied):
+        teams.reassign(Actor(user_id=outsider["id"], role=Role.AGENT), meeting_id, other["id"], now=NOW)
+
+    moved = teams.reassign(Actor(user_id=first_host["id"], role=Role.AGENT), meeting_id, other["id"], now=NOW)
+    assert moved["agent_slug"] == other["slug"] and moved["status"] == "pending"
+    assert booking.get(m["manage_token"], now=NOW)["agent_name"] == other["name"]  # the guest's link follows
+    assert hosts() == Counter({other["id"]: 1})
+    with transaction() as s:
+        mails = [(x.kind, x.to_email) for x in s.exec(select(OutboxMail).where(OutboxMail.kind == "reassigned"))]
+    assert sorted(mails) == sorted([("reassigned", "gus@example.com"), ("reassigned", other["email"]),
+                                    ("reassigned", first_host["email"])])
+    with transaction() as s:
+        new_id = s.exec(select(Meeting.id).where(Meeting.status == "pending")).one()
+    booking.book(BookingRequest(slug=first_host["slug"], start=DAY, duration=30, guest_name="Hal",
+                                guest_email="hal@example.com", guest_time_zone="UTC"), now=NOW)
+    with pytest.raises(ValidationError, match="not free"):  # the first host took another meeting then
+        teams.reassign(admin, new_id, first_host["id"], now=NOW)
