@@ -1,7 +1,9 @@
 /*
  * Kite Scheduler widget. Embed on any page:
  *   <script src="https://kite.example.com/widget.js" data-agent="agent-slug" async></script>
- * It adds a "Schedule a meeting" button that opens the agent's booking page in an overlay.
+ * or, for a team's page:
+ *   <script src="https://kite.example.com/widget.js" data-team="team-slug" async></script>
+ * It adds a "Schedule a meeting" button that opens the booking page in an overlay.
  * Optional: data-label="Book a demo" (button text), data-target="#element-id" (where the button goes).
  */
 (function () {
@@ -9,13 +11,14 @@
   var script = document.currentScript;
   if (!script) return;
   var agent = script.getAttribute("data-agent");
-  if (!agent) {
-    console.error("Kite Scheduler widget: add data-agent=\"<booking slug>\" to the script tag.");
+  var team = script.getAttribute("data-team");
+  if (!agent && !team) {
+    console.error("Kite Scheduler widget: add data-agent=\"<booking slug>\" or data-team=\"<team slug>\" to the script tag.");
     return;
   }
   var origin = new URL(script.src, window.location.href).origin;
   var label = script.getAttribute("data-label") || "Schedule a meeting";
-  var bookingUrl = origin + "/book/" + encodeURIComponent(agent);
+  var bookingUrl = origin + (team ? "/team/" + encodeURIComponent(team) : "/book/" + encodeURIComponent(agent));
 
   var button = document.createElement("button");
   button.type = "button";

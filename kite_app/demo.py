@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from kite_app.config import settings
 from kite_app.domain.errors import KiteError
-from kite_app.routes import booking_url
+from kite_app.routes import booking_url, team_url
 from kite_app.services.demo import seed_demo
 
 
@@ -21,6 +21,8 @@ def main() -> int:
     print(f"  admin  {demo.admin_email}")
     for email, slug in zip(demo.agent_emails, demo.agent_slugs, strict=True):
         print(f"  agent  {email}  booking page {booking_url(settings.public_url, slug)}")
+    for slug in demo.team_slugs:
+        print(f"  team   {slug}  booking page {team_url(settings.public_url, slug)}")
     print(f"  {demo.busy_blocks} busy blocks in the agents' built-in calendars")
     return 0
 

@@ -20,6 +20,7 @@ from kite_app.ui.pages import (  # noqa: F401
     outbox,
     profile,
     setup,
+    teams,
 )
 from kite_app.wiring import connect_providers
 

@@ -27,7 +27,7 @@ from kite_app.domain.errors import (
     ValidationError,
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
-from kite_app.services import availability, booking
+from kite_app.services import availability, booking, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
 
 router = APIRouter(prefix="/api/v1")
@@ -87,6 +87,7 @@ class MeetingOut(BaseModel):
     status: str
     date_label: str
     time_label: str
+    hosts: list[str] = Field(description="The agents hosting the meeting (their slugs); one but for collective teams")
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -140,7 +141,8 @@ def _manage_url(token: str) -> str:
 
 def _out(view: booking.MeetingView) -> MeetingOut:
     fields = {k: v for k, v in view.items() if k != "past"}
-    return MeetingOut.model_validate({**fields, "manage_url": _manage_url(view["manage_token"])})
+    return MeetingOut.model_validate({**fields, "manage_url": _manage_url(view["manage_token"]),
+                                      "hosts": [view["agent_slug"]]})
 
 
 def _moment(text: str, zone: ZoneInfo, field: str) -> datetime:
@@ -157,15 +159,8 @@ def _moment(text: str, zone: ZoneInfo, field: str) -> datetime:
     return moment
 
 
-@router.get("/agents/{slug}/slots", response_model=SlotsOut, responses=ERRORS)
-def get_slots(
-    slug: Annotated[str, Path(max_length=100)],
-    start: Annotated[str | None, Query(max_length=40, description="Date or date-time; default: now")] = None,
-    end: Annotated[str | None, Query(max_length=40, description="Date or date-time; default: start + 7 days")] = None,
-    duration: Annotated[int | None, Query(ge=1, le=1440)] = None,
-    tz: Annotated[str, Query(max_length=100, description="The guest's IANA time zone")] = "UTC",
-):
-    """Free slots of an agent that start in [start, end), labelled in the guest's time zone."""
+def _range(start: str | None, end: str | None, tz: str) -> tuple[datetime, datetime, datetime]:
+    """The asked range [start, end) and now, checked."""
     if time_zone_error(tz):
         raise ValidationError({"tz": "Choose a time zone from the list, e.g. Europe/Berlin."})
     zone = ZoneInfo(tz)
@@ -176,8 +171,34 @@ def get_slots(
         raise ValidationError({"end": "The end must be after the start."})
     if hi - lo > timedelta(days=MAX_RANGE_DAYS + 1):
         raise ValidationError({"end": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
+    return lo, hi, now
+
+
+START = Annotated[str | None, Query(max_length=40, description="Date or date-time; default: now")]
+END = Annotated[str | None, Query(max_length=40, description="Date or date-time; default: start + 7 days")]
+DURATION = Annotated[int | None, Query(ge=1, le=1440)]
+TZ = Annotated[str, Query(max_length=100, description="The guest's IANA time zone")]
+
+
+@router.get("/agents/{slug}/slots", response_model=SlotsOut, responses=ERRORS)
+def get_slots(slug: Annotated[str, Path(max_length=100)], start: START = None, end: END = None,
+              duration: DURATION = None, tz: TZ = "UTC"):
+    """Free slots of an agent that start in [start, end), labelled in the guest's time zone."""
+    lo, hi, now = _range(start, end, tz)
     page = availability.booking_page(slug)
     slots = availability.slots_for(slug, start=lo, end=hi, duration=duration, guest_zone=tz, now=now)
+    return SlotsOut(agent=page["agent_name"], time_zone=tz, duration=duration or page["default_duration"],
+                    slots=[SlotOut(**s) for s in slots])
+
+
+@router.get("/teams/{slug}/slots", response_model=SlotsOut, responses=ERRORS)
+def get_team_slots(slug: Annotated[str, Path(max_length=100)], start: START = None, end: END = None,
+                   duration: DURATION = None, tz: TZ = "UTC"):
+    """Free slots of a team that start in [start, end): round robin, when at least one member is free;
+    collective, when every member is. `agent` is the team's name."""
+    lo, hi, now = _range(start, end, tz)
+    page = teams.team_page(slug)
+    slots = teams.team_slots(slug, start=lo, end=hi, duration=duration, guest_zone=tz, now=now)
     return SlotsOut(agent=page["agent_name"], time_zone=tz, duration=duration or page["default_duration"],
                     slots=[SlotOut(**s) for s in slots])
 
@@ -189,6 +210,22 @@ def create_booking(
 ):
     """Book a slot. A retried request with the same Idempotency-Key returns the first booking."""
     view = booking.book(
+        BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
+                       guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
+                       idempotency_key=idempotency_key, client=_client(request)),
+        now=datetime.now(UTC),
+    )
+    return _out(view)
+
+
+@router.post("/teams/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)
+def create_team_booking(
+    slug: Annotated[str, Path(max_length=100)], body: BookingIn, request: Request,
+    idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+):
+    """Book a slot on a team's page. Round robin: the meeting goes to one free member (`agent_slug`), chosen
+    as README "Teams" says. A retried request with the same Idempotency-Key returns the first booking."""
+    view = teams.book_team(
         BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
                        guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
                        idempotency_key=idempotency_key, client=_client(request)),

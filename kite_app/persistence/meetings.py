@@ -48,14 +48,15 @@ def idempotent(session: Session, key: str) -> Meeting | None:
     return session.get(Meeting, row.meeting_id) if row is not None else None
 
 
-def live_for_guest(session: Session, agent_id: int, email: str, since: datetime) -> list[Meeting]:
-    return list(
-        session.exec(
-            select(Meeting).where(Meeting.agent_id == agent_id, Meeting.guest_email == email,
-                                  col(Meeting.status).in_(LIVE), Meeting.ends_at > since)
-            .order_by(col(Meeting.starts_at))
-        )
-    )
+def live_for_guest(session: Session, email: str, since: datetime, *, agent_id: int | None = None,
+                   team_id: int | None = None) -> list[Meeting]:
+    """The guest's live meetings ending after `since`, with one agent or on one team's page."""
+    query = select(Meeting).where(Meeting.guest_email == email, col(Meeting.status).in_(LIVE), Meeting.ends_at > since)
+    if agent_id is not None:
+        query = query.where(Meeting.agent_id == agent_id)
+    if team_id is not None:
+        query = query.where(Meeting.team_id == team_id)
+    return list(session.exec(query.order_by(col(Meeting.starts_at))))
 
 
 def upcoming_live(session: Session, agent_id: int, now: datetime) -> list[Meeting]:

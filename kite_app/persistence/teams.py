@@ -52,3 +52,25 @@ def met_before(session: Session, guest_email: str, agent_ids: list[int]) -> int 
     return session.exec(select(Meeting.agent_id).where(Meeting.guest_email == guest_email,
                                                        col(Meeting.agent_id).in_(agent_ids))
                         .order_by(col(Meeting.created_at).desc(), col(Meeting.id).desc())).first()
+
+
+def card_teams(session: Session, meetings: list[Meeting]) -> dict[int, tuple[str, list[dict[str, str]]]]:
+    """For each meeting booked on a team's page: the team's name and, for round robin, the other active
+    members it could be reassigned to ({"id", "name"})."""
+    team_ids = {m.team_id for m in meetings if m.team_id is not None}
+    if not team_ids:
+        return {}
+    found = {t.id: t for t in session.exec(select(Team).where(col(Team.id).in_(team_ids))).all()}
+    people: dict[int, list[User]] = {}
+    for member, user in session.exec(select(TeamMember, User).join(User, col(User.id) == TeamMember.agent_id)
+                                     .where(col(TeamMember.team_id).in_(team_ids)).order_by(col(User.name))).all():
+        people.setdefault(member.team_id, []).append(user)
+    out = {}
+    for m in meetings:
+        team = found.get(m.team_id) if m.team_id is not None else None
+        if team is None:
+            continue
+        others = [{"id": str(u.id), "name": u.name} for u in people.get(team.id, [])
+                  if u.active and u.id != m.agent_id] if team.kind == "round_robin" else []
+        out[m.id] = (team.name, others)
+    return out

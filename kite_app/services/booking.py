@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -21,6 +21,7 @@ from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
 
 from kite_app.domain import times
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
@@ -395,7 +396,17 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
                 client: str | None = None) -> list[MeetingView]:
     """Upcoming live meetings with the agent behind `slug`: those whose links this browser holds, and,
     for a guest who logged in, every one booked with their email. Unknown links count as guesses."""
-    agent = public_agent(slug)
+    agent_id = public_agent(slug)["id"]
+    return browser_meetings(tokens, lambda m: m.agent_id == agent_id,
+                            lambda s, email: q.live_for_guest(s, email, now, agent_id=agent_id),
+                            verified_email=verified_email, now=now, client=client)
+
+
+def browser_meetings(tokens: list[str], belongs: Callable[[Meeting], bool],
+                     by_email: Callable[[Session, str], list[Meeting]], *, verified_email: str | None,
+                     now: datetime, client: str | None) -> list[MeetingView]:
+    """The upcoming live meetings of a booking page (`belongs`) that this browser's links open, and those
+    `by_email` finds for a guest who logged in."""
     tokens = [t for t in dict.fromkeys(tokens) if t][:MAX_BROWSER_LINKS]
     if tokens:
         ratelimit.looking_up_secret(client, now=now.timestamp())
@@ -404,12 +415,12 @@ def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now
         for _ in range(sum(m is None for m in meetings.values())):
             ratelimit.unknown_secret(client, now=now.timestamp())
         found = {m.id: (m, t) for t, m in meetings.items() if m is not None
-                 and m.agent_id == agent["id"] and m.status in LIVE and m.ends_at > now}
+                 and belongs(m) and m.status in LIVE and m.ends_at > now}
         if verified_email:
-            for m in q.live_for_guest(s, agent["id"], normalize_email(verified_email), now):
+            for m in by_email(s, normalize_email(verified_email)):
                 found.setdefault(m.id, (m, ""))
-        user = must_get(s, User, agent["id"])
-        return [_view(m, user, t, now) for m, t in sorted(found.values(), key=lambda mt: mt[0].starts_at)]
+        return [_view(m, must_get(s, User, m.agent_id), t, now)
+                for m, t in sorted(found.values(), key=lambda mt: mt[0].starts_at)]
 
 
 def change_slots(token: str, *, start: datetime, end: datetime, duration: int, guest_zone: str,

@@ -15,6 +15,7 @@ from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.notices import render
 from kite_app.domain.times import short_moment, when
 from kite_app.persistence import conversations as q
+from kite_app.persistence import teams as team_rows
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Conversation, Meeting, Message, User
 from kite_app.services import manage_links
@@ -51,6 +52,19 @@ class MeetingCard(TypedDict):
     status: str
     duration: int
     start: str
+    team: str  # the team's name for a meeting booked on a team's page, else ""
+    reassign_to: list[dict[str, str]]  # round robin: the members it could go to ({"id", "name"})
+
+
+def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool) -> list[MeetingCard]:
+    """Cards of `meetings` for an agent in `zone` (the guest named when `with_guest`)."""
+    teams = team_rows.card_teams(s, meetings)
+    return [MeetingCard(id=m.id, guest_name=m.guest_name if with_guest else "",
+                        guest_email=m.guest_email if with_guest else "", subject=m.subject,
+                        when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone), status=m.status,
+                        duration=m.duration_minutes, start=m.starts_at.isoformat(),
+                        team=teams.get(m.id, ("", []))[0], reassign_to=teams.get(m.id, ("", []))[1])
+            for m in meetings]
 
 
 class ConversationView(TypedDict):
@@ -78,11 +92,7 @@ def _messages(s, conv: Conversation, agent: User, reader: str, zone: str) -> lis
 
 
 def _cards(s, conv: Conversation, zone: str, now: datetime) -> list[MeetingCard]:
-    return [MeetingCard(id=m.id, guest_name="", guest_email="", subject=m.subject,
-                        when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone),
-                        status=m.status, duration=m.duration_minutes,
-                        start=m.starts_at.isoformat())
-            for m in q.conversation_meetings(s, conv, now)]
+    return meeting_cards(s, list(q.conversation_meetings(s, conv, now)), zone, with_guest=False)
 
 
 def inbox(actor: Actor | None) -> list[ConversationSummary]:

@@ -1,4 +1,5 @@
-"""Demo data: an admin, two agents and some busy time, so a newcomer can look around in a minute."""
+"""Demo data: an admin, two agents, their two teams and some busy time, so a newcomer can look around in a
+minute."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from sqlmodel import select
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.calendar_settings import DayForm
 from kite_app.domain.errors import KiteError
+from kite_app.domain.teams import TeamForm, TeamKind
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, LocalCalendar, User
-from kite_app.services import accounts, calendar_settings
+from kite_app.services import accounts, calendar_settings, teams
 
 ADMIN = ("Demo Admin", "admin@example.com")
 AGENTS = (("Ada Lovelace", "ada@example.com", "Europe/Berlin"), ("Grace Hopper", "grace@example.com",
@@ -32,6 +34,7 @@ class DemoAccounts:
     agent_slugs: tuple[str, ...]
     password: str
     busy_blocks: int
+    team_slugs: tuple[str, ...] = ()
 
 
 def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
@@ -48,7 +51,15 @@ def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
         form = calendar_settings.view(agent_actor)["form"]
         workdays = tuple(DayForm(on=True, hours="09:00-12:00, 13:00-17:00") for _ in range(5))
         form = replace(form, durations="15, 30, 60", default_duration="30", days=workdays + form.days[5:])
-        calendar_settings.save(agent_actor, form, now=now)
+        saved = calendar_settings.save(agent_actor, form, now=now)["form"]
+    # both agents in a round-robin "support" team and a collective "onboarding" team, with the agents' rules
+    for name, slug, kind in (("Support", "support", TeamKind.ROUND_ROBIN), ("Onboarding", "onboarding",
+                                                                            TeamKind.COLLECTIVE)):
+        teams.save_team(actor, TeamForm(
+            name=name, slug=slug, kind=kind, members={a["id"]: "1" for a in agents}, durations=saved.durations,
+            default_duration=saved.default_duration, slot_interval=saved.slot_interval,
+            buffer_before=saved.buffer_before, buffer_after=saved.buffer_after, min_notice=saved.min_notice,
+            window_days=saved.window_days, require_guest_login=saved.require_guest_login), now=now)
     blocks = 0
     with transaction() as s:
         for agent in agents:
@@ -62,4 +73,5 @@ def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
                     s.add(BusyBlock(calendar_id=calendar.id, title=title, starts_at=starts,
                                     ends_at=starts + timedelta(minutes=minutes)))
                     blocks += 1
-    return DemoAccounts(ADMIN[1], tuple(a["email"] for a in agents), tuple(a["slug"] for a in agents), PASSWORD, blocks)
+    return DemoAccounts(ADMIN[1], tuple(a["email"] for a in agents), tuple(a["slug"] for a in agents), PASSWORD, blocks,
+                        ("support", "onboarding"))

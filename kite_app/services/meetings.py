@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound
 from kite_app.domain.meeting import MeetingStatus
-from kite_app.domain.times import when
 from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.db import transaction
@@ -15,7 +14,7 @@ from kite_app.persistence.models import Meeting, User
 from kite_app.services import booking
 from kite_app.services.accounts import signed_in_agent
 from kite_app.services.availability import Slot, slots_for
-from kite_app.services.conversations import MeetingCard
+from kite_app.services.conversations import MeetingCard, meeting_cards
 
 AgentMeeting = MeetingCard  # "when" is written in the agent's zone
 
@@ -35,12 +34,9 @@ def upcoming(actor: Actor | None, *, now: datetime) -> list[AgentMeeting]:
     """Live meetings that have not ended: pending first, then by time."""
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
-        rows = meeting_rows.upcoming_live(s, agent.id, now)
-    rows = sorted(rows, key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
-    return [AgentMeeting(id=m.id, guest_name=m.guest_name, guest_email=m.guest_email, subject=m.subject,
-                         when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), agent.time_zone), status=m.status,
-                         duration=m.duration_minutes, start=m.starts_at.isoformat())
-            for m in rows]
+        rows = sorted(meeting_rows.upcoming_live(s, agent.id, now),
+                      key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
+        return meeting_cards(s, rows, agent.time_zone, with_guest=True)
 
 
 def version(actor: Actor | None) -> int:

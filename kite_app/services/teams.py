@@ -233,6 +233,16 @@ def book_team(req: BookingRequest, *, now: datetime) -> MeetingView:
     raise SlotTaken()
 
 
+def my_team_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime,
+                     client: str | None = None) -> list[MeetingView]:
+    """"My meetings" on a team's page: the upcoming meetings booked on it that this browser holds links to,
+    and, for a guest who logged in, every one booked with their email."""
+    team_id = published_team(slug).id
+    return booking.browser_meetings(tokens, lambda m: m.team_id == team_id,
+                                    lambda s, email: meeting_rows.live_for_guest(s, email, now, team_id=team_id),
+                                    verified_email=verified_email, now=now, client=client)
+
+
 def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: datetime) -> MeetingView:
     """Give a round-robin team meeting to another member who is free for it (a member of the team or an
     admin asks). The meeting waits for the new host's Yes; guest and both agents are told; the event moves

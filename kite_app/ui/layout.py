@@ -82,8 +82,9 @@ def navbar() -> rx.Component:
                 rx.hstack(
                     rx.cond(
                         SessionState.user_role == "admin",
-                        rx.hstack(_nav_link("Agents", routes.AGENTS), _nav_link("Integrations", routes.INTEGRATIONS),
-                                  _nav_link("Outbox", routes.OUTBOX), spacing="4"),
+                        rx.hstack(_nav_link("Agents", routes.AGENTS), _nav_link("Teams", routes.TEAMS),
+                                  _nav_link("Integrations", routes.INTEGRATIONS), _nav_link("Outbox", routes.OUTBOX),
+                                  spacing="4"),
                         rx.hstack(_nav_link("Inbox", routes.INBOX), _nav_link("Meetings", routes.MEETINGS),
                                   _nav_link("Kite settings", routes.KITE_SETTINGS), spacing="4"),
                     ),

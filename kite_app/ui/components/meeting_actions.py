@@ -1,6 +1,6 @@
-"""An agent's meeting card with "Confirm", "Change duration", "Reschedule" and "Delete", shared by
-the Inbox and the Meetings page: `MeetingActions` is mixed into their states, and each reloads what
-it shows after an action."""
+"""An agent's meeting card with "Confirm", "Change duration", "Reschedule", "Delete" and, for a round-robin
+team meeting, "Reassign", shared by the Inbox and the Meetings page: `MeetingActions` is mixed into their
+states, and each reloads what it shows after an action."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import reflex as rx
 
 from kite_app.domain.errors import KiteError
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
-from kite_app.services import meetings
+from kite_app.services import meetings, teams
 from kite_app.ui.components.forms import form_alert, form_notice
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.session import utcnow
@@ -65,6 +65,16 @@ class MeetingActions(SlotChoice, mixin=True):
                   f"Duration changed to {minutes} minutes.")
 
     @rx.event
+    def reassign(self, meeting_id: int, agent_id: str):
+        """A round-robin team meeting goes to another member of the team."""
+        if not agent_id.isdigit():
+            return
+        self._run(lambda a: teams.reassign(a, int(meeting_id), int(agent_id), now=utcnow()),
+                  "Meeting reassigned. The guest and both hosts were told.")
+        if self.errors:  # e.g. that member is not free then: said above the cards
+            self.message, self.errors = next(iter(self.errors.values())), {}
+
+    @rx.event
     def delete(self, meeting_id: int):
         self._run(lambda a: meetings.delete(a, int(meeting_id), now=utcnow()), "Meeting deleted.")
 
@@ -108,6 +118,7 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
             rx.hstack(
                 rx.match(m["status"], ("confirmed", rx.badge("Confirmed", color_scheme="green")),
                          rx.badge("Pending", color_scheme="amber")),
+                rx.cond(m["team"] != "", rx.badge("Team " + m["team"], color_scheme="indigo", variant="soft")),
                 rx.text(m["when"], weight="bold"),
                 wrap="wrap",
                 align="center",
@@ -132,6 +143,21 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
                           on_click=state.open_reschedule(m["id"])),
                 rx.button("Delete", size="1", variant="soft", color_scheme="red", aria_label="Delete " + label,
                           on_click=state.delete(m["id"])),
+                rx.cond(
+                    m["reassign_to"].length() > 0,
+                    rx.fragment(
+                        rx.el.label("Reassign", html_for="reassign-" + m["id"].to_string(), class_name="kite-sr-only"),
+                        rx.el.select(
+                            rx.el.option("Reassign to…", value=""),
+                            rx.foreach(m["reassign_to"], lambda p: rx.el.option(p["name"], value=p["id"])),
+                            id="reassign-" + m["id"].to_string(),
+                            value="",
+                            on_change=lambda v: state.reassign(m["id"], v),
+                            class_name="kite-select",
+                            style={"width": "10rem", "height": "var(--space-5)"},
+                        ),
+                    ),
+                ),
                 spacing="2",
                 wrap="wrap",
                 align="center",

@@ -10,7 +10,7 @@ import reflex as rx
 from kite_app import cookies, routes
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
-from kite_app.services import availability, booking, guest_auth
+from kite_app.services import availability, booking, guest_auth, teams
 from kite_app.services.booking import BookingRequest, LoginRequired, MeetingView
 from kite_app.ui.browser import BrowserState
 from kite_app.ui.components.forms import (
@@ -40,6 +40,7 @@ class BookingState(SlotChoice, BrowserState):
     agent_name: str = ""
     agent_time_zone: str = ""
     require_login: bool = False
+    team_page: bool = False
     step: str = "intro"  # intro, form, login, done, mine
     durations: list[str] = []
     duration: str = "30"
@@ -60,15 +61,18 @@ class BookingState(SlotChoice, BrowserState):
     def _slug(self) -> str:
         return self.router.page.params.get("slug", "")
 
+    def _team(self) -> bool:
+        """Whether this is a team's page (`/team/<slug>`) rather than an agent's."""
+        return self.router.page.path.startswith("/team/")
+
     def _refresh_slots(self) -> None:
         """Free times for the chosen duration and zone; none, with the reason in words, when they cannot
         be told (e.g. the agent's calendar cannot be read right now)."""
         now = utcnow()
+        find = teams.team_slots if self._team() else availability.slots_for
         try:
-            slots = availability.slots_for(
-                self._slug(), start=now, end=now + timedelta(days=self._window + 1), duration=int(self.duration),
-                guest_zone=self.time_zone, now=now,
-            )
+            slots = find(self._slug(), start=now, end=now + timedelta(days=self._window + 1),
+                         duration=int(self.duration), guest_zone=self.time_zone, now=now)
         except KiteError as exc:
             self.message, slots = exc.message, []
         self._apply_slots(slots, self.time_zone, now, self._window)
@@ -77,12 +81,13 @@ class BookingState(SlotChoice, BrowserState):
     def load(self):
         self.ready, self.not_found, self.step, self.errors, self.message, self.notice = False, "", "intro", {}, "", ""
         try:
-            info = availability.booking_page(self._slug())
+            info = (teams.team_page if self._team() else availability.booking_page)(self._slug())
         except NotFound as exc:
             self.not_found = exc.message
             self.ready = True
             return
         self.agent_name, self.agent_time_zone = info["agent_name"], info["agent_time_zone"]
+        self.team_page = self._team()
         self.require_login, self._window = info["require_login"], info["window_days"]
         self.durations = [str(d) for d in info["durations"]]
         self.duration = str(info["default_duration"])
@@ -134,7 +139,7 @@ class BookingState(SlotChoice, BrowserState):
             self.errors = {"slot": "Choose a time."}
             return
         try:
-            meeting = booking.book(
+            meeting = (teams.book_team if self._team() else booking.book)(
                 BookingRequest(slug=self._slug(), start=datetime.fromisoformat(self.slot), duration=int(self.duration),
                                subject=self.subject, guest_name=self.guest_name, guest_email=self.guest_email,
                                guest_time_zone=self.time_zone, verified_email=self.verified_email or None,
@@ -165,9 +170,10 @@ class BookingState(SlotChoice, BrowserState):
 
     def _load_mine(self) -> None:
         try:
-            self.mine = booking.my_meetings(_links(self._cookie(cookies.MEETING_LINKS)), slug=self._slug(),
-                                            verified_email=self.verified_email or None, now=utcnow(),
-                                            client=self.router.session.client_ip)
+            mine = teams.my_team_meetings if self._team() else booking.my_meetings
+            self.mine = mine(_links(self._cookie(cookies.MEETING_LINKS)), slug=self._slug(),
+                             verified_email=self.verified_email or None, now=utcnow(),
+                             client=self.router.session.client_ip)
         except KiteError as exc:
             self.mine, self.message = [], exc.message
 
@@ -319,8 +325,9 @@ def _done() -> rx.Component:
             rx.text(c["time"], size="4"),
             rx.text("With ", rx.text.strong(c["agent"])),
             rx.cond(c["subject"] != "", rx.text("Subject: ", c["subject"])),
-            rx.text(BookingState.agent_name + " will confirm it. Keep this link to change or delete the meeting "
-                    "and to write to " + BookingState.agent_name + ":", size="2", color_scheme="gray"),
+            rx.text(BookingState.confirmation["agent"] + " will confirm it. Keep this link to change or delete the "
+                    "meeting and to write to " + BookingState.confirmation["agent"] + ":", size="2",
+                    color_scheme="gray"),
             rx.link("Manage this meeting", href=c["manage"]),
             _intro_buttons(),
             spacing="3",
@@ -377,13 +384,23 @@ def _mine() -> rx.Component:
 
 @template(route=routes.BOOKING, title="Book a meeting", on_load=BookingState.load)
 def booking_page() -> rx.Component:
+    return _booking_page()
+
+
+@template(route=routes.TEAM_BOOKING, title="Book a meeting", on_load=BookingState.load)
+def team_booking_page() -> rx.Component:
+    return _booking_page()
+
+
+def _booking_page() -> rx.Component:
     return rx.cond(
         BookingState.ready,
         rx.cond(
             BookingState.not_found != "",
             rx.callout(BookingState.not_found, icon="circle_alert", color_scheme="orange", role="alert"),
             rx.vstack(
-                rx.heading("Meet " + BookingState.agent_name, size="7", as_="h1"),
+                rx.heading(rx.cond(BookingState.team_page, BookingState.agent_name + " team",
+                                   "Meet " + BookingState.agent_name), size="7", as_="h1"),
                 rx.text("Times are shown in your time zone: " + BookingState.time_zone + ".", color_scheme="gray"),
                 rx.match(
                     BookingState.step,

@@ -1,0 +1,109 @@
+"""Teams in Chromium: an admin makes a round-robin team on the Teams page, a guest books its page, the
+member it went to sees the meeting live and reassigns it to the other member, who sees it live; the
+widget opens a team's page from another site."""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import free_port
+from tests.e2e.helpers import log_in
+from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor, open_agent
+
+
+@pytest.fixture(scope="module")
+def members(server):
+    admin_actor()
+    return (open_agent("Ann Able", "ann@example.com", time_zone="Europe/Berlin", min_notice="120"),
+            open_agent("Ben Bright", "ben@example.com", time_zone="Europe/London", hours="08:00-18:00",
+                       min_notice="120"))
+
+
+def signed_in(browser: Browser, url: str, email: str) -> Page:
+    page = browser.new_context().new_page()
+    log_in(page, url, email, AGENT_PASSWORD)
+    expect(page.get_by_role("heading", name="Profile")).to_be_visible()
+    page.get_by_role("link", name="Meetings").click()
+    return page
+
+
+def test_round_robin_team_booked_seen_live_and_reassigned(server, members, page: Page, browser: Browser, shot):
+    url = server.url
+    log_in(page, url, "admin@example.com", ADMIN_PASSWORD)
+    page.get_by_role("link", name="Teams").click()
+    expect(page.get_by_text("No teams yet.")).to_be_visible()
+    page.get_by_role("button", name="Save team").click()
+    expect(page.get_by_text("Choose at least one member.")).to_be_visible()
+    page.get_by_label("Name").fill("Support")
+    page.get_by_label("Address").fill("support")
+    page.get_by_role("checkbox", name="Ann Able").click()
+    page.get_by_role("checkbox", name="Ben Bright").click()
+    page.get_by_label("Duration options (minutes)").fill("30, 60")
+    page.get_by_role("button", name="Save team").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Team Support saved. Its booking page: {url}/team/support")
+    expect(page.get_by_role("row", name=re.compile("Support"))).to_contain_text("Round robin")
+    shot("teams", page)
+
+    ann, ben = signed_in(browser, url, "ann@example.com"), signed_in(browser, url, "ben@example.com")
+    guest = browser.new_context(timezone_id="Asia/Tokyo").new_page()
+    guest.goto(url + "/team/support")
+    expect(guest.get_by_role("heading", name="Support team")).to_be_visible()
+    expect(guest.get_by_text("Times are shown in your time zone: Asia/Tokyo.")).to_be_visible()
+    guest.get_by_role("button", name="Schedule a meeting").click()
+    guest.get_by_role("group", name="Time").get_by_role("button").first.click()
+    guest.get_by_label("Subject").fill("Login trouble")
+    guest.get_by_label("Your name").fill("Tomo Tanaka")
+    guest.get_by_label("Email").fill("tomo@example.com")
+    shot("team-booking-form", guest)
+    guest.get_by_role("button", name="Schedule", exact=True).click()
+    expect(guest.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
+    host_name = re.search(r"With (Ann Able|Ben Bright)", guest.get_by_text(re.compile("^With ")).inner_text())[1]
+    host, other = (ann, ben) if host_name == "Ann Able" else (ben, ann)
+    other_name = "Ben Bright" if host_name == "Ann Able" else "Ann Able"
+
+    card = host.get_by_text("Team Support")
+    expect(card).to_be_visible(timeout=10_000)  # live, without a reload
+    expect(host.get_by_text("Login trouble")).to_be_visible()
+    expect(other.get_by_text("Login trouble")).to_have_count(0)
+    shot("team-meeting", host)
+    host.get_by_label("Reassign").select_option(label=other_name)
+    expect(host.get_by_role("status")).to_have_text("Meeting reassigned. The guest and both hosts were told.")
+    expect(host.get_by_text("Login trouble")).to_have_count(0)
+    expect(other.get_by_text("Login trouble")).to_be_visible(timeout=10_000)
+    shot("team-reassigned", other)
+
+    guest.get_by_role("link", name="Manage this meeting").click()
+    expect(guest.get_by_text(f"reassigned by {host_name} from {host_name} to {other_name}")).to_be_visible()
+
+
+@pytest.fixture
+def team_site(server, tmp_path):
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><html><head><title>Acme Help</title></head><body><h1>Acme Help</h1>"
+        f'<script src="{server.url}/widget.js" data-team="support" async></script></body></html>')
+    port = free_port()
+    httpd = ThreadingHTTPServer(("127.0.0.1", port),
+                                functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{port}/"
+    httpd.shutdown()
+
+
+def test_the_widget_opens_a_teams_page(server, members, team_site, page: Page):
+    page.goto(team_site)
+    page.get_by_role("button", name="Schedule a meeting").click()
+    frame = page.frame_locator("iframe[title='Schedule a meeting']")
+    expect(frame.get_by_role("heading", name="Support team")).to_be_visible(timeout=30_000)
+    frame.get_by_role("button", name="Schedule a meeting").click()
+    frame.get_by_role("group", name="Time").get_by_role("button").first.click()
+    frame.get_by_label("Your name").fill("Wanda Widget")
+    frame.get_by_label("Email").fill("wanda@example.com")
+    frame.get_by_role("button", name="Schedule", exact=True).click()
+    expect(frame.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
+    expect(frame.get_by_text(re.compile("^With (Ann Able|Ben Bright)$"))).to_be_visible()
