@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from kite_app.domain.availability import Stretch, TimeRange, wall_to_utc, working_stretches
@@ -51,15 +52,17 @@ def free_slots(
     rules: SlotRules,
     earliest: int,
     latest: int,
+    working: list[Interval] | None = None,
 ) -> list[int]:
     """Slot start times in [earliest, latest) (POSIX seconds), sorted and unique. A slot starts on a
-    grid point of its stretch; the meeting may run on into adjacent working time."""
+    grid point of its stretch; the meeting may run on into adjacent working time. `working`: the
+    stretches merged, when the caller has them already."""
     dur, step = duration * 60, rules.interval * 60
     # A meeting [s, s+dur) with buffers conflicts with busy [b0, b1) iff
     # b0 < s + dur + after and b1 > s - before: widen busy time instead of each slot.
     before, after = rules.buffer_before * 60, rules.buffer_after * 60
-    blocked = merge((b0 - after, b1 + before) for b0, b1 in busy)
-    free = subtract(merge((s.start, s.end) for s in stretches), blocked)
+    blocked = merge([(b0 - after, b1 + before) for b0, b1 in busy] if before or after else busy)
+    free = subtract(working if working is not None else merge((s.start, s.end) for s in stretches), blocked)
     free_starts = [f[0] for f in free]
     slots: list[int] = []
     for st in stretches:
@@ -72,9 +75,8 @@ def free_slots(
             first = max(lo, f_start)
             s = first + (st.anchor - first) % step  # the first grid point at or after `first`
             stop = min(hi - 1, f_end - dur)
-            while s <= stop:
-                slots.append(s)
-                s += step
+            if s <= stop:
+                slots.extend(range(s, stop + 1, step))
             i += 1
     if len(stretches) > 1:
         slots = sorted(set(slots))  # ranges that touch (or overlap in a repeated hour) share points
@@ -105,8 +107,20 @@ def slots_between(
     latest = min(end, window_end(now, zone, rules.window_days))
     if earliest >= latest:
         return []
-    stretches = working_stretches(weekly, overrides, zone, *days_around(earliest, latest, zone))
-    return free_slots(stretches, busy, duration=duration, rules=rules, earliest=earliest, latest=latest)
+    stretches, working = _stretches(tuple(map(tuple, weekly)), tuple(sorted(overrides.items())), zone,
+                                    *days_around(earliest, latest, zone))
+    return free_slots(stretches, busy, duration=duration, rules=rules, earliest=earliest, latest=latest,
+                      working=working)
+
+
+@lru_cache(maxsize=512)
+def _stretches(weekly: tuple, overrides: tuple, zone: ZoneInfo, first: date, last: date
+               ) -> tuple[list[Stretch], list[Interval]]:
+    """Working stretches and their merged time, remembered: members of a team with the same hours and zone,
+    and every page view of the same days, share them (the arguments are all the function reads; callers
+    do not change what they get)."""
+    stretches = working_stretches(weekly, dict(overrides), zone, first, last)
+    return stretches, merge((s.start, s.end) for s in stretches)
 
 
 def is_slot(stretches: Sequence[Stretch], *, duration: int, rules: SlotRules, start: int) -> bool:

@@ -4,7 +4,7 @@ collective books every member at once. What a team is, its form, and the round-r
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -119,6 +119,22 @@ def parse_team(form: TeamForm, *, agents: Collection[int]) -> Team:
     return Team(name=name, slug=slug, kind=kind, members=members,
                 rules=TeamRules(durations=durations, default_duration=default, rules=rules,
                                 require_guest_login=form.require_guest_login))
+
+
+def team_slot_starts(kind: TeamKind, per_member: Iterable[list[int]]) -> list[int]:
+    """A team's slot starts from each member's own: round robin, those of at least one member; collective,
+    those of every member (members after the first are only asked while some start is left)."""
+    found: set[int] | None = None
+    for starts in per_member:
+        if found is None:
+            found = set(starts)
+        elif kind == TeamKind.ROUND_ROBIN:
+            found.update(starts)
+        else:
+            found.intersection_update(starts)
+            if not found:
+                break
+    return sorted(found or ())
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ agent's page. Round robin offers a time when at least one member is free and giv
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypedDict
@@ -14,7 +15,16 @@ from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import CalendarUnavailable, KiteError, NotFound, PermissionDenied, ValidationError
 from kite_app.domain.meeting import LIVE, MeetingStatus, SlotTaken, SlotUnavailable
-from kite_app.domain.teams import KIND_LABELS, MemberLoad, TeamForm, TeamKind, TeamRules, choose_member, member_settings
+from kite_app.domain.teams import (
+    KIND_LABELS,
+    MemberLoad,
+    TeamForm,
+    TeamKind,
+    TeamRules,
+    choose_member,
+    member_settings,
+    team_slot_starts,
+)
 from kite_app.domain.teams import parse_team as parse_team_form
 from kite_app.persistence import accounts as account_rows
 from kite_app.persistence import meetings as meeting_rows
@@ -156,18 +166,22 @@ def team_page(slug: str) -> BookingPageInfo:
                            require_login=team.rules.require_guest_login)
 
 
-def _member_slots(team: PublishedTeam, *, start: datetime, end: datetime, duration: int, now: datetime,
-                  skip_unreadable: bool) -> list[set[int]]:
-    found = []
+def _member_slots(team: PublishedTeam, *, start: datetime, end: datetime, duration: int,
+                  now: datetime) -> Iterator[list[int]]:
+    """Each member's slot starts, asked one member at a time. A round-robin member whose calendar cannot be
+    read right now is offered nothing; for a collective team that means no time can be offered."""
+    readable = 0
     for m in team.members:
         try:
-            found.append(set(agent_slots(m.id, m.time_zone, m.settings, start=start, end=end, duration=duration,
-                                         now=now)))
+            starts = agent_slots(m.id, m.time_zone, m.settings, start=start, end=end, duration=duration, now=now)
         except CalendarUnavailable:
-            if not skip_unreadable:
+            if team.kind == TeamKind.COLLECTIVE:
                 raise
-            # a round-robin member whose calendar cannot be read right now is offered nothing
-    return found
+            continue
+        readable += 1
+        yield starts
+    if not readable:
+        raise CalendarUnavailable()
 
 
 def team_slots(slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str,
@@ -175,12 +189,8 @@ def team_slots(slug: str, *, start: datetime, end: datetime, duration: int | Non
     """Round robin: the times at least one member is free for; collective: the times every member is."""
     team = published_team(slug)
     duration = checked_duration(team.members[0].settings, duration, guest_zone)
-    per_member = _member_slots(team, start=start, end=end, duration=duration, now=now,
-                               skip_unreadable=team.kind == TeamKind.ROUND_ROBIN)
-    if not per_member:
-        raise CalendarUnavailable()
-    starts = set.union(*per_member) if team.kind == TeamKind.ROUND_ROBIN else set.intersection(*per_member)
-    return label_slots(sorted(starts), ZoneInfo(guest_zone))
+    per_member = _member_slots(team, start=start, end=end, duration=duration, now=now)
+    return label_slots(team_slot_starts(team.kind, per_member), ZoneInfo(guest_zone))
 
 
 def _loads(team: PublishedTeam, free: list[Member], now: datetime) -> list[MemberLoad]:

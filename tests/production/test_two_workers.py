@@ -20,6 +20,7 @@ from kite_app.providers.mail.dispatcher import message_id
 from kite_app.services import booking
 from kite_app.services.booking import BookingRequest
 from tests.api.test_api import ALL_DAY, free, race
+from tests.api.test_team_api import make_team, team_race, team_slots
 from tests.e2e.helpers import book_first_slot, log_in
 from tests.production.conftest import all_mail_sent, wait_for
 from tests.seed import AGENT_PASSWORD, double_bookings, open_agent
@@ -108,3 +109,12 @@ def test_pages_work_across_workers(server, browser: Browser, shot):
         agent.reload()
         expect(agent.get_by_role("button", name="Conversation with Gus Guest")).to_be_visible(timeout=15000)
     shot("production-inbox", agent)
+
+
+def test_team_races_across_workers_give_each_free_member_one_meeting(api):
+    make_team(slug="helpdesk")
+    start = team_slots(api, "helpdesk")[6]
+    responses = team_race(api, start, 30, "helpdesk")
+    assert sorted(r.status_code for r in responses) == [201, 201] + [409] * 28
+    assert {r.json()["agent_slug"] for r in responses if r.status_code == 201} == {"helpdesk-alpha", "helpdesk-beta"}
+    assert double_bookings() == 0

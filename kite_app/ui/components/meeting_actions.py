@@ -8,7 +8,7 @@ from datetime import datetime
 
 import reflex as rx
 
-from kite_app.domain.errors import KiteError
+from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.services import meetings, teams
 from kite_app.ui.components.forms import form_alert, form_notice
@@ -69,10 +69,15 @@ class MeetingActions(SlotChoice, mixin=True):
         """A round-robin team meeting goes to another member of the team."""
         if not agent_id.isdigit():
             return
-        self._run(lambda a: teams.reassign(a, int(meeting_id), int(agent_id), now=utcnow()),
-                  "Meeting reassigned. The guest and both hosts were told.")
-        if self.errors:  # e.g. that member is not free then: said above the cards
-            self.message, self.errors = next(iter(self.errors.values())), {}
+        self.message, self.notice = "", ""
+        try:
+            teams.reassign(self._actor(), int(meeting_id), int(agent_id), now=utcnow())
+            self.notice = "Meeting reassigned. The guest and both hosts were told."
+        except ValidationError as exc:  # e.g. that member is not free then: said above the cards
+            self.message = next(iter(exc.errors.values()))
+        except KiteError as exc:
+            self.message = exc.message
+        self._after_action()
 
     @rx.event
     def delete(self, meeting_id: int):
