@@ -1,4 +1,4 @@
-"""teams: team booking pages, their members, and the team a meeting was booked with
+"""teams: team booking pages, their members, the team a meeting was booked with, collective hosts
 
 Revision ID: a3b4c5d6e7f8
 Revises: f2a3b4c5d6e7
@@ -52,14 +52,18 @@ def upgrade() -> None:
         op.add_column('meetings', sa.Column('team_id', sa.Integer(), nullable=True))
         op.create_foreign_key('fk_meetings_team_id', 'meetings', 'teams', ['team_id'], ['id'])
     op.create_index('ix_meetings_team_id', 'meetings', ['team_id'])
+    op.add_column('meetings', sa.Column('host_of', sa.Integer(), nullable=True))
+    op.create_index('ix_meetings_host_of', 'meetings', ['host_of'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_meetings_host_of', table_name='meetings')
     op.drop_index('ix_meetings_team_id', table_name='meetings')
-    if op.get_bind().dialect.name == 'sqlite':
-        op.execute('ALTER TABLE meetings DROP COLUMN team_id')
-    else:
-        op.drop_column('meetings', 'team_id')
+    for column in ('host_of', 'team_id'):
+        if op.get_bind().dialect.name == 'sqlite':
+            op.execute(f'ALTER TABLE meetings DROP COLUMN {column}')
+        else:
+            op.drop_column('meetings', column)
     op.drop_index('ix_team_members_agent_id', table_name='team_members')
     op.drop_index('ix_team_members_team_id', table_name='team_members')
     op.drop_table('team_members')

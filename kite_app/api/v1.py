@@ -141,8 +141,7 @@ def _manage_url(token: str) -> str:
 
 def _out(view: booking.MeetingView) -> MeetingOut:
     fields = {k: v for k, v in view.items() if k != "past"}
-    return MeetingOut.model_validate({**fields, "manage_url": _manage_url(view["manage_token"]),
-                                      "hosts": [view["agent_slug"]]})
+    return MeetingOut.model_validate({**fields, "manage_url": _manage_url(view["manage_token"])})
 
 
 def _moment(text: str, zone: ZoneInfo, field: str) -> datetime:

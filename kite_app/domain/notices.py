@@ -45,7 +45,10 @@ def render(notice: dict, zone: str) -> str:
     if kind == "booked":
         return f"Meeting booked for {now_at}. Waiting for {notice.get('agent') or 'the agent'} to confirm."
     if kind == "confirmed":
-        return f"{notice.get('agent') or 'The agent'} confirmed the meeting on {now_at}."
+        if notice.get("all_hosts"):  # a collective team meeting
+            return f"Every host confirmed the meeting on {now_at}."
+        answered = f" ({notice['answered']} have confirmed)" if notice.get("answered") else ""
+        return f"{notice.get('agent') or 'The agent'} confirmed the meeting on {now_at}{answered}."
     if kind == "declined":
         return f"{notice.get('agent') or 'The agent'} declined the meeting on {now_at}."
     if kind == "deleted":

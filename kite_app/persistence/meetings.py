@@ -73,3 +73,12 @@ def move_links(session: Session, old_id: int, new_id: int) -> None:
     for key in session.exec(select(IdempotencyKey).where(IdempotencyKey.meeting_id == old_id)).all():
         key.meeting_id = new_id
         session.add(key)
+
+
+def group(session: Session, meeting: Meeting) -> list[Meeting]:
+    """Every row of the meeting: for a collective team meeting, the first host's row and the other hosts'
+    (in that order); otherwise the meeting alone."""
+    first_id = meeting.host_of or meeting.id
+    rows = session.exec(select(Meeting).where((Meeting.id == first_id) | (Meeting.host_of == first_id))
+                        .order_by(col(Meeting.id))).all()
+    return list(rows) or [meeting]

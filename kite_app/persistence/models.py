@@ -190,6 +190,9 @@ class Meeting(SQLModel, table=True):
     # are deactivated, never deleted.
     team_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("teams.id"),
                                                  nullable=True, index=True))
+    # A collective team meeting has one row per host; the others point at the first host's row, which the
+    # guest's links open.
+    host_of: int | None = Field(default=None, index=True)
 
     @property
     def duration_minutes(self) -> int:

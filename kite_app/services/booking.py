@@ -67,8 +67,9 @@ class LoginRequired(KiteError):
 
 class MeetingView(TypedDict):
     manage_token: str
-    agent_name: str
-    agent_slug: str
+    agent_name: str  # the host; for a collective team meeting, every host ("Ann Able and Ben Bright")
+    agent_slug: str  # the (first) host's
+    hosts: list[str]  # every host's slug
     subject: str
     guest_name: str
     guest_email: str
@@ -118,14 +119,24 @@ def refusing_overlap() -> Iterator[None]:
         raise
 
 
-def _view(meeting: Meeting, agent: User, token: str, now: datetime) -> MeetingView:
+def _view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | None = None) -> MeetingView:
+    """The meeting as the guest sees it. Given the session, a collective team meeting names every host and
+    is "confirmed" once every host said yes."""
     zone = ZoneInfo(meeting.guest_time_zone)
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    names, slugs, status = [agent.name], [agent.slug or ""], meeting.status
+    rows = q.group(s, meeting) if s is not None and meeting.team_id is not None else [meeting]
+    if len(rows) > 1 and s is not None:
+        hosts = [must_get(s, User, r.agent_id) for r in rows]
+        names, slugs = [h.name for h in hosts], [h.slug or "" for h in hosts]
+        if meeting.status == MeetingStatus.CONFIRMED and any(r.status != MeetingStatus.CONFIRMED for r in rows):
+            status = MeetingStatus.PENDING
     return MeetingView(
-        manage_token=token, agent_name=agent.name, agent_slug=agent.slug or "", subject=meeting.subject,
+        manage_token=token, agent_name=" and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1
+        else names[0], agent_slug=slugs[0], hosts=slugs, subject=meeting.subject,
         guest_name=meeting.guest_name, guest_email=meeting.guest_email, time_zone=meeting.guest_time_zone,
         start=meeting.starts_at.astimezone(UTC).isoformat(), end=meeting.ends_at.astimezone(UTC).isoformat(),
-        duration=meeting.duration_minutes, status=meeting.status,
+        duration=meeting.duration_minutes, status=status,
         date_label=times.day(start), time_label=f"{times.span(start, end, zone)} ({meeting.guest_time_zone})",
         past=meeting.starts_at <= now,
     )
@@ -342,32 +353,47 @@ def was_booked(key: str) -> bool:
 
 def insert_meeting(agent_id: int, settings: CalendarSettings, req: BookingRequest, guest: Guest, duration: int, *,
                    now: datetime, key: str | None, team_id: int | None = None) -> MeetingView:
-    """Write the meeting for `agent_id` after the checks that need no lock passed: under the agent's lock
-    the meetings are checked again (SlotTaken if one took the time), then the meeting, its link, notice,
-    mails and reminders are written in one transaction, and its calendar event after it."""
+    """Write the meeting for `agent_id` after the checks that need no lock passed (see `insert_group`)."""
+    return insert_group([(agent_id, settings)], req, guest, duration, now=now, key=key, team_id=team_id)
+
+
+def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest, guest: Guest, duration: int, *,
+                 now: datetime, key: str | None, team_id: int | None = None) -> MeetingView:
+    """Write the meeting with each of `hosts` (one, but every member for a collective team) after the checks
+    that need no lock passed: under the hosts' locks (taken in one order) their meetings are checked again
+    (SlotTaken if one took the time), then one row per host, the guest's link, notices, mails and reminders
+    are written in one transaction, and the calendar events after it."""
     with refusing_overlap(), transaction() as s:
-        q.lock_agent(s, agent_id)  # a retry with the same key waits here for the first request
+        for agent_id in sorted(a for a, _ in hosts):
+            q.lock_agent(s, agent_id)  # a retry with the same key waits here for the first request
         retried = bool(key) and q.idempotent(s, key or "") is not None
         if not retried:
-            check_meetings_locked(s, agent_id, settings, req.start, duration)
-            meeting = Meeting(
-                uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
-                guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
-                starts_at=req.start.astimezone(UTC), ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
-                status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id,
-            )
-            s.add(meeting)
-            s.flush()
+            for agent_id, settings in hosts:
+                check_meetings_locked(s, agent_id, settings, req.start, duration)
+            rows: list[Meeting] = []
+            for agent_id, settings in hosts:
+                meeting = Meeting(
+                    uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
+                    guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
+                    starts_at=req.start.astimezone(UTC),
+                    ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
+                    status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id,
+                    host_of=rows[0].id if rows else None,
+                )
+                s.add(meeting)
+                s.flush()
+                rows.append(meeting)
+                notifications.record(s, meeting, must_get(s, User, agent_id), "booked", by="guest", now=now)
+                reminders.schedule(s, meeting, settings.reminders, now)
             if key:
-                s.add(IdempotencyKey(key=key[:255], meeting_id=meeting.id, created_at=now))
-            agent_row = must_get(s, User, agent_id)
-            view = _view(meeting, agent_row, q.new_link(s, meeting.id, now), now)  # the confirmation's link
-            notifications.record(s, meeting, agent_row, "booked", by="guest", now=now)
-            reminders.schedule(s, meeting, settings.reminders, now)
-            meeting_id = meeting.id
+                s.add(IdempotencyKey(key=key[:255], meeting_id=rows[0].id, created_at=now))
+            first_host = must_get(s, User, rows[0].agent_id)
+            view = _view(rows[0], first_host, q.new_link(s, rows[0].id, now), now, s)  # the confirmation's link
+            written = [(row.id, settings) for row, (_a, settings) in zip(rows, hosts, strict=True)]
     if retried:
         return again(key or "", now)
-    schedule_calendar_write(meeting_id, settings)
+    for meeting_id, settings in written:
+        schedule_calendar_write(meeting_id, settings)
     return view
 
 
@@ -378,7 +404,7 @@ def again(key: str, now: datetime) -> MeetingView:
         meeting = q.idempotent(s, key)
         if meeting is None:
             raise NotFound("This booking no longer exists.")
-        return _view(meeting, must_get(s, User, meeting.agent_id), q.new_link(s, meeting.id, now), now)
+        return _view(meeting, must_get(s, User, meeting.agent_id), q.new_link(s, meeting.id, now), now, s)
 
 
 def view_of(meeting: Meeting, agent: User, now: datetime) -> MeetingView:
@@ -389,7 +415,7 @@ def view_of(meeting: Meeting, agent: User, now: datetime) -> MeetingView:
 def get(token: str, *, now: datetime, client: str | None = None) -> MeetingView:
     with transaction(read_only=True) as s:
         meeting = manage_links.meeting_for(s, token, client=client, now=now)
-        return _view(meeting, must_get(s, User, meeting.agent_id), token, now)
+        return _view(meeting, must_get(s, User, meeting.agent_id), token, now, s)
 
 
 def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime,
@@ -419,7 +445,7 @@ def browser_meetings(tokens: list[str], belongs: Callable[[Meeting], bool],
         if verified_email:
             for m in by_email(s, normalize_email(verified_email)):
                 found.setdefault(m.id, (m, ""))
-        return [_view(m, must_get(s, User, m.agent_id), t, now)
+        return [_view(m, must_get(s, User, m.agent_id), t, now, s)
                 for m, t in sorted(found.values(), key=lambda mt: mt[0].starts_at)]
 
 
@@ -477,14 +503,18 @@ def _changeable(meeting: Meeting, now: datetime) -> None:
 def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime | None = None,
                    duration: int | None = None, subject: str | None = None) -> MeetingView:
     """Change a meeting's time, duration or subject (`by` "guest" or "agent"): the same checks as
-    booking, a notice in the conversation, mails to both, reminders moved, the calendar event updated."""
+    booking, for every host of a collective team meeting; a notice in the conversation, mails to both,
+    reminders moved, the calendar events updated."""
     with transaction(read_only=True) as s:
         meeting = must_get(s, Meeting, meeting_id)
-        agent = must_get(s, User, meeting.agent_id)
+        rows = q.group(s, meeting)
+        hosts = [must_get(s, User, r.agent_id) for r in rows]
+    meeting = rows[0]
     _changeable(meeting, now)
-    settings = meeting_settings(meeting)
-    if settings is None or not agent.active:
-        raise NotFound("This agent is not taking bookings any more.")
+    all_settings = [meeting_settings(r) for r in rows]
+    for host, settings in zip(hosts, all_settings, strict=True):
+        if settings is None or not host.active:
+            raise NotFound(f"{host.name} is not taking bookings any more.")
     new_subject = meeting.subject if subject is None else clean_text(subject, MAX_SUBJECT)
     if len(new_subject) > MAX_SUBJECT:
         raise ValidationError({"subject": f"Use at most {MAX_SUBJECT} characters for the subject."})
@@ -500,40 +530,50 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
         return get_view(meeting_id, now)  # nothing to announce
     longer_only = new_start == meeting.starts_at and new_duration > old_duration
     try:
-        return _apply_change(meeting_id, meeting, agent, settings, by=by, now=now, new_start=new_start,
-                             new_duration=new_duration, new_subject=new_subject, time_changed=time_changed)
+        return _apply_change(rows, hosts, [st for st in all_settings if st is not None], by=by, now=now,
+                             new_start=new_start, new_duration=new_duration, new_subject=new_subject,
+                             time_changed=time_changed)
     except SlotTaken:
         if longer_only:
             raise longer_meeting_conflict(old_duration, new_duration) from None
         raise
 
 
-def _apply_change(meeting_id: int, meeting: Meeting, agent: User, settings: CalendarSettings, *, by: str,
+def _apply_change(rows: list[Meeting], hosts: list[User], all_settings: list[CalendarSettings], *, by: str,
                   now: datetime, new_start: datetime, new_duration: int, new_subject: str,
                   time_changed: bool) -> MeetingView:
     if time_changed:
-        if by == "agent" and new_duration not in settings.durations:
-            # an agent may give an existing meeting any length from 15 to 360 minutes
-            check_duration_only(new_duration)
-            settings = replace(settings, durations=(*settings.durations, new_duration))
-        check_time({"id": agent.id, "time_zone": agent.time_zone}, settings, new_start, new_duration, now)
-    subject_changed = new_subject != meeting.subject
+        checked = []
+        for host, settings in zip(hosts, all_settings, strict=True):
+            if by == "agent" and new_duration not in settings.durations:
+                # an agent may give an existing meeting any length from 15 to 360 minutes
+                check_duration_only(new_duration)
+                settings = replace(settings, durations=(*settings.durations, new_duration))
+            check_time({"id": host.id, "time_zone": host.time_zone}, settings, new_start, new_duration, now)
+            checked.append(settings)
+        all_settings = checked
     with refusing_overlap(), transaction() as s:
-        row = must_get(s, Meeting, meeting_id)
-        _changeable(row, now)
-        old = (row.starts_at, row.ends_at)
-        if time_changed:
-            check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
-            row.starts_at = new_start.astimezone(UTC)
-            row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
-            if by == "guest":
-                row.status = MeetingStatus.PENDING  # a moved meeting waits for the agent's Yes again
-        row.subject = new_subject
-        view = _step(s, row, agent, "changed", by=by, now=now, old=old,
-                     old_subject=meeting.subject if subject_changed else None)
-        if time_changed:
-            reminders.schedule(s, row, settings.reminders, now)
-    schedule_calendar_write(meeting_id, settings)
+        for agent_id in sorted(h.id for h in hosts):
+            q.lock_agent(s, agent_id)
+        views = []
+        for meeting, host, settings in zip(rows, hosts, all_settings, strict=True):
+            row = must_get(s, Meeting, meeting.id)
+            _changeable(row, now)
+            old, old_subject = (row.starts_at, row.ends_at), row.subject
+            if time_changed:
+                check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
+                row.starts_at = new_start.astimezone(UTC)
+                row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
+                if by == "guest":
+                    row.status = MeetingStatus.PENDING  # a moved meeting waits for the agent's Yes again
+            row.subject = new_subject
+            views.append(_step(s, row, host, "changed", by=by, now=now, old=old,
+                               old_subject=old_subject if new_subject != old_subject else None))
+            if time_changed:
+                reminders.schedule(s, row, settings.reminders, now)
+        view = _view(must_get(s, Meeting, rows[0].id), hosts[0], "", now, s) if len(rows) > 1 else views[0]
+    for meeting, settings in zip(rows, all_settings, strict=True):
+        schedule_calendar_write(meeting.id, settings)
     return view
 
 
@@ -556,7 +596,8 @@ def _step(s, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime
 def get_view(meeting_id: int, now: datetime) -> MeetingView:
     with transaction(read_only=True) as s:
         meeting = must_get(s, Meeting, meeting_id)
-        return _view(meeting, must_get(s, User, meeting.agent_id), "", now)
+        first = q.group(s, meeting)[0]
+        return _view(first, must_get(s, User, first.agent_id), "", now, s)
 
 
 def check_duration_only(minutes: int) -> None:
@@ -565,26 +606,34 @@ def check_duration_only(minutes: int) -> None:
 
 
 def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "deleted") -> MeetingView:
-    """Delete a meeting (`by` "guest" or "agent"): its time is free again at once, both sides hear of it
-    (`kind` "declined" for the agent's No to a pending meeting: the guest is told)."""
+    """Delete a meeting (`by` "guest" or "agent"), with every host of a collective team meeting: its time
+    is free again at once, both sides hear of it (`kind` "declined" for the agent's No to a pending meeting:
+    the guest is told)."""
     with transaction() as s:
         meeting = must_get(s, Meeting, meeting_id)
         if meeting.status not in LIVE:
             raise ValidationError({"meeting": "This meeting was already deleted."})
         if meeting.starts_at <= now:
             raise ValidationError({"meeting": "This meeting has already started and cannot be deleted."})
-        agent = must_get(s, User, meeting.agent_id)
-        view = _step(s, meeting, agent, kind, by=by, now=now, status=MeetingStatus.CANCELLED)
-        reminders.cancel(s, meeting.id)
-        agent_id = meeting.agent_id
-    settings = published_settings(agent_id)
-    if settings is not None:
-        schedule_calendar_write(meeting_id, settings)
-    return view
+        views, written = [], []
+        for row in q.group(s, meeting):
+            if row.status not in LIVE:
+                continue
+            views.append(_step(s, row, must_get(s, User, row.agent_id), kind, by=by, now=now,
+                               status=MeetingStatus.CANCELLED))
+            reminders.cancel(s, row.id)
+            written.append((row.id, row.agent_id))
+    for row_id, agent_id in written:
+        settings = published_settings(agent_id)
+        if settings is not None:
+            schedule_calendar_write(row_id, settings)
+    return views[0]
 
 
 def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> MeetingView:
-    """The agent's Yes (or No): "Pending" becomes "Confirmed"; No deletes it and tells the guest."""
+    """The agent's Yes (or No): "Pending" becomes "Confirmed"; No deletes it and tells the guest. A
+    collective team meeting is confirmed for the guest once every host said yes (each host's Yes is a
+    notice in their conversation)."""
     if not answer:
         with transaction(read_only=True) as s:
             pending = must_get(s, Meeting, meeting_id).status == MeetingStatus.PENDING
@@ -597,7 +646,16 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
         if meeting.status == MeetingStatus.CONFIRMED:
             raise ValidationError({"meeting": "This meeting is already confirmed."})
         agent = must_get(s, User, meeting.agent_id)
-        view = _step(s, meeting, agent, "confirmed", by="agent", now=now, status=MeetingStatus.CONFIRMED)
+        rows = q.group(s, meeting)
+        if len(rows) == 1:
+            view = _step(s, meeting, agent, "confirmed", by="agent", now=now, status=MeetingStatus.CONFIRMED)
+        else:
+            others = sum(r.status == MeetingStatus.CONFIRMED for r in rows if r.id != meeting.id)
+            view = _step(s, meeting, agent, "confirmed", by="agent", now=now, status=MeetingStatus.CONFIRMED,
+                         recipients=(), answered=f"{others + 1} of {len(rows)} hosts")
+            if all(r.status == MeetingStatus.CONFIRMED for r in rows):  # the last Yes: the guest hears of it
+                notifications.record(s, rows[0], must_get(s, User, rows[0].agent_id), "confirmed", by="agent",
+                                     now=now, recipients=("guest",), all_hosts="yes")
     settings = published_settings(agent.id)
     if settings is not None:
         schedule_calendar_write(meeting_id, settings)

@@ -15,6 +15,7 @@ from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.notices import render
 from kite_app.domain.times import short_moment, when
 from kite_app.persistence import conversations as q
+from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence import teams as team_rows
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Conversation, Meeting, Message, User
@@ -125,30 +126,47 @@ def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) 
                                 meetings=_cards(s, conv, agent.time_zone, now), last_id=q.last_message_id(s, conv.id))
 
 
-def _guest_conversation(s, token: str, client: str | None, now: datetime) -> tuple[Conversation, Meeting]:
+def _guest_conversations(s, token: str, client: str | None, now: datetime
+                         ) -> tuple[list[tuple[Conversation, User]], Meeting]:
+    """The guest's conversation with the meeting's host, reached through a meeting's manage link; for a
+    collective team meeting, with each host (the first host's first)."""
     meeting = manage_links.meeting_for(s, token, client=client, now=now)
-    conv = q.of_guest(s, meeting.agent_id, meeting.guest_email)
-    if conv is None:
+    found = []
+    for row in meeting_rows.group(s, meeting):
+        conv = q.of_guest(s, row.agent_id, meeting.guest_email)
+        if conv is not None:
+            found.append((conv, must_get(s, User, row.agent_id)))
+    if not found:
         raise NotFound("This conversation does not exist.")
-    return conv, meeting
+    return found, meeting
 
 
 def open_for_guest(token: str, *, now: datetime, client: str | None = None) -> ConversationView:
-    """The guest's conversation with the agent, reached through a meeting's manage link."""
+    """The guest's conversation with the agent, reached through a meeting's manage link. With several hosts
+    (a collective team meeting) it is one conversation with all of them: the first host's, with the other
+    hosts' messages and their answers."""
     with transaction() as s:
-        conv, meeting = _guest_conversation(s, token, client, now)
-        agent = must_get(s, User, conv.agent_id)
-        conv.guest_read_id = q.last_message_id(s, conv.id)
-        s.add(conv)
-        return ConversationView(id=conv.id, title=f"Conversation with {agent.name}",
-                                messages=_messages(s, conv, agent, "guest", meeting.guest_time_zone),
-                                meetings=[], last_id=q.last_message_id(s, conv.id))
+        convs, meeting = _guest_conversations(s, token, client, now)
+        zone = meeting.guest_time_zone
+        first, first_host = convs[0]
+        messages = _messages(s, first, first_host, "guest", zone)
+        for conv, host in convs[1:]:
+            messages += [m for m in _messages(s, conv, host, "guest", zone)
+                         if m["author"] == "agent" or m["text"].startswith(f"{host.name} confirmed")]
+        for conv, _host in convs:
+            conv.guest_read_id = q.last_message_id(s, conv.id)
+            s.add(conv)
+        names = [host.name for _c, host in convs]
+        title = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+        return ConversationView(id=first.id, title=f"Conversation with {title}",
+                                messages=sorted(messages, key=lambda m: m["id"]), meetings=[],
+                                last_id=max(q.last_message_id(s, conv.id) for conv, _h in convs))
 
 
 def last_id_for_guest(token: str, *, now: datetime, client: str | None = None) -> int:
     with transaction(read_only=True) as s:
-        conv, _meeting = _guest_conversation(s, token, client, now)
-        return q.last_message_id(s, conv.id)
+        convs, _meeting = _guest_conversations(s, token, client, now)
+        return max(q.last_message_id(s, conv.id) for conv, _h in convs)
 
 
 def last_id_for_agent(actor: Actor | None, conversation_id: int) -> int:
@@ -188,6 +206,8 @@ def agent_writes(actor: Actor | None, conversation_id: int, body: str, *, now: d
 
 
 def guest_writes(token: str, body: str, *, now: datetime, client: str | None = None) -> None:
+    """The guest writes to the host (every host of a collective team meeting)."""
     with transaction() as s:
-        conv, _meeting = _guest_conversation(s, token, client, now)
-        _post(s, conv, "guest", body, now)
+        convs, _meeting = _guest_conversations(s, token, client, now)
+        for conv, _host in convs:
+            _post(s, conv, "guest", body, now)

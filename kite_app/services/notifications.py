@@ -74,7 +74,9 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
         change["old_subject"] = old_subject
     notice = _post_notice(s, meeting, agent, kind, by=by, now=now, **change)
     cancel = kind in ("deleted", "declined") or meeting.status == MeetingStatus.CANCELLED
-    for who in recipients or RECIPIENTS[kind]:
+    for who in recipients if recipients is not None else RECIPIENTS[kind]:
+        if who == "guest" and meeting.host_of is not None:
+            continue  # another host's row of a collective meeting: the guest hears of it once, from the first
         to_guest = who == "guest"
         mail = meeting_mail(
             notice=notice,

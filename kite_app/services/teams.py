@@ -202,12 +202,11 @@ def _loads(team: PublishedTeam, free: list[Member], now: datetime) -> list[Membe
 
 
 def book_team(req: BookingRequest, *, now: datetime) -> MeetingView:
-    """Book on a round-robin team's page: the time must suit at least one member; the meeting goes to the
-    one the round-robin rule picks (another free member when a concurrent booking just took them)."""
+    """Book on a team's page. Round robin: the time must suit at least one member; the meeting goes to the
+    one the round-robin rule picks (another free member when a concurrent booking just took them).
+    Collective: the time must suit every member; each is a host of the one meeting."""
     ratelimit.check("booking", req.client, now=now.timestamp())
     team = published_team(req.slug)
-    if team.kind != TeamKind.ROUND_ROBIN:
-        raise KiteError("Collective team bookings are not available yet.")
     guest = booking.validate_guest(req, team.members[0].settings,
                                    "Log in with your email before booking with this team.")
     duration = team.rules.default_duration if req.duration is None else req.duration
@@ -215,6 +214,11 @@ def book_team(req: BookingRequest, *, now: datetime) -> MeetingView:
     key = f"team{team.id}:{req.idempotency_key}" if req.idempotency_key else None
     if key and booking.was_booked(key):
         return booking.again(key, now)
+    if team.kind == TeamKind.COLLECTIVE:
+        for m in team.members:  # the first refusal says why (a rule, or a member's busy time)
+            booking.check_time({"id": m.id, "time_zone": m.time_zone}, m.settings, req.start, duration, now)
+        return booking.insert_group([(m.id, m.settings) for m in team.members], req, guest, duration, now=now,
+                                    key=key, team_id=team.id)
     free: list[Member] = []
     refusal: KiteError | None = None
     for m in team.members:

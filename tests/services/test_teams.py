@@ -16,7 +16,7 @@ from kite_app.domain.meeting import SlotTaken
 from kite_app.domain.teams import TeamForm, member_settings
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, OutboxMail
-from kite_app.services import availability, booking, calendar_settings, teams
+from kite_app.services import availability, booking, calendar_settings, conversations, teams
 from kite_app.services.booking import BookingRequest
 from tests.seed import admin_actor, open_agent
 
@@ -141,3 +141,78 @@ def test_reassign_moves_the_meeting_and_tells_everyone(two_agents):
                                 guest_email="hal@example.com", guest_time_zone="UTC"), now=NOW)
     with pytest.raises(ValidationError, match="not free"):  # the first host took another meeting then
         teams.reassign(admin, new_id, first_host["id"], now=NOW)
+
+
+def collective(two_agents):
+    admin, a, b = two_agents
+    teams.save_team(admin, team_form({a["id"]: "1", b["id"]: "1"}, kind="collective", slug="onboarding"), now=NOW)
+    return a, b
+
+
+def rows_of_group() -> list[Meeting]:
+    with transaction() as s:
+        return list(s.exec(select(Meeting).order_by(Meeting.id)).all())
+
+
+def test_a_collective_meeting_has_every_member_as_host_and_is_confirmed_when_all_said_yes(two_agents):
+    a, b = collective(two_agents)
+    m = book("onboarding", DAY)
+    assert m["hosts"] == ["ann-able", "ben-busy"] and m["agent_name"] == "Ann Able and Ben Busy"
+    rows = rows_of_group()
+    assert [(r.agent_id, r.status, r.host_of) for r in rows] == [(a["id"], "pending", None),
+                                                                 (b["id"], "pending", rows[0].id)]
+    with transaction() as s:  # the guest hears of the booking once; each host gets their own mail
+        assert sorted(x.to_email for x in s.exec(select(OutboxMail).where(OutboxMail.kind == "booked"))) == sorted(
+            ["gus@example.com", "ann@example.com", "ben@example.com"])
+
+    booking.confirm_meeting(rows[1].id, now=NOW)  # Ben says yes
+    assert booking.get(m["manage_token"], now=NOW)["status"] == "pending"
+    texts = [x["text"] for x in conversations.open_for_guest(m["manage_token"], now=NOW)["messages"]]
+    assert any("Ben Busy confirmed the meeting" in t and "(1 of 2 hosts have confirmed)" in t for t in texts)
+    booking.confirm_meeting(rows[0].id, now=NOW)  # Ann too: now the guest is told
+    assert booking.get(m["manage_token"], now=NOW)["status"] == "confirmed"
+    with transaction() as s:
+        confirmed = [x.to_email for x in s.exec(select(OutboxMail).where(OutboxMail.kind == "confirmed"))]
+    assert confirmed == ["gus@example.com"]
+
+    conversations.guest_writes(m["manage_token"], "Looking forward to meeting you both", now=NOW)
+    for host in (a, b):
+        [conv] = conversations.inbox(Actor(user_id=host["id"], role=Role.AGENT))
+        view = conversations.open_for_agent(Actor(user_id=host["id"], role=Role.AGENT), conv["id"], now=NOW)
+        assert view["messages"][-1]["text"] == "Looking forward to meeting you both"
+
+
+def test_a_collective_meeting_moves_only_when_every_host_is_free_and_is_deleted_for_all(two_agents):
+    a, b = collective(two_agents)
+    m = book("onboarding", DAY)
+    booking.book(BookingRequest(slug="ben-busy", start=DAY + timedelta(hours=2), duration=30, guest_name="Hal",
+                                guest_email="hal@example.com", guest_time_zone="UTC"), now=NOW)
+    with pytest.raises(SlotTaken):  # Ben has another meeting then
+        booking.change(m["manage_token"], start=DAY + timedelta(hours=2), now=NOW)
+    assert {r.starts_at for r in rows_of_group() if r.guest_email == "gus@example.com"} == {DAY}
+    moved = booking.change(m["manage_token"], start=DAY + timedelta(hours=3), now=NOW)
+    assert moved["start"] == (DAY + timedelta(hours=3)).isoformat()
+    assert {r.starts_at for r in rows_of_group() if r.guest_email == "gus@example.com"} == {DAY + timedelta(hours=3)}
+    booking.cancel(m["manage_token"], now=NOW)
+    assert {r.status for r in rows_of_group() if r.guest_email == "gus@example.com"} == {"cancelled"}
+    offered = teams.team_slots("onboarding", start=DAY, end=DAY + timedelta(days=1), duration=30, guest_zone="UTC",
+                               now=NOW)
+    assert (DAY + timedelta(hours=3)).isoformat() in {s["start"] for s in offered}
+    assert (DAY + timedelta(hours=2)).isoformat() not in {s["start"] for s in offered}
+
+
+def test_two_guests_racing_for_one_collective_time_one_wins(two_agents):
+    collective(two_agents)
+    barrier = Barrier(2)
+
+    def race(i):
+        barrier.wait()
+        try:
+            return book("onboarding", DAY + timedelta(hours=4), email=f"racer{i}@example.com")["hosts"]
+        except SlotTaken:
+            return "slot_taken"
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(race, range(2)))
+    assert sorted(map(str, results)) == sorted([str(["ann-able", "ben-busy"]), "slot_taken"])
+    assert len(rows_of_group()) == 2
