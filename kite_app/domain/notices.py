@@ -43,7 +43,8 @@ def render(notice: dict, zone: str) -> str:
     now_at = when(notice["start"], notice["end"], zone)
     who = {"guest": "the guest", "agent": notice.get("agent") or "the agent", "system": "Kite"}.get(by, by)
     if kind == "booked":
-        return f"Meeting booked for {now_at}. Waiting for {notice.get('agent') or 'the agent'} to confirm."
+        waiting = notice.get("hosts") or notice.get("agent") or "the agent"  # "hosts": every host of a team meeting
+        return f"Meeting booked for {now_at}. Waiting for {waiting} to confirm."
     if kind == "confirmed":
         if notice.get("all_hosts"):  # a collective team meeting
             return f"Every host confirmed the meeting on {now_at}."

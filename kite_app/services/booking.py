@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from kite_app import routes
 from kite_app.domain import times
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
@@ -70,6 +71,7 @@ class MeetingView(TypedDict):
     agent_name: str  # the host; for a collective team meeting, every host ("Ann Able and Ben Bright")
     agent_slug: str  # the (first) host's
     hosts: list[str]  # every host's slug
+    page: str  # the booking page it was booked on: /book/<agent> or /team/<team>
     subject: str
     guest_name: str
     guest_email: str
@@ -125,7 +127,9 @@ def _view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session |
     zone = ZoneInfo(meeting.guest_time_zone)
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
     names, slugs, status = [agent.name], [agent.slug or ""], meeting.status
-    rows = q.group(s, meeting) if s is not None and meeting.team_id is not None else [meeting]
+    team = s.get(Team, meeting.team_id) if s is not None and meeting.team_id is not None else None
+    page = routes.team_path(team.slug) if team is not None else routes.booking_path(agent.slug or "")
+    rows = q.group(s, meeting) if s is not None and team is not None else [meeting]
     if len(rows) > 1 and s is not None:
         hosts = [must_get(s, User, r.agent_id) for r in rows]
         names, slugs = [h.name for h in hosts], [h.slug or "" for h in hosts]
@@ -133,7 +137,7 @@ def _view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session |
             status = MeetingStatus.PENDING
     return MeetingView(
         manage_token=token, agent_name=" and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1
-        else names[0], agent_slug=slugs[0], hosts=slugs, subject=meeting.subject,
+        else names[0], agent_slug=slugs[0], hosts=slugs, page=page, subject=meeting.subject,
         guest_name=meeting.guest_name, guest_email=meeting.guest_email, time_zone=meeting.guest_time_zone,
         start=meeting.starts_at.astimezone(UTC).isoformat(), end=meeting.ends_at.astimezone(UTC).isoformat(),
         duration=meeting.duration_minutes, status=status,
@@ -371,6 +375,8 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
             for agent_id, settings in hosts:
                 check_meetings_locked(s, agent_id, settings, req.start, duration)
             rows: list[Meeting] = []
+            names = [must_get(s, User, agent_id).name for agent_id, _settings in hosts]
+            together = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else ""
             for agent_id, settings in hosts:
                 meeting = Meeting(
                     uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
@@ -383,7 +389,8 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                 s.add(meeting)
                 s.flush()
                 rows.append(meeting)
-                notifications.record(s, meeting, must_get(s, User, agent_id), "booked", by="guest", now=now)
+                notifications.record(s, meeting, must_get(s, User, agent_id), "booked", by="guest", now=now,
+                                     hosts=together)
                 reminders.schedule(s, meeting, settings.reminders, now)
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=rows[0].id, created_at=now))

@@ -18,6 +18,7 @@ class BrowserState(rx.State):
     cookie_claims: list[str] = []  # ticket addresses for the page to load
     _cookies_set: dict[str, str] = {}  # set in this tab since it connected
     _then: str = ""  # where to go once the claims are loaded
+    _then_from: str = ""  # the page that asked for it: after leaving it, nobody is sent anywhere
 
     def _cookie_values(self, name: str) -> list[str]:
         """This browser's values of cookie `name`, newest first: the one set in this tab, then the one its
@@ -34,7 +35,8 @@ class BrowserState(rx.State):
         ticket = cookie_tickets.issue(name, value, max_age=cookies.LIFETIMES[name](), now=datetime.now(UTC))
         self._cookies_set = {**self._cookies_set, name: value}
         self.cookie_claims = [*self.cookie_claims, routes.cookie_claim_path(ticket)]
-        self._then = then or self._then
+        if then:
+            self._then, self._then_from = then, self.router.url.path
 
     @rx.event
     def claimed(self, src: str):
@@ -42,7 +44,8 @@ class BrowserState(rx.State):
         self.cookie_claims = [c for c in self.cookie_claims if c != src]
         if not self.cookie_claims and self._then:
             then, self._then = self._then, ""
-            return rx.redirect(then)
+            if self.router.url.path == self._then_from:  # the person is still where they logged in
+                return rx.redirect(then)
         return None
 
 

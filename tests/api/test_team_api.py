@@ -76,3 +76,15 @@ def test_racing_for_one_time_two_guests_get_the_two_members_then_slot_taken(api)
     assert {r.json()["agent_slug"] for r in responses if r.status_code == 201} == {"support-alpha", "support-beta"}
     assert {r.json()["code"] for r in responses if r.status_code == 409} == {"slot_taken"}
     assert start not in team_slots(api)
+
+
+def test_a_collective_booking_has_every_member_as_host(api):
+    make_team(kind="collective", slug="onboarding")
+    start = team_slots(api, "onboarding")[3]
+    responses = team_race(api, start, 5, slug="onboarding")
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409, 409]
+    body = next(r.json() for r in responses if r.status_code == 201)
+    assert body["hosts"] == ["onboarding-alpha", "onboarding-beta"] and body["agent_slug"] == "onboarding-alpha"
+    assert body["agent_name"] == "Onboarding Alpha and Onboarding Beta" and body["status"] == "pending"
+    assert api.delete(f"/bookings/{body['manage_token']}").json()["status"] == "cancelled"
+    assert start in team_slots(api, "onboarding")

@@ -36,6 +36,7 @@ def signed_in(browser: Browser, url: str, email: str) -> Page:
 def test_round_robin_team_booked_seen_live_and_reassigned(server, members, page: Page, browser: Browser, shot):
     url = server.url
     log_in(page, url, "admin@example.com", ADMIN_PASSWORD)
+    expect(page.get_by_role("heading", name="Agents")).to_be_visible()
     page.get_by_role("link", name="Teams").click()
     expect(page.get_by_text("No teams yet.")).to_be_visible()
     page.get_by_role("button", name="Save team").click()
@@ -107,3 +108,44 @@ def test_the_widget_opens_a_teams_page(server, members, team_site, page: Page):
     frame.get_by_role("button", name="Schedule", exact=True).click()
     expect(frame.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
     expect(frame.get_by_text(re.compile("^With (Ann Able|Ben Bright)$"))).to_be_visible()
+
+
+def kick_off(page: Page):
+    """The card of the "Kick-off" meeting on a host's Meetings page."""
+    return page.locator(".rt-Card").filter(has_text="Kick-off")
+
+
+def test_collective_team_both_hosts_confirm_then_the_guest_sees_confirmed(server, members, browser: Browser, shot):
+    from datetime import UTC, datetime
+
+    from kite_app.domain.teams import TeamForm
+    from kite_app.services import teams
+
+    ann, ben = members
+    teams.save_team(admin_actor(), TeamForm(name="Onboarding", slug="onboarding", kind="collective",
+                                            members={ann["id"]: "1", ben["id"]: "1"}, durations="30",
+                                            default_duration="30", slot_interval="30", min_notice="120"),
+                    now=datetime.now(UTC))
+    url = server.url
+    ann_page, ben_page = signed_in(browser, url, "ann@example.com"), signed_in(browser, url, "ben@example.com")
+    guest = browser.new_context(timezone_id="Europe/Paris").new_page()
+    guest.goto(url + "/team/onboarding")
+    guest.get_by_role("button", name="Schedule a meeting").click()
+    guest.get_by_role("group", name="Time").get_by_role("button").first.click()
+    guest.get_by_label("Subject").fill("Kick-off")
+    guest.get_by_label("Your name").fill("Paul Paris")
+    guest.get_by_label("Email").fill("paul@example.com")
+    guest.get_by_role("button", name="Schedule", exact=True).click()
+    expect(guest.get_by_text("With Ann Able and Ben Bright")).to_be_visible()
+    guest.get_by_role("link", name="Manage this meeting").click()
+    expect(guest.get_by_text("Pending", exact=True).first).to_be_visible()
+
+    for host in (ann_page, ben_page):  # both hosts see it live
+        expect(host.get_by_text("Team Onboarding")).to_be_visible(timeout=10_000)
+        expect(host.get_by_text("Kick-off")).to_be_visible()
+    kick_off(ben_page).get_by_role("button", name=re.compile("^Confirm ")).click()
+    expect(guest.get_by_text("(1 of 2 hosts have confirmed)")).to_be_visible(timeout=10_000)
+    kick_off(ann_page).get_by_role("button", name=re.compile("^Confirm ")).click()
+    expect(guest.get_by_text("Every host confirmed the meeting")).to_be_visible(timeout=10_000)
+    expect(guest.get_by_text("Confirmed", exact=True).first).to_be_visible()
+    shot("collective-confirmed", guest)

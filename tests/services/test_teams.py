@@ -16,7 +16,7 @@ from kite_app.domain.meeting import SlotTaken
 from kite_app.domain.teams import TeamForm, member_settings
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, OutboxMail
-from kite_app.services import availability, booking, calendar_settings, conversations, teams
+from kite_app.services import availability, booking, calendar_settings, conversations, meetings, teams
 from kite_app.services.booking import BookingRequest
 from tests.seed import admin_actor, open_agent
 
@@ -165,6 +165,8 @@ def test_a_collective_meeting_has_every_member_as_host_and_is_confirmed_when_all
         assert sorted(x.to_email for x in s.exec(select(OutboxMail).where(OutboxMail.kind == "booked"))) == sorted(
             ["gus@example.com", "ann@example.com", "ben@example.com"])
 
+    [card] = meetings.upcoming(Actor(user_id=b["id"], role=Role.AGENT), now=NOW)
+    assert card["team"] == "Support" and card["reassign_to"] == []  # collective: nobody to give it to
     booking.confirm_meeting(rows[1].id, now=NOW)  # Ben says yes
     assert booking.get(m["manage_token"], now=NOW)["status"] == "pending"
     texts = [x["text"] for x in conversations.open_for_guest(m["manage_token"], now=NOW)["messages"]]

@@ -9,7 +9,7 @@ import reflex as rx
 
 from kite_app import routes
 from kite_app.domain.errors import KiteError, ValidationError
-from kite_app.services import availability, booking, conversations
+from kite_app.services import availability, booking, conversations, teams
 from kite_app.services.booking import MeetingView
 from kite_app.services.conversations import MessageView
 from kite_app.ui.components.forms import field, form_alert, form_notice, var_select_field
@@ -104,7 +104,8 @@ class ManageState(SlotChoice, rx.State):
         self._clear()
         try:
             meeting = booking.get(self._token(), now=utcnow(), client=self._client())
-            info = availability.booking_page(meeting["agent_slug"])
+            slug = meeting["page"].rsplit("/", 1)[-1]
+            info = teams.team_page(slug) if meeting["page"].startswith("/team/") else availability.booking_page(slug)
         except KiteError as exc:
             self.not_found = exc.message
             self.ready = True
@@ -197,7 +198,7 @@ def _details() -> rx.Component:
                     rx.button("Delete", color_scheme="red", variant="soft", on_click=ManageState.ask_delete(True)),
                 ),
             ),
-            rx.link("Book another meeting with " + m["agent_name"], href="/book/" + m["agent_slug"], size="2"),
+            rx.link("Book another meeting with " + m["agent_name"], href=m["page"], size="2"),
             spacing="2",
         ),
         width="100%",
