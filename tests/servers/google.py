@@ -83,6 +83,8 @@ class FakeGoogle:
         self.delay = 0.0  # seconds every Calendar answer takes (a slow Google)
         self.channels: dict[str, dict] = {}  # push notification channels (events.watch)
         self.pushes: list[tuple[str, str]] = []  # (channel id, resource state) delivered
+        # Workspace's default: everyone in the domain sees the free/busy of everyone's primary calendar
+        self.domain_freebusy = True
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -300,6 +302,9 @@ class FakeGoogle:
             out = {}
             for item in body.get("items", []):
                 cal = cals.get(item["id"])
+                if cal is None and self.domain_freebusy and item["id"] in self.calendars \
+                        and item["id"].endswith("@" + self.domain) and user.endswith("@" + self.domain):
+                    cal = self.calendars[item["id"]][item["id"]]  # a colleague's primary calendar: free/busy only
                 if cal is None:
                     out[item["id"]] = {"errors": [{"domain": "global", "reason": "notFound"}], "busy": []}
                     continue

@@ -68,6 +68,11 @@ class CalendarProvider(Protocol):
         """Busy time of the given calendars that overlaps [start, end), as POSIX-second intervals."""
         ...
 
+    def prefetch_busy(self, wanted: Sequence[tuple[int, Sequence[str]]], start: datetime, end: datetime) -> None:
+        """Get ready to answer `busy` for several agents at once (a team's page): a remote calendar asks
+        once for all of them. Never raises: `busy` says what went wrong, agent by agent."""
+        ...
+
     def create_event(self, agent_id: int, calendar_id: str, event: EventData) -> str:
         """Add the event; returns its id. Creating the same uid twice gives one event."""
         ...

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import logging
 import random
 import threading
 import time
@@ -46,6 +47,7 @@ from kite_app.providers.calendar.base import (
 
 SCOPES = ("https://www.googleapis.com/auth/calendar",)
 PREFIX = "google:"
+log = logging.getLogger(__name__)
 FREEBUSY_MAX_ITEMS = 50
 RETRIES = 4  # attempts after the first, for writes (they run in the background)
 READ_BUDGET = 2.0  # seconds a read may take, retries included
@@ -223,6 +225,34 @@ class GoogleCalendarProvider:
                 del self._busy_cache[k]
         return _within(busy, start, end)
 
+    def prefetch_busy(self, wanted: Sequence[tuple[int, Sequence[str]]], start: datetime, end: datetime) -> None:
+        """Busy time of a team's members in one freebusy.query (one per 50 calendars), asked as the first
+        member: in a Workspace domain everyone sees everyone's free/busy. A member with a calendar that
+        query cannot read is left to their own `busy` (asked as them), as is everyone when Google fails."""
+        lo, hi = _day_window(start, end)
+        now = time.monotonic()
+        todo: dict[int, tuple[str, ...]] = {}
+        with self._lock:
+            for agent_id, calendar_ids in wanted:
+                ids = tuple(sorted(google_id(c) for c in calendar_ids if c.startswith(PREFIX)))
+                hit = self._busy_cache.get((agent_id, ids, lo, hi))
+                if ids and not (hit and hit[2] and hit[0] + CACHE_SECONDS > now):
+                    todo[agent_id] = ids
+        if len(todo) < 2:
+            return
+        every = tuple(sorted({c for ids in todo.values() for c in ids}))
+        try:
+            per_calendar, errors = self._freebusy(self._email_of(next(iter(todo))), every, lo, hi)
+        except GoogleCalendarError as exc:
+            log.info("team busy time in one query failed (%s); each member is asked on their own", exc)
+            return
+        fetched = time.monotonic()
+        with self._lock:
+            for agent_id, ids in todo.items():
+                if not any(c in errors for c in ids):
+                    self._busy_cache[(agent_id, ids, lo, hi)] = (
+                        fetched, [b for c in ids for b in per_calendar.get(c, [])], True)
+
     def _recent(self, agent_id: int, ids: tuple[str, ...], start: datetime, end: datetime) -> list[Interval] | None:
         """Busy time of a recent answer whose window covers [start, end), if any."""
         now = time.monotonic()
@@ -233,8 +263,17 @@ class GoogleCalendarProvider:
         return None
 
     def _query_busy(self, agent_id: int, ids: tuple[str, ...], start: datetime, end: datetime) -> list[Interval]:
-        email = self._email_of(agent_id)
-        busy: list[Interval] = []
+        per_calendar, errors = self._freebusy(self._email_of(agent_id), ids, start, end)
+        if errors:  # a calendar we cannot read could hide busy time: refuse rather than guess
+            raise GoogleCalendarError(f"Busy time of {', '.join(sorted(errors))} cannot be read", "calendarError",
+                                      transient=False)
+        return [b for c in ids for b in per_calendar.get(c, [])]
+
+    def _freebusy(self, email: str, ids: tuple[str, ...], start: datetime, end: datetime
+                  ) -> tuple[dict[str, list[Interval]], dict[str, str]]:
+        """freebusy.query as `email`, 50 calendars at a time: busy time per calendar, and the calendars it
+        could not read (with Google's reason)."""
+        busy: dict[str, list[Interval]] = {}
         errors: dict[str, str] = {}
         for i in range(0, len(ids), FREEBUSY_MAX_ITEMS):
             body = {"timeMin": start.astimezone(UTC).isoformat(), "timeMax": end.astimezone(UTC).isoformat(),
@@ -243,12 +282,9 @@ class GoogleCalendarProvider:
             for cal_id, cal in answer.get("calendars", {}).items():
                 if cal.get("errors"):
                     errors[cal_id] = cal["errors"][0].get("reason", "error")
-                for b in cal.get("busy", []):
-                    busy.append((to_seconds(_parse(b["start"])), to_seconds(_parse(b["end"]))))
-        if errors:  # a calendar we cannot read could hide busy time: refuse rather than guess
-            raise GoogleCalendarError(f"Busy time of {', '.join(sorted(errors))} cannot be read", "calendarError",
-                                      transient=False)
-        return busy
+                busy.setdefault(cal_id, []).extend(
+                    (to_seconds(_parse(b["start"])), to_seconds(_parse(b["end"]))) for b in cal.get("busy", []))
+        return busy, errors
 
     def unreadable(self, agent_id: int, calendar_ids: Sequence[str]) -> list[str]:
         """Which of these calendars freebusy cannot read for the agent (no longer shared, deleted)."""
