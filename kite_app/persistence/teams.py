@@ -74,3 +74,11 @@ def card_teams(session: Session, meetings: list[Meeting]) -> dict[int, tuple[str
                   if u.active and u.id != m.agent_id] if team.kind == "round_robin" else []
         out[m.id] = (team.name, others)
     return out
+
+
+def upcoming_team_meetings(session: Session, now: datetime) -> list[Meeting]:
+    """Live meetings booked on any team's page that have not ended (one row per meeting: a collective
+    meeting's first host's), soonest first."""
+    return list(session.exec(select(Meeting).where(col(Meeting.team_id).is_not(None), col(Meeting.host_of).is_(None),
+                                                   col(Meeting.status).in_(LIVE), Meeting.ends_at > now)
+                             .order_by(col(Meeting.starts_at))).all())

@@ -26,6 +26,7 @@ from kite_app.domain.teams import (
     team_slot_starts,
 )
 from kite_app.domain.teams import parse_team as parse_team_form
+from kite_app.domain.times import when
 from kite_app.persistence import accounts as account_rows
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence import teams as q
@@ -356,3 +357,34 @@ def other_members(actor: Actor | None, meeting_id: int) -> list[tuple[int, str]]
     if actor.role != Role.ADMIN and actor.user_id not in ids:
         return []
     return [(u.id, u.name) for _m, u in rows if u.active and u.id != meeting.agent_id]
+
+
+class TeamMeetingView(TypedDict):
+    id: int
+    team: str
+    hosts: str
+    guest: str
+    subject: str
+    when: str  # in the admin's zone
+    status: str
+    reassign_to: list[dict[str, str]]
+
+
+def upcoming_meetings(actor: Actor | None, *, now: datetime) -> list[TeamMeetingView]:
+    """For admins: every upcoming meeting booked on a team's page, with whom a round-robin one could go to."""
+    require_admin(actor)
+    with transaction(read_only=True) as s:
+        admin = must_get(s, User, actor.user_id)  # type: ignore[union-attr]
+        rows = q.upcoming_team_meetings(s, now)
+        cards = q.card_teams(s, rows)
+        out = []
+        for m in rows:
+            group = meeting_rows.group(s, m)
+            hosts = [must_get(s, User, r.agent_id).name for r in group]
+            out.append(TeamMeetingView(
+                id=m.id, team=cards.get(m.id, ("", []))[0], hosts=", ".join(hosts),
+                guest=f"{m.guest_name} <{m.guest_email}>", subject=m.subject,
+                when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), admin.time_zone),
+                status="confirmed" if all(r.status == MeetingStatus.CONFIRMED for r in group) else "pending",
+                reassign_to=cards.get(m.id, ("", []))[1]))
+        return out

@@ -82,6 +82,16 @@ def test_round_robin_team_booked_seen_live_and_reassigned(server, members, page:
     guest.get_by_role("link", name="Manage this meeting").click()
     expect(guest.get_by_text(f"reassigned by {host_name} from {host_name} to {other_name}")).to_be_visible()
 
+    # the admin sees every team meeting and gives this one back
+    page.reload()
+    meetings = page.get_by_role("table", name="Upcoming team meetings")
+    expect(meetings.get_by_role("row", name=re.compile("Login trouble"))).to_contain_text(other_name)
+    shot("teams-meetings", page)
+    meetings.get_by_role("combobox").select_option(label=host_name)
+    expect(page.get_by_role("status")).to_have_text("Meeting reassigned. The guest and both hosts were told.")
+    expect(meetings.get_by_role("row", name=re.compile("Login trouble"))).to_contain_text(host_name)
+    expect(host.get_by_text("Login trouble")).to_be_visible(timeout=10_000)
+
 
 @pytest.fixture
 def team_site(server, tmp_path):

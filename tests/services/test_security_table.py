@@ -20,6 +20,7 @@ from kite_app.ui.pages.kite_settings.built_in_tab import BuiltInCalendarState
 from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState
 from kite_app.ui.pages.meetings import MeetingsState
 from kite_app.ui.pages.outbox import OutboxState
+from kite_app.ui.pages.teams import TeamsState
 from tests.seed import AGENT_PASSWORD, open_agent
 from tests.services.test_handler_roles import state_of
 
@@ -109,6 +110,7 @@ ALLOWED = {  # action -> roles that may do it
     "agents: create agent": {"admin"},
     "agents: deactivate": {"admin"},
     "outbox: read": {"admin"},
+    "teams: open (every team meeting, reassign)": {"admin"},
     "integrations: read key": {"admin"},
     "calendar settings: open": {"agent", "other_agent"},  # each their own
     "built-in calendar: add a busy block to Bob's calendar": {"agent"},
@@ -124,6 +126,7 @@ ACTIONS = {
                                                           "time_zone": "UTC", "password": AGENT_PASSWORD}),
     "agents: deactivate": _page(AgentsState, "set_active", lambda w: w["carol"]["id"], False),
     "outbox: read": _page(OutboxState, "load"),
+    "teams: open (every team meeting, reassign)": _page(TeamsState, "load"),
     "integrations: read key": _page(IntegrationsState, "load"),
     "calendar settings: open": _page(CalendarSettingsState, "load"),
     "built-in calendar: add a busy block to Bob's calendar": _page(

@@ -9,7 +9,7 @@ from kite_app.config import settings
 from kite_app.domain.calendar_settings import SLOT_INTERVALS
 from kite_app.domain.teams import KIND_LABELS, TeamForm, TeamKind
 from kite_app.services import accounts, teams
-from kite_app.services.teams import TeamView
+from kite_app.services.teams import TeamMeetingView, TeamView
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
@@ -22,6 +22,7 @@ NEW = {"name": "", "slug": "", "durations": "30", "default_duration": "30", "slo
 
 class TeamsState(Page, SessionState):
     teams: list[TeamView] = []
+    meetings: list[TeamMeetingView] = []  # upcoming meetings booked on any team's page
     agents: list[dict[str, str]] = []  # {"id", "name"} of the active agents
     editing: int = 0  # the team being edited; 0 for a new one
     values: dict[str, str] = dict(NEW)
@@ -36,6 +37,7 @@ class TeamsState(Page, SessionState):
 
     def _fill(self, actor) -> None:
         self.teams = teams.list_teams(actor)
+        self.meetings = teams.upcoming_meetings(actor, now=utcnow())
         self.agents = [{"id": str(a["id"]), "name": a["name"]} for a in accounts.list_agents(actor) if a["active"]]
 
     @rx.event
@@ -108,6 +110,16 @@ class TeamsState(Page, SessionState):
         self.notice = f"Team {team['name']} saved. Its booking page: {team['url']}"
 
     @rx.event
+    def reassign(self, meeting_id: int, agent_id: str):
+        if not agent_id.isdigit():
+            return
+        moved = self._attempt(lambda actor: teams.reassign(actor, int(meeting_id), int(agent_id), now=utcnow()),
+                              "Meeting reassigned. The guest and both hosts were told.")
+        if moved is None and self.errors:
+            self.message, self.errors = next(iter(self.errors.values())), {}
+        self._fill(self._actor())
+
+    @rx.event
     def set_active(self, team_id: int, active: bool):
         team = self._attempt(lambda actor: teams.set_team_active(actor, int(team_id), active=bool(active),
                                                                  now=utcnow()))
@@ -136,6 +148,28 @@ def _team_row(team: rx.Var) -> rx.Component:
                     rx.button("Activate", size="1", variant="soft", aria_label="Activate " + team["name"],
                               on_click=TeamsState.set_active(team["id"], True))),
             spacing="2",
+        )),
+    )
+
+
+def _meeting_row(m: rx.Var) -> rx.Component:
+    return rx.table.row(
+        rx.table.row_header_cell(m["when"]),
+        rx.table.cell(m["team"]),
+        rx.table.cell(m["hosts"]),
+        rx.table.cell(m["guest"], overflow_wrap="anywhere"),
+        rx.table.cell(m["subject"], overflow_wrap="anywhere"),
+        rx.table.cell(rx.match(m["status"], ("confirmed", rx.badge("Confirmed", color_scheme="green")),
+                               rx.badge("Pending", color_scheme="amber"))),
+        rx.table.cell(rx.cond(
+            m["reassign_to"].length() > 0,
+            rx.el.select(
+                rx.el.option("Reassign to…", value=""),
+                rx.foreach(m["reassign_to"], lambda p: rx.el.option(p["name"], value=p["id"])),
+                value="", aria_label="Reassign the meeting " + m["when"],
+                on_change=lambda v: TeamsState.reassign(m["id"], v), class_name="kite-select",
+                style={"width": "10rem"},
+            ),
         )),
     )
 
@@ -237,7 +271,22 @@ def teams_page() -> rx.Component:
                 ),
                 rx.text("No teams yet. Create the first one below."),
             ),
+            rx.heading("Upcoming team meetings", size="4", as_="h2"),
+            rx.cond(
+                TeamsState.meetings.length() > 0,
+                rx.table.root(
+                    rx.el.caption("Upcoming team meetings", class_name="kite-sr-only"),
+                    rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                                   ("When", "Team", "Hosts", "Guest", "Subject", "Status",
+                                                    "Reassign")])),
+                    rx.table.body(rx.foreach(TeamsState.meetings, _meeting_row)),
+                    width="100%",
+                    variant="surface",
+                ),
+                rx.text("No upcoming team meetings.", color_scheme="gray"),
+            ),
             _team_form(),
+
             rx.text("To put a team's “Schedule a meeting” button on a website, paste this into its HTML, with the "
                     "team's address:", size="2", color_scheme="gray"),
             rx.code(TeamsState.widget_snippet, size="2", white_space="pre-wrap", id="team-snippet"),
