@@ -208,13 +208,13 @@ def create_booking(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ):
     """Book a slot. A retried request with the same Idempotency-Key returns the first booking."""
-    view = booking.book(
-        BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
-                       guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
-                       idempotency_key=idempotency_key, client=_client(request)),
-        now=datetime.now(UTC),
-    )
-    return _out(view)
+    return _out(booking.book(_request(slug, body, request, idempotency_key), now=datetime.now(UTC)))
+
+
+def _request(slug: str, body: BookingIn, request: Request, idempotency_key: str | None) -> BookingRequest:
+    return BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
+                          guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
+                          idempotency_key=idempotency_key, client=_client(request))
 
 
 @router.post("/teams/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)
@@ -224,13 +224,7 @@ def create_team_booking(
 ):
     """Book a slot on a team's page. Round robin: the meeting goes to one free member (`agent_slug`), chosen
     as README "Teams" says. A retried request with the same Idempotency-Key returns the first booking."""
-    view = teams.book_team(
-        BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
-                       guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
-                       idempotency_key=idempotency_key, client=_client(request)),
-        now=datetime.now(UTC),
-    )
-    return _out(view)
+    return _out(teams.book_team(_request(slug, body, request, idempotency_key), now=datetime.now(UTC)))
 
 
 @router.get("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)

@@ -1,8 +1,16 @@
 """Steps many end-to-end tests share."""
 
+import contextlib
+import functools
+import threading
 import time
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
+
+from tests.conftest import free_port
 
 
 def log_in(page: Page, url: str, email: str, password: str) -> None:
@@ -35,3 +43,18 @@ def http_only_cookie(page: Page, name: str, timeout: float = 10) -> dict:
     assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (True, "Lax", "/"), cookie
     assert name not in page.evaluate("document.cookie")
     return cookie
+
+
+@contextlib.contextmanager
+def another_site(folder: Path, body: str, title: str = "Acme") -> Iterator[str]:
+    """A website on its own loopback address and port (another site than the app's) serving one page with
+    `body`; yields its address."""
+    (folder / "index.html").write_text(f"<!doctype html><html><head><title>{title}</title></head><body>{body}"
+                                       "</body></html>")
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()),
+                                functools.partial(SimpleHTTPRequestHandler, directory=str(folder)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()

@@ -5,12 +5,9 @@ site, the app's own pages by none)."""
 from __future__ import annotations
 
 import base64
-import functools
 import os
 import socket
-import threading
 from datetime import UTC, datetime
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import httpx
@@ -21,8 +18,8 @@ from kite_app.api import security
 from kite_app.domain.accounts import Actor, Role
 from kite_app.kite_app import STORAGE_FALLBACK
 from kite_app.services import auth, calendar_settings
-from tests.conftest import TEST_WEB_DIR, free_port
-from tests.e2e.helpers import http_only_cookie, log_in
+from tests.conftest import TEST_WEB_DIR
+from tests.e2e.helpers import another_site, http_only_cookie, log_in
 from tests.e2e.test_guest_booking import publish_agent
 from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor
 
@@ -131,18 +128,11 @@ def test_cors_the_api_for_anyone_without_credentials_the_rest_for_the_app_only(s
 @pytest.fixture
 def framing_site(server, erin, tmp_path):
     """Another site that frames a booking page (allowed) and the admin's Agents page (refused)."""
-    (tmp_path / "index.html").write_text(
-        "<!doctype html><html><head><title>Framing</title></head><body>"
-        f'<iframe name="booking" title="Booking" src="{server.url}/book/erin-expert" width="600" height="400"></iframe>'
-        f'<iframe name="admin" title="Admin" src="{server.url}/admin/agents" width="600" height="400"></iframe>'
-        "</body></html>"
-    )
-    port = free_port()
-    httpd = ThreadingHTTPServer(("127.0.0.1", port),
-                                functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}/"
-    httpd.shutdown()
+    with another_site(tmp_path, f'<iframe name="booking" title="Booking" src="{server.url}/book/erin-expert" '
+                      'width="600" height="400"></iframe>'
+                      f'<iframe name="admin" title="Admin" src="{server.url}/admin/agents" width="600" '
+                      'height="400"></iframe>', title="Framing") as url:
+        yield url
 
 
 def test_another_site_may_frame_the_booking_page_but_not_the_admin_pages(server, framing_site, browser, shot):

@@ -4,16 +4,12 @@ widget opens a team's page from another site."""
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.conftest import free_port
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import another_site, log_in
 from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor, open_agent
 
 
@@ -95,15 +91,9 @@ def test_round_robin_team_booked_seen_live_and_reassigned(server, members, page:
 
 @pytest.fixture
 def team_site(server, tmp_path):
-    (tmp_path / "index.html").write_text(
-        "<!doctype html><html><head><title>Acme Help</title></head><body><h1>Acme Help</h1>"
-        f'<script src="{server.url}/widget.js" data-team="support" async></script></body></html>')
-    port = free_port()
-    httpd = ThreadingHTTPServer(("127.0.0.1", port),
-                                functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}/"
-    httpd.shutdown()
+    with another_site(tmp_path, f'<h1>Acme Help</h1><script src="{server.url}/widget.js" data-team="support" async>'
+                      "</script>", title="Acme Help") as url:
+        yield url
 
 
 def test_the_widget_opens_a_teams_page(server, members, team_site, page: Page):

@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.conftest import free_port
+from tests.e2e.helpers import another_site
 from tests.e2e.test_guest_booking import publish_agent
 
 
 @pytest.fixture
 def third_party_site(server, tmp_path):
     """A company website on its own port, with the snippet the agent copies from their profile."""
-    (tmp_path / "index.html").write_text(
-        "<!doctype html><html><head><title>Acme Support</title></head><body>"
-        "<h1>Acme Support</h1><p>Talk to our team.</p>"
-        f'<script src="{server.url}/widget.js" data-agent="erin-expert" async></script>'
-        "</body></html>"
-    )
-    port = free_port()
-    httpd = ThreadingHTTPServer(("127.0.0.1", port),
-                                functools.partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{port}/"
-    httpd.shutdown()
+    with another_site(tmp_path, "<h1>Acme Support</h1><p>Talk to our team.</p>"
+                      f'<script src="{server.url}/widget.js" data-agent="erin-expert" async></script>',
+                      title="Acme Support") as url:
+        yield url
 
 
 def test_widget_books_from_another_site(server, third_party_site, page: Page, shot):

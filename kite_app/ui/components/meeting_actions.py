@@ -148,21 +148,7 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
                           on_click=state.open_reschedule(m["id"])),
                 rx.button("Delete", size="1", variant="soft", color_scheme="red", aria_label="Delete " + label,
                           on_click=state.delete(m["id"])),
-                rx.cond(
-                    m["reassign_to"].length() > 0,
-                    rx.fragment(
-                        rx.el.label("Reassign", html_for="reassign-" + m["id"].to_string(), class_name="kite-sr-only"),
-                        rx.el.select(
-                            rx.el.option("Reassign to…", value=""),
-                            rx.foreach(m["reassign_to"], lambda p: rx.el.option(p["name"], value=p["id"])),
-                            id="reassign-" + m["id"].to_string(),
-                            value="",
-                            on_change=lambda v: state.reassign(m["id"], v),
-                            class_name="kite-select",
-                            style={"width": "10rem", "height": "var(--space-5)"},
-                        ),
-                    ),
-                ),
+                reassign_select(m, lambda v: state.reassign(m["id"], v), "Reassign"),
                 spacing="2",
                 wrap="wrap",
                 align="center",
@@ -170,6 +156,19 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
             spacing="2",
         ),
         width="100%",
+    )
+
+
+def reassign_select(m: rx.Var, on_change, label: rx.Var | str) -> rx.Component:
+    """"Reassign to…" another member, for a round-robin team meeting (`m` has "id" and "reassign_to")."""
+    return rx.cond(
+        m["reassign_to"].length() > 0,
+        rx.el.select(
+            rx.el.option("Reassign to…", value=""),
+            rx.foreach(m["reassign_to"], lambda p: rx.el.option(p["name"], value=p["id"])),
+            value="", aria_label=label, on_change=on_change, class_name="kite-select",
+            style={"width": "10rem", "height": "var(--space-5)"},
+        ),
     )
 
 

@@ -11,6 +11,7 @@ from kite_app.domain.teams import KIND_LABELS, TeamForm, TeamKind
 from kite_app.services import accounts, teams
 from kite_app.services.teams import TeamMeetingView, TeamView
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field
+from kite_app.ui.components.meeting_actions import reassign_select
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
@@ -161,16 +162,8 @@ def _meeting_row(m: rx.Var) -> rx.Component:
         rx.table.cell(m["subject"], overflow_wrap="anywhere"),
         rx.table.cell(rx.match(m["status"], ("confirmed", rx.badge("Confirmed", color_scheme="green")),
                                rx.badge("Pending", color_scheme="amber"))),
-        rx.table.cell(rx.cond(
-            m["reassign_to"].length() > 0,
-            rx.el.select(
-                rx.el.option("Reassign to…", value=""),
-                rx.foreach(m["reassign_to"], lambda p: rx.el.option(p["name"], value=p["id"])),
-                value="", aria_label="Reassign the meeting " + m["when"],
-                on_change=lambda v: TeamsState.reassign(m["id"], v), class_name="kite-select",
-                style={"width": "10rem"},
-            ),
-        )),
+        rx.table.cell(reassign_select(m, lambda v: TeamsState.reassign(m["id"], v),
+                                      "Reassign the meeting " + m["when"])),
     )
 
 
