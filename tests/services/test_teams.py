@@ -11,12 +11,12 @@ import pytest
 from sqlmodel import select
 
 from kite_app.domain.accounts import Actor, Role
-from kite_app.domain.errors import PermissionDenied, ValidationError
+from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.domain.meeting import SlotTaken
 from kite_app.domain.teams import TeamForm, member_settings
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, OutboxMail
-from kite_app.services import availability, booking, calendar_settings, conversations, meetings, teams
+from kite_app.services import accounts, availability, booking, calendar_settings, conversations, meetings, teams
 from kite_app.services.booking import BookingRequest
 from tests.seed import admin_actor, open_agent
 
@@ -213,3 +213,15 @@ def test_two_guests_racing_for_one_collective_time_one_wins(two_agents):
     results = race("onboarding", DAY + timedelta(hours=4), 2)
     assert sorted(map(str, results)) == sorted([str(["ann-able", "ben-busy"]), "slot_taken"])
     assert len(rows_of_group()) == 2
+
+
+def test_a_deactivated_member_gets_no_team_meetings(two_agents):
+    admin, a, b = two_agents
+    teams.save_team(admin, team_form({a["id"]: "1", b["id"]: "1"}), now=NOW)
+    accounts.set_agent_active(admin, b["id"], active=False, now=NOW)
+    for i in range(4):
+        book("support", DAY + timedelta(hours=i), email=f"guest{i}@example.com")
+    assert hosts() == Counter({a["id"]: 4})
+    teams.set_team_active(admin, teams.list_teams(admin)[0]["id"], active=False, now=NOW)
+    with pytest.raises(NotFound):  # a deactivated team's page books nothing
+        book("support", DAY + timedelta(hours=6))
