@@ -233,13 +233,29 @@ def context(context):
     assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
+AXE_IMPACTS = ("serious", "critical")
+
+
+def accessibility_problems(target) -> list[str]:
+    """axe-core's serious and critical WCAG 2.2 AA violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(target, options={"runOnly": {"type": "tag", "values": [
+        "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}})
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:4]}"
+            for v in results.response["violations"] if v.get("impact") in AXE_IMPACTS]
+
+
 @pytest.fixture
 def shot(page):
-    """Save a full-page screenshot under artifacts/screenshots/ (looked at when pages change)."""
+    """Save a full-page screenshot under artifacts/screenshots/ (looked at when pages change), and check the
+    page as shown with axe-core: no serious or critical accessibility violation."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def take(name: str, target=None):
         (target or page).screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        problems = accessibility_problems(target or page)
+        assert not problems, f"{name}: accessibility violations:\n" + "\n".join(problems)
 
     return take
 

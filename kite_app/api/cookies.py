@@ -1,4 +1,4 @@
-"""Where browsers get their cookies: a page's event handler leaves a cookie under a one-time ticket
+"""Where browsers get their cookies: a page's event handler leaves a cookie under a short-lived ticket
 (services/cookie_tickets.py) and the page loads `/session/cookie?ticket=…`, whose answer sets the cookie
 HttpOnly (or clears it, for an empty value), so no script ever handles it."""
 

@@ -59,7 +59,7 @@ class LoginSession(SQLModel, table=True):
 @rx.ModelRegistry.register
 class CookieTicket(SQLModel, table=True):
     """A cookie on its way to a browser: a page's event handler cannot set an HttpOnly cookie, so it leaves
-    the value here under a one-time ticket that the browser then claims over HTTP. Only the ticket's hash
+    the value here under a short-lived ticket that the browser then claims over HTTP. Only the ticket's hash
     is stored, and the value is sealed with a key derived from the ticket."""
 
     __tablename__ = "cookie_tickets"

@@ -1,9 +1,10 @@
 """Cookies the browser's JavaScript never sees. A page's event handler runs over the websocket, which
-cannot set a cookie; so it leaves the value under a one-time ticket, and the page loads the ticket's
+cannot set a cookie; so it leaves the value under a short-lived ticket, and the page loads the ticket's
 address (`/session/cookie?ticket=…`), whose answer sets the cookie HttpOnly.
 
 Only the ticket's hash is stored; the value is sealed with a key derived from the ticket, so the
-database alone cannot read it. A ticket works once, within TICKET_SECONDS.
+database alone cannot read it. A ticket works for TICKET_SECONDS: the page that asked may be left before
+its image loaded, and the next page loads it again.
 """
 
 from __future__ import annotations
@@ -46,15 +47,12 @@ def issue(name: str, value: str, *, max_age: int, now: datetime) -> str:
 
 
 def claim(ticket: str, *, now: datetime) -> Cookie | None:
-    """The cookie behind `ticket`, once; None for an unknown, used or expired ticket."""
+    """The cookie behind `ticket`; None for an unknown or expired ticket."""
     if not ticket:
         return None
-    with transaction() as s:
+    with transaction(read_only=True) as s:
         row = q.by_hash(s, token_hash(ticket))
-        if row is None:
-            return None
-        s.delete(row)
-        if row.expires_at <= now:
+        if row is None or row.expires_at <= now:
             return None
         try:
             value = _seal(ticket).decrypt(row.sealed_value.encode()).decode()

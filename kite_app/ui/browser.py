@@ -1,5 +1,5 @@
 """This browser's cookies, for page states: read from the request that opened the tab's connection, set
-through a one-time ticket that the page loads from the server (kite_app/cookies.py says why)."""
+through a short-lived ticket that the page loads from the server (kite_app/cookies.py says why)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,8 @@ from kite_app.services import cookie_tickets
 class BrowserState(rx.State):
     """Base of the page states that know who is asking from a cookie."""
 
-    cookie_claims: list[str] = []  # ticket addresses for the page to load
+    cookie_claims: list[str] = []  # ticket addresses for the page to load (until one loaded)
     _cookies_set: dict[str, str] = {}  # set in this tab since it connected
-    _then: str = ""  # where to go once the claims are loaded
-    _then_from: str = ""  # the page that asked for it: after leaving it, nobody is sent anywhere
 
     def _cookie_values(self, name: str) -> list[str]:
         """This browser's values of cookie `name`, newest first: the one set in this tab, then the one its
@@ -30,23 +28,18 @@ class BrowserState(rx.State):
         values = self._cookie_values(name)
         return values[0] if values else ""
 
-    def _set_cookie(self, name: str, value: str, *, then: str = "") -> None:
-        """Set cookie `name` in this browser; with `then`, go there once the browser has it."""
+    def _set_cookie(self, name: str, value: str) -> None:
+        """Set cookie `name` in this browser (an empty value clears it). The claim is loaded by whatever page
+        the tab shows next too, so the tab may move on at once."""
         ticket = cookie_tickets.issue(name, value, max_age=cookies.LIFETIMES[name](), now=datetime.now(UTC))
         self._cookies_set = {**self._cookies_set, name: value}
-        self.cookie_claims = [*self.cookie_claims, routes.cookie_claim_path(ticket)]
-        if then:
-            self._then, self._then_from = then, self.router.url.path
+        self.cookie_claims = [*[c for c in self.cookie_claims if f"#{name}" not in c],
+                              routes.cookie_claim_path(ticket) + f"#{name}"]
 
     @rx.event
     def claimed(self, src: str):
         """The page loaded a claim (or failed to: the tab keeps the value either way)."""
         self.cookie_claims = [c for c in self.cookie_claims if c != src]
-        if not self.cookie_claims and self._then:
-            then, self._then = self._then, ""
-            if self.router.url.path == self._then_from:  # the person is still where they logged in
-                return rx.redirect(then)
-        return None
 
 
 class _ClaimImage(rx.el.Img):

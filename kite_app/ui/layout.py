@@ -62,7 +62,7 @@ def app_notice() -> rx.Component:
 
 
 def _nav_link(text: str, href: str) -> rx.Component:
-    return rx.link(text, href=href, size="3", weight="medium")
+    return rx.link(text, href=href, size="3", weight="medium", high_contrast=True)
 
 
 def navbar() -> rx.Component:

@@ -48,9 +48,10 @@ class SessionState(BrowserState):
     def _to_login(self):
         return rx.redirect(routes.login_path(self.router.url.path))
 
-    def _start_session(self, token: str, *, then: str) -> None:
-        """Keep the new session in this browser's cookie, then go to `then`."""
-        self._set_cookie(cookies.SESSION, token, then=then)
+    def _start_session(self, token: str, *, then: str):
+        """Keep the new session in this browser's cookie and go to `then`."""
+        self._set_cookie(cookies.SESSION, token)
+        return rx.redirect(then)
 
     @rx.event
     def log_out(self):
@@ -58,7 +59,8 @@ class SessionState(BrowserState):
         for token in self._cookie_values(cookies.SESSION):
             auth.log_out(token, now=now)
         self._show_user(None)
-        self._set_cookie(cookies.SESSION, "", then=routes.LOGIN)  # clears it
+        self._set_cookie(cookies.SESSION, "")  # clears it
+        return rx.redirect(routes.LOGIN)
 
 
 class Page(rx.State, mixin=True):

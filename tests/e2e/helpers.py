@@ -49,8 +49,8 @@ def http_only_cookie(page: Page, name: str, timeout: float = 10) -> dict:
 def another_site(folder: Path, body: str, title: str = "Acme") -> Iterator[str]:
     """A website on its own loopback address and port (another site than the app's) serving one page with
     `body`; yields its address."""
-    (folder / "index.html").write_text(f"<!doctype html><html><head><title>{title}</title></head><body>{body}"
-                                       "</body></html>")
+    (folder / "index.html").write_text(f'<!doctype html><html lang="en"><head><title>{title}</title></head>'
+                                       f"<body>{body}</body></html>")
     httpd = ThreadingHTTPServer(("127.0.0.1", free_port()),
                                 functools.partial(SimpleHTTPRequestHandler, directory=str(folder)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_components_core.el.elements.forms import Input
 
 # The browser's own time zone, read in the page (an event argument: no script is sent from the server).
 BROWSER_TIME_ZONE = rx.Var("Intl.DateTimeFormat().resolvedOptions().timeZone").to(str)
@@ -82,3 +83,16 @@ def form_notice(message: rx.Var) -> rx.Component:
         message != "",
         rx.callout(message, icon="check", color_scheme="green", role="status", width="100%"),
     )
+
+
+def file_upload(label: str, *children: rx.Component, **upload_props) -> rx.Component:
+    """`rx.upload` whose file input is named `label` for assistive technology (the dropzone's own input has
+    no label otherwise)."""
+    zone = rx.upload(*children, **upload_props)
+    todo = [zone]
+    while todo:
+        component = todo.pop()
+        if isinstance(component, Input):
+            component.custom_attrs["aria-label"] = label
+        todo.extend(getattr(component, "children", []))
+    return zone

@@ -103,6 +103,7 @@ def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
     return rx.button(
         rx.hstack(
             rx.vstack(rx.text(c["guest_name"], weight="bold", overflow_wrap="anywhere", text_align="left"),
+                      rx.text(c["guest_email"], size="1", overflow_wrap="anywhere", text_align="left"),
                       rx.text(c["last_activity"], size="1"),
                       spacing="0", align="start", min_width="0", flex="1"),
             rx.spacer(),
@@ -134,8 +135,8 @@ def inbox_page() -> rx.Component:
             rx.cond(
                 InboxState.items.length() > 0,
                 rx.grid(
-                    rx.vstack(rx.foreach(InboxState.items, _list_item), spacing="1", role="list",
-                              aria_label="Conversations", min_width="0"),
+                    rx.el.ul(rx.foreach(InboxState.items, lambda c: rx.el.li(_list_item(c))),
+                             aria_label="Conversations", class_name="kite-list"),
                     rx.vstack(
                         rx.heading(InboxState.title, size="4", as_="h2", overflow_wrap="anywhere"),
                         rx.foreach(InboxState.meetings, lambda m: meeting_card(m, InboxState)),

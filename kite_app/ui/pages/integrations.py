@@ -12,7 +12,7 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import install
 from kite_app.services.install import InstallFailed
 from kite_app.ui.components.copy_button import copy_button
-from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
+from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, T, utcnow
 
@@ -147,7 +147,8 @@ def _step_one() -> rx.Component:
     return rx.vstack(
         rx.heading("Step 1 of 2: Domain-wide delegation", size="4", as_="h2"),
         rx.text("Upload or paste the JSON key of the service account Kite will use.", size="2"),
-        rx.upload(
+        file_upload(
+            "Upload key file",
             rx.button(rx.icon("upload", size=14), "Upload key file", type="button", variant="soft"),
             id="key-upload", accept={"application/json": [".json"]}, max_files=1, no_drag=True,
             on_drop=IntegrationsState.upload_key(rx.upload_files(upload_id="key-upload")), border="none",

@@ -45,7 +45,7 @@ class LoginState(SessionState):
             self.message = exc.message
             return
         self.user_name, self.user_role = user["name"], user["role"]
-        self._start_session(token, then=safe_next(self.router.url.query_parameters.get("next"))
+        return self._start_session(token, then=safe_next(self.router.url.query_parameters.get("next"))
                             or home_for(user["role"]))
 
 

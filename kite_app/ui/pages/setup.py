@@ -39,7 +39,7 @@ class SetupState(SessionState):
         except KiteError as exc:
             self.message = exc.message
             return
-        self._start_session(token, then=routes.AGENTS)
+        return self._start_session(token, then=routes.AGENTS)
 
 
 @template(route=routes.SETUP, title="Create admin account", on_load=SetupState.load)

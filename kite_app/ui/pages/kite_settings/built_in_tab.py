@@ -9,7 +9,7 @@ from kite_app import routes
 from kite_app.services import built_in_calendar, calendar_settings
 from kite_app.services.built_in_calendar import BlockView, CalendarView
 from kite_app.ui.components.copy_button import copy_button
-from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
+from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice
 from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState
 from kite_app.ui.session import Page, SessionState, utcnow
 
@@ -146,7 +146,8 @@ def built_in_tab() -> rx.Component:
                 rx.heading("Import an .ics file", size="4", as_="h2"),
                 rx.text("Busy events from another calendar (recurring events included) become a calendar of their "
                         "own. Importing the same file again replaces it.", size="2", color_scheme="gray"),
-                rx.upload(
+                file_upload(
+                    "Import .ics file",
                     rx.button(rx.icon("upload", size=14), "Import .ics file", type="button", variant="soft"),
                     id="ics-upload",
                     accept={"text/calendar": [".ics"]},
