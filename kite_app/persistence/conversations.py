@@ -28,6 +28,14 @@ def unread_for_agent(session: Session, agent_id: int) -> dict[int, int]:
     return dict(rows)
 
 
+def last_messages(session: Session, agent_id: int) -> dict[int, Message]:
+    """The latest message of each of the agent's conversations."""
+    latest = (select(func.max(col(Message.id))).join(Conversation, col(Conversation.id) == col(Message.conversation_id))
+              .where(Conversation.agent_id == agent_id).group_by(col(Message.conversation_id)))
+    rows = session.exec(select(Message).where(col(Message.id).in_(latest))).all()
+    return {m.conversation_id: m for m in rows}
+
+
 def messages(session: Session, conversation_id: int, limit: int = 500) -> list[Message]:
     rows = session.exec(select(Message).where(Message.conversation_id == conversation_id)
                         .order_by(col(Message.id).desc()).limit(limit)).all()

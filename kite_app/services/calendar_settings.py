@@ -40,6 +40,11 @@ class SettingsView(TypedDict):
     saved: bool
     booking_url: str
     feed_url: str
+    warning: str  # what keeps guests from booking although the settings are saved ("" when nothing)
+
+
+NO_WORKING_DAY = ("No day has working hours, so guests cannot book with you yet. Switch on at least one day "
+                  "(or add a date override with hours) and save again.")
 
 
 def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[CalendarInfo], str]:
@@ -73,6 +78,8 @@ def _view(agent: User, row) -> SettingsView:
         saved=row is not None,
         booking_url=routes.booking_url(config.settings.public_url, agent.slug) if row and agent.slug else "",
         feed_url=routes.feed_url(config.settings.public_url, row.feed_token) if row else "",
+        warning=NO_WORKING_DAY if saved is not None and not any(settings.weekly)
+        and not any(settings.overrides.values()) else "",
     )
 
 

@@ -33,6 +33,17 @@ class ConversationSummary(TypedDict):
     guest_email: str
     last_activity: str
     unread: int
+    preview: str  # the last message's first words, as the agent reads it
+
+
+PREVIEW_CHARS = 60
+
+
+def _preview(message: Message | None, zone: str) -> str:
+    if message is None:
+        return ""
+    text = " ".join((render(message.notice, zone) if message.notice else message.body).split())
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 1].rstrip() + "…"
 
 
 class MessageView(TypedDict):
@@ -101,9 +112,11 @@ def inbox(actor: Actor | None) -> list[ConversationSummary]:
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
         unread = q.unread_for_agent(s, agent.id)
+        last = q.last_messages(s, agent.id)
         return [ConversationSummary(id=c.id, guest_name=c.guest_name, guest_email=c.guest_email,
                                     last_activity=_label(c.last_activity_at, agent.time_zone),
-                                    unread=unread.get(c.id, 0)) for c in q.of_agent(s, agent.id)]
+                                    unread=unread.get(c.id, 0), preview=_preview(last.get(c.id), agent.time_zone))
+                for c in q.of_agent(s, agent.id)]
 
 
 def inbox_version(actor: Actor | None) -> int:

@@ -80,8 +80,9 @@ def test_agent_and_guest_pages_after_a_booking(server, browser: Browser, page: P
     gus = page.get_by_role("button", name="Conversation with Gus Guest")
     expect(gus).to_be_visible()
     expect(gus).not_to_contain_text("unread")
+    expect(gus).to_contain_text("gus@example.com")  # two guests with one name are told apart
 
-    # a long unbroken name wraps inside the conversation list
+    # a long unbroken name is cut with an ellipsis inside the conversation list
     page.set_viewport_size({"width": 1100, "height": 800})
     item = page.get_by_role("button", name="Conversation with " + LONG_NAME)
     pane = page.get_by_role("log", name="Messages")

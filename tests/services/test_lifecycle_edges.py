@@ -81,3 +81,24 @@ def test_a_meetings_event_in_the_built_in_calendar_is_read_only(open_agent):
                                 end="2026-12-01T11:00")
     assert block["meeting_status"] == ""
     built_in_calendar.remove_block(actor, block["id"])
+
+
+def test_the_inbox_shows_each_conversations_last_words(open_agent):
+    actor, _view, _cal = open_agent
+    m = booking.book(req(), now=NOW)
+    conversations.guest_writes(m["manage_token"], "Hello! " + "Could we also talk about the invoices " * 3, now=NOW)
+    [conv] = conversations.inbox(actor)
+    assert conv["guest_email"] == "gus@example.com"
+    assert conv["preview"].startswith("Hello! Could we also talk about the invoices")
+    assert conv["preview"].endswith("…") and len(conv["preview"]) <= conversations.PREVIEW_CHARS
+
+
+def test_saving_without_a_working_day_says_guests_cannot_book(open_agent):
+    from kite_app.services import calendar_settings
+    from tests.seed import edit_form
+
+    actor, _view, _cal = open_agent
+    assert calendar_settings.view(actor)["warning"] == ""
+    no_days = {f"day_{d}": "" for d in range(7)}
+    view = calendar_settings.save(actor, edit_form(calendar_settings.view(actor)["form"], **no_days), now=NOW)
+    assert view["warning"].startswith("No day has working hours, so guests cannot book with you yet.")

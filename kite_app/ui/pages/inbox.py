@@ -102,8 +102,12 @@ def message_box(value: rx.Var, on_change, on_send, error: rx.Var) -> rx.Componen
 def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
     return rx.button(
         rx.hstack(
-            rx.vstack(rx.text(c["guest_name"], weight="bold", overflow_wrap="anywhere", text_align="left"),
-                      rx.text(c["guest_email"], size="1", overflow_wrap="anywhere", text_align="left"),
+            rx.vstack(rx.text(c["guest_name"], weight="bold", text_align="left", class_name="kite-ellipsis",
+                              width="100%", title=c["guest_name"]),
+                      rx.text(c["guest_email"], size="1", text_align="left", class_name="kite-ellipsis", width="100%",
+                              title=c["guest_email"]),
+                      rx.text(c["preview"], size="1", color_scheme="gray", text_align="left",
+                              class_name="kite-ellipsis", width="100%"),
                       rx.text(c["last_activity"], size="1"),
                       spacing="0", align="start", min_width="0", flex="1"),
             rx.spacer(),

@@ -44,7 +44,8 @@ class LoginState(SessionState):
         except KiteError as exc:
             self.message = exc.message
             return
-        self.user_name, self.user_role = user["name"], user["role"]
+        # the navigation bar shows who is signed in once the next page opened (not here, where a click on
+        # it would race the move to that page)
         return self._start_session(token, then=safe_next(self.router.url.query_parameters.get("next"))
                             or home_for(user["role"]))
 

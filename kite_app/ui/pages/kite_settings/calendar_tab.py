@@ -106,6 +106,8 @@ class CalendarSettingsState(Page, SessionState):
                              "Calendar settings saved. Your booking link is live.")
         if view is not None:
             self._show(view)
+            if view["warning"]:  # saved, but nobody can book: said instead of "live"
+                self.notice, self.message = "", "Calendar settings saved. " + view["warning"]
         elif self.errors:
             self.message = "Nothing was saved. Correct the fields marked below."
 
