@@ -31,10 +31,6 @@ def set_members(session: Session, team_id: int, weights: dict[int, int]) -> None
         session.add(TeamMember(team_id=team_id, agent_id=agent_id, weight=weight))
 
 
-def teams_of(session: Session, agent_id: int) -> list[int]:
-    return list(session.exec(select(TeamMember.team_id).where(TeamMember.agent_id == agent_id)).all())
-
-
 def month_loads(session: Session, team_id: int, since: datetime) -> dict[int, tuple[int, datetime | None]]:
     """Per member: the team's live meetings given to them since `since`, and when their latest team meeting
     (of any time) was booked."""

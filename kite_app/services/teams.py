@@ -341,24 +341,6 @@ def _name(s, actor: Actor) -> str:
     return must_get(s, User, actor.user_id).name
 
 
-def other_members(actor: Actor | None, meeting_id: int) -> list[tuple[int, str]]:
-    """Who a round-robin meeting could be given to: the team's other active members (id, name)."""
-    if actor is None:
-        return []
-    with transaction(read_only=True) as s:
-        meeting = s.get(Meeting, meeting_id)
-        if meeting is None or meeting.team_id is None:
-            return []
-        team = s.get(Team, meeting.team_id)
-        if team is None or team.kind != TeamKind.ROUND_ROBIN:
-            return []
-        rows = q.members(s, team.id)
-    ids = {u.id for _m, u in rows}
-    if actor.role != Role.ADMIN and actor.user_id not in ids:
-        return []
-    return [(u.id, u.name) for _m, u in rows if u.active and u.id != meeting.agent_id]
-
-
 class TeamMeetingView(TypedDict):
     id: int
     team: str
