@@ -354,9 +354,9 @@ class TeamMeetingView(TypedDict):
 
 def upcoming_meetings(actor: Actor | None, *, now: datetime) -> list[TeamMeetingView]:
     """For admins: every upcoming meeting booked on a team's page, with whom a round-robin one could go to."""
-    require_admin(actor)
+    asking = require_admin(actor)
     with transaction(read_only=True) as s:
-        admin = must_get(s, User, actor.user_id)  # type: ignore[union-attr]
+        admin = must_get(s, User, asking.user_id)
         rows = q.upcoming_team_meetings(s, now)
         cards = q.card_teams(s, rows)
         out = []
