@@ -15,7 +15,7 @@ import base64
 import hashlib
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -85,16 +85,24 @@ DATA_POLICY = "default-src 'none'; frame-ancestors 'none'"  # API answers, the f
 
 
 def headers_for(path: str, *, frame_ancestors: str, https: bool, hashes: Iterable[str]) -> dict[str, str]:
-    """The security headers of a response to `path`."""
+    """The security headers of a response to `path` (the same few dicts serve every request: don't change
+    what you get)."""
+    kind = ("data" if path.startswith(API_PREFIX) or path.startswith("/calendar/")
+            else "framed" if path.startswith(FRAMED_PREFIXES) else "page")
+    return _headers(kind, path.startswith(SECRET_PREFIXES), frame_ancestors, https, tuple(hashes))
+
+
+@lru_cache(maxsize=64)
+def _headers(kind: str, secret: bool, frame_ancestors: str, https: bool, hashes: tuple[str, ...]) -> dict[str, str]:
     headers = {
         "X-Content-Type-Options": "nosniff",
         "Permissions-Policy": PERMISSIONS,
-        "Referrer-Policy": "no-referrer" if path.startswith(SECRET_PREFIXES) else "strict-origin-when-cross-origin",
+        "Referrer-Policy": "no-referrer" if secret else "strict-origin-when-cross-origin",
     }
-    if path.startswith(API_PREFIX) or path.startswith("/calendar/"):
+    if kind == "data":
         headers["Content-Security-Policy"] = DATA_POLICY
         headers["X-Frame-Options"] = "DENY"
-    elif path.startswith(FRAMED_PREFIXES):
+    elif kind == "framed":
         headers["Content-Security-Policy"] = page_policy(frame_ancestors, hashes)
     else:
         headers["Content-Security-Policy"] = page_policy("'none'", hashes)
@@ -119,7 +127,11 @@ def protect(app: ASGIApp, *, inline_scripts: Iterable[str] = ()) -> ASGIApp:
     own inline scripts that the page renders (allowed by their hash, beside the build's)."""
     origins = frozenset(settings.app_origins)
     https = settings.public_url.startswith("https://")
-    own = [script_hash(body.encode()) for body in inline_scripts]
+    own = tuple(script_hash(body.encode()) for body in inline_scripts)
+
+    @cache
+    def hashes() -> tuple[str, ...]:  # read from the build on the first request, when the build exists
+        return (*_build_hashes(), *own)
 
     async def boundary(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -139,8 +151,7 @@ def protect(app: ASGIApp, *, inline_scripts: Iterable[str] = ()) -> ASGIApp:
         if is_api and scope["method"] == "OPTIONS" and "access-control-request-method" in request_headers:
             await _api_preflight()(scope, receive, send)
             return
-        extra = headers_for(path, frame_ancestors=settings.frame_ancestors, https=https,
-                            hashes=[*_build_hashes(), *own])
+        extra = headers_for(path, frame_ancestors=settings.frame_ancestors, https=https, hashes=hashes())
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
