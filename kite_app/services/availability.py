@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from kite_app.domain.accounts import time_zone_error
+from kite_app import routes
+from kite_app.domain.accounts import initials, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import CalendarUnavailable, ValidationError
 from kite_app.domain.intervals import Interval, to_seconds
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
-from kite_app.domain.times import clock
+from kite_app.domain.times import DEFAULT_LOCALE, clock
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
 from kite_app.providers.calendar import provider_for
@@ -30,13 +31,14 @@ class Slot(TypedDict):
     label: str  # what the guest reads; names the UTC offset where a wall time occurs twice
 
 
-def label_slots(slots: Iterable[int], zone: ZoneInfo) -> list[Slot]:
-    """Write each slot (POSIX seconds) in `zone`; a time in a repeated hour names its UTC offset."""
+def label_slots(slots: Iterable[int], zone: ZoneInfo, locale: str = DEFAULT_LOCALE) -> list[Slot]:
+    """Write each slot (POSIX seconds) in `zone` and the reader's `locale` ("2:30 PM" or "14:30"); a time
+    in a repeated hour names its UTC offset."""
     out: list[Slot] = []
     for s in slots:
         d = datetime.fromtimestamp(s, zone)
         out.append(Slot(start=datetime.fromtimestamp(s, UTC).isoformat(), date=d.date().isoformat(),
-                        time=f"{d.hour:02d}:{d.minute:02d}", label=clock(d)))
+                        time=f"{d.hour:02d}:{d.minute:02d}", label=clock(d, locale)))
     return out
 
 
@@ -72,7 +74,7 @@ def meeting_reservations(meetings: Iterable[tuple[datetime, datetime]], settings
 
 def slots_for(
     slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str, now: datetime,
-    exclude_meeting_id: int | None = None, any_duration: bool = False,
+    exclude_meeting_id: int | None = None, any_duration: bool = False, locale: str = DEFAULT_LOCALE,
 ) -> list[Slot]:
     """The slots a guest may book with the agent behind `slug`, starting in [start, end), in the guest's zone.
 
@@ -82,7 +84,7 @@ def slots_for(
     duration = checked_duration(settings, duration, guest_zone, any_duration=any_duration)
     slots = agent_slots(agent["id"], agent["time_zone"], settings, start=start, end=end, duration=duration, now=now,
                         exclude_meeting_id=exclude_meeting_id)
-    return label_slots(slots, ZoneInfo(guest_zone))
+    return label_slots(slots, ZoneInfo(guest_zone), locale)
 
 
 def checked_duration(settings: CalendarSettings, duration: int | None, guest_zone: str, *,
@@ -114,6 +116,9 @@ class BookingPageInfo(TypedDict):
     default_duration: int
     window_days: int
     require_login: bool
+    description: str  # the agent's few words; "" for a team
+    photo: str  # the photo's address, "" for initials
+    initials: str
 
 
 def booking_page(slug: str) -> BookingPageInfo:
@@ -121,4 +126,6 @@ def booking_page(slug: str) -> BookingPageInfo:
     agent, settings = published_agent(slug)
     return BookingPageInfo(agent_name=agent["name"], agent_time_zone=agent["time_zone"],
                            durations=list(settings.durations), default_duration=settings.default_duration,
-                           window_days=settings.rules.window_days, require_login=settings.require_guest_login)
+                           window_days=settings.rules.window_days, require_login=settings.require_guest_login,
+                           description=agent["description"], initials=initials(agent["name"]),
+                           photo=routes.agent_photo_path(agent["slug"], agent["photo_version"]))

@@ -11,7 +11,7 @@ from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from kite_app import config, routes
-from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.accounts import Actor, Role, initials
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import CalendarUnavailable, KiteError, NotFound, PermissionDenied, ValidationError
 from kite_app.domain.meeting import LIVE, MeetingStatus, SlotTaken, SlotUnavailable
@@ -26,7 +26,7 @@ from kite_app.domain.teams import (
     team_slot_starts,
 )
 from kite_app.domain.teams import parse_team as parse_team_form
-from kite_app.domain.times import when
+from kite_app.domain.times import DEFAULT_LOCALE, when
 from kite_app.persistence import accounts as account_rows
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence import teams as q
@@ -165,7 +165,8 @@ def team_page(slug: str) -> BookingPageInfo:
     zone = team.members[0].time_zone
     return BookingPageInfo(agent_name=team.name, agent_time_zone=zone, durations=list(team.rules.durations),
                            default_duration=team.rules.default_duration, window_days=team.rules.rules.window_days,
-                           require_login=team.rules.require_guest_login)
+                           require_login=team.rules.require_guest_login, description="", photo="",
+                           initials=initials(team.name))
 
 
 def _member_slots(team: PublishedTeam, *, start: datetime, end: datetime, duration: int,
@@ -205,12 +206,12 @@ def _prefetch(team: PublishedTeam, start: datetime, end: datetime, duration: int
 
 
 def team_slots(slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str,
-               now: datetime) -> list[Slot]:
+               now: datetime, locale: str = DEFAULT_LOCALE) -> list[Slot]:
     """Round robin: the times at least one member is free for; collective: the times every member is."""
     team = published_team(slug)
     duration = checked_duration(team.members[0].settings, duration, guest_zone)
     per_member = _member_slots(team, start=start, end=end, duration=duration, now=now)
-    return label_slots(team_slot_starts(team.kind, per_member), ZoneInfo(guest_zone))
+    return label_slots(team_slot_starts(team.kind, per_member), ZoneInfo(guest_zone), locale)
 
 
 def _loads(team: PublishedTeam, free: list[Member], now: datetime) -> list[MemberLoad]:
