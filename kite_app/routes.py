@@ -62,3 +62,12 @@ def team_path(slug: str) -> str:
 
 def team_url(public_url: str, slug: str) -> str:
     return public_url.rstrip("/") + team_path(slug)
+
+
+def agent_photo_path(slug: str, version: int) -> str:
+    """The agent's booking page photo; the version changes the address whenever the photo does."""
+    return f"/api/v1/agents/{quote(slug, safe='')}/photo?v={version}" if version else ""
+
+
+def booking_calendar_file_path(token: str) -> str:
+    return f"/api/v1/bookings/{quote(token, safe='')}/meeting.ics"

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from kite_app import routes
@@ -27,7 +27,7 @@ from kite_app.domain.errors import (
     ValidationError,
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
-from kite_app.services import availability, booking, teams
+from kite_app.services import accounts, availability, booking, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
 
 router = APIRouter(prefix="/api/v1")
@@ -202,6 +202,13 @@ def get_team_slots(slug: Annotated[str, Path(max_length=100)], start: START = No
                     slots=[SlotOut(**s) for s in slots])
 
 
+@router.get("/agents/{slug}/photo", response_class=Response, responses=ERRORS)
+def agent_photo(slug: Annotated[str, Path(max_length=100)]):
+    """The photo on the agent's booking page (PNG, JPEG or WebP); 404 when they show their initials."""
+    content_type, data = accounts.agent_photo(slug)
+    return Response(data, media_type=content_type, headers={"Cache-Control": "public, max-age=86400"})
+
+
 @router.post("/agents/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)
 def create_booking(
     slug: Annotated[str, Path(max_length=100)], body: BookingIn, request: Request,
@@ -232,6 +239,14 @@ def read_booking(token: Annotated[str, Path(max_length=100)], request: Request):
     return _out(booking.get(token, now=datetime.now(UTC), client=_client(request)))
 
 
+@router.get("/bookings/{token}/meeting.ics", response_class=Response, responses=ERRORS)
+def booking_calendar_file(token: Annotated[str, Path(max_length=100)], request: Request):
+    """The meeting as an .ics file (METHOD:PUBLISH) for the guest's calendar: "Add to calendar"."""
+    ics = booking.calendar_file(token, now=datetime.now(UTC), client=_client(request))
+    return Response(ics, media_type="text/calendar; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="meeting.ics"', "Cache-Control": "no-store"})
+
+
 @router.patch("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
 def change_booking(token: Annotated[str, Path(max_length=100)], body: BookingPatch, request: Request):
     """Reschedule, change the duration or the subject; new times pass the same checks as booking."""
@@ -240,6 +255,7 @@ def change_booking(token: Annotated[str, Path(max_length=100)], body: BookingPat
 
 
 @router.delete("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
-def delete_booking(token: Annotated[str, Path(max_length=100)], request: Request):
-    """Delete the meeting; its time is offered again at once."""
-    return _out(booking.cancel(token, now=datetime.now(UTC), client=_client(request)))
+def delete_booking(token: Annotated[str, Path(max_length=100)], request: Request,
+                   reason: Annotated[str, Query(max_length=booking.MAX_REASON)] = ""):
+    """Delete the meeting; its time is offered again at once. `reason` is told to the agent."""
+    return _out(booking.cancel(token, now=datetime.now(UTC), client=_client(request), reason=reason))

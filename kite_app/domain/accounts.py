@@ -121,3 +121,24 @@ def unique_slug(name: str, taken: Collection[str]) -> str:
         if candidate not in taken:
             return candidate
         n += 1
+
+
+MAX_DESCRIPTION = 300
+MAX_PHOTO_BYTES = 2_000_000
+
+
+def photo_type(data: bytes) -> str | None:
+    """The image type of a photo by its first bytes (PNG, JPEG, WebP), None for anything else."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def initials(name: str) -> str:
+    """"Ann Able" → "AA", "Support" → "S": what a booking page shows without a photo."""
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalpha()]
+    return "".join(w[0] for w in (words[:1] + words[1:][-1:])).upper() or "?"

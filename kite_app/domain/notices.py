@@ -50,10 +50,11 @@ def render(notice: dict, zone: str) -> str:
             return f"Every host confirmed the meeting on {now_at}."
         answered = f" ({notice['answered']} have confirmed)" if notice.get("answered") else ""
         return f"{notice.get('agent') or 'The agent'} confirmed the meeting on {now_at}{answered}."
+    reason = f" Reason: “{notice['reason']}”" if notice.get("reason") and kind in ("declined", "deleted") else ""
     if kind == "declined":
-        return f"{notice.get('agent') or 'The agent'} declined the meeting on {now_at}."
+        return f"{notice.get('agent') or 'The agent'} declined the meeting on {now_at}.{reason}"
     if kind == "deleted":
-        return f"The meeting on {now_at} was deleted by {who}."
+        return f"The meeting on {now_at} was deleted by {who}.{reason}"
     if kind == "calendar_failed":  # for the agent only
         return (f"The meeting on {now_at} could not be added to your calendar {notice.get('calendar', '')} "
                 f"({notice.get('reason', '')}). It stands in Kite and the guest has their invitation. In Calendar "

@@ -19,6 +19,8 @@ class UserView(TypedDict):
     time_zone: str
     slug: str
     active: bool
+    description: str
+    photo_version: int
 
 
 def to_view(user: User) -> UserView:
@@ -30,6 +32,8 @@ def to_view(user: User) -> UserView:
         time_zone=user.time_zone,
         slug=user.slug or "",
         active=user.active,
+        description=user.description,
+        photo_version=user.photo_version,
     )
 
 

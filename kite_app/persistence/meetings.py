@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from kite_app.domain.meeting import LIVE
+from kite_app.domain.meeting import LIVE, MeetingStatus
 from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence.models import IdempotencyKey, Meeting, MeetingLink, User
 
@@ -59,10 +60,23 @@ def live_for_guest(session: Session, email: str, since: datetime, *, agent_id: i
     return list(session.exec(query.order_by(col(Meeting.starts_at))))
 
 
-def upcoming_live(session: Session, agent_id: int, now: datetime) -> list[Meeting]:
-    """The agent's live meetings that have not ended, by start."""
-    return list(session.exec(select(Meeting).where(Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE),
-                                                   Meeting.ends_at > now).order_by(col(Meeting.starts_at))).all())
+def agent_list(session: Session, agent_id: int, now: datetime, *, show: str, search: str = "",
+               limit: int = 200) -> list[Meeting]:
+    """The agent's meetings for the Meetings page: "pending" (not ended, waiting for the agent's Yes),
+    "upcoming" (live, not ended: by start) or "past" (live when they ended: newest first), whose guest's
+    name or email contains `search`."""
+    query = select(Meeting).where(Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE))
+    if show == "past":
+        query = query.where(Meeting.ends_at <= now).order_by(col(Meeting.starts_at).desc())
+    else:
+        query = query.where(Meeting.ends_at > now).order_by(col(Meeting.starts_at))
+        if show == "pending":
+            query = query.where(Meeting.status == MeetingStatus.PENDING)
+    if term := search.strip().lower():
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(func.lower(Meeting.guest_name).like(pattern, escape="\\"),
+                                func.lower(Meeting.guest_email).like(pattern, escape="\\")))
+    return list(session.exec(query.limit(limit)).all())
 
 
 def move_links(session: Session, old_id: int, new_id: int) -> None:

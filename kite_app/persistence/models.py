@@ -6,7 +6,7 @@ import warnings
 from datetime import datetime
 
 import reflex as rx
-from sqlalchemy import JSON, Column, ForeignKey, Index, Integer
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from kite_app.persistence.types import UTCDateTime
@@ -38,8 +38,21 @@ class User(SQLModel, table=True):
     time_zone: str = Field(default="UTC", max_length=64)
     slug: str | None = Field(default=None, max_length=60, unique=True)
     active: bool = Field(default=True)
+    description: str = Field(default="", max_length=300)  # an agent's few words on their booking page
+    photo_version: int = Field(default=0)  # 0: no photo (initials are shown); rises with each new photo
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class AgentPhoto(SQLModel, table=True):
+    """An agent's photo for their booking page (PNG, JPEG or WebP, checked by its bytes)."""
+
+    __tablename__ = "agent_photos"
+
+    user_id: int = Field(sa_column=Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    content_type: str = Field(max_length=32)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 @rx.ModelRegistry.register

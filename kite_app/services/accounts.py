@@ -8,11 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from kite_app.domain.accounts import (
+    MAX_DESCRIPTION,
+    MAX_PHOTO_BYTES,
     Actor,
     Role,
     name_error,
     normalize_email,
     password_error,
+    photo_type,
     slugify,
     time_zone_error,
     unique_slug,
@@ -21,7 +24,7 @@ from kite_app.domain.accounts import (
 from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.persistence import accounts as q
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import LocalCalendar, User
+from kite_app.persistence.models import AgentPhoto, LocalCalendar, User
 from kite_app.services import watches
 from kite_app.services.passwords import hash_password
 
@@ -157,8 +160,10 @@ def own_profile(actor: Actor | None) -> q.UserView:
         return q.to_view(user)
 
 
-def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: datetime) -> q.UserView:
-    """A person changes their own name and time zone (the booking slug stays stable)."""
+def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: datetime,
+                       description: str | None = None) -> q.UserView:
+    """A person changes their own name, time zone and (agents) the description on their booking page; the
+    booking slug stays stable."""
     actor = require_login(actor)
     name, time_zone = name.strip(), time_zone.strip()
     errors = {}
@@ -166,6 +171,10 @@ def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: d
         errors["name"] = message
     if message := time_zone_error(time_zone):
         errors["time_zone"] = message
+    if description is not None:
+        description = " ".join(description.split())
+        if len(description) > MAX_DESCRIPTION:
+            errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters."
     if errors:
         raise ValidationError(errors)
     with transaction() as s:
@@ -173,8 +182,50 @@ def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: d
         if user is None:
             raise NotFound("This account no longer exists.")
         user.name, user.time_zone, user.updated_at = name, time_zone, now
+        if description is not None:
+            user.description = description
         s.add(user)
         return q.to_view(user)
+
+
+def set_photo(actor: Actor | None, data: bytes | None, *, now: datetime) -> q.UserView:
+    """An agent's photo for their booking page (None removes it: their initials are shown)."""
+    actor = require_login(actor)
+    content_type = None
+    if data is not None:
+        if len(data) > MAX_PHOTO_BYTES:
+            raise ValidationError({"photo": f"Choose a photo under {MAX_PHOTO_BYTES // 1_000_000} MB."})
+        if (content_type := photo_type(data)) is None:
+            raise ValidationError({"photo": "Choose a PNG, JPEG or WebP image."})
+    with transaction() as s:
+        user = s.get(User, actor.user_id)
+        if user is None:
+            raise NotFound("This account no longer exists.")
+        if user.role != Role.AGENT:
+            raise PermissionDenied("Only agents have a booking page photo.")
+        photo = s.get(AgentPhoto, user.id)
+        if data is None or content_type is None:
+            if photo is not None:
+                s.delete(photo)
+            user.photo_version = 0
+        else:
+            photo = photo or AgentPhoto(user_id=user.id, content_type=content_type, data=data)
+            photo.content_type, photo.data = content_type, data
+            s.add(photo)
+            user.photo_version = max(user.photo_version + 1, int(now.timestamp()))
+        user.updated_at = now
+        s.add(user)
+        return q.to_view(user)
+
+
+def agent_photo(slug: str) -> tuple[str, bytes]:
+    """The photo on an agent's booking page: (content type, bytes). Not found when they have none."""
+    with transaction(read_only=True) as s:
+        agent = public_agent(slug, session=s)
+        photo = s.get(AgentPhoto, agent["id"])
+        if photo is None:
+            raise NotFound("This agent has no photo.")
+        return photo.content_type, photo.data
 
 
 def public_agent(slug: str, *, session: Session | None = None) -> q.UserView:

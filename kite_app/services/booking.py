@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kite_app import routes
+from kite_app import config, routes
 from kite_app.domain import times
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
@@ -45,6 +45,7 @@ from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, Team, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
+from kite_app.providers.calendar.ics import Invite, invite
 from kite_app.services import manage_links, notifications, ratelimit, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import (
@@ -144,6 +145,14 @@ def _view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session |
         date_label=times.day(start), time_label=f"{times.span(start, end, zone)} ({meeting.guest_time_zone})",
         past=meeting.starts_at <= now,
     )
+
+
+def in_locale(view: MeetingView, locale: str) -> MeetingView:
+    """`view` with its date and time written in the reader's `locale` (in the guest's zone, as always)."""
+    zone = ZoneInfo(view["time_zone"])
+    start, end = datetime.fromisoformat(view["start"]), datetime.fromisoformat(view["end"])
+    return MeetingView(**{**view, "date_label": times.day(start.astimezone(zone), locale),
+                          "time_label": f"{times.span(start, end, zone, locale)} ({view['time_zone']})"})
 
 
 def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
@@ -425,6 +434,22 @@ def get(token: str, *, now: datetime, client: str | None = None) -> MeetingView:
         return _view(meeting, must_get(s, User, meeting.agent_id), token, now, s)
 
 
+def calendar_file(token: str, *, now: datetime, client: str | None = None) -> str:
+    """The meeting behind `token` as an .ics file for the guest's own calendar (the same UID as the invitations
+    they were mailed, so a calendar holds it once)."""
+    with transaction(read_only=True) as s:
+        meeting = manage_links.meeting_for(s, token, client=client, now=now)
+        agent = must_get(s, User, meeting.agent_id)
+        link = routes.manage_url(config.settings.public_url, token)
+        return invite(Invite(
+            uid=meeting.uid, sequence=meeting.sequence, method="PUBLISH",
+            summary=meeting.subject or f"Meeting with {agent.name}",
+            description=f"Change or delete the meeting, or write to {agent.name}: {link}",
+            start=meeting.starts_at, end=meeting.ends_at, organizer_name=agent.name, organizer_email=agent.email,
+            attendee_name=meeting.guest_name, attendee_email=meeting.guest_email, stamp=now,
+            confirmed=meeting.status == MeetingStatus.CONFIRMED, cancelled=meeting.status not in LIVE))
+
+
 def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime,
                 client: str | None = None) -> list[MeetingView]:
     """Upcoming live meetings with the agent behind `slug`: those whose links this browser holds, and,
@@ -439,11 +464,12 @@ def browser_meetings(tokens: list[str], belongs: Callable[[Meeting], bool],
                      by_email: Callable[[Session, str], list[Meeting]], *, verified_email: str | None,
                      now: datetime, client: str | None) -> list[MeetingView]:
     """The upcoming live meetings of a booking page (`belongs`) that this browser's links open, and those
-    `by_email` finds for a guest who logged in."""
+    `by_email` finds for a guest who logged in (each with a new link of its own, so they can change or delete
+    it here: the browser may be one that cannot keep their links, like a widget on another site)."""
     tokens = [t for t in dict.fromkeys(tokens) if t][:MAX_BROWSER_LINKS]
     if tokens:
         ratelimit.looking_up_secret(client, now=now.timestamp())
-    with transaction(read_only=True) as s:
+    with transaction(read_only=not verified_email) as s:
         meetings = {t: q.by_token(s, t) for t in tokens}
         for _ in range(sum(m is None for m in meetings.values())):
             ratelimit.unknown_secret(client, now=now.timestamp())
@@ -451,13 +477,14 @@ def browser_meetings(tokens: list[str], belongs: Callable[[Meeting], bool],
                  and belongs(m) and m.status in LIVE and m.ends_at > now}
         if verified_email:
             for m in by_email(s, normalize_email(verified_email)):
-                found.setdefault(m.id, (m, ""))
+                if m.id not in found:
+                    found[m.id] = (m, q.new_link(s, m.id, now))
         return [_view(m, must_get(s, User, m.agent_id), t, now, s)
                 for m, t in sorted(found.values(), key=lambda mt: mt[0].starts_at)]
 
 
 def change_slots(token: str, *, start: datetime, end: datetime, duration: int, guest_zone: str,
-                 now: datetime, client: str | None = None) -> list[Slot]:
+                 now: datetime, client: str | None = None, locale: str = times.DEFAULT_LOCALE) -> list[Slot]:
     """Slots the meeting behind `token` could move to; its own current time counts as free."""
     with transaction(read_only=True) as s:
         meeting = manage_links.meeting_for(s, token, client=client, now=now)
@@ -467,7 +494,7 @@ def change_slots(token: str, *, start: datetime, end: datetime, duration: int, g
         raise NotFound("This agent is not taking bookings any more.")
     duration = checked_duration(settings, duration, guest_zone)
     return label_slots(agent_slots(agent.id, agent.time_zone, settings, start=start, end=end, duration=duration,
-                                   now=now, exclude_meeting_id=meeting.id), ZoneInfo(guest_zone))
+                                   now=now, exclude_meeting_id=meeting.id), ZoneInfo(guest_zone), locale)
 
 
 def meeting_settings(meeting: Meeting) -> CalendarSettings | None:
@@ -492,11 +519,11 @@ def change(token: str, *, now: datetime, start: datetime | None = None, duration
     return MeetingView(**{**view, "manage_token": token})
 
 
-def cancel(token: str, *, now: datetime, client: str | None = None) -> MeetingView:
-    """A guest deletes their meeting; its time is free again at once."""
+def cancel(token: str, *, now: datetime, client: str | None = None, reason: str = "") -> MeetingView:
+    """A guest deletes their meeting (saying why, if they like); its time is free again at once."""
     with transaction(read_only=True) as s:
         meeting_id = manage_links.meeting_for(s, token, client=client, now=now).id
-    view = delete_meeting(meeting_id, by="guest", now=now)
+    view = delete_meeting(meeting_id, by="guest", now=now, reason=reason)
     return MeetingView(**{**view, "manage_token": token})
 
 
@@ -607,15 +634,28 @@ def get_view(meeting_id: int, now: datetime) -> MeetingView:
         return _view(first, must_get(s, User, first.agent_id), "", now, s)
 
 
+MAX_REASON = 500
+
+
+def checked_reason(reason: str) -> str:
+    """Why a meeting is deleted, as the other side will read it: one paragraph of at most MAX_REASON characters."""
+    reason = " ".join(reason.split())
+    if len(reason) > MAX_REASON:
+        raise ValidationError({"reason": f"Keep the reason under {MAX_REASON} characters."})
+    return reason
+
+
 def check_duration_only(minutes: int) -> None:
     if not MIN_DURATION <= minutes <= MAX_DURATION:
         raise ValidationError({"duration": f"A meeting lasts {MIN_DURATION} to {MAX_DURATION} minutes."})
 
 
-def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "deleted") -> MeetingView:
+def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "deleted",
+                   reason: str = "") -> MeetingView:
     """Delete a meeting (`by` "guest" or "agent"), with every host of a collective team meeting: its time
-    is free again at once, both sides hear of it (`kind` "declined" for the agent's No to a pending meeting:
-    the guest is told)."""
+    is free again at once, both sides hear of it, with the `reason` given (`kind` "declined" for the agent's
+    No to a pending meeting: the guest is told)."""
+    facts = {"reason": checked_reason(reason)} if reason.strip() else {}
     with transaction() as s:
         meeting = must_get(s, Meeting, meeting_id)
         if meeting.status not in LIVE:
@@ -627,7 +667,7 @@ def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "dele
             if row.status not in LIVE:
                 continue
             views.append(_step(s, row, must_get(s, User, row.agent_id), kind, by=by, now=now,
-                               status=MeetingStatus.CANCELLED))
+                               status=MeetingStatus.CANCELLED, **facts))
             reminders.cancel(s, row.id)
             written.append((row.id, row.agent_id))
     for row_id, agent_id in written:

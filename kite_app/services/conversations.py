@@ -66,16 +66,18 @@ class MeetingCard(TypedDict):
     start: str
     team: str  # the team's name for a meeting booked on a team's page, else ""
     reassign_to: list[dict[str, str]]  # round robin: the members it could go to ({"id", "name"})
+    past: bool  # it has started: nothing to do with it any more
 
 
-def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool) -> list[MeetingCard]:
+def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, now: datetime) -> list[MeetingCard]:
     """Cards of `meetings` for an agent in `zone` (the guest named when `with_guest`)."""
     teams = team_rows.card_teams(s, meetings)
     return [MeetingCard(id=m.id, guest_name=m.guest_name if with_guest else "",
                         guest_email=m.guest_email if with_guest else "", subject=m.subject,
                         when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone), status=m.status,
                         duration=m.duration_minutes, start=m.starts_at.isoformat(),
-                        team=teams.get(m.id, ("", []))[0], reassign_to=teams.get(m.id, ("", []))[1])
+                        team=teams.get(m.id, ("", []))[0], reassign_to=teams.get(m.id, ("", []))[1],
+                        past=m.starts_at <= now)
             for m in meetings]
 
 
@@ -104,7 +106,7 @@ def _messages(s, conv: Conversation, agent: User, reader: str, zone: str) -> lis
 
 
 def _cards(s, conv: Conversation, zone: str, now: datetime) -> list[MeetingCard]:
-    return meeting_cards(s, list(q.conversation_meetings(s, conv, now)), zone, with_guest=False)
+    return meeting_cards(s, list(q.conversation_meetings(s, conv, now)), zone, with_guest=False, now=now)
 
 
 def inbox(actor: Actor | None) -> list[ConversationSummary]:

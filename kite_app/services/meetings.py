@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from kite_app.domain.accounts import Actor
-from kite_app.domain.errors import NotFound
+from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting import MeetingStatus
+from kite_app.domain.times import DEFAULT_LOCALE
 from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.db import transaction
@@ -30,13 +31,21 @@ def _own(actor: Actor | None, meeting_id: int) -> tuple[User, Meeting]:
         return agent, meeting
 
 
-def upcoming(actor: Actor | None, *, now: datetime) -> list[AgentMeeting]:
-    """Live meetings that have not ended: pending first, then by time."""
+SHOWS = ("upcoming", "pending", "past")
+
+
+def upcoming(actor: Actor | None, *, now: datetime, show: str = "upcoming", search: str = "") -> list[AgentMeeting]:
+    """The Meetings page: "upcoming" live meetings that have not ended (pending first, then by time),
+    only the "pending" ones, or the "past" ones (newest first); those of guests whose name or email
+    contains `search`."""
+    if show not in SHOWS:
+        raise ValidationError({"show": "Choose Upcoming, Pending or Past."})
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
-        rows = sorted(meeting_rows.upcoming_live(s, agent.id, now),
-                      key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
-        return meeting_cards(s, rows, agent.time_zone, with_guest=True)
+        rows = meeting_rows.agent_list(s, agent.id, now, show=show, search=search[:100])
+        if show == "upcoming":
+            rows.sort(key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
+        return meeting_cards(s, rows, agent.time_zone, with_guest=True, now=now)
 
 
 def version(actor: Actor | None) -> int:
@@ -60,14 +69,16 @@ def reschedule(actor: Actor | None, meeting_id: int, start: datetime, *, now: da
     booking.change_meeting(meeting_id, by="agent", now=now, start=start)
 
 
-def delete(actor: Actor | None, meeting_id: int, *, now: datetime) -> None:
+def delete(actor: Actor | None, meeting_id: int, *, now: datetime, reason: str = "") -> None:
     _own(actor, meeting_id)
-    booking.delete_meeting(meeting_id, by="agent", now=now)
+    booking.delete_meeting(meeting_id, by="agent", now=now, reason=reason)
 
 
-def reschedule_slots(actor: Actor | None, meeting_id: int, *, now: datetime, days: int = 31) -> list[Slot]:
+def reschedule_slots(actor: Actor | None, meeting_id: int, *, now: datetime, days: int = 31,
+                     locale: str = DEFAULT_LOCALE) -> list[Slot]:
     """Free times the meeting could move to, in the agent's zone (its own time counts as free)."""
     agent, meeting = _own(actor, meeting_id)
     duration = meeting.duration_minutes
     return slots_for(agent.slug or "", start=now, end=now + timedelta(days=days), duration=duration,
-                     guest_zone=agent.time_zone, now=now, exclude_meeting_id=meeting.id, any_duration=True)
+                     guest_zone=agent.time_zone, now=now, exclude_meeting_id=meeting.id, any_duration=True,
+                     locale=locale)

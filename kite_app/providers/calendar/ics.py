@@ -117,7 +117,7 @@ def meetings_feed(meetings: Iterable[FeedMeeting], *, calendar_name: str) -> byt
 class Invite:
     uid: str
     sequence: int
-    method: str  # REQUEST or CANCEL
+    method: str  # REQUEST or CANCEL (mailed invitations), PUBLISH (a file to import)
     summary: str
     description: str
     start: datetime
@@ -128,6 +128,7 @@ class Invite:
     attendee_email: str
     stamp: datetime
     confirmed: bool
+    cancelled: bool = False
 
 
 def invite(inv: Invite) -> str:
@@ -152,7 +153,7 @@ def invite(inv: Invite) -> str:
     attendee.params["cn"] = icalendar.vText(inv.attendee_name)
     attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
     ev.add("attendee", attendee)
-    if inv.method == "CANCEL":
+    if inv.method == "CANCEL" or inv.cancelled:
         ev.add("status", "CANCELLED")
     else:
         ev.add("status", "CONFIRMED" if inv.confirmed else "TENTATIVE")
