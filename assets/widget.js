@@ -29,18 +29,36 @@
     "padding:10px 18px;cursor:pointer;box-shadow:0 1px 3px rgba(0,0,0,.2)";
 
   var overlay = null;
+  var frame = null;
   var lastFocus = null;
 
   function close() {
     if (!overlay) return;
     overlay.remove();
     overlay = null;
+    frame = null;
     document.removeEventListener("keydown", onKey);
-    if (lastFocus) lastFocus.focus();
+    window.removeEventListener("message", onMessage);
+    (lastFocus && document.contains(lastFocus) ? lastFocus : button).focus();
   }
 
   function onKey(event) {
     if (event.key === "Escape") close();
+  }
+
+  // The booking page in the frame (assets/kite.js) says when Escape was pressed inside it.
+  function onMessage(event) {
+    if (!frame || event.source !== frame.contentWindow || event.origin !== origin) return;
+    if (event.data && event.data.kite === "close") close();
+  }
+
+  // Tab never leaves the overlay: a guard before and after its content sends focus round.
+  function guard(onFocus) {
+    var el = document.createElement("span");
+    el.tabIndex = 0;
+    el.setAttribute("data-kite-widget", "focus-guard");
+    el.addEventListener("focus", onFocus);
+    return el;
   }
 
   function open() {
@@ -72,16 +90,22 @@
       "border:1px solid #ccd;border-radius:50%;width:34px;height:34px;cursor:pointer";
     closeButton.addEventListener("click", close);
 
-    var frame = document.createElement("iframe");
+    frame = document.createElement("iframe");
     frame.src = bookingUrl;
     frame.title = label;
     frame.style.cssText = "border:0;width:100%;height:100%";
 
+    dialog.appendChild(guard(function () {
+      frame.focus();
+      frame.contentWindow.postMessage({ kite: "focus-last" }, origin);
+    }));
     dialog.appendChild(closeButton);
     dialog.appendChild(frame);
+    dialog.appendChild(guard(function () { closeButton.focus(); }));
     overlay.appendChild(dialog);
     document.body.appendChild(overlay);
     document.addEventListener("keydown", onKey);
+    window.addEventListener("message", onMessage);
     closeButton.focus();
   }
 

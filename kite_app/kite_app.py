@@ -59,5 +59,5 @@ class KiteApp(rx.App):
 
 
 app = KiteApp(stylesheets=["/kite.css"], api_transformer=api, backend_exception_handler=backend_error,
-              head_components=[rx.script(STORAGE_FALLBACK)])
+              head_components=[rx.script(STORAGE_FALLBACK), rx.script(src="/kite.js", defer=True)])
 app.register_lifespan_task(background_jobs)

@@ -222,6 +222,12 @@ CSP_PROBE = ("document.addEventListener('securitypolicyviolation', e => console.
              "'CSP violation: ' + e.violatedDirective + ' blocked ' + e.blockedURI + ' in ' + e.documentURI));")
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Pages read British English (24-hour clock) unless a test opens a context of its own."""
+    return {**browser_context_args, "locale": "en-GB"}
+
+
 @pytest.fixture
 def context(context):
     """pytest-playwright's context for one test; the test fails if any page broke the CSP."""

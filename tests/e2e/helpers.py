@@ -23,12 +23,11 @@ def log_in(page: Page, url: str, email: str, password: str) -> None:
 def book_first_slot(page: Page, url: str, slug: str, subject: str, name: str, email: str) -> None:
     """A guest books the first free time on an agent's booking page and opens the manage page."""
     page.goto(f"{url}/book/{slug}")
-    page.get_by_role("button", name="Schedule a meeting").click()
     page.get_by_role("group", name="Time").get_by_role("button").first.click()
     page.get_by_label("Subject").fill(subject)
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email").fill(email)
-    page.get_by_role("button", name="Schedule").click()
+    page.get_by_role("button", name="Schedule", exact=True).click()
     expect(page.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
     page.get_by_role("link", name="Manage this meeting").click()
 

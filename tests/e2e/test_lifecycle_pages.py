@@ -46,10 +46,15 @@ def test_agent_and_guest_pages_after_a_booking(server, browser: Browser, page: P
 
     # a longer duration into the next meeting: said so, and the card keeps 30 minutes
     card = page.get_by_text("Gus Guest · gus@example.com").locator("xpath=ancestor::div[contains(@class,'rt-Card')]")
-    card.get_by_label("Change duration").select_option("90")
+    card.get_by_role("button", name=re.compile("^Change duration of ")).click()
+    dialog = page.get_by_role("dialog", name="Change duration")
+    expect(dialog.get_by_label("Duration")).to_have_value("30")
+    dialog.get_by_label("Duration").select_option("90")
+    shot("meetings-duration-dialog", page)
+    dialog.get_by_role("button", name="Save duration").click()
     expect(page.get_by_role("alert").first).to_contain_text("A 90-minute meeting would overlap busy time")
     expect(page.get_by_role("alert").first).to_contain_text("keeps its 30 minutes")
-    expect(card.get_by_label("Change duration")).to_have_value("30")
+    expect(dialog).to_have_count(0)
     shot("meetings-duration-conflict", page)
 
     # the guest changes only the subject: the agent hears of it

@@ -141,8 +141,8 @@ def test_another_site_may_frame_the_booking_page_but_not_the_admin_pages(server,
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text))
     page.goto(framing_site)
-    expect(page.frame_locator("iframe[name=booking]").get_by_role("heading", name="Meet Erin Expert")).to_be_visible(
-        timeout=30_000)
+    booking_frame = page.frame_locator("iframe[name=booking]")
+    expect(booking_frame.get_by_role("heading", name="Erin Expert", level=1)).to_be_visible(timeout=30_000)
     page.wait_for_timeout(500)
     admin_frame = page.frame(name="admin")
     assert admin_frame is not None and admin_frame.url.startswith("chrome-error://")

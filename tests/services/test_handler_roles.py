@@ -135,7 +135,12 @@ def test_inbox_meetings_and_outbox_handlers_check_who_asks(people):
     nobody = state_of(MeetingsState, "")
     assert _redirect_path(nobody.load()) == "/login" and nobody.items == []
     stranger = state_of(MeetingsState, "")
-    stranger.delete(1)
+    stranger.ask_delete(1)
+    stranger.delete()
+    assert stranger.message == "Log in to continue."
+    stranger.ask_duration(1, 30)
+    stranger.set_duration_value("60")
+    stranger.change_duration()
     assert stranger.message == "Log in to continue."
     nobody_inbox = state_of(InboxState, "")
     nobody_inbox.send()

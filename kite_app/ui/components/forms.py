@@ -7,6 +7,9 @@ from reflex_components_core.el.elements.forms import Input
 
 # The browser's own time zone, read in the page (an event argument: no script is sent from the server).
 BROWSER_TIME_ZONE = rx.Var("Intl.DateTimeFormat().resolvedOptions().timeZone").to(str)
+BROWSER_LANGUAGE = rx.Var("navigator.language").to(str)
+# Whether the page is framed by another page (the widget on a company's site).
+IN_ANOTHER_SITE = rx.Var("(window.self !== window.top)").to(bool)
 
 
 def field(

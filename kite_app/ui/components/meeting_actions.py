@@ -5,12 +5,14 @@ states, and each reloads what it shows after an action."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.services import meetings, teams
+from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import form_alert, form_notice
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.session import utcnow
@@ -26,6 +28,11 @@ class MeetingActions(SlotChoice, mixin=True):
     reschedule_id: int = 0
     reschedule_open: bool = False
     reschedule_error: str = ""
+    duration_id: int = 0  # the meeting whose duration is being changed (0: none)
+    duration_value: str = ""
+    delete_id: int = 0  # the meeting whose deletion is being confirmed (0: none)
+    delete_reason: str = ""
+    delete_error: str = ""
     _version: int = -1
 
     def _reload(self, actor) -> None:
@@ -60,9 +67,26 @@ class MeetingActions(SlotChoice, mixin=True):
         self._run(lambda a: meetings.confirm(a, int(meeting_id), now=utcnow()), "Meeting confirmed.")
 
     @rx.event
-    def change_duration(self, meeting_id: int, minutes: str):
-        self._run(lambda a: meetings.change_duration(a, int(meeting_id), int(minutes), now=utcnow()),
-                  f"Duration changed to {minutes} minutes.")
+    def ask_duration(self, meeting_id: int, minutes: int):
+        self.duration_id, self.duration_value = int(meeting_id), str(minutes)
+
+    @rx.event
+    def duration_dialog(self, is_open: bool):
+        if not is_open:
+            self.duration_id = 0
+
+    @rx.event
+    def set_duration_value(self, minutes: str):
+        if minutes in DURATION_CHOICES:
+            self.duration_value = minutes
+
+    @rx.event
+    def change_duration(self):
+        meeting_id, minutes = self.duration_id, self.duration_value
+        self.duration_id = 0
+        if meeting_id and minutes.isdigit():
+            self._run(lambda a: meetings.change_duration(a, meeting_id, int(minutes), now=utcnow()),
+                      f"Duration changed to {minutes} minutes.")
 
     @rx.event
     def reassign(self, meeting_id: int, agent_id: str):
@@ -80,17 +104,47 @@ class MeetingActions(SlotChoice, mixin=True):
         self._after_action()
 
     @rx.event
-    def delete(self, meeting_id: int):
-        self._run(lambda a: meetings.delete(a, int(meeting_id), now=utcnow()), "Meeting deleted.")
+    def ask_delete(self, meeting_id: int):
+        self.delete_id, self.delete_reason, self.delete_error = int(meeting_id), "", ""
 
     @rx.event
-    def open_reschedule(self, meeting_id: int):
-        self.reschedule_id, self.reschedule_error, self.day, self.slot = int(meeting_id), "", "", ""
+    def delete_dialog(self, is_open: bool):
+        if not is_open:
+            self.delete_id = 0
+
+    @rx.event
+    def set_delete_reason(self, value: str):
+        self.delete_reason = value
+
+    @rx.event
+    def delete(self):
+        meeting_id, self.delete_error = self.delete_id, ""
+        try:
+            meetings.delete(self._actor(), meeting_id, now=utcnow(), reason=self.delete_reason)
+        except ValidationError as exc:
+            if "reason" in exc.errors:  # said in the dialog, which stays open
+                self.delete_error = exc.errors["reason"]
+                return
+            self.message = next(iter(exc.errors.values()))
+        except KiteError as exc:
+            self.message = exc.message
+        else:
+            self.message, self.notice = "", "Meeting deleted."
+        self.delete_id = 0
+        self._after_action()
+
+    @rx.event
+    def open_reschedule(self, meeting_id: int, start: str):
+        """The dialog opens on the meeting's own day, its own time chosen."""
+        self.reschedule_id, self.reschedule_error = int(meeting_id), ""
+        zone = self.user_time_zone or "UTC"
+        self.day = datetime.fromisoformat(start).astimezone(ZoneInfo(zone)).date().isoformat() if start else ""
         try:
             now = utcnow()
             actor = self._actor()
-            slots = meetings.reschedule_slots(actor, self.reschedule_id, now=now)
-            self._apply_slots(slots, self.user_time_zone or "UTC", now, 31)
+            slots = meetings.reschedule_slots(actor, self.reschedule_id, now=now, locale=self.locale)
+            self._apply_slots(slots, zone, now, 31)
+            self.slot = start if start in {s["start"] for s in self.slots} else ""
         except KiteError as exc:
             self.message = exc.message
             return
@@ -131,27 +185,23 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
             rx.cond(m["guest_name"] != "", rx.text(m["guest_name"], " · ", m["guest_email"], size="2",
                                                    overflow_wrap="anywhere")),
             rx.cond(m["subject"] != "", rx.text(m["subject"], size="2", color_scheme="gray", overflow_wrap="anywhere")),
-            rx.hstack(
-                rx.cond(m["status"] == "pending",
-                        rx.button("Confirm", size="1", aria_label="Confirm " + label,
-                                  on_click=state.confirm(m["id"]))),
-                rx.el.label("Change duration", html_for="dur-" + m["id"].to_string(), class_name="kite-sr-only"),
-                rx.el.select(
-                    *[rx.el.option(f"{d} min", value=d) for d in DURATION_CHOICES],
-                    id="dur-" + m["id"].to_string(),
-                    value=m["duration"].to_string(),
-                    on_change=lambda v: state.change_duration(m["id"], v),
-                    class_name="kite-select",
-                    style={"width": "7.5rem", "height": "var(--space-5)"},
+            rx.cond(
+                ~m["past"],
+                rx.hstack(
+                    rx.cond(m["status"] == "pending",
+                            rx.button("Confirm", size="1", aria_label="Confirm " + label,
+                                      on_click=state.confirm(m["id"]))),
+                    rx.button("Change duration", size="1", variant="soft", aria_label="Change duration of " + label,
+                              on_click=state.ask_duration(m["id"], m["duration"])),
+                    rx.button("Reschedule", size="1", variant="soft", aria_label="Reschedule " + label,
+                              on_click=state.open_reschedule(m["id"], m["start"])),
+                    rx.button("Delete", size="1", variant="soft", color_scheme="red", aria_label="Delete " + label,
+                              on_click=state.ask_delete(m["id"])),
+                    reassign_select(m, lambda v: state.reassign(m["id"], v), "Reassign"),
+                    spacing="2",
+                    wrap="wrap",
+                    align="center",
                 ),
-                rx.button("Reschedule", size="1", variant="soft", aria_label="Reschedule " + label,
-                          on_click=state.open_reschedule(m["id"])),
-                rx.button("Delete", size="1", variant="soft", color_scheme="red", aria_label="Delete " + label,
-                          on_click=state.delete(m["id"])),
-                reassign_select(m, lambda v: state.reassign(m["id"], v), "Reassign"),
-                spacing="2",
-                wrap="wrap",
-                align="center",
             ),
             spacing="2",
         ),
@@ -173,7 +223,37 @@ def reassign_select(m: rx.Var, on_change, label: rx.Var | str) -> rx.Component:
 
 
 def actions_feedback(state: type[MeetingActions]) -> rx.Component:
-    return rx.fragment(form_alert(state.message), form_notice(state.notice), reschedule_dialog(state))
+    return rx.fragment(
+        form_alert(state.message), form_notice(state.notice), reschedule_dialog(state), duration_dialog(state),
+        delete_dialog(is_open=state.delete_id != 0, on_open_change=state.delete_dialog, reason=state.delete_reason,
+                      on_reason=state.set_delete_reason, on_delete=state.delete, error=state.delete_error,
+                      told="the guest"),
+    )
+
+
+def duration_dialog(state: type[MeetingActions]) -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.content(
+            rx.dialog.title("Change duration"),
+            rx.dialog.description("The meeting keeps its start; the guest is told at once.", size="2"),
+            rx.el.div(
+                rx.el.label("Duration", html_for="duration-choice", class_name="kite-label"),
+                rx.el.select(*[rx.el.option(f"{d} min", value=d) for d in DURATION_CHOICES], id="duration-choice",
+                             value=state.duration_value, on_change=state.set_duration_value, class_name="kite-select"),
+                class_name="kite-field",
+                style={"maxWidth": "12rem", "marginTop": "1em"},
+            ),
+            rx.hstack(
+                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
+                rx.button("Save duration", on_click=state.change_duration),
+                justify="end",
+                padding_top="1em",
+            ),
+            max_width="26rem",
+        ),
+        open=state.duration_id != 0,
+        on_open_change=state.duration_dialog,
+    )
 
 
 def reschedule_dialog(state: type[MeetingActions]) -> rx.Component:
@@ -181,16 +261,15 @@ def reschedule_dialog(state: type[MeetingActions]) -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("Reschedule"),
             rx.dialog.description("Times in your time zone. The guest is told at once.", size="2"),
-            slot_picker(days=state.days, day=state.day, slots=state.slots,
-                        slot=state.slot, on_day=state.set_day,
-                        on_slot=state.choose_slot, error=state.reschedule_error),
+            rx.box(slot_picker(state=state, slot=state.slot, on_slot=state.choose_slot, error=state.reschedule_error),
+                   padding_top="1em"),
             rx.hstack(
                 rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
                 rx.button("Move meeting", on_click=state.reschedule),
                 justify="end",
                 padding_top="1em",
             ),
-            max_width="44rem",
+            max_width="46rem",
         ),
         open=state.reschedule_open,
         on_open_change=state.set_reschedule_open,

@@ -8,11 +8,13 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from kite_app import routes
+from kite_app.domain import times
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import availability, booking, conversations, teams
 from kite_app.services.booking import MeetingView
 from kite_app.services.conversations import MessageView
-from kite_app.ui.components.forms import field, form_alert, form_notice, var_select_field
+from kite_app.ui.components.delete_dialog import delete_dialog
+from kite_app.ui.components.forms import BROWSER_LANGUAGE, field, form_alert, form_notice, var_select_field
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.layout import live, loading, template
 from kite_app.ui.pages.inbox import message_box, message_bubble
@@ -32,6 +34,7 @@ class ManageState(SlotChoice, rx.State):
     draft_error: str = ""
     _last_id: int = -1
     confirm_delete: bool = False
+    delete_reason: str = ""
     errors: dict[str, str] = {}
     message: str = ""
     notice: str = ""
@@ -52,13 +55,14 @@ class ManageState(SlotChoice, rx.State):
         zone = self.meeting["time_zone"]
         try:
             slots = booking.change_slots(self._token(), start=now, end=now + timedelta(days=self._window + 1),
-                                         duration=int(self.duration), guest_zone=zone, now=now, client=self._client())
+                                         duration=int(self.duration), guest_zone=zone, now=now, client=self._client(),
+                                         locale=self.locale)
         except KiteError as exc:  # e.g. the agent's calendar cannot be read right now
             self.message, slots = exc.message, []
         self._apply_slots(slots, zone, now, self._window)
 
     def _show(self, meeting: MeetingView) -> None:
-        self.meeting = meeting
+        self._label(meeting)
         self.subject, self.duration = meeting["subject"], str(meeting["duration"])
         self._load_conversation()
 
@@ -70,13 +74,25 @@ class ManageState(SlotChoice, rx.State):
             return
         self.conversation, self._last_id = view["messages"], view["last_id"]
 
+    def _label(self, meeting: MeetingView) -> None:
+        """Show `meeting` with its date and time in the guest's zone and clock convention."""
+        self.meeting = booking.in_locale(meeting, self.locale)
+
+    @rx.event
+    def detected(self, language: str):
+        """The browser's language: times in its clock convention."""
+        self.locale = times.display_locale(language)
+        if self.meeting:
+            self._label(self.meeting)
+            if self.editing:
+                self._refresh_slots()
+
     @rx.event
     def tick(self, _now: str = ""):
         """Polled while the page is open: new messages and notices appear without reloading."""
         try:
             if conversations.last_id_for_guest(self._token(), now=utcnow(), client=self._client()) != self._last_id:
-                self.meeting = booking.get(self._token(), now=utcnow(), client=self._client())
-                self._load_conversation()
+                self._show(booking.get(self._token(), now=utcnow(), client=self._client()))
         except KiteError:
             pass
 
@@ -160,13 +176,21 @@ class ManageState(SlotChoice, rx.State):
     def ask_delete(self, value: bool):
         if value:  # closing the dialog keeps what the delete said
             self._clear()
+            self.delete_reason = ""
         self.confirm_delete = value
+
+    @rx.event
+    def set_delete_reason(self, value: str):
+        self.delete_reason = value
 
     @rx.event
     def delete(self):
         self._clear()
         try:
-            meeting = booking.cancel(self._token(), now=utcnow(), client=self._client())
+            meeting = booking.cancel(self._token(), now=utcnow(), client=self._client(), reason=self.delete_reason)
+        except ValidationError as exc:
+            self.errors = exc.errors
+            return
         except KiteError as exc:
             self.message, self.confirm_delete = exc.message, False
             return
@@ -218,8 +242,7 @@ def _edit_form() -> rx.Component:
                 max_width="12rem",
                 width="100%",
             ),
-            slot_picker(days=ManageState.days, day=ManageState.day, slots=ManageState.slots, slot=ManageState.slot,
-                        on_day=ManageState.set_day, on_slot=ManageState.choose_slot,
+            slot_picker(state=ManageState, slot=ManageState.slot, on_slot=ManageState.choose_slot,
                         error=ManageState.errors.get("slot", "")),
             rx.button("Save changes", size="3", on_click=ManageState.save),
             spacing="3",
@@ -230,20 +253,10 @@ def _edit_form() -> rx.Component:
 
 
 def _delete_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Delete this meeting?"),
-            rx.alert_dialog.description("The time will be offered to others again."),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(rx.button("Yes, delete", color_scheme="red", on_click=ManageState.delete)),
-                justify="end",
-                padding_top="1em",
-            ),
-        ),
-        open=ManageState.confirm_delete,
-        on_open_change=ManageState.ask_delete,
-    )
+    return delete_dialog(is_open=ManageState.confirm_delete, on_open_change=ManageState.ask_delete,
+                         reason=ManageState.delete_reason, on_reason=ManageState.set_delete_reason,
+                         on_delete=ManageState.delete, error=ManageState.errors.get("reason", ""),
+                         told=ManageState.meeting["agent_name"])
 
 
 @template(route=routes.MANAGE, title="Your meeting", on_load=ManageState.load)
@@ -261,6 +274,7 @@ def manage_page() -> rx.Component:
                 rx.cond(ManageState.editing, _edit_form()),
                 _delete_dialog(),
                 live(ManageState.tick),
+                rx.fragment(on_mount=ManageState.detected(BROWSER_LANGUAGE)),
                 rx.card(
                     rx.vstack(
                         rx.heading("Conversation with " + ManageState.meeting["agent_name"], size="4", as_="h2"),

@@ -1,4 +1,5 @@
-"""Agent "Meetings": upcoming meetings, pending first, with the agent's actions."""
+"""Agent "Meetings": upcoming meetings (pending first), only the pending ones, or past ones; searched by
+guest; with the agent's actions on meetings still to come."""
 
 from __future__ import annotations
 
@@ -11,13 +12,35 @@ from kite_app.ui.components.meeting_actions import MeetingActions, actions_feedb
 from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import Page, SessionState, utcnow
 
+SHOW_LABELS = {"upcoming": "Upcoming", "pending": "Pending", "past": "Past"}
+EMPTY = {"upcoming": "No upcoming meetings.", "pending": "No meetings wait for your Yes.", "past": "No past meetings."}
+
 
 class MeetingsState(MeetingActions, Page, SessionState):
     items: list[AgentMeeting] = []
+    show: str = "upcoming"
+    search: str = ""
 
     def _reload(self, actor) -> None:
         self._version = meetings.version(actor)  # read first: a change in between shows at the next tick
-        self.items = meetings.upcoming(actor, now=utcnow())
+        self.items = meetings.upcoming(actor, now=utcnow(), show=self.show, search=self.search)
+
+    @rx.event
+    def set_show(self, show: str):
+        if show in SHOW_LABELS:
+            self.show = show
+            self._after_action()
+
+    @rx.event
+    def set_search(self, text: str):
+        self.search = text[:100]
+        self._after_action()
+
+    @rx.var
+    def empty_text(self) -> str:
+        if self.search.strip():
+            return f"No {SHOW_LABELS[self.show].lower()} meetings with a guest matching “{self.search.strip()}”."
+        return EMPTY[self.show]
 
     def _version_of(self, actor) -> int:
         return meetings.version(actor)
@@ -35,13 +58,26 @@ def meetings_page() -> rx.Component:
         MeetingsState.ready,
         rx.vstack(
             rx.heading("Meetings", size="7", as_="h1"),
-            rx.text("Upcoming meetings, pending first. Times in your time zone.", color_scheme="gray"),
+            rx.text("Upcoming: pending first, then by time. Times in your time zone.", color_scheme="gray"),
+            rx.flex(
+                rx.flex(
+                    *[rx.button(label, variant=rx.cond(MeetingsState.show == key, "solid", "soft"), size="2",
+                                aria_pressed=rx.cond(MeetingsState.show == key, "true", "false"),
+                                on_click=MeetingsState.set_show(key), type="button")
+                      for key, label in SHOW_LABELS.items()],
+                    spacing="2", role="group", aria_label="Show",
+                ),
+                rx.input(rx.input.slot(rx.icon("search", size=16)), placeholder="Guest name or email",
+                         aria_label="Search by guest", type="search", value=MeetingsState.search,
+                         on_change=MeetingsState.set_search.debounce(250), width="16rem", max_width="100%"),
+                justify="between", align="center", wrap="wrap", spacing="3", width="100%",
+            ),
             actions_feedback(MeetingsState),
             live(MeetingsState.tick),
             rx.cond(MeetingsState.items.length() > 0,
                     rx.vstack(rx.foreach(MeetingsState.items, lambda m: meeting_card(m, MeetingsState)),
                               width="100%", spacing="2"),
-                    rx.text("No upcoming meetings.", color_scheme="gray")),
+                    rx.text(MeetingsState.empty_text, color_scheme="gray")),
             spacing="4",
             width="100%",
         ),

@@ -1,0 +1,67 @@
+/*
+ * Kite Scheduler pages: keyboard moves in the month calendar, and, inside the widget's overlay on
+ * another site, Escape and focus handed back to that site's page (assets/widget.js listens).
+ */
+(function () {
+  "use strict";
+
+  // Month calendar (role=grid): arrows move a day or a week to the next day with free times,
+  // Home/End to the first/last free day of the week, PageUp/PageDown to the previous/next month.
+  function days(grid) {
+    return Array.prototype.slice.call(grid.querySelectorAll("button[data-date]"));
+  }
+
+  function move(grid, from, step) {
+    var all = days(grid);
+    var dates = all.map(function (b) { return b.getAttribute("data-date"); });
+    var i = dates.indexOf(from.getAttribute("data-date"));
+    for (var j = i + step; j >= 0 && j < all.length; j += step) {
+      if (!all[j].disabled) return all[j];
+    }
+    return null;
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var button = event.target;
+    if (!button || !button.closest) return;
+    var grid = button.closest("[data-kite-grid]");
+    if (!grid || !button.hasAttribute("data-date")) return;
+    var steps = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -7, ArrowDown: 7 };
+    var target = null;
+    if (event.key in steps) {
+      target = move(grid, button, steps[event.key]);
+    } else if (event.key === "Home" || event.key === "End") {
+      var row = Array.prototype.slice.call(button.closest("tr").querySelectorAll("button[data-date]:not([disabled])"));
+      target = event.key === "Home" ? row[0] : row[row.length - 1];
+    } else if (event.key === "PageUp" || event.key === "PageDown") {
+      var box = grid.closest(".kite-calendar-box");
+      var turn = box && box.querySelector(event.key === "PageUp" ? "[data-month=previous]" : "[data-month=next]");
+      if (turn && !turn.disabled) turn.click();
+      event.preventDefault();
+      return;
+    } else {
+      return;
+    }
+    event.preventDefault();
+    if (target) {
+      target.focus();
+      target.click();
+    }
+  });
+
+  // Framed by the widget: Escape closes the overlay from anywhere in the page, and the overlay can ask
+  // for focus on the page's last control (Shift+Tab from its close button).
+  if (window.self === window.top) return;
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !event.defaultPrevented && !document.querySelector("[role=dialog],[role=alertdialog]")) {
+      window.parent.postMessage({ kite: "close" }, "*");
+    }
+  });
+  window.addEventListener("message", function (event) {
+    if (event.source !== window.parent || !event.data || event.data.kite !== "focus-last") return;
+    var focusable = Array.prototype.filter.call(
+      document.querySelectorAll("a[href],button:not([disabled]),input:not([disabled]),select,textarea,[tabindex='0']"),
+      function (el) { return el.offsetParent !== null; });
+    if (focusable.length) focusable[focusable.length - 1].focus();
+  });
+})();

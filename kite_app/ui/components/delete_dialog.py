@@ -1,0 +1,35 @@
+"""Deleting a meeting asks first, with room for an optional reason that the other side reads in the
+conversation and the mail. Shared by the guest's pages and the agent's meeting cards."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app.services.booking import MAX_REASON
+
+
+def delete_dialog(*, is_open: rx.Var, on_open_change, reason: rx.Var, on_reason, on_delete, error: rx.Var,
+                  told: rx.Var | str) -> rx.Component:
+    """`told`: who hears of it ("the guest", the agent's name)."""
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Delete this meeting?"),
+            rx.alert_dialog.description("The time will be offered to others again, and " + told + " will be told."),
+            rx.el.div(
+                rx.el.label("Reason (optional)", html_for="delete-reason", class_name="kite-label"),
+                rx.text_area(id="delete-reason", value=reason, on_change=on_reason, max_length=MAX_REASON,
+                             placeholder="Let them know why", rows="3", aria_describedby="delete-reason-error"),
+                rx.text(error, id="delete-reason-error", color_scheme="red", size="2", class_name="kite-field-error"),
+                class_name="kite-field",
+                style={"marginTop": "1em"},
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Keep it", variant="soft", color_scheme="gray")),
+                rx.button("Yes, delete", color_scheme="red", on_click=on_delete),
+                justify="end",
+                padding_top="1em",
+            ),
+        ),
+        open=is_open,
+        on_open_change=on_open_change,
+    )
