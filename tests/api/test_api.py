@@ -86,9 +86,17 @@ def test_book_read_move_delete_and_the_slot_comes_back(api):
     assert moved.json()["duration"] == 60 and moved.json()["subject"] == "Moved"
     assert slots[0] in free(api) and slots[4] not in free(api)
 
-    deleted = api.delete(f"/bookings/{token}")
+    ics = api.get(f"/bookings/{token}/meeting.ics")
+    assert ics.status_code == 200 and ics.headers["content-type"].startswith("text/calendar")
+    assert "METHOD:PUBLISH" in ics.text and "SUMMARY:Moved" in ics.text and "STATUS:TENTATIVE" in ics.text
+    assert_error(api.get(f"/bookings/{'x' * 40}/meeting.ics"), 404, "not_found")
+
+    assert_error(api.delete(f"/bookings/{token}", params={"reason": "x" * 501}), 422, "invalid_input")
+    deleted = api.delete(f"/bookings/{token}", params={"reason": "Plans changed."})
     assert deleted.status_code == 200 and deleted.json()["status"] == "cancelled"
     assert slots[4] in free(api)
+    assert "STATUS:CANCELLED" in api.get(f"/bookings/{token}/meeting.ics").text
+    assert_error(api.get("/agents/ann-around/photo"), 404, "not_found")  # initials, no photo
     assert_error(api.patch(f"/bookings/{token}", json={"subject": "again"}), 422, "invalid_input")
 
 

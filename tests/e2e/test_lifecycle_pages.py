@@ -104,3 +104,70 @@ def test_agent_and_guest_pages_after_a_booking(server, browser: Browser, page: P
     expect(row.get_by_role("button", name=re.compile("^Remove"))).to_have_count(0)
     expect(row.get_by_role("link", name=re.compile("in Meetings$"))).to_have_attribute("href", "/meetings")
     shot("built-in-calendar-meetings", page)
+
+
+def test_meetings_filters_search_reschedule_and_delete_with_a_reason(server, page: Page, shot):
+    from sqlmodel import select
+
+    from kite_app.persistence.db import transaction
+    from kite_app.persistence.models import OutboxMail
+
+    agent = open_agent("Paula Plan", "paula@example.com", hours="00:00-24:00", buffer_after="0")
+    slug = agent["slug"]
+    then = datetime.now(UTC) - timedelta(days=3)  # booked three days ago for the next day: past now
+    booking.book(BookingRequest(slug=slug, start=(then + timedelta(days=1)).replace(minute=0, second=0, microsecond=0),
+                                duration=30, guest_name="Olga Old", guest_email="olga@example.com",
+                                guest_time_zone="UTC"), now=then)
+    slots = _free(slug)
+    _book(slug, slots[0], "Gus Guest", "gus@example.com")
+    _book(slug, slots[6], "Hana Hill", "hana@example.com")
+    log_in(page, server.url, "paula@example.com", AGENT_PASSWORD)
+    page.get_by_role("link", name="Meetings").click()
+    show = page.get_by_role("group", name="Show")
+    cards = page.locator(".rt-Card")
+    expect(cards.filter(has_text="Hana Hill")).to_be_visible()
+    expect(cards.filter(has_text="Olga Old")).to_have_count(0)
+
+    show.get_by_role("button", name="Past").click()
+    expect(cards.filter(has_text="Olga Old")).to_be_visible()
+    expect(cards.filter(has_text="Gus Guest")).to_have_count(0)
+    expect(cards.filter(has_text="Olga Old").get_by_role("button")).to_have_count(0)  # nothing to do any more
+
+    show.get_by_role("button", name="Pending").click()
+    expect(show.get_by_role("button", name="Pending")).to_have_attribute("aria-pressed", "true")
+    hana = cards.filter(has_text="Hana Hill")
+    hana.get_by_role("button", name=re.compile("^Confirm ")).click()
+    expect(page.get_by_role("status")).to_have_text("Meeting confirmed.")
+    expect(hana).to_have_count(0)  # no longer pending
+    expect(cards.filter(has_text="Gus Guest")).to_be_visible()
+
+    show.get_by_role("button", name="Upcoming").click()
+    page.get_by_label("Search by guest").fill("HANA@")
+    expect(hana).to_be_visible()
+    expect(cards.filter(has_text="Gus Guest")).to_have_count(0)
+    page.get_by_label("Search by guest").fill("100%_x")
+    expect(page.get_by_text("No upcoming meetings with a guest matching “100%_x”.")).to_be_visible()
+    page.get_by_label("Search by guest").fill("")
+    expect(cards.filter(has_text="Gus Guest")).to_be_visible()
+    shot("meetings-filters", page)
+
+    # the reschedule dialog opens on the meeting's own day with its time chosen
+    hana.get_by_role("button", name=re.compile("^Reschedule ")).click()
+    dialog = page.get_by_role("dialog", name="Reschedule")
+    day = dialog.locator("[data-kite-grid] button[aria-pressed=true]")
+    expect(day).to_have_attribute("data-date", slots[6][:10])
+    expect(dialog.get_by_role("group", name="Time").locator("button[aria-pressed=true]")).to_have_text(slots[6][11:16])
+    shot("reschedule-dialog", page)
+    dialog.get_by_role("button", name="Cancel").click()
+
+    # deleting asks first; the reason reaches the guest
+    cards.filter(has_text="Gus Guest").get_by_role("button", name=re.compile("^Delete ")).click()
+    confirm = page.get_by_role("alertdialog", name="Delete this meeting?")
+    confirm.get_by_label("Reason (optional)").fill("I am ill that day, sorry.")
+    confirm.get_by_role("button", name="Yes, delete").click()
+    expect(page.get_by_role("status")).to_have_text("Meeting deleted.")
+    expect(cards.filter(has_text="Gus Guest")).to_have_count(0)
+    with transaction() as s:
+        mail = s.exec(select(OutboxMail).where(OutboxMail.to_email == "gus@example.com",
+                                               OutboxMail.kind == "deleted")).one()
+    assert "Reason: “I am ill that day, sorry.”" in mail.body_text

@@ -662,7 +662,8 @@ def _mine() -> rx.Component:
         form_notice(BookingState.notice),
         rx.cond(
             BookingState.mine.length() > 0,
-            rx.el.ul(rx.foreach(BookingState.mine, _meeting_row), class_name="kite-list", aria_label="My meetings"),
+            rx.el.ul(rx.foreach(BookingState.mine, _meeting_row), class_name="kite-list", aria_label="My meetings",
+                     width="100%"),
             rx.text("No upcoming meetings with " + BookingState.agent_name + " on this browser.", color_scheme="gray"),
         ),
         rx.cond(BookingState.verified_email == "", _mine_login()),
@@ -685,7 +686,7 @@ def _scheduler() -> rx.Component:
                 rx.match(BookingState.step, ("details", _details()), ("done", _done()), ("mine", _mine()), _pick()),
                 spacing="4", width="100%", min_width="0",
             ),
-            columns=rx.breakpoints(initial="1", md="15rem minmax(0, 1fr)"),
+            columns=rx.breakpoints(initial="1", sm="14rem minmax(0, 1fr)"),
             spacing="6",
             width="100%",
         ),

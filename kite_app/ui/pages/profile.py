@@ -6,10 +6,10 @@ import reflex as rx
 
 from kite_app import routes
 from kite_app.config import settings
-from kite_app.domain.accounts import time_zones
+from kite_app.domain.accounts import MAX_DESCRIPTION, MAX_PHOTO_BYTES, initials, time_zones
 from kite_app.services import accounts, calendar_settings
 from kite_app.ui.components.copy_button import copy_button
-from kite_app.ui.components.forms import field, form_alert, form_notice, select_field
+from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice, select_field
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import Page, SessionState, utcnow
 
@@ -21,10 +21,16 @@ class ProfileState(Page, SessionState):
     time_zone: str = "UTC"
     booking_url: str = ""
     embed_snippet: str = ""
+    description: str = ""
+    photo: str = ""
+    initials: str = ""
+    photo_error: str = ""
 
     def _show(self, profile) -> None:
         self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
-        self.time_zone = profile["time_zone"]
+        self.time_zone, self.description = profile["time_zone"], profile["description"]
+        self.photo = routes.agent_photo_path(profile["slug"], profile["photo_version"]) if profile["slug"] else ""
+        self.initials = initials(profile["name"])
         self.booking_url = calendar_settings.booking_link(profile)
         self.embed_snippet = (
             f'<script src="{routes.widget_url(settings.public_url)}" data-agent="{profile["slug"]}" async></script>'
@@ -41,11 +47,32 @@ class ProfileState(Page, SessionState):
 
     @rx.event
     def save(self, form: dict):
+        description = form.get("description") if self.role == "agent" else None
         profile = self._attempt(lambda actor: accounts.update_own_profile(
-            actor, name=form.get("name", ""), time_zone=form.get("time_zone", ""), now=utcnow()), "Profile saved.")
+            actor, name=form.get("name", ""), time_zone=form.get("time_zone", ""), description=description,
+            now=utcnow()), "Profile saved.")
         if profile is not None:
             self._show(profile)
             self.user_name = profile["name"]
+
+    @rx.event
+    async def upload_photo(self, files: list[rx.UploadFile]):
+        self.photo_error = ""
+        if files:
+            data = await files[0].read(MAX_PHOTO_BYTES + 1)
+            self._set_photo(data, "Photo saved. Guests see it on your booking page.")
+
+    @rx.event
+    def remove_photo(self):
+        self._set_photo(None, "Photo removed. Guests see your initials.")
+
+    def _set_photo(self, data: bytes | None, notice: str) -> None:
+        profile = self._attempt(lambda actor: accounts.set_photo(actor, data, now=utcnow()), notice)
+        if profile is None:  # said beside the photo
+            self.photo_error = self.message or next(iter(self.errors.values()), "")
+            self.message, self.errors = "", {}
+        else:
+            self._show(profile)
 
 
 def _booking_link() -> rx.Component:
@@ -66,6 +93,41 @@ def _booking_link() -> rx.Component:
                 copy_button("Copy snippet", ProfileState.embed_snippet, done="Snippet copied."),
                 align="center",
                 wrap="wrap",
+            ),
+            spacing="3",
+        ),
+        width="100%",
+    )
+
+
+def _photo() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Photo", size="4", as_="h2"),
+            rx.hstack(
+                rx.avatar(src=ProfileState.photo, fallback=ProfileState.initials, size="6", radius="full",
+                          alt=rx.cond(ProfileState.photo != "", "Your photo", "")),
+                rx.vstack(
+                    rx.text("Guests see it beside your name on your booking page; without one, your initials. "
+                            "PNG, JPEG or WebP, up to 2 MB.", size="2", color_scheme="gray"),
+                    rx.hstack(
+                        file_upload(
+                            "Upload photo",
+                            rx.button(rx.icon("upload", size=14), "Upload photo", type="button", variant="soft"),
+                            id="photo-upload",
+                            accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]},
+                            max_files=1, multiple=False, no_drag=True, border="none", padding="0",
+                            on_drop=ProfileState.upload_photo(rx.upload_files(upload_id="photo-upload")),
+                        ),
+                        rx.cond(ProfileState.photo != "", rx.button("Remove photo", variant="soft", color_scheme="gray",
+                                                                    on_click=ProfileState.remove_photo, type="button")),
+                        spacing="2",
+                    ),
+                    field_error(ProfileState.photo_error, "photo-error"),
+                    spacing="2",
+                ),
+                spacing="4",
+                align="center",
             ),
             spacing="3",
         ),
@@ -106,6 +168,16 @@ def profile_page() -> rx.Component:
                             "Time zone", "time_zone", list(time_zones()), error=e.get("time_zone", ""),
                             form_id="profile", value=ProfileState.time_zone, on_change=ProfileState.set_time_zone,
                         ),
+                        rx.cond(ProfileState.role == "agent", rx.el.div(
+                            rx.el.label("Description on your booking page", html_for="profile-description",
+                                        class_name="kite-label"),
+                            rx.text_area(id="profile-description", name="description",
+                                         default_value=ProfileState.description, key=ProfileState.description,
+                                         max_length=MAX_DESCRIPTION, rows="3", aria_describedby="description-error",
+                                         placeholder="E.g. I help new customers get set up. Ask me anything."),
+                            field_error(e.get("description", ""), "description-error"),
+                            class_name="kite-field",
+                        )),
                         rx.button("Save", type="submit", size="3"),
                         spacing="3",
                         width="100%",
@@ -116,6 +188,7 @@ def profile_page() -> rx.Component:
                 ),
                 width="100%",
             ),
+            rx.cond(ProfileState.role == "agent", _photo()),
             spacing="4",
             width="100%",
         ),

@@ -1,0 +1,87 @@
+"""Times in the reader's convention, the month calendar, time zone search and "Add to calendar" links."""
+
+from datetime import UTC, date, datetime
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kite_app.domain import calendar_links, times, zones
+from kite_app.domain.accounts import initials, photo_type
+from kite_app.ui.components.slot_picker import month_grid
+
+NY = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize("language, locale, twelve", [
+    ("en-US", "en_US", True), ("en-GB", "en_GB", False), ("de-DE", "en_DE", False), ("en-IN", "en_IN", True),
+    ("ko-KR", "en_US", True), ("fr", "en_GB", False), ("", "en_GB", False), ("not a language!", "en_GB", False),
+])
+def test_the_browser_language_picks_the_clock(language, locale, twelve):
+    assert times.display_locale(language) == locale
+    assert times.uses_12_hours(locale) is twelve
+
+
+def test_12_and_24_hour_clocks_and_the_repeated_hour_still_names_its_offset():
+    afternoon = datetime(2026, 12, 1, 14, 5, tzinfo=NY)
+    assert " ".join(times.clock(afternoon, "en_US").split()) == "2:05 PM"
+    assert times.clock(afternoon, "en_GB") == times.clock(afternoon) == "14:05"
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=NY)  # 01:30 happens twice that night
+    second = first.replace(fold=1)
+    assert " ".join(times.clock(first, "en_US").split()) == "1:30 AM (UTC-4)"
+    assert " ".join(times.clock(second, "en_US").split()) == "1:30 AM (UTC-5)"
+    span = times.span(first.astimezone(UTC), second.astimezone(UTC), NY, "en_US")
+    assert " ".join(span.split()) == "1:30 AM (UTC-4)–1:30 AM (UTC-5)"
+
+
+def test_days_and_weeks_follow_the_locale():
+    d = date(2026, 12, 1)
+    assert times.day(d) == "Tuesday 1 December 2026"  # pages without a locale, and every mail
+    assert times.day(d, "en_US") == "Tuesday, December 1, 2026"
+    assert times.day(d, "en_GB") == "Tuesday, 1 December 2026"
+    assert times.weekday_names("en_US")[0] == ("Sun", "Sunday")
+    assert times.weekday_names("en_GB")[0] == ("Mon", "Monday")
+    assert times.month(d, "en_US") == "December 2026"
+
+
+def test_the_month_grid_starts_on_the_locales_first_day_and_marks_free_days():
+    dec = date(2026, 12, 1)  # a Tuesday
+    us, gb = month_grid(dec, {"2026-12-03"}, date(2026, 11, 25), "en_US"), month_grid(dec, set(), dec, "en_GB")
+    assert [c["number"] for c in us[0][:3]] == ["", "", "1"]  # Sun, Mon blank; Tuesday the 1st
+    assert [c["number"] for c in gb[0][:2]] == ["", "1"]
+    assert all(len(week) == 7 for week in us) and sum(c["date"] != "" for w in us for c in w) == 31
+    third = next(c for w in us for c in w if c["date"] == "2026-12-03")
+    assert third["free"] and third["label"] == "Thursday, December 3, 2026, free times"
+    assert next(c for w in gb for c in w if c["date"] == "2026-12-01")["today"]
+
+
+def test_time_zones_are_found_by_city_country_or_offset_with_the_local_time():
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    ny = zones.search("new york", now, "en_US")[0]
+    assert ny["id"] == "America/New_York" and ny["place"] == "United States" and ny["offset"] == "UTC-5"
+    assert " ".join(ny["time"].split()) == "7:00 AM"
+    assert "Europe/Berlin" in [z["id"] for z in zones.search("germany", now)]
+    assert {z["id"] for z in zones.search("utc+5:30", now)} >= {"Asia/Kolkata", "Asia/Colombo"}
+    assert zones.search("tok", now)[0]["id"] == "Asia/Tokyo"  # a city that starts with the words first
+    assert zones.search("no such place", now) == []
+    assert zones.search("buenos aires", now)[0]["city"] == "Buenos Aires"
+
+
+def test_add_to_calendar_links_carry_the_meeting_in_utc():
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    end = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    google = parse_qs(urlsplit(calendar_links.google_url("Demo & more", start, end, "Link: x")).query)
+    assert google == {"action": ["TEMPLATE"], "text": ["Demo & more"], "dates": ["20261201T080000Z/20261201T083000Z"],
+                      "details": ["Link: x"]}
+    outlook = parse_qs(urlsplit(calendar_links.outlook_url("Demo", start, end, "Link: x")).query)
+    assert outlook["startdt"] == ["2026-12-01T08:00:00Z"] and outlook["enddt"] == ["2026-12-01T08:30:00Z"]
+    assert outlook["subject"] == ["Demo"] and outlook["rru"] == ["addevent"]
+
+
+def test_photos_are_known_by_their_bytes_and_names_give_initials():
+    assert photo_type(b"\x89PNG\r\n\x1a\n....") == "image/png"
+    assert photo_type(b"\xff\xd8\xff\xe0....") == "image/jpeg"
+    assert photo_type(b"RIFF\x00\x00\x00\x00WEBPVP8 ") == "image/webp"
+    assert photo_type(b"<svg onload=alert(1)>") is None and photo_type(b"GIF89a") is None
+    assert (initials("Ann Able"), initials("Grace Brewster Hopper"), initials("support"), initials("")) == (
+        "AA", "GH", "S", "?")
