@@ -19,6 +19,7 @@ from kite_app.domain.zones import ZoneChoice
 from kite_app.services import availability, booking, guest_auth, teams
 from kite_app.services.booking import BookingRequest, LoginRequired, MeetingView
 from kite_app.ui.browser import BrowserState
+from kite_app.ui.components.avatar import avatar
 from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import (
     BROWSER_LANGUAGE,
@@ -375,8 +376,7 @@ class BookingState(SlotChoice, BrowserState):
 
 def _who() -> rx.Component:
     return rx.vstack(
-        rx.avatar(src=BookingState.photo, fallback=BookingState.initials, size="6", radius="full",
-                  alt=rx.cond(BookingState.photo != "", BookingState.agent_name, "")),
+        avatar(BookingState.photo, BookingState.initials, BookingState.agent_name),
         rx.heading(rx.cond(BookingState.team_page, BookingState.agent_name + " team", BookingState.agent_name),
                    size="6", as_="h1"),
         rx.cond(BookingState.description != "", rx.text(BookingState.description, size="2", color_scheme="gray")),

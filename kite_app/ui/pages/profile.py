@@ -8,6 +8,7 @@ from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.accounts import MAX_DESCRIPTION, MAX_PHOTO_BYTES, initials, time_zones
 from kite_app.services import accounts, calendar_settings
+from kite_app.ui.components.avatar import avatar
 from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice, select_field
 from kite_app.ui.layout import loading, template
@@ -25,6 +26,7 @@ class ProfileState(Page, SessionState):
     photo: str = ""
     initials: str = ""
     photo_error: str = ""
+    photo_notice: str = ""
 
     def _show(self, profile) -> None:
         self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
@@ -63,15 +65,21 @@ class ProfileState(Page, SessionState):
             self._set_photo(data, "Photo saved. Guests see it on your booking page.")
 
     @rx.event
+    def photo_rejected(self, _files: list[dict]):
+        """The browser refused the file before sending it (not an image type offered)."""
+        self.photo_error, self.photo_notice = "Choose a PNG, JPEG or WebP image.", ""
+
+    @rx.event
     def remove_photo(self):
         self._set_photo(None, "Photo removed. Guests see your initials.")
 
     def _set_photo(self, data: bytes | None, notice: str) -> None:
+        """Said beside the photo, not in the details form above it."""
+        self.photo_error, self.photo_notice = "", ""
         profile = self._attempt(lambda actor: accounts.set_photo(actor, data, now=utcnow()), notice)
-        if profile is None:  # said beside the photo
-            self.photo_error = self.message or next(iter(self.errors.values()), "")
-            self.message, self.errors = "", {}
-        else:
+        self.photo_error = self.message or next(iter(self.errors.values()), "")
+        self.photo_notice, self.message, self.errors, self.notice = self.notice, "", {}, ""
+        if profile is not None:
             self._show(profile)
 
 
@@ -105,8 +113,7 @@ def _photo() -> rx.Component:
         rx.vstack(
             rx.heading("Photo", size="4", as_="h2"),
             rx.hstack(
-                rx.avatar(src=ProfileState.photo, fallback=ProfileState.initials, size="6", radius="full",
-                          alt=rx.cond(ProfileState.photo != "", "Your photo", "")),
+                avatar(ProfileState.photo, ProfileState.initials, "Your photo"),
                 rx.vstack(
                     rx.text("Guests see it beside your name on your booking page; without one, your initials. "
                             "PNG, JPEG or WebP, up to 2 MB.", size="2", color_scheme="gray"),
@@ -118,12 +125,15 @@ def _photo() -> rx.Component:
                             accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]},
                             max_files=1, multiple=False, no_drag=True, border="none", padding="0",
                             on_drop=ProfileState.upload_photo(rx.upload_files(upload_id="photo-upload")),
+                            on_drop_rejected=ProfileState.photo_rejected,
                         ),
                         rx.cond(ProfileState.photo != "", rx.button("Remove photo", variant="soft", color_scheme="gray",
                                                                     on_click=ProfileState.remove_photo, type="button")),
                         spacing="2",
                     ),
                     field_error(ProfileState.photo_error, "photo-error"),
+                    rx.cond(ProfileState.photo_notice != "",
+                            rx.text(ProfileState.photo_notice, size="2", role="status", color_scheme="green")),
                     spacing="2",
                 ),
                 spacing="4",

@@ -64,6 +64,11 @@ class BuiltInCalendarState(Page, SessionState):
         return None
 
     @rx.event
+    def ics_rejected(self, _files: list[dict]):
+        """The browser refused the file before sending it (not an .ics file)."""
+        self.import_error = "Choose an iCalendar (.ics) file."
+
+    @rx.event
     async def import_ics(self, files: list[rx.UploadFile]):
         self.import_error = ""
         if not files:
@@ -155,6 +160,7 @@ def built_in_tab() -> rx.Component:
                     multiple=False,
                     no_drag=True,
                     on_drop=BuiltInCalendarState.import_ics(rx.upload_files(upload_id="ics-upload")),
+                    on_drop_rejected=BuiltInCalendarState.ics_rejected,
                     border="none",
                     padding="0",
                 ),
