@@ -21,6 +21,8 @@ from kite_app.services import accounts, calendar_settings, teams
 ADMIN = ("Demo Admin", "admin@example.com")
 AGENTS = (("Ada Lovelace", "ada@example.com", "Europe/Berlin"), ("Grace Hopper", "grace@example.com",
                                                                  "America/New_York"))
+DESCRIPTIONS = {"ada@example.com": "Sales engineer. Bring your questions about plans, pricing and integrations.",
+                "grace@example.com": "Customer success. I help new teams get set up and answer how-to questions."}
 PASSWORD = "kite-demo-password"
 # (weekday offset from today, local start, minutes, title)
 BUSY_PATTERN = ((0, time(10, 0), 60, "Team stand-up"), (1, time(13, 0), 90, "Customer call"),
@@ -48,6 +50,8 @@ def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
               for n, e, tz in AGENTS]
     for agent in agents:  # publish each agent's booking page with the default hours and lunch breaks
         agent_actor = Actor(user_id=agent["id"], role=Role.AGENT)
+        accounts.update_own_profile(agent_actor, name=agent["name"], time_zone=agent["time_zone"], now=now,
+                                    description=DESCRIPTIONS[agent["email"]])
         form = calendar_settings.view(agent_actor)["form"]
         workdays = tuple(DayForm(on=True, hours="09:00-12:00, 13:00-17:00") for _ in range(5))
         form = replace(form, durations="15, 30, 60", default_duration="30", days=workdays + form.days[5:])
