@@ -88,6 +88,8 @@ class MeetingOut(BaseModel):
     date_label: str
     time_label: str
     hosts: list[str] = Field(description="The agents hosting the meeting (their slugs); one but for collective teams")
+    meeting_url: str = Field(description="Where the meeting takes place (its video link); empty for none, or "
+                                         "while a Google Meet conference is being set up")
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -140,7 +142,7 @@ def _manage_url(token: str) -> str:
 
 
 def _out(view: booking.MeetingView) -> MeetingOut:
-    fields = {k: v for k, v in view.items() if k != "past"}
+    fields = {k: v for k, v in view.items() if k not in ("past", "link_pending")}
     return MeetingOut.model_validate({**fields, "manage_url": _manage_url(view["manage_token"])})
 
 

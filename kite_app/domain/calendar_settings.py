@@ -10,6 +10,7 @@ from typing import Protocol
 
 from kite_app.domain.availability import WEEKDAYS, TimeRange, format_minutes, parse_time, ranges_error
 from kite_app.domain.errors import ValidationError
+from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.slots import MAX_DURATION, MAX_WINDOW_DAYS, MIN_DURATION, SlotRules
 
 SLOT_INTERVALS = (5, 10, 15, 20, 30, 45, 60, 90, 120)
@@ -32,6 +33,7 @@ class CalendarSettings:
     rules: SlotRules = SlotRules()
     require_guest_login: bool = False
     reminders: tuple[int, ...] = (60,)  # minutes before the meeting
+    meeting_link: str = LinkSource.NONE  # where meetings take place (domain/meeting_links.py)
 
     def to_json(self) -> dict:
         return {
@@ -44,6 +46,7 @@ class CalendarSettings:
             "rules": {k: getattr(self.rules, k) for k in SlotRules.__dataclass_fields__},
             "require_guest_login": self.require_guest_login,
             "reminders": list(self.reminders),
+            "meeting_link": str(self.meeting_link),
         }
 
     @classmethod
@@ -59,6 +62,7 @@ class CalendarSettings:
             rules=SlotRules(**data["rules"]),
             require_guest_login=bool(data["require_guest_login"]),
             reminders=tuple(data.get("reminders", [60])),
+            meeting_link=data.get("meeting_link", LinkSource.NONE),
         )
 
 
@@ -115,6 +119,7 @@ class SettingsForm:
     window_days: str = "30"
     require_guest_login: bool = False
     reminders: str = "60"  # minutes before the meeting, "60, 1440"; empty for none
+    meeting_link: str = LinkSource.NONE
 
 
 def _int_in(form: RulesForm, key: str, low: int, high: int, unit: str, errors: dict[str, str]) -> int:
@@ -196,10 +201,14 @@ def parse_rules(form: RulesForm, errors: dict[str, str]) -> SlotRules:
 
 
 def parse_settings(form: SettingsForm, *, calendars: Collection[str],
-                   writable: Collection[str] | None = None) -> CalendarSettings:
+                   writable: Collection[str] | None = None,
+                   link_sources: Collection[str] = (LinkSource.NONE,)) -> CalendarSettings:
     """Read the "Calendar Settings" form. Every invalid field gets its own message (keyed by field:
-    "durations", "hours_0".."hours_6", "override_3", ...); all or nothing."""
+    "durations", "hours_0".."hours_6", "override_3", ...); all or nothing. `link_sources`: the meeting
+    links this agent may choose."""
     errors: dict[str, str] = {}
+    if form.meeting_link not in link_sources:
+        errors["meeting_link"] = "Choose one of the meeting links offered."
 
     blocking = tuple(dict.fromkeys(form.blocking_calendars))
     if unknown := [c for c in blocking if c not in calendars]:
@@ -277,6 +286,7 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
         rules=rules,
         require_guest_login=form.require_guest_login,
         reminders=tuple(sorted(set(reminders), reverse=True)),
+        meeting_link=form.meeting_link,
     )
 
 
@@ -303,4 +313,5 @@ def to_form(settings: CalendarSettings) -> SettingsForm:
         window_days=str(settings.rules.window_days),
         require_guest_login=settings.require_guest_login,
         reminders=", ".join(str(m) for m in settings.reminders),
+        meeting_link=settings.meeting_link,
     )

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from kite_app.domain.times import when
 
-KINDS = ("booked", "confirmed", "changed", "deleted", "reminder", "declined", "calendar_failed", "reassigned")
+KINDS = ("booked", "confirmed", "changed", "deleted", "reminder", "declined", "calendar_failed", "reassigned",
+         "link_ready")
 
 
 def _minutes(start_iso: str, end_iso: str) -> int:
@@ -44,7 +45,8 @@ def render(notice: dict, zone: str) -> str:
     who = {"guest": "the guest", "agent": notice.get("agent") or "the agent", "system": "Kite"}.get(by, by)
     if kind == "booked":
         waiting = notice.get("hosts") or notice.get("agent") or "the agent"  # "hosts": every host of a team meeting
-        return f"Meeting booked for {now_at}. Waiting for {waiting} to confirm."
+        join = f" Join: {notice['meeting_url']}" if notice.get("meeting_url") else ""
+        return f"Meeting booked for {now_at}. Waiting for {waiting} to confirm.{join}"
     if kind == "confirmed":
         if notice.get("all_hosts"):  # a collective team meeting
             return f"Every host confirmed the meeting on {now_at}."
@@ -65,6 +67,8 @@ def render(notice: dict, zone: str) -> str:
                 f"Waiting for {to} to confirm.")
     if kind == "reminder":
         return f"Reminder: the meeting starts {now_at}."
+    if kind == "link_ready":
+        return f"The video link for the meeting on {now_at} is ready: {notice.get('meeting_url', '')}"
     if kind == "changed":
         return " ".join(_changes(notice, who, now_at, zone))
     raise ValueError(f"unknown notice kind {kind!r}")

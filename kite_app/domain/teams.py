@@ -12,6 +12,7 @@ from enum import StrEnum
 from kite_app.domain.accounts import MAX_SLUG_LENGTH
 from kite_app.domain.calendar_settings import CalendarSettings, parse_durations, parse_rules
 from kite_app.domain.errors import ValidationError
+from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.slots import SlotRules
 
 MAX_WEIGHT = 10
@@ -34,13 +35,14 @@ class TeamRules:
     default_duration: int = 30
     rules: SlotRules = SlotRules()
     require_guest_login: bool = False
+    meeting_link: str = LinkSource.NONE  # the host's Meet, own room, or the admin's template (meeting_links.py)
 
     def to_json(self) -> dict:
         r = self.rules
         return {"durations": list(self.durations), "default_duration": self.default_duration,
                 "interval": r.interval, "buffer_before": r.buffer_before, "buffer_after": r.buffer_after,
                 "min_notice": r.min_notice, "window_days": r.window_days,
-                "require_guest_login": self.require_guest_login}
+                "require_guest_login": self.require_guest_login, "meeting_link": str(self.meeting_link)}
 
     @classmethod
     def from_json(cls, data: Mapping) -> TeamRules:
@@ -48,13 +50,14 @@ class TeamRules:
                    rules=SlotRules(interval=data["interval"], buffer_before=data["buffer_before"],
                                    buffer_after=data["buffer_after"], min_notice=data["min_notice"],
                                    window_days=data["window_days"]),
-                   require_guest_login=data["require_guest_login"])
+                   require_guest_login=data["require_guest_login"],
+                   meeting_link=data.get("meeting_link", LinkSource.NONE))
 
 
 def member_settings(own: CalendarSettings, team: TeamRules) -> CalendarSettings:
     """A member's settings for the team's meetings: their hours and calendars, the team's rules."""
     return replace(own, durations=team.durations, default_duration=team.default_duration, rules=team.rules,
-                   require_guest_login=team.require_guest_login)
+                   require_guest_login=team.require_guest_login, meeting_link=team.meeting_link)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class TeamForm:
     min_notice: str = "60"
     window_days: str = "30"
     require_guest_login: bool = False
+    meeting_link: str = LinkSource.NONE
 
 
 @dataclass(frozen=True)
@@ -114,11 +118,13 @@ def parse_team(form: TeamForm, *, agents: Collection[int]) -> Team:
         errors["members"] = f"A team has at most {MAX_MEMBERS} members."
     durations, default = parse_durations(form, errors)
     rules = parse_rules(form, errors)
+    if form.meeting_link not in {s.value for s in LinkSource}:
+        errors["meeting_link"] = "Choose one of the meeting links offered."
     if errors:
         raise ValidationError(errors)
     return Team(name=name, slug=slug, kind=kind, members=members,
                 rules=TeamRules(durations=durations, default_duration=default, rules=rules,
-                                require_guest_login=form.require_guest_login))
+                                require_guest_login=form.require_guest_login, meeting_link=form.meeting_link))
 
 
 def team_slot_starts(kind: TeamKind, per_member: Iterable[list[int]]) -> list[int]:

@@ -21,6 +21,7 @@ class UserView(TypedDict):
     active: bool
     description: str
     photo_version: int
+    video_url: str
 
 
 def to_view(user: User) -> UserView:
@@ -34,6 +35,7 @@ def to_view(user: User) -> UserView:
         active=user.active,
         description=user.description,
         photo_version=user.photo_version,
+        video_url=user.video_url,
     )
 
 

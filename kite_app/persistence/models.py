@@ -40,7 +40,19 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     description: str = Field(default="", max_length=300)  # an agent's few words on their booking page
     photo_version: int = Field(default=0)  # 0: no photo (initials are shown); rises with each new photo
+    video_url: str = Field(default="", max_length=500)  # an agent's own video room, for their meetings' link
     created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class AppSetting(SQLModel, table=True):
+    """A setting the admin makes for the whole installation (e.g. "meeting_links"), as JSON."""
+
+    __tablename__ = "app_settings"
+
+    key: str = Field(max_length=64, primary_key=True)
+    data: dict = Field(sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _utc()
 
 
@@ -206,6 +218,11 @@ class Meeting(SQLModel, table=True):
     # A collective team meeting has one row per host; the others point at the first host's row, which the
     # guest's links open.
     host_of: int | None = Field(default=None, index=True)
+    # Where it takes place (kite_app/domain/meeting_links.py): chosen at booking, kept through every change.
+    meeting_url: str = Field(default="", max_length=500)
+    # A Google Meet conference: "requested" (with the event's creation), "pending" (Google is setting it up),
+    # "ready" (meeting_url is its link) or "failed"; "" for none.
+    conference: str = Field(default="", max_length=16)
 
     @property
     def duration_minutes(self) -> int:

@@ -20,6 +20,15 @@ def meetings_behind_their_calendar(session: Session, now: datetime, limit: int) 
     ).order_by(col(Meeting.updated_at)).limit(limit)).all())
 
 
+def meetings_awaiting_conference(session: Session, now: datetime, limit: int) -> list[int]:
+    """Upcoming live meetings whose Google Meet conference Google is still setting up (or that was asked
+    for with an event written since)."""
+    return list(session.exec(select(Meeting.id).where(
+        col(Meeting.conference).in_(("requested", "pending")), col(Meeting.status).in_(LIVE),
+        col(Meeting.calendar_event_id).is_not(None), Meeting.ends_at > now,
+    ).order_by(col(Meeting.updated_at)).limit(limit)).all())
+
+
 def calendars_with_live_events(session: Session, now: datetime, prefix: str) -> list[tuple[int, str]]:
     """(agent, calendar) of every upcoming live meeting whose event is in a calendar of this kind."""
     rows = session.exec(select(Meeting.agent_id, Meeting.calendar_id).where(

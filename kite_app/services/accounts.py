@@ -22,6 +22,7 @@ from kite_app.domain.accounts import (
     validate_person,
 )
 from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from kite_app.domain.meeting_links import personal_link_error
 from kite_app.persistence import accounts as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import AgentPhoto, LocalCalendar, User
@@ -161,7 +162,7 @@ def own_profile(actor: Actor | None) -> q.UserView:
 
 
 def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: datetime,
-                       description: str | None = None) -> q.UserView:
+                       description: str | None = None, video_url: str | None = None) -> q.UserView:
     """A person changes their own name, time zone and (agents) the description on their booking page; the
     booking slug stays stable."""
     actor = require_login(actor)
@@ -175,6 +176,10 @@ def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: d
         description = " ".join(description.split())
         if len(description) > MAX_DESCRIPTION:
             errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters."
+    if video_url is not None:
+        video_url = video_url.strip()
+        if message := personal_link_error(video_url):
+            errors["video_url"] = message
     if errors:
         raise ValidationError(errors)
     with transaction() as s:
@@ -184,6 +189,8 @@ def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: d
         user.name, user.time_zone, user.updated_at = name, time_zone, now
         if description is not None:
             user.description = description
+        if video_url is not None:
+            user.video_url = video_url
         s.add(user)
         return q.to_view(user)
 

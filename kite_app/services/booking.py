@@ -7,6 +7,7 @@ meeting inside one write-locked transaction; the database refuses an overlap on 
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import threading
@@ -46,7 +47,7 @@ from kite_app.persistence.models import IdempotencyKey, Meeting, Team, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
 from kite_app.providers.calendar.ics import Invite, invite
-from kite_app.services import manage_links, notifications, ratelimit, reminders
+from kite_app.services import manage_links, meeting_links, notifications, ratelimit, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import (
     Slot,
@@ -84,6 +85,8 @@ class MeetingView(TypedDict):
     date_label: str  # in the guest's zone: "Tuesday 1 December 2026"
     time_label: str  # "14:00–14:30 (Europe/Berlin)"
     past: bool
+    meeting_url: str  # where it takes place; "" for none (or a Meet conference not ready yet)
+    link_pending: bool  # a Google Meet conference is being set up: its link comes by mail
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,8 @@ def _view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session |
         duration=meeting.duration_minutes, status=status,
         date_label=times.day(start), time_label=f"{times.span(start, end, zone)} ({meeting.guest_time_zone})",
         past=meeting.starts_at <= now,
+        meeting_url=meeting.meeting_url if meeting.status in LIVE else "",
+        link_pending=meeting.status in LIVE and meeting.conference in ("requested", "pending"),
     )
 
 
@@ -195,9 +200,13 @@ def check_meetings_locked(s, agent_id: int, settings: CalendarSettings, start: d
 
 def _event(meeting: Meeting) -> EventData:
     title = meeting.subject or f"Meeting with {meeting.guest_name}"
+    join = f"\n\nJoin the meeting: {meeting.meeting_url}" if meeting.meeting_url and not meeting.conference else ""
     return EventData(uid=meeting.uid, title=title, start=meeting.starts_at, end=meeting.ends_at,
-                     description=f"Booked by {meeting.guest_name} <{meeting.guest_email}> with Kite Scheduler",
-                     guest_email=meeting.guest_email, tentative=meeting.status == MeetingStatus.PENDING)
+                     description=f"Booked by {meeting.guest_name} <{meeting.guest_email}> with Kite Scheduler{join}",
+                     guest_email=meeting.guest_email, tentative=meeting.status == MeetingStatus.PENDING,
+                     location="" if meeting.conference else meeting.meeting_url,
+                     conference=meeting.conference == "requested",
+                     conference_request_id="kite-" + hashlib.sha256(meeting.uid.encode()).hexdigest()[:40])
 
 
 _writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="calendar-write")
@@ -292,7 +301,46 @@ def _write_calendar_event(meeting_id: int, settings: CalendarSettings | None) ->
         row.calendar_id, row.calendar_event_id = calendar_id, event_id
         row.calendar_synced_seq = meeting.sequence
         s.add(row)
+    if meeting.conference in ("requested", "pending") and meeting.status in LIVE and event_id and calendar_id:
+        refresh_conference(meeting_id)
     return True
+
+
+def refresh_conference(meeting_id: int) -> str:
+    """Read the meeting's Google Meet conference from its event: once Google has it ready, its link becomes
+    the meeting's (for every host of a collective meeting) and both sides are told, with the link. Returns
+    the conference's status; a failure to ask is left for the next run."""
+    with transaction(read_only=True) as s:
+        meeting = must_get(s, Meeting, meeting_id)
+    if not (meeting.calendar_id and meeting.calendar_event_id):
+        return meeting.conference
+    try:
+        found = provider_for(meeting.calendar_id).conference(meeting.agent_id, meeting.calendar_id,
+                                                             meeting.calendar_event_id)
+    except EventGone:
+        return meeting.conference  # the write path deals with a deleted event
+    except CalendarError as exc:
+        log.warning("conference of meeting %s cannot be read now (%s); asked again later", meeting_id, exc)
+        return meeting.conference
+    status = found.status or "failed"  # an event without a conference after asking: Google refused
+    now = datetime.now(UTC)
+    with transaction() as s:
+        row = must_get(s, Meeting, meeting_id)
+        if row.conference not in ("requested", "pending"):
+            return row.conference  # another worker got there first
+        row.conference = status
+        if status == "ready":
+            for host_row in q.group(s, row):
+                host_row.meeting_url = found.url
+                host_row.conference = "ready" if host_row.id == row.id else host_row.conference
+                s.add(host_row)
+                if host_row.status in LIVE:
+                    notifications.record(s, host_row, must_get(s, User, host_row.agent_id), "link_ready",
+                                         by="system", now=now, meeting_url=found.url)
+        elif status == "failed":
+            log.warning("Google could not add a Meet conference to meeting %s", meeting_id)
+        s.add(row)
+    return status
 
 
 def _deleted_in_calendar(meeting_id: int) -> None:
@@ -384,8 +432,14 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
             for agent_id, settings in hosts:
                 check_meetings_locked(s, agent_id, settings, req.start, duration)
             rows: list[Meeting] = []
-            names = [must_get(s, User, agent_id).name for agent_id, _settings in hosts]
+            people = [must_get(s, User, agent_id) for agent_id, _settings in hosts]
+            names = [p.name for p in people]
             together = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else ""
+            # one place for the whole meeting (a collective meeting's Meet conference is the first host's)
+            first = hosts[0][1]
+            url, conference = meeting_links.for_new_meeting(first.meeting_link, destination=first.destination_calendar,
+                                                            video_url=people[0].video_url,
+                                                            rules=meeting_links.policy(s))
             for agent_id, settings in hosts:
                 meeting = Meeting(
                     uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
@@ -393,13 +447,13 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                     starts_at=req.start.astimezone(UTC),
                     ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
                     status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id,
-                    host_of=rows[0].id if rows else None,
+                    host_of=rows[0].id if rows else None, meeting_url=url, conference="" if rows else conference,
                 )
                 s.add(meeting)
                 s.flush()
                 rows.append(meeting)
                 notifications.record(s, meeting, must_get(s, User, agent_id), "booked", by="guest", now=now,
-                                     hosts=together)
+                                     hosts=together, meeting_url=url)
                 reminders.schedule(s, meeting, settings.reminders, now)
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=rows[0].id, created_at=now))
@@ -447,7 +501,8 @@ def calendar_file(token: str, *, now: datetime, client: str | None = None) -> st
             description=f"Change or delete the meeting, or write to {agent.name}: {link}",
             start=meeting.starts_at, end=meeting.ends_at, organizer_name=agent.name, organizer_email=agent.email,
             attendee_name=meeting.guest_name, attendee_email=meeting.guest_email, stamp=now,
-            confirmed=meeting.status == MeetingStatus.CONFIRMED, cancelled=meeting.status not in LIVE))
+            confirmed=meeting.status == MeetingStatus.CONFIRMED, cancelled=meeting.status not in LIVE,
+            meeting_url=meeting.meeting_url if meeting.status in LIVE else ""))
 
 
 def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime,

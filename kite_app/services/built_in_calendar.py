@@ -184,7 +184,8 @@ def meetings_ics(feed_token: str, *, now: datetime, client: str | None = None) -
         agent = must_get(s, User, row.agent_id)
         meetings = [
             FeedMeeting(uid=m.uid, subject=m.subject, guest_name=m.guest_name, guest_email=m.guest_email,
-                        start=m.starts_at, end=m.ends_at, status=m.status, sequence=m.sequence, updated_at=m.updated_at)
+                        start=m.starts_at, end=m.ends_at, status=m.status, sequence=m.sequence, updated_at=m.updated_at,
+                        meeting_url=m.meeting_url)
             for m in q.meetings_since(s, row.agent_id, now - timedelta(days=30))
         ]
     return meetings_feed(meetings, calendar_name=f"Kite meetings · {agent.name}")

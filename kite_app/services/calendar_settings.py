@@ -17,7 +17,9 @@ from kite_app.domain.calendar_settings import (
     parse_settings,
     to_form,
 )
-from kite_app.domain.errors import NotFound
+from kite_app.domain.errors import NotFound, ValidationError
+from kite_app.domain.meeting_links import LABELS as LINK_LABELS
+from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence import calendars as q
 from kite_app.persistence.accounts import UserView
@@ -25,7 +27,7 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSettingsRow, User
 from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.providers.calendar.base import CalendarError, CalendarInfo
-from kite_app.services import watches
+from kite_app.services import meeting_links, watches
 from kite_app.services.accounts import public_agent, signed_in_agent
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ class SettingsView(TypedDict):
     booking_url: str
     feed_url: str
     warning: str  # what keeps guests from booking although the settings are saved ("" when nothing)
+    link_options: list[dict[str, str]]  # the meeting links this agent may choose: {"value", "label"}
 
 
 NO_WORKING_DAY = ("No day has working hours, so guests cannot book with you yet. Switch on at least one day "
@@ -71,6 +74,8 @@ def _view(agent: User, row) -> SettingsView:
     saved = CalendarSettings.from_json(row.data) if row else None
     calendars, problem = _calendars(agent.id, saved.blocking_calendars if saved else ())
     settings = saved or default_settings(calendars[0]["id"] if calendars else "")
+    sources = meeting_links.policy().allowed(google_calendar=any(c["id"].startswith(meeting_links.GOOGLE)
+                                                                 for c in calendars))
     return SettingsView(
         form=to_form(settings),
         calendars=calendars,
@@ -80,6 +85,8 @@ def _view(agent: User, row) -> SettingsView:
         feed_url=routes.feed_url(config.settings.public_url, row.feed_token) if row else "",
         warning=NO_WORKING_DAY if saved is not None and not any(settings.weekly)
         and not any(settings.overrides.values()) else "",
+        link_options=[{"value": str(s), "label": LINK_LABELS[s]}
+                      for s in dict.fromkeys([*sources, LinkSource(settings.meeting_link)])],
     )
 
 
@@ -113,8 +120,16 @@ def save(actor: Actor | None, form: SettingsForm, *, now: datetime) -> SettingsV
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
     calendars = _calendars(agent.id)[0]
-    settings = parse_settings(form, calendars={c["id"] for c in calendars},
-                              writable={c["id"] for c in calendars if c["writable"]})
+    link_error = meeting_links.choice_error(form.meeting_link, destination=form.destination_calendar,
+                                            video_url=agent.video_url, rules=meeting_links.policy())
+    try:
+        settings = parse_settings(form, calendars={c["id"] for c in calendars},
+                                  writable={c["id"] for c in calendars if c["writable"]},
+                                  link_sources=[s.value for s in LinkSource])
+    except ValidationError as exc:
+        raise ValidationError({**exc.errors, **({"meeting_link": link_error} if link_error else {})}) from None
+    if link_error:
+        raise ValidationError({"meeting_link": link_error})
     with transaction() as s:
         row = q.settings_row(s, agent.id)
         if row is None:

@@ -15,7 +15,7 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSync
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import SyncTokenExpired
-from kite_app.services.booking import confirm_meeting, delete_meeting, write_calendar_event
+from kite_app.services.booking import confirm_meeting, delete_meeting, refresh_conference, write_calendar_event
 from kite_app.services.watches import PUSH_PATH
 
 log = logging.getLogger(__name__)
@@ -23,10 +23,16 @@ __all__ = ["PUSH_PATH", "handle_push", "retry_calendar_writes", "sync_answers"]
 
 
 def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
-    """Write calendar events that are behind their meeting (the calendar was down). Returns how many."""
+    """Write calendar events that are behind their meeting (the calendar was down), and read the Meet
+    conferences Google was still setting up. Returns how many events were written."""
     with transaction(read_only=True) as s:
         ids = q.meetings_behind_their_calendar(s, now, limit)
-    return sum(write_calendar_event(meeting_id) for meeting_id in ids)
+    written = sum(write_calendar_event(meeting_id) for meeting_id in ids)
+    with transaction(read_only=True) as s:
+        awaiting = q.meetings_awaiting_conference(s, now, limit)
+    for meeting_id in awaiting:
+        refresh_conference(meeting_id)
+    return written
 
 
 def sync_answers(*, now: datetime) -> int:

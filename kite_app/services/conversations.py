@@ -67,6 +67,7 @@ class MeetingCard(TypedDict):
     team: str  # the team's name for a meeting booked on a team's page, else ""
     reassign_to: list[dict[str, str]]  # round robin: the members it could go to ({"id", "name"})
     past: bool  # it has started: nothing to do with it any more
+    meeting_url: str  # where it takes place ("" for none)
 
 
 def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, now: datetime) -> list[MeetingCard]:
@@ -77,7 +78,7 @@ def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, no
                         when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone), status=m.status,
                         duration=m.duration_minutes, start=m.starts_at.isoformat(),
                         team=teams.get(m.id, ("", []))[0], reassign_to=teams.get(m.id, ("", []))[1],
-                        past=m.starts_at <= now)
+                        past=m.starts_at <= now, meeting_url=m.meeting_url)
             for m in meetings]
 
 

@@ -25,6 +25,7 @@ RECIPIENTS = {
     "deleted": ("guest", "agent"),
     "reminder": ("guest", "agent"),
     "reassigned": ("guest", "agent"),
+    "link_ready": ("guest", "agent"),
 }
 
 
@@ -88,6 +89,7 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             else settings.public_url.rstrip("/") + routes.INBOX,
             link_label="Change or delete the meeting, or write to " + agent.name if to_guest
             else "Open the conversation in your Inbox",
+            meeting_url=meeting.meeting_url,
         )
         ics = invite(Invite(
             uid=meeting.uid, sequence=meeting.sequence, method="CANCEL" if cancel else "REQUEST",
@@ -96,6 +98,7 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             organizer_name=agent.name, organizer_email=agent.email,
             attendee_name=meeting.guest_name, attendee_email=meeting.guest_email,
             stamp=now, confirmed=meeting.status == MeetingStatus.CONFIRMED,
+            meeting_url="" if cancel else meeting.meeting_url,
         ))
         s.add(OutboxMail(kind=kind, to_email=meeting.guest_email if to_guest else agent.email, subject=mail.subject,
                          body_text=mail.text, body_html=mail.html, ics=ics, meeting_id=meeting.id, created_at=now))

@@ -15,6 +15,7 @@ from kite_app.domain.accounts import Actor, Role, initials
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import CalendarUnavailable, KiteError, NotFound, PermissionDenied, ValidationError
 from kite_app.domain.meeting import LIVE, MeetingStatus, SlotTaken, SlotUnavailable
+from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.teams import (
     KIND_LABELS,
     MemberLoad,
@@ -33,7 +34,7 @@ from kite_app.persistence import teams as q
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Meeting, Team, User
 from kite_app.providers.calendar import provider_for
-from kite_app.services import booking, notifications, ratelimit, reminders
+from kite_app.services import booking, meeting_links, notifications, ratelimit, reminders
 from kite_app.services.accounts import require_admin
 from kite_app.services.availability import BookingPageInfo, Slot, agent_slots, checked_duration, label_slots
 from kite_app.services.booking import BookingRequest, MeetingView
@@ -72,7 +73,7 @@ def _view(team: Team, members: list[tuple[int, str, int, bool]]) -> TeamView:
               "durations": ", ".join(map(str, rules.durations)), "default_duration": str(rules.default_duration),
               "slot_interval": str(r.interval), "buffer_before": str(r.buffer_before),
               "buffer_after": str(r.buffer_after), "min_notice": str(r.min_notice), "window_days": str(r.window_days),
-              "require_guest_login": rules.require_guest_login,
+              "require_guest_login": rules.require_guest_login, "meeting_link": str(rules.meeting_link),
               "members": {str(a): str(w) for a, _n, w, _act in members}},
     )
 
@@ -95,6 +96,8 @@ def save_team(actor: Actor | None, form: TeamForm, *, now: datetime, team_id: in
         if team_id is not None:  # members kept from before may have been deactivated since
             agents |= {a for a, *_ in _members_of(s, team_id)}
         team = parse_team_form(form, agents=agents)
+        if message := _team_link_error(team.rules.meeting_link, meeting_links.policy(s)):
+            raise ValidationError({"meeting_link": message})
         row = must_get(s, Team, team_id) if team_id is not None else None
         other = q.by_slug(s, team.slug)
         if other is not None and other.id != team_id:
@@ -109,6 +112,18 @@ def save_team(actor: Actor | None, form: TeamForm, *, now: datetime, team_id: in
         q.set_members(s, row.id, dict(team.members))
         s.flush()
         return _view(row, _members_of(s, row.id))
+
+
+def _team_link_error(source: str, rules) -> str | None:
+    """Whether the admin allows the team's meeting link (each host's own Meet or room is checked at booking:
+    a host without one gives the meeting no link)."""
+    if source == LinkSource.TEMPLATE and not rules.template:
+        return "Set a meeting link template under Integrations first."
+    if source == LinkSource.PERSONAL and not rules.allow_personal:
+        return "Agents' own video links are not allowed (Integrations → Meeting links)."
+    if source == LinkSource.GOOGLE_MEET and not rules.allow_google_meet:
+        return "Google Meet links are not allowed (Integrations → Meeting links)."
+    return None
 
 
 def set_team_active(actor: Actor | None, team_id: int, *, active: bool, now: datetime) -> TeamView:
@@ -315,10 +330,14 @@ def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: dat
             if row.status not in LIVE:
                 raise ValidationError({"meeting": "This meeting was deleted."})
             # the old host's event goes (through the usual retried write), a new one is made for the new host
+            # a room from the team's template stays; a host's own room or Meet conference is the new host's
+            url, conference = (row.meeting_url, "") if settings.meeting_link == LinkSource.TEMPLATE else \
+                meeting_links.for_new_meeting(settings.meeting_link, destination=settings.destination_calendar,
+                                              video_url=new_host.video_url, rules=meeting_links.policy(s))
             moved = Meeting(uid=row.uid.replace("@kite", f"-{new_host.id}@kite"), agent_id=new_host.id,
                             guest_name=row.guest_name, guest_email=row.guest_email, guest_time_zone=row.guest_time_zone,
                             subject=row.subject, starts_at=row.starts_at, ends_at=row.ends_at,
-                            status=MeetingStatus.PENDING,
+                            status=MeetingStatus.PENDING, meeting_url=url, conference=conference,
                             created_at=row.created_at, updated_at=now, team_id=row.team_id)
             row.status, row.sequence, row.updated_at = MeetingStatus.CANCELLED, row.sequence + 1, now
             s.add(row)

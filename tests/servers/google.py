@@ -17,6 +17,7 @@ API, fail_token_next(status) for the token endpoint; `delay` makes every Calenda
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 import time
@@ -85,6 +86,12 @@ class FakeGoogle:
         self.pushes: list[tuple[str, str]] = []  # (channel id, resource state) delivered
         # Workspace's default: everyone in the domain sees the free/busy of everyone's primary calendar
         self.domain_freebusy = True
+        # Google Meet conferences (conferenceData.createRequest with conferenceDataVersion=1): every create
+        # request that made a conference, by requestId; a new one is "pending" for `conference_polls`
+        # reads of the event, then "success" (or `conference_outcome`, e.g. "failure").
+        self.conference_creates: list[str] = []
+        self.conference_polls = 1
+        self.conference_outcome = "success"
         self.lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
 
@@ -336,6 +343,7 @@ class FakeGoogle:
                 raise GoogleError(400, "invalid", "Invalid resource id value.")
             if event_id in events:
                 raise GoogleError(409, "duplicate", "The requested identifier already exists.")
+            body = self._conference(body, query)
             events[event_id] = {**body, "id": event_id, "status": body.get("status", "confirmed")}
             self._touch(events[event_id])
             self._notify(user, params["calendarId"])
@@ -358,10 +366,11 @@ class FakeGoogle:
         if event.get("status") == "cancelled" and method_id != "calendar.events.get":
             raise GoogleError(410, "deleted", "Resource has been deleted")
         if method_id == "calendar.events.get":
+            self._poll_conference(event)
             return 200, self._public(event)
         if method_id == "calendar.events.patch":
             self.patches.append(body)
-            event.update(body)
+            event.update(self._conference(body, query))
             self._touch(event)
             self._notify(user, params["calendarId"])
             return 200, self._public(event)
@@ -371,6 +380,46 @@ class FakeGoogle:
             self._notify(user, params["calendarId"])
             return 204, None
         raise GoogleError(400, "badRequest", f"{method_id} is not served by this fake")
+
+    def _conference(self, body: dict, query: dict) -> dict:
+        """conferenceData as Google treats it: ignored unless conferenceDataVersion=1; a createRequest makes a
+        conference once per requestId (Google ignores a request id it has seen), pending at first."""
+        data = body.get("conferenceData")
+        if data is None:
+            return body
+        if str(query.get("conferenceDataVersion", "0")) != "1":
+            return {k: v for k, v in body.items() if k != "conferenceData"}
+        request = data.get("createRequest")
+        if request is None:
+            return body
+        key = request.get("conferenceSolutionKey", {}).get("type")
+        if not request.get("requestId") or key not in ("hangoutsMeet", "eventHangout", "eventNamedHangout"):
+            raise GoogleError(400, "invalid", "Invalid conference type value.")
+        with self.lock:
+            if request["requestId"] in self.conference_creates:
+                return {k: v for k, v in body.items() if k != "conferenceData"}
+            self.conference_creates.append(request["requestId"])
+        conference = {"createRequest": {**request, "status": {"statusCode": "pending"}},
+                      "conferenceSolution": {"key": {"type": key}, "name": "Google Meet"}}
+        return {**body, "conferenceData": conference, "_polls_left": self.conference_polls,
+                "_outcome": self.conference_outcome}
+
+    def _poll_conference(self, event: dict) -> None:
+        """A pending conference is ready (or failed) after a few reads, as Google sets it up in the background."""
+        data = event.get("conferenceData", {})
+        status = data.get("createRequest", {}).get("status", {})
+        if status.get("statusCode") != "pending":
+            return
+        event["_polls_left"] = event.get("_polls_left", 1) - 1
+        if event["_polls_left"] > 0:
+            return
+        status["statusCode"] = event.get("_outcome", "success")
+        if status["statusCode"] == "success":
+            code = "-".join(("".join(random.choice("abcdefghijkmnopqrstuvwxyz") for _ in range(n)) for n in (3, 4, 3)))
+            data["conferenceId"] = code
+            data["entryPoints"] = [{"entryPointType": "video", "uri": f"https://meet.google.com/{code}",
+                                    "label": f"meet.google.com/{code}"}]
+            event["hangoutLink"] = f"https://meet.google.com/{code}"
 
     @staticmethod
     def _public(event: dict) -> dict:

@@ -55,6 +55,20 @@ class EventData:
     description: str = ""
     guest_email: str = ""
     tentative: bool = True
+    location: str = ""  # the meeting's video link, where it has one
+    # Ask for a Google Meet conference when the event is created (never on a change: one conference a
+    # meeting); `conference_request_id` is derived from the meeting, so a retried create asks for the same one.
+    conference: bool = False
+    conference_request_id: str = ""
+
+
+@dataclass(frozen=True)
+class Conference:
+    """The video conference of a calendar event: "pending" (being set up), "ready" (with its link), "failed",
+    or "" (none)."""
+
+    status: str = ""
+    url: str = ""
 
 
 class CalendarProvider(Protocol):
@@ -81,6 +95,10 @@ class CalendarProvider(Protocol):
 
     def delete_event(self, agent_id: int, calendar_id: str, event_id: str) -> None:
         """Remove the event; an event already gone counts as done."""
+        ...
+
+    def conference(self, agent_id: int, calendar_id: str, event_id: str) -> Conference:
+        """The event's video conference as it stands (a calendar without conferences: none)."""
         ...
 
     def event_status(self, agent_id: int, calendar_id: str, event_id: str) -> str:

@@ -39,6 +39,7 @@ from kite_app.domain.intervals import Interval, to_seconds
 from kite_app.providers.calendar.base import (
     CalendarError,
     CalendarInfo,
+    Conference,
     EventChange,
     EventData,
     EventGone,
@@ -316,6 +317,7 @@ class GoogleCalendarProvider:
         return {
             "summary": event.title,
             "description": event.description,
+            **({"location": event.location} if event.location else {}),
             "start": {"dateTime": event.start.astimezone(UTC).isoformat()},
             "end": {"dateTime": event.end.astimezone(UTC).isoformat()},
             "transparency": "transparent" if event.tentative else "opaque",
@@ -328,9 +330,14 @@ class GoogleCalendarProvider:
         email = self._email_of(agent_id)
         cal = google_id(calendar_id)
         body = {"id": event_id_for(event.uid), **self._body(email, event)}
+        conference: dict = {}
+        if event.conference:  # a Meet conference, asked for once: Google ignores a request id it has seen
+            body["conferenceData"] = {"createRequest": {"requestId": event.conference_request_id,
+                                                        "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+            conference = {"conferenceDataVersion": 1}
         try:
-            created = self._call(email, lambda s: s.events().insert(calendarId=cal, body=body, sendUpdates="none"),
-                                 read=False)
+            created = self._call(email, lambda s: s.events().insert(calendarId=cal, body=body, sendUpdates="none",
+                                                                    **conference), read=False)
         except GoogleCalendarError as exc:
             if exc.reason != "duplicate":
                 raise
@@ -421,6 +428,18 @@ class GoogleCalendarProvider:
             if exc.status != 404:  # already expired or stopped
                 raise
 
+    def conference(self, agent_id: int, calendar_id: str, event_id: str) -> Conference:
+        """The event's Meet conference: its status while Google sets it up, then its video link."""
+        email = self._email_of(agent_id)
+        try:
+            event = self._call(email, lambda s: s.events().get(calendarId=google_id(calendar_id), eventId=event_id),
+                               read=False)
+        except GoogleCalendarError as exc:
+            if exc.reason in ("notFound", "deleted") or exc.status in (404, 410):
+                raise EventGone() from exc
+            raise
+        return conference_of(event)
+
     def event_status(self, agent_id: int, calendar_id: str, event_id: str) -> str:
         email = self._email_of(agent_id)
         try:
@@ -464,3 +483,15 @@ def _within(busy: list[Interval], start: datetime, end: datetime) -> list[Interv
 
 def _parse(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def conference_of(event: dict) -> Conference:
+    """Read an event's conferenceData: the create request's status ("pending", "success", "failure") and the
+    video entry point once there is one."""
+    data = event.get("conferenceData") or {}
+    video = next((e.get("uri", "") for e in data.get("entryPoints", []) if e.get("entryPointType") == "video"),
+                 "") or event.get("hangoutLink", "")
+    if video:
+        return Conference(status="ready", url=video)
+    status = data.get("createRequest", {}).get("status", {}).get("statusCode", "")
+    return Conference(status={"pending": "pending", "failure": "failed", "success": "ready"}.get(status, ""))

@@ -89,6 +89,7 @@ class FeedMeeting:
     status: str  # pending, confirmed, cancelled
     sequence: int
     updated_at: datetime
+    meeting_url: str = ""
 
 
 def meetings_feed(meetings: Iterable[FeedMeeting], *, calendar_name: str) -> bytes:
@@ -105,7 +106,9 @@ def meetings_feed(meetings: Iterable[FeedMeeting], *, calendar_name: str) -> byt
         ev.add("dtstart", m.start.astimezone(UTC))
         ev.add("dtend", m.end.astimezone(UTC))
         ev.add("summary", m.subject or f"Meeting with {m.guest_name}")
-        ev.add("description", f"Guest: {m.guest_name} <{m.guest_email}>")
+        ev.add("description", f"Guest: {m.guest_name} <{m.guest_email}>"
+               + (f"\nJoin the meeting: {m.meeting_url}" if m.meeting_url else ""))
+        _add_link(ev, m.meeting_url)
         ev.add("sequence", m.sequence)
         ev.add("status", {MeetingStatus.PENDING: "TENTATIVE", MeetingStatus.CONFIRMED: "CONFIRMED"}.get(
             MeetingStatus(m.status), "CANCELLED"))
@@ -129,6 +132,7 @@ class Invite:
     stamp: datetime
     confirmed: bool
     cancelled: bool = False
+    meeting_url: str = ""  # LOCATION and the RFC 7986 CONFERENCE property
 
 
 def invite(inv: Invite) -> str:
@@ -145,7 +149,9 @@ def invite(inv: Invite) -> str:
     ev.add("dtstart", inv.start.astimezone(UTC))
     ev.add("dtend", inv.end.astimezone(UTC))
     ev.add("summary", inv.summary)
-    ev.add("description", inv.description)
+    ev.add("description", f"Join the meeting: {inv.meeting_url}\n\n{inv.description}" if inv.meeting_url
+           else inv.description)
+    _add_link(ev, inv.meeting_url)
     organizer = icalendar.vCalAddress(f"mailto:{inv.organizer_email}")
     organizer.params["cn"] = icalendar.vText(inv.organizer_name)
     ev.add("organizer", organizer)
@@ -159,3 +165,10 @@ def invite(inv: Invite) -> str:
         ev.add("status", "CONFIRMED" if inv.confirmed else "TENTATIVE")
     cal.add_component(ev)
     return cal.to_ical().decode()
+
+
+def _add_link(ev: icalendar.Event, meeting_url: str) -> None:
+    """Where the meeting takes place: LOCATION for every client, CONFERENCE (RFC 7986) for those that know it."""
+    if meeting_url:
+        ev.add("location", meeting_url)
+        ev.add("conference", meeting_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join the meeting"})

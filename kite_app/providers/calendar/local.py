@@ -11,7 +11,14 @@ from kite_app.domain.intervals import to_seconds
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock
-from kite_app.providers.calendar.base import CalendarError, CalendarInfo, EventChange, EventData, EventGone
+from kite_app.providers.calendar.base import (
+    CalendarError,
+    CalendarInfo,
+    Conference,
+    EventChange,
+    EventData,
+    EventGone,
+)
 
 PREFIX = "local:"
 
@@ -60,6 +67,9 @@ class LocalCalendarProvider:
             return None
         block = s.get(BusyBlock, int(event_id))
         return block if block is not None and block.calendar_id == cal.id else None
+
+    def conference(self, agent_id: int, calendar_id: str, event_id: str) -> Conference:
+        return Conference()  # the built-in calendar has no conferences: meetings use a template or own link
 
     def create_event(self, agent_id: int, calendar_id: str, event: EventData) -> str:
         """Create the event, or bring the one with its UID up to date (a retried or concurrent write)."""

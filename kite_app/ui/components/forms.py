@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import reflex as rx
 from reflex_components_core.el.elements.forms import Input
 
@@ -41,10 +43,13 @@ def field(
 
 
 def select_field(
-    label: str, name: str, options: list[str], *, error: rx.Var | str = "", form_id: str = "", **select_props
+    label: str, name: str, options: Sequence[str | tuple[str, str]], *, error: rx.Var | str = "", form_id: str = "",
+    **select_props,
 ) -> rx.Component:
-    """A native <select>: keyboard friendly, labelled, and submitted with the form."""
-    return _select(label, name, [rx.el.option(option, value=option) for option in options], form_id=form_id,
+    """A native <select>: keyboard friendly, labelled, and submitted with the form. An option is its value,
+    or (value, what the person reads)."""
+    pairs = [o if isinstance(o, tuple) else (o, o) for o in options]
+    return _select(label, name, [rx.el.option(text, value=value) for value, text in pairs], form_id=form_id,
                    error=error, **select_props)
 
 

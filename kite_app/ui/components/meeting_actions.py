@@ -14,6 +14,7 @@ from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.services import meetings, teams
 from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import form_alert, form_notice
+from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.session import utcnow
 
@@ -185,6 +186,7 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
             rx.cond(m["guest_name"] != "", rx.text(m["guest_name"], " · ", m["guest_email"], size="2",
                                                    overflow_wrap="anywhere")),
             rx.cond(m["subject"] != "", rx.text(m["subject"], size="2", color_scheme="gray", overflow_wrap="anywhere")),
+            rx.cond(~m["past"], join_link(m["meeting_url"], size="1", label="Join")),
             rx.cond(
                 ~m["past"],
                 rx.hstack(

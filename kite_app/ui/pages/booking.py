@@ -29,6 +29,7 @@ from kite_app.ui.components.forms import (
     form_alert,
     form_notice,
 )
+from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import utcnow
@@ -293,6 +294,8 @@ class BookingState(SlotChoice, BrowserState):
             "google": calendar_links.google_url(title, start, end, details),
             "outlook": calendar_links.outlook_url(title, start, end, details),
             "ics": routes.booking_calendar_file_path(meeting["manage_token"]),
+            "join": meeting["meeting_url"],
+            "join_later": "yes" if meeting["link_pending"] else "",
         }
 
     @rx.event
@@ -576,6 +579,9 @@ def _done() -> rx.Component:
             spacing="1",
         ),
         rx.text("We sent a confirmation to " + c["email"] + ". " + c["agent"] + " will confirm the meeting."),
+        join_link(c["join"]),
+        rx.cond(c["join_later"] != "", rx.text("The Google Meet link comes by mail as soon as it is ready.",
+                                                size="2")),
         rx.el.div(
             rx.text("Add to calendar", weight="medium", size="2", id="add-label"),
             rx.flex(

@@ -14,6 +14,7 @@ from kite_app.services.install import InstallFailed
 from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice
 from kite_app.ui.layout import guarded, template
+from kite_app.ui.pages.meeting_links_card import meeting_links_card
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, T, utcnow
 
 GUIDE = (
@@ -239,6 +240,7 @@ def integrations_page() -> rx.Component:
             form_alert(IntegrationsState.message),
             form_notice(IntegrationsState.notice),
             _google_card(),
+            meeting_links_card(),
             spacing="4",
             width="100%",
         ),

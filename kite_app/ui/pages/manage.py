@@ -15,6 +15,7 @@ from kite_app.services.booking import MeetingView
 from kite_app.services.conversations import MessageView
 from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import BROWSER_LANGUAGE, field, form_alert, form_notice, var_select_field
+from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.layout import live, loading, template
 from kite_app.ui.pages.inbox import message_box, message_bubble
@@ -215,6 +216,8 @@ def _details() -> rx.Component:
             rx.text(m["time_label"], size="4"),
             rx.text("With ", rx.text.strong(m["agent_name"]), " · Booked by ", m["guest_name"], " (", m["guest_email"],
                     ")"),
+            join_link(m["meeting_url"]),
+            rx.cond(m["link_pending"], rx.text("The Google Meet link comes by mail as soon as it is ready.", size="2")),
             rx.cond(
                 (m["status"] != "cancelled") & ~m["past"] & ~ManageState.editing,
                 rx.hstack(

@@ -23,6 +23,7 @@ class ProfileState(Page, SessionState):
     booking_url: str = ""
     embed_snippet: str = ""
     description: str = ""
+    video_url: str = ""
     photo: str = ""
     initials: str = ""
     photo_error: str = ""
@@ -31,6 +32,7 @@ class ProfileState(Page, SessionState):
     def _show(self, profile) -> None:
         self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
         self.time_zone, self.description = profile["time_zone"], profile["description"]
+        self.video_url = profile["video_url"]
         self.photo = routes.agent_photo_path(profile["slug"], profile["photo_version"]) if profile["slug"] else ""
         self.initials = initials(profile["name"])
         self.booking_url = calendar_settings.booking_link(profile)
@@ -49,10 +51,11 @@ class ProfileState(Page, SessionState):
 
     @rx.event
     def save(self, form: dict):
-        description = form.get("description") if self.role == "agent" else None
+        agent = self.role == "agent"
         profile = self._attempt(lambda actor: accounts.update_own_profile(
-            actor, name=form.get("name", ""), time_zone=form.get("time_zone", ""), description=description,
-            now=utcnow()), "Profile saved.")
+            actor, name=form.get("name", ""), time_zone=form.get("time_zone", ""),
+            description=form.get("description", "") if agent else None,
+            video_url=form.get("video_url", "") if agent else None, now=utcnow()), "Profile saved.")
         if profile is not None:
             self._show(profile)
             self.user_name = profile["name"]
@@ -187,6 +190,11 @@ def profile_page() -> rx.Component:
                                          placeholder="E.g. I help new customers get set up. Ask me anything."),
                             field_error(e.get("description", ""), "description-error"),
                             class_name="kite-field",
+                        )),
+                        rx.cond(ProfileState.role == "agent", field(
+                            "Your video link", "video_url", form_id="profile", error=e.get("video_url", ""),
+                            default_value=ProfileState.video_url, key=ProfileState.video_url, type="url",
+                            placeholder="https://meet.example.com/your-room", max_length=500,
                         )),
                         rx.button("Save", type="submit", size="3"),
                         spacing="3",

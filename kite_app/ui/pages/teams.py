@@ -16,9 +16,11 @@ from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
 RULE_FIELDS = ("name", "slug", "durations", "default_duration", "slot_interval", "buffer_before", "buffer_after",
-               "min_notice", "window_days")
+               "min_notice", "window_days", "meeting_link")
 NEW = {"name": "", "slug": "", "durations": "30", "default_duration": "30", "slot_interval": "30",
-       "buffer_before": "0", "buffer_after": "0", "min_notice": "60", "window_days": "30"}
+       "buffer_before": "0", "buffer_after": "0", "min_notice": "60", "window_days": "30", "meeting_link": "none"}
+TEAM_LINKS = [("none", "No meeting link"), ("template", "A new video room for each meeting"),
+              ("personal", "The host's own video link"), ("google_meet", "Google Meet on the host's Google calendar")]
 
 
 class TeamsState(Page, SessionState):
@@ -229,6 +231,13 @@ def _team_form() -> rx.Component:
             ),
             rx.checkbox("Guests must log in before booking", checked=TeamsState.require_guest_login,
                         on_change=TeamsState.set_require_guest_login),
+            rx.box(
+                select_field("Meeting link", "meeting_link", TEAM_LINKS, form_id="team",
+                             value=TeamsState.values["meeting_link"],
+                             on_change=lambda v: TeamsState.set_value("meeting_link", v),
+                             error=TeamsState.errors.get("meeting_link", "")),
+                max_width="24rem", width="100%",
+            ),
             rx.hstack(
                 rx.button("Save team", size="3", on_click=TeamsState.save),
                 rx.cond(TeamsState.editing > 0,

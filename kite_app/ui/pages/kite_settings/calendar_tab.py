@@ -28,6 +28,8 @@ class CalendarSettingsState(Page, SessionState):
     hours: list[str] = [""] * 7
     overrides: list[dict[str, str]] = []
     require_guest_login: bool = False
+    meeting_link: str = "none"
+    link_options: list[dict[str, str]] = []
     saved: bool = False
     booking_url: str = ""
     feed_url: str = ""
@@ -43,6 +45,7 @@ class CalendarSettingsState(Page, SessionState):
         self.hours = [d.hours for d in form.days]
         self.overrides = [{"date": o.date, "hours": o.hours} for o in form.overrides]
         self.require_guest_login = form.require_guest_login
+        self.meeting_link, self.link_options = str(form.meeting_link), view["link_options"]
         self.saved, self.booking_url, self.feed_url = view["saved"], view["booking_url"], view["feed_url"]
 
     @rx.event
@@ -94,12 +97,16 @@ class CalendarSettingsState(Page, SessionState):
         self.require_guest_login = bool(checked)
 
     @rx.event
+    def set_meeting_link(self, value: str):
+        self.meeting_link = value
+
+    @rx.event
     def save(self):
         form = SettingsForm(
             blocking_calendars=tuple(self.blocking), destination_calendar=self.destination,
             days=tuple(DayForm(on=on, hours=hours) for on, hours in zip(self.days_on, self.hours, strict=True)),
             overrides=tuple(OverrideForm(date=o.get("date", ""), hours=o.get("hours", "")) for o in self.overrides),
-            require_guest_login=self.require_guest_login,
+            require_guest_login=self.require_guest_login, meeting_link=self.meeting_link,
             **{k: self.values.get(k, "") for k in NUMBER_FIELDS},
         )
         view = self._attempt(lambda actor: calendar_settings.save(actor, form, now=utcnow()),
@@ -250,6 +257,14 @@ def _rules_section() -> rx.Component:
         ),
         rx.checkbox("Guests must log in before booking", checked=CalendarSettingsState.require_guest_login,
                     on_change=CalendarSettingsState.set_require_guest_login),
+        rx.box(
+            var_select_field("Meeting link", "meeting_link", CalendarSettingsState.link_options, form_id="cs",
+                             option_label=lambda o: o["label"], option_value=lambda o: o["value"],
+                             value=CalendarSettingsState.meeting_link, on_change=CalendarSettingsState.set_meeting_link,
+                             error=CalendarSettingsState.errors.get("meeting_link", "")),
+            max_width="24rem",
+            width="100%",
+        ),
         spacing="3",
         width="100%",
     )

@@ -1,0 +1,73 @@
+"""Admin "Integrations" → "Meeting links": the template of a new video room for each meeting, and whether
+agents may use their own video link or Google Meet."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from kite_app.domain.meeting_links import PLACEHOLDER
+from kite_app.services import meeting_links
+from kite_app.ui.components.forms import field, form_alert, form_notice
+from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
+
+
+class MeetingLinksState(Page, SessionState):
+    template: str = ""
+    allow_personal: bool = True
+    allow_google_meet: bool = True
+
+    def _show(self, rules) -> None:
+        self.template, self.allow_personal, self.allow_google_meet = (rules.template, rules.allow_personal,
+                                                                      rules.allow_google_meet)
+
+    @rx.event
+    def load(self):
+        return self._open(lambda actor: self._show(meeting_links.policy_for(actor)), refusal=ADMINS_ONLY)
+
+    @rx.event
+    def set_allow_personal(self, value: bool):
+        self.allow_personal = bool(value)
+
+    @rx.event
+    def set_allow_google_meet(self, value: bool):
+        self.allow_google_meet = bool(value)
+
+    @rx.event
+    def save(self, form: dict):
+        rules = self._attempt(lambda actor: meeting_links.save_policy(
+            actor, template=form.get("template", ""), allow_personal=self.allow_personal,
+            allow_google_meet=self.allow_google_meet, now=utcnow()), "Meeting links saved.")
+        if rules is not None:
+            self._show(rules)
+
+
+def meeting_links_card() -> rx.Component:
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.heading("Meeting links", size="4", as_="h2"),
+                rx.text("Where meetings take place. Agents choose in Calendar Settings among what you allow here; "
+                        "a team uses the team's choice.", size="2", color_scheme="gray"),
+                form_alert(MeetingLinksState.message),
+                form_notice(MeetingLinksState.notice),
+                field("Meeting link template", "template", form_id="links", default_value=MeetingLinksState.template,
+                      key=MeetingLinksState.template, error=MeetingLinksState.errors.get("template", ""),
+                      placeholder=f"https://meet.example.com/kite-{PLACEHOLDER}", max_length=500),
+                rx.text(f"Each meeting gets its own room: {PLACEHOLDER} becomes a random, unguessable id. Leave "
+                        "empty to offer no template.", size="1", color_scheme="gray"),
+                rx.checkbox("Agents may use their own video link (set in their Profile)",
+                            checked=MeetingLinksState.allow_personal, on_change=MeetingLinksState.set_allow_personal),
+                rx.checkbox("Google Meet for agents whose meetings go to a Google calendar",
+                            checked=MeetingLinksState.allow_google_meet,
+                            on_change=MeetingLinksState.set_allow_google_meet),
+                rx.button("Save meeting links", type="submit"),
+                spacing="3",
+                width="100%",
+                max_width="36rem",
+            ),
+            on_submit=MeetingLinksState.save,
+            no_validate=True,
+        ),
+        width="100%",
+        on_mount=MeetingLinksState.load,
+    )
