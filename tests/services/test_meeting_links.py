@@ -12,7 +12,15 @@ from kite_app.domain.errors import PermissionDenied, ValidationError
 from kite_app.domain.meeting_links import personal_link_error, template_error
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, Message, OutboxMail, User
-from kite_app.services import accounts, booking, built_in_calendar, calendar_settings, calendar_sync, meeting_links
+from kite_app.services import (
+    accounts,
+    booking,
+    built_in_calendar,
+    calendar_settings,
+    calendar_sync,
+    meeting_links,
+    reminders,
+)
 from tests.seed import edit_form
 from tests.services.conftest import ADA, NOW
 from tests.services.test_booking import MON_10, req
@@ -125,6 +133,18 @@ def test_a_template_link_is_the_meetings_through_every_change_and_everywhere(ope
     deleted = mails_to("gus@example.com")[-1]
     assert deleted.kind == "deleted" and link not in deleted.body_text
     assert "LOCATION" not in icalendar.Calendar.from_ical(deleted.ics).walk("VEVENT")[0]
+
+
+def test_the_reminder_puts_the_link_first(open_agent):
+    actor, _view, _cal = open_agent
+    meeting_links.save_policy(admin_actor(), template=TEMPLATE, allow_personal=True, allow_google_meet=True, now=NOW)
+    choose(actor, "template")
+    link = booking.book(req(), now=NOW)["meeting_url"]
+    reminders.send_due(now=MON_10 - timedelta(minutes=59))
+    [reminder] = [m for m in mails_to("gus@example.com") if m.kind == "reminder"]
+    lines = reminder.body_text.splitlines()
+    assert lines[2].startswith("Reminder: the meeting starts") and lines[4] == f"Join the meeting: {link}"
+    assert reminder.body_html.index("Join the meeting") < reminder.body_html.index("<table>")
 
 
 def test_an_agents_own_link_and_none(open_agent):
