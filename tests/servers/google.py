@@ -90,6 +90,7 @@ class FakeGoogle:
         # request that made a conference, by requestId; a new one is "pending" for `conference_polls`
         # reads of the event, then "success" (or `conference_outcome`, e.g. "failure").
         self.conference_creates: list[str] = []
+        self.lost_answers = 0  # the next event inserts are done, but their answer is lost (a 503 instead)
         self.conference_polls = 1
         self.conference_outcome = "success"
         self.lock = threading.Lock()
@@ -347,6 +348,10 @@ class FakeGoogle:
             events[event_id] = {**body, "id": event_id, "status": body.get("status", "confirmed")}
             self._touch(events[event_id])
             self._notify(user, params["calendarId"])
+            with self.lock:
+                lost, self.lost_answers = self.lost_answers > 0, max(0, self.lost_answers - 1)
+            if lost:
+                raise GoogleError(503, "backendError", "The service is currently unavailable.")
             return 200, self._public(events[event_id])
         if method_id == "calendar.events.list":
             return 200, self._list(events, query)

@@ -200,6 +200,19 @@ def test_google_meet_is_created_once_and_its_link_arrives_when_ready(google):
     assert changed and all(link in m.body_text for m in changed)
 
 
+def test_an_insert_whose_answer_was_lost_makes_one_conference(google):
+    """Google made the event and its conference but the answer never came: the retry finds the event
+    (409 duplicate) and reads the same conference."""
+    fake, ada = google
+    google_meet(fake, ada)
+    fake.lost_answers = 1
+    view = book(google_req())
+    for _ in range(4):
+        calendar_sync.retry_calendar_writes(now=NOW)
+    assert booking.get(view["manage_token"], now=NOW)["meeting_url"].startswith("https://meet.google.com/")
+    assert len(fake.conference_creates) == 1 and len(fake.events(ADA)) == 1
+
+
 def test_a_conference_google_could_not_make_leaves_the_meeting_without_a_link(google):
     fake, ada = google
     google_meet(fake, ada)
