@@ -225,3 +225,22 @@ def test_a_deactivated_member_gets_no_team_meetings(two_agents):
     teams.set_team_active(admin, teams.list_teams(admin)[0]["id"], active=False, now=NOW)
     with pytest.raises(NotFound):  # a deactivated team's page books nothing
         book("support", DAY + timedelta(hours=6))
+
+
+def test_team_meetings_use_the_teams_meeting_link(two_agents):
+    """A team's choice decides: the admin's template gives one room for the whole (collective) meeting;
+    a source the admin does not allow is refused when the team is saved."""
+    from kite_app.services import meeting_links
+
+    admin, a, b = two_agents
+    with pytest.raises(ValidationError) as info:
+        teams.save_team(admin, team_form({a["id"]: "1", b["id"]: "1"}, kind="collective", slug="onboarding",
+                                         meeting_link="template"), now=NOW)
+    assert info.value.errors == {"meeting_link": "Set a meeting link template under Integrations first."}
+    meeting_links.save_policy(admin, template="https://meet.example.com/kite-{id}", allow_personal=True,
+                              allow_google_meet=True, now=NOW)
+    teams.save_team(admin, team_form({a["id"]: "1", b["id"]: "1"}, kind="collective", slug="onboarding",
+                                     meeting_link="template"), now=NOW)
+    view = book("onboarding", DAY + timedelta(hours=10))
+    assert view["meeting_url"].startswith("https://meet.example.com/kite-")
+    assert {r.meeting_url for r in rows_of_group()} == {view["meeting_url"]}  # every host's row: one room
