@@ -1,0 +1,365 @@
+"""The booking page's state (`/book/<agent>` and `/team/<team>`): who the guest books with, the free times
+in their zone and clock, the chosen time and their details, the confirmation, and "My meetings". The page
+itself is kite_app/ui/pages/booking.py."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from kite_app import cookies, routes
+from kite_app.config import settings
+from kite_app.domain import calendar_links, times, zones
+from kite_app.domain.accounts import time_zones
+from kite_app.domain.errors import KiteError, NotFound, ValidationError
+from kite_app.domain.zones import ZoneChoice
+from kite_app.services import availability, booking, guest_auth, teams
+from kite_app.services.booking import BookingRequest, LoginRequired, MeetingView
+from kite_app.ui.browser import BrowserState
+from kite_app.ui.components.slot_picker import SlotChoice
+from kite_app.ui.session import utcnow
+
+TIME_ZONES = frozenset(time_zones())
+MAX_LINKS = 60  # keeps the cookie under 4 KB
+# Offered before the guest searches: where most guests are.
+COMMON_ZONES = ("America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York", "America/Sao_Paulo",
+                "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Helsinki", "Europe/Moscow",
+                "Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo",
+                "Australia/Sydney", "Pacific/Auckland", "UTC")
+
+
+def _links(stored: str) -> list[str]:
+    """The manage links in the links cookie (older versions separated them with spaces)."""
+    return [t for t in re.split(r"(?:%20|[ .])+", stored) if t][-MAX_LINKS:]
+
+
+class BookingState(SlotChoice, BrowserState):
+    ready: bool = False
+    not_found: str = ""
+    agent_name: str = ""
+    description: str = ""
+    photo: str = ""
+    initials: str = ""
+    require_login: bool = False
+    team_page: bool = False
+    step: str = "pick"  # pick, details, done, mine
+    durations: list[str] = []
+    duration: str = "30"
+    time_zone: str = "UTC"
+    zone: ZoneChoice = {}  # type: ignore[typeddict-item]
+    zone_query: str = ""
+    zone_results: list[ZoneChoice] = []
+    in_another_site: bool = False
+    chosen: dict[str, str] = {}
+    subject: str = ""
+    guest_name: str = ""
+    guest_email: str = ""
+    code: str = ""
+    code_sent: bool = False
+    verified_email: str = ""
+    errors: dict[str, str] = {}
+    message: str = ""
+    notice: str = ""
+    confirmation: dict[str, str] = {}
+    mine: list[MeetingView] = []
+    login_email: str = ""
+    deleting: str = ""  # the manage token of the meeting whose deletion is being confirmed
+    delete_reason: str = ""
+    _window: int = 30
+    _detected: bool = False
+    _zone_chosen: bool = False
+
+    def _slug(self) -> str:
+        return self.router.page.params.get("slug", "")
+
+    def _team(self) -> bool:
+        """Whether this is a team's page (`/team/<slug>`) rather than an agent's."""
+        return self.router.page.path.startswith("/team/")
+
+    def _client(self) -> str:
+        return self.router.session.client_ip
+
+    def _refresh_slots(self) -> None:
+        """Free times for the chosen duration and zone; none, with the reason in words, when they cannot
+        be told (e.g. the agent's calendar cannot be read right now)."""
+        now = utcnow()
+        find = teams.team_slots if self._team() else availability.slots_for
+        try:
+            slots = find(self._slug(), start=now, end=now + timedelta(days=self._window + 1),
+                         duration=int(self.duration), guest_zone=self.time_zone, now=now, locale=self.locale)
+        except KiteError as exc:
+            self.message, slots = exc.message, []
+        self._apply_slots(slots, self.time_zone, now, self._window)
+        self.zone = zones.choice(self.time_zone, now, self.locale)
+
+    @rx.event
+    def load(self):
+        """The page opened: who the guest books with. The free times follow as soon as the browser said its
+        time zone and language (`detected`), whichever of the two comes first."""
+        self.ready, self.not_found, self.step, self.errors, self.message, self.notice = False, "", "pick", {}, "", ""
+        self.slot, self.day = "", ""
+        try:
+            info = (teams.team_page if self._team() else availability.booking_page)(self._slug())
+        except NotFound as exc:
+            self.not_found = exc.message
+            self.ready = True
+            return
+        self.agent_name, self.description, self.photo = info["agent_name"], info["description"], info["photo"]
+        self.initials, self.team_page = info["initials"], self._team()
+        self.require_login, self._window = info["require_login"], info["window_days"]
+        self.durations = [str(d) for d in info["durations"]]
+        self.duration = str(info["default_duration"])
+        self.verified_email = next(filter(None, (guest_auth.guest_email(t, now=utcnow())
+                                                 for t in self._cookie_values(cookies.GUEST))), "")
+        if self.verified_email and not self.guest_email:
+            self.guest_email = self.verified_email
+        if self._detected:
+            self._refresh_slots()
+        self.ready = True
+
+    @rx.event
+    def detected(self, tz: str, language: str, in_another_site: bool):
+        """The browser's time zone and language (its clock convention), and whether the page is framed by
+        another site (where the browser may not keep our cookies)."""
+        if tz in TIME_ZONES and not self._zone_chosen:
+            self.time_zone = tz
+        self.locale, self.in_another_site, self._detected = times.display_locale(language), bool(in_another_site), True
+        if self.ready and not self.not_found:
+            self._refresh_slots()
+
+    @rx.event
+    def search_zones(self, query: str):
+        self.zone_query = query[:60]
+        now = utcnow()
+        if self.zone_query.strip():
+            self.zone_results = zones.search(self.zone_query, now, self.locale)
+        else:
+            self.zone_results = [zones.choice(z, now, self.locale)
+                                 for z in dict.fromkeys((self.time_zone, *COMMON_ZONES))]
+
+    @rx.event
+    def zone_picker(self, is_open: bool):
+        if is_open:
+            self.search_zones("")
+
+    @rx.event
+    def set_time_zone(self, tz: str):
+        if tz in TIME_ZONES:
+            self.time_zone, self._zone_chosen = tz, True
+            self._refresh_slots()
+            if self.step == "details":
+                self._summarize()
+
+    @rx.event
+    def set_duration(self, value: str):
+        if value in self.durations:
+            self.duration = value
+            self._refresh_slots()
+
+    @rx.event
+    def choose_time(self, start: str):
+        """A time was picked: on to the guest's details."""
+        if start in {s["start"] for s in self.slots}:
+            self.slot, self.step, self.errors, self.message, self.notice = start, "details", {}, "", ""
+            self._summarize()
+
+    def _summarize(self) -> None:
+        start = datetime.fromisoformat(self.slot)
+        end = start + timedelta(minutes=int(self.duration))
+        zone = ZoneInfo(self.time_zone)
+        self.chosen = {"date": times.day(start.astimezone(zone), self.locale),
+                       "time": times.span(start, end, zone, self.locale), "zone": self.time_zone,
+                       "duration": f"{self.duration} min"}
+
+    @rx.event
+    def back_to_times(self):
+        self.step, self.errors, self.message, self.notice = "pick", {}, "", ""
+
+    @rx.event
+    def set_subject(self, value: str):
+        self.subject = value
+
+    @rx.event
+    def set_guest_name(self, value: str):
+        self.guest_name = value
+
+    @rx.event
+    def set_guest_email(self, value: str):
+        if not self.verified_email:
+            self.guest_email = value
+
+    @rx.event
+    def set_code(self, value: str):
+        self.code = value
+
+    @rx.event
+    def send_code(self):
+        """A code to the email in the details (agents who ask guests to confirm their email)."""
+        self.errors, self.message, self.notice = {}, "", ""
+        email = self._send_code(self.guest_email, "guest_email")
+        if email:
+            self.guest_email = email
+
+    def _send_code(self, email: str, field_name: str) -> str:
+        try:
+            email = guest_auth.request_code(email, now=utcnow(), client=self._client())
+        except ValidationError as exc:
+            self.errors = {field_name: next(iter(exc.errors.values()))}
+            return ""
+        except KiteError as exc:
+            self.message = exc.message
+            return ""
+        self.code_sent, self.code = True, ""
+        self.notice = f"We sent a 6-digit code to {email}."
+        return email
+
+    def _verify(self, email: str) -> bool:
+        try:
+            token = guest_auth.verify_code(email, self.code, now=utcnow())
+        except ValidationError as exc:
+            self.errors = {"code": next(iter(exc.errors.values()))}
+            return False
+        except KiteError as exc:
+            self.errors = {"code": exc.message}
+            return False
+        self._set_cookie(cookies.GUEST, token)
+        self.verified_email, self.guest_email, self.code_sent, self.code = email, email, False, ""
+        return True
+
+    @rx.event
+    def schedule(self):
+        self.errors, self.message, self.notice = {}, "", ""
+        if not self.slot:
+            self.step = "pick"
+            return
+        if self.require_login and not self.verified_email:
+            if not self.code_sent:
+                self.errors = {"code": "Send a code to your email, then enter it here."}
+                return
+            if not self._verify(self.guest_email):
+                return
+        try:
+            meeting = (teams.book_team if self._team() else booking.book)(
+                BookingRequest(slug=self._slug(), start=datetime.fromisoformat(self.slot), duration=int(self.duration),
+                               subject=self.subject, guest_name=self.guest_name, guest_email=self.guest_email,
+                               guest_time_zone=self.time_zone, verified_email=self.verified_email or None,
+                               client=self._client()),
+                now=utcnow(),
+            )
+        except ValidationError as exc:
+            self.errors = exc.errors
+            return
+        except LoginRequired as exc:
+            self.verified_email, self.message = "", exc.message
+            return
+        except KiteError as exc:  # the time was just taken, or the agent's calendar cannot be read
+            self._refresh_slots()
+            self.step, self.message = "pick", exc.message
+            return
+        self._remember_links(_links(self._cookie(cookies.MEETING_LINKS)), [meeting["manage_token"]])
+        self._confirm(meeting)
+        self.step, self.subject, self.slot = "done", "", ""
+        self._refresh_slots()
+
+    def _remember_links(self, held: list[str], new: list[str]) -> None:
+        """Keep the manage links of this guest's meetings in this browser (the newest MAX_LINKS)."""
+        self._set_cookie(cookies.MEETING_LINKS, ".".join([*held, *new][-MAX_LINKS:]))
+
+    def _confirm(self, meeting: MeetingView) -> None:
+        start, end = datetime.fromisoformat(meeting["start"]), datetime.fromisoformat(meeting["end"])
+        zone = ZoneInfo(meeting["time_zone"])
+        title = meeting["subject"] or f"Meeting with {meeting['agent_name']}"
+        manage = routes.manage_path(meeting["manage_token"])
+        details = (f"Change or delete the meeting, or write to {meeting['agent_name']}: "
+                   f"{routes.manage_url(settings.public_url, meeting['manage_token'])}")
+        self.confirmation = {
+            "date": times.day(start.astimezone(zone), self.locale), "time": times.span(start, end, zone, self.locale),
+            "zone": meeting["time_zone"], "agent": meeting["agent_name"], "subject": meeting["subject"],
+            "email": meeting["guest_email"], "manage": manage,
+            "google": calendar_links.google_url(title, start, end, details),
+            "outlook": calendar_links.outlook_url(title, start, end, details),
+            "ics": routes.booking_calendar_file_path(meeting["manage_token"]),
+            "join": meeting["meeting_url"],
+            "join_later": "yes" if meeting["link_pending"] else "",
+        }
+
+    @rx.event
+    def book_another(self):
+        self.step, self.message, self.notice, self.errors = "pick", "", "", {}
+
+    @rx.event
+    def show_mine(self):
+        self.step, self.message, self.notice, self.errors = "mine", "", "", {}
+        self.login_email = self.login_email or self.guest_email
+        self._load_mine()
+
+    def _load_mine(self) -> None:
+        try:
+            mine = teams.my_team_meetings if self._team() else booking.my_meetings
+            held = _links(self._cookie(cookies.MEETING_LINKS))
+            found = mine(held, slug=self._slug(), verified_email=self.verified_email or None, now=utcnow(),
+                         client=self._client())
+            self.mine = [booking.in_locale(m, self.locale) for m in found]
+            if new := [m["manage_token"] for m in found if m["manage_token"] not in held]:
+                self._remember_links(held, new)
+        except KiteError as exc:
+            self.mine, self.message = [], exc.message
+
+    @rx.event
+    def set_login_email(self, value: str):
+        self.login_email = value
+
+    @rx.event
+    def send_login_code(self):
+        """"My meetings": a code to the guest's email, to list every meeting booked with it."""
+        self.errors, self.message, self.notice = {}, "", ""
+        email = self._send_code(self.login_email, "login_email")
+        if email:
+            self.login_email = email
+
+    @rx.event
+    def log_in(self):
+        self.errors, self.message, self.notice = {}, "", ""
+        if self._verify(self.login_email):
+            self.notice = f"You are logged in as {self.verified_email}."
+            self._load_mine()
+
+    @rx.event
+    def ask_delete(self, token: str):
+        self.deleting, self.delete_reason, self.errors = token, "", {}
+
+    @rx.event
+    def delete_dialog(self, is_open: bool):
+        if not is_open:
+            self.deleting = ""
+
+    @rx.event
+    def set_delete_reason(self, value: str):
+        self.delete_reason = value
+
+    @rx.event
+    def delete_mine(self):
+        self.message, self.notice, self.errors = "", "", {}
+        try:
+            meeting = booking.cancel(self.deleting, now=utcnow(), client=self._client(), reason=self.delete_reason)
+        except ValidationError as exc:
+            self.errors = {"reason": next(iter(exc.errors.values()))}
+            return
+        except KiteError as exc:
+            self.message, self.deleting = exc.message, ""
+            return
+        self.deleting, self.delete_reason = "", ""
+        meeting = booking.in_locale(meeting, self.locale)
+        self.notice = f"Deleted the meeting on {meeting['date_label']}, {meeting['time_label']}."
+        self._load_mine()
+        if self.ready and not self.not_found:
+            self._refresh_slots()
+
+    @rx.event
+    def back(self):
+        self.step, self.message, self.notice, self.errors = "pick", "", "", {}
+
+
