@@ -119,6 +119,7 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
         page.get_by_role("checkbox", name=day).click()
     for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"):
         page.get_by_label(f"{day} hours").fill("00:00-24:00")
+    page.get_by_label("Meeting link").select_option(label="Google Meet (on my Google calendar)")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Calendar settings saved")
     shot("calendar-settings-google", page)
@@ -139,6 +140,17 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     assert event["start"]["dateTime"] == datetime.fromisoformat(slot).astimezone(UTC).isoformat()
     assert {a["email"]: a["responseStatus"] for a in event["attendees"]}[ADA] == "needsAction"
 
+    # the event was made with a Meet conference; once Google has it ready, its link is the meeting's
+    deadline = time.monotonic() + 15
+    while not api.get(f"/bookings/{token}").json()["meeting_url"] and time.monotonic() < deadline:
+        time.sleep(0.3)
+    meet = api.get(f"/bookings/{token}").json()["meeting_url"]
+    assert meet.startswith("https://meet.google.com/") and meet == event["hangoutLink"]
+    guest_page = page.context.browser.new_context().new_page()
+    guest_page.goto(f"{server.url}/manage/{token}")
+    expect(guest_page.get_by_role("link", name="Join the meeting")).to_have_attribute("href", meet)
+    guest_page.close()
+
     google.answer(ADA, event["id"], "accepted")  # "Yes" in Google Calendar, pushed to Kite
     deadline = time.monotonic() + 15
     while api.get(f"/bookings/{token}").json()["status"] != "confirmed" and time.monotonic() < deadline:
@@ -148,6 +160,7 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     assert httpx.post(server.url + "/api/google/push", headers={"X-Goog-Channel-ID": channel["id"],
                       "X-Goog-Channel-Token": "forged", "X-Goog-Resource-State": "exists"}).status_code == 404
     assert event["id"] == event_id_for(event["extendedProperties"]["private"]["kiteMeetingUid"])
+    assert len(google.conference_creates) == 1 and api.get(f"/bookings/{token}").json()["meeting_url"] == meet
 
     # a blocking calendar no longer shared with Ada: no time is offered, and the guest reads why
     google.unshare(ADA, "holidays@example.com")
