@@ -33,13 +33,25 @@ def is_repeated(local: datetime) -> bool:
     return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
-def display_locale(language: str) -> str:
-    """The English conventions of a browser language: "en-US" → "en_US" (12-hour clock, weeks from
-    Sunday); "de-DE" → "en_DE" (24-hour, from Monday); anything unknown → "en_US" or "en_GB" by the
-    clock its language uses."""
+def display_locale(language: str, page_language: str = "en") -> str:
+    """The conventions to write times in for a page in `page_language` read with a browser in `language`.
+    English pages follow the browser's region: "en-US" → "en_US" (12-hour clock, weeks from Sunday);
+    "de-DE" → "en_DE" (24-hour, from Monday); anything unknown → "en_US" or "en_GB" by the clock its
+    language uses. Other pages use their language in the browser's region where Babel knows it ("de" page,
+    "de-CH" browser → "de_CH"), else the language's own ("it")."""
     try:
         asked = Locale.parse(language.replace("_", "-"), sep="-")
     except (ValueError, TypeError, UnknownLocaleError):
+        asked = None
+    if page_language != "en":
+        candidates = [f"{page_language}_{asked.territory}"] if asked and asked.territory else []
+        for candidate in (*candidates, page_language):
+            try:
+                return str(Locale.parse(candidate))
+            except (ValueError, UnknownLocaleError):
+                continue
+        return page_language
+    if asked is None:
         return "en_GB"
     candidates = [f"en_{asked.territory}" if asked.territory else "", str(asked) if asked.language == "en" else ""]
     for candidate in filter(None, candidates):

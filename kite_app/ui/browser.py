@@ -8,15 +8,27 @@ from datetime import UTC, datetime
 import reflex as rx
 from reflex_base.event import no_args_event_spec
 
-from kite_app import cookies, routes
+from kite_app import cookies, i18n, routes
 from kite_app.services import cookie_tickets
 
 
 class BrowserState(rx.State):
-    """Base of the page states that know who is asking from a cookie."""
+    """Base of the page states that know who is asking from a cookie, and in which language the page speaks
+    to them (`texts`: every marked text in it, looked up by kite_app/ui/i18n.py's `t`)."""
 
     cookie_claims: list[str] = []  # ticket addresses for the page to load (until one loaded)
     _cookies_set: dict[str, str] = {}  # set in this tab since it connected
+    language: str = i18n.DEFAULT
+    texts: dict[str, str] = i18n.texts(i18n.DEFAULT)
+
+    def _speak(self, language: str) -> None:
+        """Show the page in `language` (one of i18n.LANGUAGES)."""
+        if language in i18n.LANGUAGES and (language != self.language or not self.texts):
+            self.language, self.texts = language, i18n.texts(language)
+
+    def _(self, text: str) -> str:
+        """`text` (marked for extraction) in this page's language."""
+        return i18n.gettext(self.language, text)
 
     def _cookie_values(self, name: str) -> list[str]:
         """This browser's values of cookie `name`, newest first: the one set in this tab, then the one its

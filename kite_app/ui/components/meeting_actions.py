@@ -16,6 +16,7 @@ from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import form_alert, form_notice
 from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
+from kite_app.ui.i18n import t
 from kite_app.ui.session import utcnow
 
 DURATION_CHOICES = [str(m) for m in (15, 30, 45, 60, 90, 120, 180, 240, 360) if MIN_DURATION <= m <= MAX_DURATION]
@@ -229,7 +230,7 @@ def actions_feedback(state: type[MeetingActions]) -> rx.Component:
         form_alert(state.message), form_notice(state.notice), reschedule_dialog(state), duration_dialog(state),
         delete_dialog(is_open=state.delete_id != 0, on_open_change=state.delete_dialog, reason=state.delete_reason,
                       on_reason=state.set_delete_reason, on_delete=state.delete, error=state.delete_error,
-                      told="the guest"),
+                      told=t("the guest")),
     )
 
 

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
+from kite_app import i18n
 from kite_app.domain import times
 from kite_app.services.availability import Slot
+from kite_app.ui.i18n import t
 
 
 class Cell(TypedDict):
@@ -27,15 +29,17 @@ class WeekdayName(TypedDict):
     full: str
 
 
-def month_grid(first: date, free: set[str], today: date, locale: str) -> list[list[Cell]]:
-    """The weeks of the month starting on `first`, from the locale's first weekday, blanks around it."""
+def month_grid(first: date, free: set[str], today: date, locale: str, free_suffix: str = ", free times"
+               ) -> list[list[Cell]]:
+    """The weeks of the month starting on `first`, from the locale's first weekday, blanks around it; a free
+    day's label ends with `free_suffix` (in the page's language)."""
     lead = (first.weekday() - times.first_weekday(locale)) % 7
     cells = [Cell(date="", number="", label="", free=False, today=False)] * lead
     d = first
     while d.month == first.month:
         iso = d.isoformat()
         cells.append(Cell(date=iso, number=str(d.day), today=d == today, free=iso in free,
-                          label=times.day(d, locale) + (", free times" if iso in free else "")))
+                          label=times.day(d, locale) + (free_suffix if iso in free else "")))
         d += timedelta(days=1)
     cells += [Cell(date="", number="", label="", free=False, today=False)] * (-len(cells) % 7)
     return [cells[i:i + 7] for i in range(0, len(cells), 7)]
@@ -70,10 +74,10 @@ def month_calendar(*, state, day: rx.Var, on_day) -> rx.Component:
         rx.hstack(
             rx.el.h3(state.month_label, id="kite-month", class_name="kite-month-label", aria_live="polite"),
             rx.spacer(),
-            rx.icon_button(rx.icon("chevron-left", size=18), variant="ghost", size="2", aria_label="Previous month",
+            rx.icon_button(rx.icon("chevron-left", size=18), variant="ghost", size="2", aria_label=t("Previous month"),
                            disabled=~state.can_previous, on_click=state.show_month(-1), type="button",
                            data_month="previous"),
-            rx.icon_button(rx.icon("chevron-right", size=18), variant="ghost", size="2", aria_label="Next month",
+            rx.icon_button(rx.icon("chevron-right", size=18), variant="ghost", size="2", aria_label=t("Next month"),
                            disabled=~state.can_next, on_click=state.show_month(1), type="button",
                            data_month="next"),
             align="center",
@@ -95,7 +99,7 @@ def month_calendar(*, state, day: rx.Var, on_day) -> rx.Component:
 
 def time_list(*, state, slots: rx.Var, slot: rx.Var, on_slot, error: rx.Var) -> rx.Component:
     return rx.el.div(
-        rx.el.h3(rx.cond(state.day_label != "", state.day_label, "Time"), class_name="kite-times-label",
+        rx.el.h3(rx.cond(state.day_label != "", state.day_label, t("Time")), class_name="kite-times-label",
                  id="time-label"),
         rx.cond(
             slots.length() > 0,
@@ -113,11 +117,11 @@ def time_list(*, state, slots: rx.Var, slot: rx.Var, on_slot, error: rx.Var) -> 
                     ),
                 ),
                 role="group",
-                aria_label="Time",
+                aria_label=t("Time"),
                 class_name="kite-times",
             ),
-            rx.text(rx.cond(state.day != "", "No free times on this day. Choose another day.",
-                            "No free times in this month."), color_scheme="gray", size="2"),
+            rx.text(rx.cond(state.day != "", t("No free times on this day. Choose another day."),
+                            t("No free times in this month.")), color_scheme="gray", size="2"),
         ),
         rx.cond(error != "", rx.text(error, color_scheme="red", size="2", role="alert")),
         class_name="kite-times-box",
@@ -173,7 +177,8 @@ class SlotChoice(rx.State, mixin=True):
     def _draw_month(self) -> None:
         first = date.fromisoformat(self._month)
         free = {s["date"] for s in self._all_slots}
-        self.weeks = month_grid(first, free, date.fromisoformat(self._today), self.locale)
+        self.weeks = month_grid(first, free, date.fromisoformat(self._today), self.locale,
+                                i18n.gettext(getattr(self, "language", i18n.DEFAULT), ", free times"))
         self.weekday_names = [WeekdayName(short=a, full=b) for a, b in times.weekday_names(self.locale)]
         self.month_label = times.month(first, self.locale)
         self.can_previous = bool(self._months) and self._month > self._months[0]

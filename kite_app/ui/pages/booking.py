@@ -20,6 +20,7 @@ from kite_app.ui.components.forms import (
 )
 from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.slot_picker import slot_picker
+from kite_app.ui.i18n import language_switcher, t
 from kite_app.ui.layout import loading, template
 from kite_app.ui.pages.booking_state import BookingState
 
@@ -28,8 +29,8 @@ from kite_app.ui.pages.booking_state import BookingState
 def _who() -> rx.Component:
     return rx.vstack(
         avatar(BookingState.photo, BookingState.initials, BookingState.agent_name),
-        rx.heading(rx.cond(BookingState.team_page, BookingState.agent_name + " team", BookingState.agent_name),
-                   size="6", as_="h1"),
+        rx.heading(rx.cond(BookingState.team_page, t("{name} team", name=BookingState.agent_name),
+                           BookingState.agent_name), size="6", as_="h1"),
         rx.cond(BookingState.description != "", rx.text(BookingState.description, size="2", color_scheme="gray")),
         spacing="2",
     )
@@ -39,10 +40,10 @@ def _durations() -> rx.Component:
     return rx.cond(
         BookingState.durations.length() > 1,
         rx.el.div(
-            rx.text("Duration", weight="medium", size="2", id="duration-label"),
+            rx.text(t("Duration"), weight="medium", size="2", id="duration-label"),
             rx.flex(
                 rx.foreach(BookingState.durations, lambda d: rx.button(
-                    rx.icon("clock", size=14), d + " min",
+                    rx.icon("clock", size=14), t("{n} min", n=d),
                     variant=rx.cond(d == BookingState.duration, "solid", "outline"),
                     aria_pressed=rx.cond(d == BookingState.duration, "true", "false"),
                     on_click=BookingState.set_duration(d), type="button", size="2")),
@@ -50,7 +51,7 @@ def _durations() -> rx.Component:
             ),
             class_name="kite-field",
         ),
-        rx.hstack(rx.icon("clock", size=16), rx.text(BookingState.duration + " min", size="2"), align="center"),
+        rx.hstack(rx.icon("clock", size=16), rx.text(t("{n} min", n=BookingState.duration), size="2"), align="center"),
     )
 
 
@@ -62,7 +63,8 @@ def _zone_row(z: rx.Var) -> rx.Component:
             type="button",
             class_name="kite-zone-option",
             aria_current=rx.cond(z["id"] == BookingState.time_zone, "true", None),
-            aria_label=z["city"] + ", " + z["place"] + " (" + z["id"] + "), " + z["offset"] + ", now " + z["time"],
+            aria_label=t("{city}, {place} ({zone}), {offset}, now {time}", city=z["city"], place=z["place"],
+                         zone=z["id"], offset=z["offset"], time=z["time"]),
             on_click=BookingState.set_time_zone(z["id"]),
         )),
     )
@@ -72,7 +74,7 @@ def zone_picker() -> rx.Component:
     """The guest's time zone, shown with its offset and local time; a search by city, country or offset."""
     z = BookingState.zone
     return rx.el.div(
-        rx.text("Time zone", weight="medium", size="2", id="tz-label"),
+        rx.text(t("Time zone"), weight="medium", size="2", id="tz-label"),
         rx.popover.root(
             rx.popover.trigger(rx.button(
                 rx.icon("globe", size=16),
@@ -85,20 +87,20 @@ def zone_picker() -> rx.Component:
             )),
             rx.popover.content(
                 rx.vstack(
-                    rx.input(placeholder="City, country or UTC+1", value=BookingState.zone_query,
-                             on_change=BookingState.search_zones.debounce(150), aria_label="Search time zones",
+                    rx.input(placeholder=t("City, country or UTC+1"), value=BookingState.zone_query,
+                             on_change=BookingState.search_zones.debounce(150), aria_label=t("Search time zones"),
                              auto_focus=True, width="100%"),
                     rx.cond(
                         BookingState.zone_results.length() > 0,
                         rx.el.ul(rx.foreach(BookingState.zone_results, _zone_row), class_name="kite-zone-list",
-                                 aria_label="Time zones"),
-                        rx.text("No time zone matches. Try a city or a country.", size="2", color_scheme="gray"),
+                                 aria_label=t("Time zones")),
+                        rx.text(t("No time zone matches. Try a city or a country."), size="2", color_scheme="gray"),
                     ),
                     spacing="2",
                     width="100%",
                 ),
                 width="min(26rem, 92vw)",
-                aria_label="Choose your time zone",
+                aria_label=t("Choose your time zone"),
             ),
             on_open_change=BookingState.zone_picker,
         ),
@@ -112,10 +114,11 @@ def _side() -> rx.Component:
         _durations(),
         zone_picker(),
         rx.cond(BookingState.require_login, rx.callout(
-            BookingState.agent_name + " asks guests to confirm their email: you will get a 6-digit code when you "
-            "enter your details.", icon="mail", color_scheme="blue", size="1")),
-        rx.button(rx.icon("calendar-days", size=16), "My meetings", variant="ghost", size="2",
+            t("{name} asks guests to confirm their email: you will get a 6-digit code when you enter your details.",
+              name=BookingState.agent_name), icon="mail", color_scheme="blue", size="1")),
+        rx.button(rx.icon("calendar-days", size=16), t("My meetings"), variant="ghost", size="2",
                   on_click=BookingState.show_mine, type="button"),
+        language_switcher(BookingState.choose_language),
         spacing="4",
         class_name="kite-side",
     )
@@ -124,20 +127,20 @@ def _side() -> rx.Component:
 # ---- the main panel, one step at a time ----
 
 def _steps() -> rx.Component:
-    def step(n: str, label: str, active: rx.Var) -> rx.Component:
+    def step(n: str, label: rx.Var, active: rx.Var) -> rx.Component:
         return rx.el.li(rx.el.span(n, class_name="kite-step-number"), label,
                         aria_current=rx.cond(active, "step", None), class_name="kite-step")
     return rx.el.ol(
-        step("1", "Time", BookingState.step == "pick"),
-        step("2", "Details", BookingState.step == "details"),
-        step("3", "Done", BookingState.step == "done"),
-        aria_label="Steps", class_name="kite-steps",
+        step("1", t("Time"), BookingState.step == "pick"),
+        step("2", t("Details"), BookingState.step == "details"),
+        step("3", t("Done"), BookingState.step == "done"),
+        aria_label=t("Steps"), class_name="kite-steps",
     )
 
 
 def _pick() -> rx.Component:
     return rx.vstack(
-        rx.heading("Schedule a meeting", size="5", as_="h2"),
+        rx.heading(t("Schedule a meeting"), size="5", as_="h2"),
         form_alert(BookingState.message),
         slot_picker(state=BookingState, slot=BookingState.slot, on_slot=BookingState.choose_time,
                     error=BookingState.errors.get("slot", "")),
@@ -161,13 +164,13 @@ def _code_step() -> rx.Component:
         BookingState.require_login & (BookingState.verified_email == ""),
         rx.vstack(
             rx.hstack(
-                rx.button(rx.cond(BookingState.code_sent, "Send a new code", "Send code"), type="button",
+                rx.button(rx.cond(BookingState.code_sent, t("Send a new code"), t("Send code")), type="button",
                           variant="soft", on_click=BookingState.send_code),
-                rx.text("We email you a 6-digit code to confirm your email.", size="2", color_scheme="gray"),
+                rx.text(t("We email you a 6-digit code to confirm your email."), size="2", color_scheme="gray"),
                 align="center", wrap="wrap",
             ),
             rx.cond(BookingState.code_sent, rx.box(
-                field("Code", "code", form_id="book", value=BookingState.code, on_change=BookingState.set_code,
+                field(t("Code"), "code", form_id="book", value=BookingState.code, on_change=BookingState.set_code,
                       error=BookingState.errors.get("code", ""), input_mode="numeric", auto_complete="one-time-code",
                       max_length=6, pattern="[0-9]*"),
                 max_width="12rem",
@@ -181,17 +184,17 @@ def _code_step() -> rx.Component:
 def _details() -> rx.Component:
     e = BookingState.errors
     return rx.vstack(
-        rx.heading("Your details", size="5", as_="h2"),
+        rx.heading(t("Your details"), size="5", as_="h2"),
         rx.card(rx.hstack(_summary(BookingState.chosen), rx.spacer(),
-                          rx.button("Change", variant="soft", size="2", type="button",
-                                    aria_label="Change the time", on_click=BookingState.back_to_times),
+                          rx.button(t("Change"), variant="soft", size="2", type="button",
+                                    aria_label=t("Change the time"), on_click=BookingState.back_to_times),
                           align="start", width="100%"), width="100%"),
         form_alert(BookingState.message),
         form_notice(BookingState.notice),
         rx.grid(
-            field("Your name", "guest_name", form_id="book", value=BookingState.guest_name,
+            field(t("Your name"), "guest_name", form_id="book", value=BookingState.guest_name,
                   on_change=BookingState.set_guest_name, error=e.get("guest_name", ""), auto_complete="name"),
-            field("Email", "guest_email", type="email", form_id="book", value=BookingState.guest_email,
+            field(t("Email"), "guest_email", type="email", form_id="book", value=BookingState.guest_email,
                   on_change=BookingState.set_guest_email, error=e.get("guest_email", ""), auto_complete="email",
                   read_only=BookingState.verified_email != ""),
             columns=rx.breakpoints(initial="1", sm="2"),
@@ -199,13 +202,13 @@ def _details() -> rx.Component:
             width="100%",
         ),
         rx.cond(BookingState.verified_email != "",
-                rx.text("Logged in as " + BookingState.verified_email + ".", size="2", color_scheme="gray")),
-        field("Subject", "subject", form_id="book", value=BookingState.subject, on_change=BookingState.set_subject,
-              error=e.get("subject", ""), max_length=200, placeholder="Optional"),
+                rx.text(t("Logged in as {email}.", email=BookingState.verified_email), size="2", color_scheme="gray")),
+        field(t("Subject"), "subject", form_id="book", value=BookingState.subject, on_change=BookingState.set_subject,
+              error=e.get("subject", ""), max_length=200, placeholder=t("Optional")),
         _code_step(),
         rx.hstack(
-            rx.button("Schedule", size="3", on_click=BookingState.schedule, type="button"),
-            rx.button("Back", size="3", variant="soft", color_scheme="gray", on_click=BookingState.back_to_times,
+            rx.button(t("Schedule"), size="3", on_click=BookingState.schedule, type="button"),
+            rx.button(t("Back"), size="3", variant="soft", color_scheme="gray", on_click=BookingState.back_to_times,
                       type="button"),
             spacing="2",
         ),
@@ -218,35 +221,36 @@ def _done() -> rx.Component:
     c = BookingState.confirmation
     return rx.vstack(
         rx.hstack(rx.icon("circle-check", color="var(--green-11)", size=28),
-                  rx.heading("Your meeting is scheduled", size="5", as_="h2"), align="center"),
+                  rx.heading(t("Your meeting is scheduled"), size="5", as_="h2"), align="center"),
         rx.vstack(
             rx.text(c["date"], size="4", weight="bold"),
             rx.text(c["time"] + " (" + c["zone"] + ")", size="4"),
-            rx.text("With ", rx.text.strong(c["agent"])),
-            rx.cond(c["subject"] != "", rx.text("Subject: ", c["subject"])),
+            rx.text(t("With {name}", name=c["agent"])),
+            rx.cond(c["subject"] != "", rx.text(t("Subject: {subject}", subject=c["subject"]))),
             spacing="1",
         ),
-        rx.text("We sent a confirmation to " + c["email"] + ". " + c["agent"] + " will confirm the meeting."),
-        join_link(c["join"]),
-        rx.cond(c["join_later"] != "", rx.text("The Google Meet link comes by mail as soon as it is ready.",
+        rx.text(t("We sent a confirmation to {email}. {name} will confirm the meeting.", email=c["email"],
+                  name=c["agent"])),
+        join_link(c["join"], label=t("Join the meeting")),
+        rx.cond(c["join_later"] != "", rx.text(t("The Google Meet link comes by mail as soon as it is ready."),
                                                 size="2")),
         rx.el.div(
-            rx.text("Add to calendar", weight="medium", size="2", id="add-label"),
+            rx.text(t("Add to calendar"), weight="medium", size="2", id="add-label"),
             rx.flex(
                 rx.link(rx.icon("external-link", size=14), "Google Calendar", href=c["google"], is_external=True,
                         class_name="kite-chip"),
                 rx.link(rx.icon("external-link", size=14), "Outlook.com", href=c["outlook"], is_external=True,
                         class_name="kite-chip"),
-                rx.el.a(rx.icon("download", size=14), "Download .ics", href=c["ics"], download="meeting.ics",
+                rx.el.a(rx.icon("download", size=14), t("Download .ics"), href=c["ics"], download="meeting.ics",
                         class_name="kite-chip"),
                 spacing="2", wrap="wrap", role="group", aria_labelledby="add-label",
             ),
             class_name="kite-field",
         ),
-        rx.text("Keep this link to change or delete the meeting and to write to " + c["agent"] + ":", size="2",
-                color_scheme="gray"),
-        rx.link("Manage this meeting", href=c["manage"]),
-        rx.button("Book another time", variant="soft", on_click=BookingState.book_another, type="button"),
+        rx.text(t("Keep this link to change or delete the meeting and to write to {name}:", name=c["agent"]),
+                size="2", color_scheme="gray"),
+        rx.link(t("Manage this meeting"), href=c["manage"]),
+        rx.button(t("Book another time"), variant="soft", on_click=BookingState.book_another, type="button"),
         spacing="4",
         width="100%",
     )
@@ -259,7 +263,7 @@ def _meeting_row(m: rx.Var[MeetingView]) -> rx.Component:
                 rx.text(m["date_label"], weight="bold"),
                 rx.text(m["time_label"]),
                 rx.cond(m["subject"] != "", rx.text(m["subject"], color_scheme="gray")),
-                rx.badge(rx.cond(m["status"] == "confirmed", "Confirmed", "Pending"),
+                rx.badge(rx.cond(m["status"] == "confirmed", t("Confirmed"), t("Pending")),
                          color_scheme=rx.cond(m["status"] == "confirmed", "green", "amber")),
                 spacing="1",
             ),
@@ -267,13 +271,15 @@ def _meeting_row(m: rx.Var[MeetingView]) -> rx.Component:
             rx.cond(
                 m["manage_token"] != "",
                 rx.hstack(
-                    rx.link(rx.button("Edit", variant="soft", aria_label="Edit meeting on " + m["date_label"],
-                                      tab_index=-1), href="/manage/" + m["manage_token"]),
-                    rx.button("Delete", color_scheme="red", variant="soft",
-                              aria_label="Delete meeting on " + m["date_label"] + " " + m["time_label"],
+                    rx.link(rx.button(t("Edit"), variant="soft", tab_index=-1,
+                                      aria_label=t("Edit meeting on {date}", date=m["date_label"])),
+                            href="/manage/" + m["manage_token"]),
+                    rx.button(t("Delete"), color_scheme="red", variant="soft",
+                              aria_label=t("Delete meeting on {date} {time}", date=m["date_label"],
+                                           time=m["time_label"]),
                               on_click=BookingState.ask_delete(m["manage_token"])),
                 ),
-                rx.text("Open the link in your confirmation to change it.", size="1", color_scheme="gray"),
+                rx.text(t("Open the link in your confirmation to change it."), size="1", color_scheme="gray"),
             ),
             align="center", width="100%", spacing="3", wrap="wrap",
         ),
@@ -287,21 +293,21 @@ def _mine_login() -> rx.Component:
     e = BookingState.errors
     return rx.card(rx.vstack(
         rx.cond(BookingState.in_another_site,
-                rx.text("This browser may not remember your meetings on this site. Log in with your email to "
-                        "see them.", size="2"),
-                rx.text("Meetings booked on another browser? Log in with your email to see them.", size="2")),
+                rx.text(t("This browser may not remember your meetings on this site. Log in with your email to "
+                          "see them."), size="2"),
+                rx.text(t("Meetings booked on another browser? Log in with your email to see them."), size="2")),
         rx.cond(
             BookingState.code_sent,
             rx.hstack(
-                field("Code", "login-code", form_id="mine", value=BookingState.code, on_change=BookingState.set_code,
+                field(t("Code"), "login-code", form_id="mine", value=BookingState.code, on_change=BookingState.set_code,
                       error=e.get("code", ""), input_mode="numeric", auto_complete="one-time-code", max_length=6),
-                rx.button("Log in", on_click=BookingState.log_in, type="button"),
+                rx.button(t("Log in"), on_click=BookingState.log_in, type="button"),
                 align="end", wrap="wrap",
             ),
             rx.hstack(
-                field("Email", "login_email", type="email", form_id="mine", value=BookingState.login_email,
+                field(t("Email"), "login_email", type="email", form_id="mine", value=BookingState.login_email,
                       on_change=BookingState.set_login_email, error=e.get("login_email", ""), auto_complete="email"),
-                rx.button("Send code", on_click=BookingState.send_login_code, type="button"),
+                rx.button(t("Send code"), on_click=BookingState.send_login_code, type="button"),
                 align="end", wrap="wrap",
             ),
         ),
@@ -311,17 +317,18 @@ def _mine_login() -> rx.Component:
 
 def _mine() -> rx.Component:
     return rx.vstack(
-        rx.heading("My meetings", size="5", as_="h2"),
+        rx.heading(t("My meetings"), size="5", as_="h2"),
         form_alert(BookingState.message),
         form_notice(BookingState.notice),
         rx.cond(
             BookingState.mine.length() > 0,
-            rx.el.ul(rx.foreach(BookingState.mine, _meeting_row), class_name="kite-list", aria_label="My meetings",
+            rx.el.ul(rx.foreach(BookingState.mine, _meeting_row), class_name="kite-list", aria_label=t("My meetings"),
                      width="100%"),
-            rx.text("No upcoming meetings with " + BookingState.agent_name + " on this browser.", color_scheme="gray"),
+            rx.text(t("No upcoming meetings with {name} on this browser.", name=BookingState.agent_name),
+                    color_scheme="gray"),
         ),
         rx.cond(BookingState.verified_email == "", _mine_login()),
-        rx.button("Back", variant="soft", color_scheme="gray", on_click=BookingState.back, type="button"),
+        rx.button(t("Back"), variant="soft", color_scheme="gray", on_click=BookingState.back, type="button"),
         delete_dialog(is_open=BookingState.deleting != "", on_open_change=BookingState.delete_dialog,
                       reason=BookingState.delete_reason, on_reason=BookingState.set_delete_reason,
                       on_delete=BookingState.delete_mine, error=BookingState.errors.get("reason", ""),
@@ -373,4 +380,5 @@ def _booking_page() -> rx.Component:
         ),
         on_mount=BookingState.detected(BROWSER_TIME_ZONE, BROWSER_LANGUAGE, IN_ANOTHER_SITE),
         width="100%",
+        lang=BookingState.language,
     )

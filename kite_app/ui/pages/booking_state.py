@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from kite_app import cookies, routes
+from kite_app import cookies, i18n, routes
 from kite_app.config import settings
 from kite_app.domain import calendar_links, times, zones
 from kite_app.domain.accounts import time_zones
@@ -70,6 +70,7 @@ class BookingState(SlotChoice, BrowserState):
     delete_reason: str = ""
     _window: int = 30
     _detected: bool = False
+    _browser_language: str = ""
     _zone_chosen: bool = False
 
     def _slug(self) -> str:
@@ -122,13 +123,32 @@ class BookingState(SlotChoice, BrowserState):
 
     @rx.event
     def detected(self, tz: str, language: str, in_another_site: bool):
-        """The browser's time zone and language (its clock convention), and whether the page is framed by
-        another site (where the browser may not keep our cookies)."""
+        """The browser's time zone and language, and whether the page is framed by another site (where the
+        browser may not keep our cookies). The page speaks the language the guest chose here before, else the
+        browser's best one we speak (English otherwise); times follow its conventions."""
         if tz in TIME_ZONES and not self._zone_chosen:
             self.time_zone = tz
-        self.locale, self.in_another_site, self._detected = times.display_locale(language), bool(in_another_site), True
+        self._browser_language = str(language or "")
+        chosen = self._cookie(cookies.LANGUAGE)
+        self._speak(chosen if chosen in i18n.LANGUAGES else i18n.best_language([self._browser_language]))
+        self.locale = times.display_locale(self._browser_language, self.language)
+        self.in_another_site, self._detected = bool(in_another_site), True
         if self.ready and not self.not_found:
             self._refresh_slots()
+
+    @rx.event
+    def choose_language(self, language: str):
+        """The language switcher: the page (and the meeting's mails) in `language`, remembered on this browser.
+        The chosen time and what was typed stay."""
+        if language not in i18n.LANGUAGES:
+            return
+        self._speak(language)
+        self._set_cookie(cookies.LANGUAGE, language)
+        self.locale = times.display_locale(self._browser_language, language)
+        if self.ready and not self.not_found:
+            self._refresh_slots()
+            if self.step == "details" and self.slot:
+                self._summarize()
 
     @rx.event
     def search_zones(self, query: str):
@@ -213,7 +233,7 @@ class BookingState(SlotChoice, BrowserState):
             self.message = exc.message
             return ""
         self.code_sent, self.code = True, ""
-        self.notice = f"We sent a 6-digit code to {email}."
+        self.notice = self._("We sent a 6-digit code to {email}.").format(email=email)
         return email
 
     def _verify(self, email: str) -> bool:
@@ -237,7 +257,7 @@ class BookingState(SlotChoice, BrowserState):
             return
         if self.require_login and not self.verified_email:
             if not self.code_sent:
-                self.errors = {"code": "Send a code to your email, then enter it here."}
+                self.errors = {"code": self._("Send a code to your email, then enter it here.")}
                 return
             if not self._verify(self.guest_email):
                 return
@@ -324,7 +344,7 @@ class BookingState(SlotChoice, BrowserState):
     def log_in(self):
         self.errors, self.message, self.notice = {}, "", ""
         if self._verify(self.login_email):
-            self.notice = f"You are logged in as {self.verified_email}."
+            self.notice = self._("You are logged in as {email}.").format(email=self.verified_email)
             self._load_mine()
 
     @rx.event
@@ -353,7 +373,8 @@ class BookingState(SlotChoice, BrowserState):
             return
         self.deleting, self.delete_reason = "", ""
         meeting = booking.in_locale(meeting, self.locale)
-        self.notice = f"Deleted the meeting on {meeting['date_label']}, {meeting['time_label']}."
+        self.notice = self._("Deleted the meeting on {date}, {time}.").format(date=meeting["date_label"],
+                                                                             time=meeting["time_label"])
         self._load_mine()
         if self.ready and not self.not_found:
             self._refresh_slots()

@@ -13,6 +13,7 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import availability, booking, conversations, teams
 from kite_app.services.booking import MeetingView
 from kite_app.services.conversations import MessageView
+from kite_app.ui.browser import BrowserState
 from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import BROWSER_LANGUAGE, field, form_alert, form_notice, var_select_field
 from kite_app.ui.components.join_link import join_link
@@ -22,7 +23,7 @@ from kite_app.ui.pages.inbox import message_box, message_bubble
 from kite_app.ui.session import utcnow
 
 
-class ManageState(SlotChoice, rx.State):
+class ManageState(SlotChoice, BrowserState):
     ready: bool = False
     not_found: str = ""
     meeting: MeetingView = {}  # type: ignore[typeddict-item]
