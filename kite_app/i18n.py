@@ -10,8 +10,8 @@ dropped). The catalogs are read with Babel at start-up; an untranslated text rea
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable
+from functools import lru_cache, partial
 from pathlib import Path
 
 from babel.core import negotiate_locale
@@ -19,10 +19,12 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from kite_app.domain.times import display_locale
+
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "it": "Italiano", "es": "Español"}
 DEFAULT = "en"
 TRANSLATIONS = Path(__file__).parent / "translations"
-KEYWORDS = {"t": None, "_": None, "gettext": (2,)}
+KEYWORDS = {"t": None, "_": None, "tr": None, "gettext": (2,)}
 
 
 def best_language(preferred: Iterable[str]) -> str:
@@ -63,6 +65,12 @@ def catalog(language: str) -> dict[str, str]:
 
 def gettext(language: str, text: str) -> str:
     return catalog(language).get(text, text)
+
+
+def reader(language: str) -> tuple[Callable[[str], str], str]:
+    """What a reader of `language` needs in a mail or a notice: the texts in it, and its date and time
+    conventions (English keeps those every mail has used: "Tuesday 1 December 2026, 14:00")."""
+    return partial(gettext, language), "" if language == DEFAULT else display_locale("", language)
 
 
 def texts(language: str) -> dict[str, str]:

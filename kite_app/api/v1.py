@@ -7,7 +7,7 @@ The UI calls the same service functions.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Header, Path, Query, Request
@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from kite_app import routes
+from kite_app import i18n, routes
 from kite_app.config import settings
 from kite_app.domain.accounts import time_zone_error
 from kite_app.domain.errors import (
@@ -63,6 +63,8 @@ class BookingIn(BaseModel):
     name: str
     email: str
     time_zone: str = Field(default="UTC", max_length=100, description="The guest's IANA time zone")
+    language: Literal["en", "de", "fr", "it", "es"] | None = Field(
+        default=None, description="The guest's language for mails; from Accept-Language when omitted")
 
 
 class BookingPatch(BaseModel):
@@ -221,9 +223,10 @@ def create_booking(
 
 
 def _request(slug: str, body: BookingIn, request: Request, idempotency_key: str | None) -> BookingRequest:
+    language = body.language or i18n.from_accept_language(request.headers.get("accept-language", ""))
     return BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
                           guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
-                          idempotency_key=idempotency_key, client=_client(request))
+                          idempotency_key=idempotency_key, client=_client(request), language=language)
 
 
 @router.post("/teams/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)

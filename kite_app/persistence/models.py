@@ -198,6 +198,7 @@ class Meeting(SQLModel, table=True):
     guest_name: str = Field(max_length=100)
     guest_email: str = Field(max_length=254)
     guest_time_zone: str = Field(default="UTC", max_length=64)
+    guest_language: str = Field(default="en", max_length=8)  # what the guest reads: mails, notices, .ics
     subject: str = Field(default="", max_length=200)
     starts_at: datetime = _utc()
     ends_at: datetime = _utc()

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from kite_app import config, routes
+from kite_app import config, i18n, routes
 from kite_app.domain import times
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.calendar_settings import CalendarSettings
@@ -101,6 +101,7 @@ class BookingRequest:
     idempotency_key: str | None = None
     verified_email: str | None = None  # the email a guest proved with a login code on this browser
     client: str | None = None  # the asking client's address (its rate limit); None from inside the app
+    language: str = "en"  # the guest's language (kite_app/i18n.py): their mails and notices
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -444,6 +445,7 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                 meeting = Meeting(
                     uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
                     guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
+                    guest_language=req.language if req.language in i18n.LANGUAGES else i18n.DEFAULT,
                     starts_at=req.start.astimezone(UTC),
                     ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
                     status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id,

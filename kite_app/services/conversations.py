@@ -6,10 +6,12 @@ Agents reach theirs from the Inbox; guests through any of their meetings' manage
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
+from kite_app import i18n
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.notices import render
@@ -94,12 +96,15 @@ def _label(moment: datetime, zone: str) -> str:
     return short_moment(moment, ZoneInfo(zone))
 
 
-def _messages(s, conv: Conversation, agent: User, reader: str, zone: str) -> list[MessageView]:
+def _messages(s, conv: Conversation, agent: User, reader: str, zone: str, language: str = i18n.DEFAULT,
+              keep: Callable[[Message], bool] = lambda m: True) -> list[MessageView]:
+    """The conversation as `reader` ("guest" or "agent") reads it: notices in their zone and `language`."""
+    tr, locale = i18n.reader(language)
     out = []
     for m in q.messages(s, conv.id):
-        if m.notice and m.notice.get("agent_only") and reader != "agent":
+        if m.notice and m.notice.get("agent_only") and reader != "agent" or not keep(m):
             continue
-        text = render(m.notice, zone) if m.notice else m.body
+        text = render(m.notice, zone, tr, locale) if m.notice else m.body
         who = {"guest": conv.guest_name, "agent": agent.name, "system": "Kite"}[m.author]
         out.append(MessageView(id=m.id, author=m.author, who=who, text=text, at=_label(m.created_at, zone),
                                mine=m.author == reader))
@@ -163,12 +168,12 @@ def open_for_guest(token: str, *, now: datetime, client: str | None = None) -> C
     hosts' messages and their answers."""
     with transaction() as s:
         convs, meeting = _guest_conversations(s, token, client, now)
-        zone = meeting.guest_time_zone
+        zone, language = meeting.guest_time_zone, meeting.guest_language
         first, first_host = convs[0]
-        messages = _messages(s, first, first_host, "guest", zone)
-        for conv, host in convs[1:]:
-            messages += [m for m in _messages(s, conv, host, "guest", zone)
-                         if m["author"] == "agent" or m["text"].startswith(f"{host.name} confirmed")]
+        messages = _messages(s, first, first_host, "guest", zone, language)
+        for conv, host in convs[1:]:  # the other hosts: what they wrote, and their Yes
+            messages += _messages(s, conv, host, "guest", zone, language, keep=lambda m: m.author == "agent" or (
+                m.notice or {}).get("kind") == "confirmed")
         for conv, _host in convs:
             conv.guest_read_id = q.last_message_id(s, conv.id)
             s.add(conv)

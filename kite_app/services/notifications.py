@@ -4,10 +4,11 @@ in the guest's conversation with the agent, and the mails to send (rows in the o
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from sqlmodel import Session
 
-from kite_app import routes
+from kite_app import i18n, routes
 from kite_app.config import settings
 from kite_app.domain.meeting import MeetingStatus
 from kite_app.persistence import conversations as conversation_rows
@@ -79,6 +80,8 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
         if who == "guest" and meeting.host_of is not None:
             continue  # another host's row of a collective meeting: the guest hears of it once, from the first
         to_guest = who == "guest"
+        language = meeting.guest_language if to_guest else i18n.DEFAULT  # agents read English for now
+        tr = partial(i18n.gettext, language)
         mail = meeting_mail(
             notice=notice,
             zone=meeting.guest_time_zone if to_guest else agent.time_zone,
@@ -87,13 +90,15 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             subject_line=meeting.subject,
             link=routes.manage_url(settings.public_url, meeting_rows.new_link(s, meeting.id, now)) if to_guest
             else settings.public_url.rstrip("/") + routes.INBOX,
-            link_label="Change or delete the meeting, or write to " + agent.name if to_guest
-            else "Open the conversation in your Inbox",
+            link_label=tr("Change or delete the meeting, or write to {name}").format(name=agent.name) if to_guest
+            else tr("Open the conversation in your Inbox"),
             meeting_url=meeting.meeting_url,
+            language=language,
         )
         ics = invite(Invite(
             uid=meeting.uid, sequence=meeting.sequence, method="CANCEL" if cancel else "REQUEST",
-            summary=meeting.subject or f"Meeting with {agent.name if to_guest else meeting.guest_name}",
+            summary=meeting.subject or tr("Meeting with {name}").format(
+                name=agent.name if to_guest else meeting.guest_name),
             description=mail.text, start=meeting.starts_at, end=meeting.ends_at,
             organizer_name=agent.name, organizer_email=agent.email,
             attendee_name=meeting.guest_name, attendee_email=meeting.guest_email,

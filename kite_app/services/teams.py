@@ -336,6 +336,7 @@ def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: dat
                                               video_url=new_host.video_url, rules=meeting_links.policy(s))
             moved = Meeting(uid=row.uid.replace("@kite", f"-{new_host.id}@kite"), agent_id=new_host.id,
                             guest_name=row.guest_name, guest_email=row.guest_email, guest_time_zone=row.guest_time_zone,
+                            guest_language=row.guest_language,
                             subject=row.subject, starts_at=row.starts_at, ends_at=row.ends_at,
                             status=MeetingStatus.PENDING, meeting_url=url, conference=conference,
                             created_at=row.created_at, updated_at=now, team_id=row.team_id)

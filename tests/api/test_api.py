@@ -186,3 +186,22 @@ def test_fifty_concurrent_bookings_for_one_slot_and_for_overlapping_slots(api):
     overlapping = [(a + timedelta(minutes=30 * (i % 2))).isoformat() for i in range(50)]  # 60-min meetings, 30 apart
     result = race(api, overlapping, 60)
     assert result.count(201) == 1 and result.count(409) == 49
+
+
+def test_the_guests_language_comes_from_the_body_or_accept_language(api):
+    from sqlmodel import select
+
+    from kite_app.persistence.db import transaction
+    from kite_app.persistence.models import Meeting
+
+    slots = free(api, days=4)
+    by_header = api.post("/agents/ann-around/bookings", json=guest(start=slots[-1], email="it@example.com"),
+                         headers={"Accept-Language": "pt-BR, it;q=0.8, de;q=0.5"})
+    by_body = api.post("/agents/ann-around/bookings", json=guest(start=slots[-3], email="fr@example.com",
+                                                                 language="fr"), headers={"Accept-Language": "de"})
+    assert by_header.status_code == by_body.status_code == 201, (by_header.text, by_body.text)
+    assert_error(api.post("/agents/ann-around/bookings", json=guest(start=slots[-5], language="pt")), 422,
+                 "invalid_input")
+    with transaction() as s:
+        found = {m.guest_email: m.guest_language for m in s.exec(select(Meeting)).all()}
+    assert found["it@example.com"] == "it" and found["fr@example.com"] == "fr"
