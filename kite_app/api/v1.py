@@ -92,6 +92,7 @@ class MeetingOut(BaseModel):
     hosts: list[str] = Field(description="The agents hosting the meeting (their slugs); one but for collective teams")
     meeting_url: str = Field(description="Where the meeting takes place (its video link); empty for none, or "
                                          "while a Google Meet conference is being set up")
+    language: str = Field(description="The guest's language: their mails and notices")
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

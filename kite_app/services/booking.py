@@ -87,6 +87,7 @@ class MeetingView(TypedDict):
     past: bool
     meeting_url: str  # where it takes place; "" for none (or a Meet conference not ready yet)
     link_pending: bool  # a Google Meet conference is being set up: its link comes by mail
+    language: str  # the guest's (kite_app/i18n.py): their pages, mails and notices
 
 
 @dataclass(frozen=True)
@@ -150,6 +151,7 @@ def _view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session |
         past=meeting.starts_at <= now,
         meeting_url=meeting.meeting_url if meeting.status in LIVE else "",
         link_pending=meeting.status in LIVE and meeting.conference in ("requested", "pending"),
+        language=meeting.guest_language,
     )
 
 
@@ -487,6 +489,18 @@ def view_of(meeting: Meeting, agent: User, now: datetime) -> MeetingView:
 def get(token: str, *, now: datetime, client: str | None = None) -> MeetingView:
     with transaction(read_only=True) as s:
         meeting = manage_links.meeting_for(s, token, client=client, now=now)
+        return _view(meeting, must_get(s, User, meeting.agent_id), token, now, s)
+
+
+def set_guest_language(token: str, language: str, *, now: datetime, client: str | None = None) -> MeetingView:
+    """The guest changed the language of their pages: their mails and notices follow it from now on."""
+    if language not in i18n.LANGUAGES:
+        raise ValidationError({"language": "Choose one of the offered languages."})
+    with transaction() as s:
+        meeting = manage_links.meeting_for(s, token, client=client, now=now)
+        for row in q.group(s, meeting):
+            row.guest_language = language
+            s.add(row)
         return _view(meeting, must_get(s, User, meeting.agent_id), token, now, s)
 
 

@@ -70,3 +70,36 @@ def test_german_at_375_px_has_no_sideways_scrolling(server, erin, browser: Brows
     page.get_by_role("group", name="Uhrzeit").get_by_role("button").first.click()
     expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_a_german_guest_books_and_everything_to_them_is_german(server, erin, browser: Browser, shot):
+    from sqlmodel import select
+
+    from kite_app.persistence.db import transaction
+    from kite_app.persistence.models import Meeting, OutboxMail
+
+    page = guest(browser, "de-DE")
+    page.goto(server.url + "/book/erin-expert")
+    page.get_by_role("group", name="Uhrzeit").get_by_role("button").nth(2).click(timeout=20_000)
+    page.get_by_label("Ihr Name").fill("Dieter Deutsch")
+    page.get_by_label("E-Mail").fill("dieter@example.com")
+    page.get_by_role("button", name="Buchen", exact=True).click()
+    expect(page.get_by_role("heading", name="Ihr Termin ist gebucht")).to_be_visible()
+    expect(page.get_by_text("Wir haben eine Bestätigung an dieter@example.com gesendet.", exact=False)).to_be_visible()
+    shot("booking-confirmation-de", page)
+    with transaction() as s:
+        mail = s.exec(select(OutboxMail).where(OutboxMail.to_email == "dieter@example.com")).one()
+        agent_mail = s.exec(select(OutboxMail).where(OutboxMail.to_email == "erin@example.com")
+                            .order_by(OutboxMail.id.desc())).first()
+    assert mail.subject.startswith("Neuer Termin: ") and mail.body_text.startswith("Hallo Dieter Deutsch,")
+    assert agent_mail.subject.startswith("New meeting: ")  # the agent reads English
+
+    page.get_by_role("link", name="Diesen Termin verwalten").click()
+    expect(page.get_by_role("heading", name="Ihr Termin", exact=True)).to_be_visible()
+    expect(page.get_by_role("log", name="Nachrichten")).to_contain_text("Termin gebucht für")
+    shot("manage-de", page)
+    page.get_by_label("Sprache").select_option("es")
+    expect(page.get_by_role("heading", name="Tu reunión", exact=True)).to_be_visible()
+    expect(page.get_by_role("log", name="Mensajes")).to_contain_text("Reunión reservada para el")
+    with transaction() as s:
+        assert s.exec(select(Meeting).where(Meeting.guest_email == "dieter@example.com")).one().guest_language == "es"

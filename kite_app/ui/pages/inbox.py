@@ -87,13 +87,16 @@ def message_bubble(m: rx.Var[MessageView]) -> rx.Component:
     )
 
 
-def message_box(value: rx.Var, on_change, on_send, error: rx.Var) -> rx.Component:
+def message_box(value: rx.Var, on_change, on_send, error: rx.Var,
+                texts: tuple = ("Message", "Write a message", "Send")) -> rx.Component:
+    """`texts`: the label, placeholder and button, in the page's language."""
+    label, placeholder, send = texts
     return rx.vstack(
-        rx.el.label("Message", html_for="message-input", class_name="kite-label"),
+        rx.el.label(label, html_for="message-input", class_name="kite-label"),
         rx.text_area(id="message-input", value=value, on_change=on_change, rows="2", width="100%",
-                     placeholder="Write a message"),
+                     placeholder=placeholder),
         rx.cond(error != "", rx.text(error, color_scheme="red", size="2", role="alert")),
-        rx.button("Send", on_click=on_send),
+        rx.button(send, on_click=on_send),
         width="100%",
         spacing="2",
     )

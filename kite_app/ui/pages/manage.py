@@ -18,6 +18,7 @@ from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import BROWSER_LANGUAGE, field, form_alert, form_notice, var_select_field
 from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
+from kite_app.ui.i18n import language_switcher, t
 from kite_app.ui.layout import live, loading, template
 from kite_app.ui.pages.inbox import message_box, message_bubble
 from kite_app.ui.session import utcnow
@@ -41,6 +42,7 @@ class ManageState(SlotChoice, BrowserState):
     message: str = ""
     notice: str = ""
     _window: int = 30
+    _browser_language: str = ""
 
     def _clear(self) -> None:
         """Messages belong to the action that caused them: every action starts without any."""
@@ -82,12 +84,31 @@ class ManageState(SlotChoice, BrowserState):
 
     @rx.event
     def detected(self, language: str):
-        """The browser's language: times in its clock convention."""
-        self.locale = times.display_locale(language)
+        """The page speaks the meeting's language (the one the guest booked in, or last chose), in the
+        conventions of the browser's region."""
+        self._browser_language = str(language or "")
+        if self.meeting:
+            self._speak(self.meeting["language"])
+        self.locale = times.display_locale(self._browser_language, self.language)
         if self.meeting:
             self._label(self.meeting)
             if self.editing:
                 self._refresh_slots()
+
+    @rx.event
+    def choose_language(self, language: str):
+        """The switcher: the page, and the guest's mails and notices from now on, in `language`."""
+        try:
+            meeting = booking.set_guest_language(self._token(), language, now=utcnow(), client=self._client())
+        except KiteError as exc:
+            self.message = exc.message
+            return
+        self._speak(language)
+        self.locale = times.display_locale(self._browser_language, language)
+        self._label(meeting)
+        self._load_conversation()
+        if self.editing:
+            self._refresh_slots()
 
     @rx.event
     def tick(self, _now: str = ""):
@@ -156,7 +177,7 @@ class ManageState(SlotChoice, BrowserState):
     def save(self):
         self._clear()
         if not self.slot:
-            self.errors = {"slot": "Choose a time."}
+            self.errors = {"slot": self._("Choose a time.")}
             return
         try:
             meeting = booking.change(self._token(), now=utcnow(), start=datetime.fromisoformat(self.slot),
@@ -172,7 +193,8 @@ class ManageState(SlotChoice, BrowserState):
             return
         unchanged = all(meeting[k] == self.meeting[k] for k in ("start", "duration", "subject"))
         self._show(meeting)
-        self.editing, self.notice = False, "Nothing changed." if unchanged else "Your meeting was changed."
+        self.editing = False
+        self.notice = self._("Nothing changed.") if unchanged else self._("Your meeting was changed.")
 
     @rx.event
     def ask_delete(self, value: bool):
@@ -197,7 +219,7 @@ class ManageState(SlotChoice, BrowserState):
             self.message, self.confirm_delete = exc.message, False
             return
         self._show(meeting)
-        self.confirm_delete, self.editing, self.notice = False, False, "Your meeting was deleted."
+        self.confirm_delete, self.editing, self.notice = False, False, self._("Your meeting was deleted.")
 
 
 def _details() -> rx.Component:
@@ -205,28 +227,29 @@ def _details() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.heading(rx.cond(m["subject"] != "", m["subject"], "Meeting with " + m["agent_name"]), size="5",
-                           as_="h2"),
+                rx.heading(rx.cond(m["subject"] != "", m["subject"], t("Meeting with {name}", name=m["agent_name"])),
+                           size="5", as_="h2"),
                 rx.match(m["status"],
-                         ("confirmed", rx.badge("Confirmed", color_scheme="green")),
-                         ("cancelled", rx.badge("Deleted", color_scheme="gray")),
-                         rx.badge("Pending", color_scheme="amber")),
+                         ("confirmed", rx.badge(t("Confirmed"), color_scheme="green")),
+                         ("cancelled", rx.badge(t("Deleted"), color_scheme="gray")),
+                         rx.badge(t("Pending"), color_scheme="amber")),
                 align="center",
             ),
             rx.text(m["date_label"], size="4", weight="bold"),
             rx.text(m["time_label"], size="4"),
-            rx.text("With ", rx.text.strong(m["agent_name"]), " · Booked by ", m["guest_name"], " (", m["guest_email"],
-                    ")"),
-            join_link(m["meeting_url"]),
-            rx.cond(m["link_pending"], rx.text("The Google Meet link comes by mail as soon as it is ready.", size="2")),
+            rx.text(t("With {name} · Booked by {guest} ({email})", name=m["agent_name"], guest=m["guest_name"],
+                      email=m["guest_email"])),
+            join_link(m["meeting_url"], label=t("Join the meeting")),
+            rx.cond(m["link_pending"], rx.text(t("The Google Meet link comes by mail as soon as it is ready."),
+                                               size="2")),
             rx.cond(
                 (m["status"] != "cancelled") & ~m["past"] & ~ManageState.editing,
                 rx.hstack(
-                    rx.button("Edit", on_click=ManageState.edit),
-                    rx.button("Delete", color_scheme="red", variant="soft", on_click=ManageState.ask_delete(True)),
+                    rx.button(t("Edit"), on_click=ManageState.edit),
+                    rx.button(t("Delete"), color_scheme="red", variant="soft", on_click=ManageState.ask_delete(True)),
                 ),
             ),
-            rx.link("Book another meeting with " + m["agent_name"], href=m["page"], size="2"),
+            rx.link(t("Book another meeting with {name}", name=m["agent_name"]), href=m["page"], size="2"),
             spacing="2",
         ),
         width="100%",
@@ -236,19 +259,19 @@ def _details() -> rx.Component:
 def _edit_form() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Change your meeting", size="4", as_="h2"),
-            field("Subject", "subject", form_id="manage", value=ManageState.subject, on_change=ManageState.set_subject,
-                  error=ManageState.errors.get("subject", ""), max_length=200),
+            rx.heading(t("Change your meeting"), size="4", as_="h2"),
+            field(t("Subject"), "subject", form_id="manage", value=ManageState.subject,
+                  on_change=ManageState.set_subject, error=ManageState.errors.get("subject", ""), max_length=200),
             rx.box(
-                var_select_field("Duration", "duration", ManageState.durations, form_id="manage",
-                                 option_label=lambda d: d + " min", value=ManageState.duration,
+                var_select_field(t("Duration"), "duration", ManageState.durations, form_id="manage",
+                                 option_label=lambda d: t("{n} min", n=d), value=ManageState.duration,
                                  on_change=ManageState.set_duration),
                 max_width="12rem",
                 width="100%",
             ),
             slot_picker(state=ManageState, slot=ManageState.slot, on_slot=ManageState.choose_slot,
                         error=ManageState.errors.get("slot", "")),
-            rx.button("Save changes", size="3", on_click=ManageState.save),
+            rx.button(t("Save changes"), size="3", on_click=ManageState.save),
             spacing="3",
             width="100%",
         ),
@@ -271,7 +294,7 @@ def manage_page() -> rx.Component:
             ManageState.not_found != "",
             rx.callout(ManageState.not_found, icon="circle_alert", color_scheme="orange", role="alert"),
             rx.vstack(
-                rx.heading("Your meeting", size="7", as_="h1"),
+                rx.heading(t("Your meeting"), size="7", as_="h1"),
                 form_alert(ManageState.message),
                 form_notice(ManageState.notice),
                 _details(),
@@ -279,13 +302,15 @@ def manage_page() -> rx.Component:
                 _delete_dialog(),
                 live(ManageState.tick),
                 rx.fragment(on_mount=ManageState.detected(BROWSER_LANGUAGE)),
+                language_switcher(ManageState.choose_language),
                 rx.card(
                     rx.vstack(
-                        rx.heading("Conversation with " + ManageState.meeting["agent_name"], size="4", as_="h2"),
+                        rx.heading(t("Conversation with {name}", name=ManageState.meeting["agent_name"]), size="4",
+                                   as_="h2"),
                         rx.vstack(rx.foreach(ManageState.conversation, message_bubble), width="100%", spacing="2",
-                                  role="log", aria_label="Messages"),
+                                  role="log", aria_label=t("Messages")),
                         message_box(ManageState.draft, ManageState.set_draft, ManageState.send,
-                                    ManageState.draft_error),
+                                    ManageState.draft_error, texts=(t("Message"), t("Write a message"), t("Send"))),
                         spacing="3",
                         width="100%",
                     ),
@@ -293,6 +318,7 @@ def manage_page() -> rx.Component:
                 ),
                 spacing="4",
                 width="100%",
+                lang=ManageState.language,
             ),
         ),
         loading(),
