@@ -42,7 +42,9 @@ def test_description_and_photo_show_on_the_booking_page(server, page: Page, brow
     expect(guest.get_by_text("I help new customers get set up.")).to_be_visible(timeout=20_000)
     photo = guest.get_by_role("img", name="Pia Photo")
     expect(photo).to_be_visible()
-    assert guest.evaluate("(img) => img.naturalWidth", photo.element_handle()) == 8
+    handle = photo.element_handle()
+    guest.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=handle)  # loaded, not just laid out
+    assert guest.evaluate("(img) => img.naturalWidth", handle) == 8
 
     page.get_by_role("button", name="Remove photo").click()
     expect(page.get_by_role("status")).to_have_text("Photo removed. Guests see your initials.")
