@@ -1,10 +1,10 @@
 """Languages: which one a reader gets, and the texts in it.
 
-Texts are marked in the code with `t("…")` (page texts, kite_app/ui/i18n.py) or `_("…")` (texts a state or
-service writes); `python -m kite_app.i18n` extracts them (Babel) into `translations/messages.pot` and
-brings every language's `translations/<lang>/LC_MESSAGES/messages.po` in line (new texts empty, unused ones
-dropped). The catalogs are read with Babel at start-up; an untranslated text reads in English. README
-"Languages" says how to add a language.
+Texts are marked in the code with `t("…")` (page texts, kite_app/ui/i18n.py), `_("…")` (texts a state
+writes) or `msg("…", **values)` (texts a service or the domain writes before it knows its reader);
+`python -m kite_app.i18n` extracts them (Babel) into `translations/messages.pot` and brings every language's
+`translations/<lang>/LC_MESSAGES/messages.po` in line (new texts empty, unused ones dropped). The catalogs are
+read with Babel at start-up; an untranslated text reads in English. README "Languages" says how to add a language.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.domain.text import Text
 from kite_app.domain.times import display_locale
 
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "it": "Italiano", "es": "Español"}
 DEFAULT = "en"
 TRANSLATIONS = Path(__file__).parent / "translations"
-KEYWORDS = {"t": None, "_": None, "tr": None, "gettext": (2,)}
+KEYWORDS = {"t": None, "_": None, "tr": None, "msg": None, "gettext": (2,)}
 
 
 def best_language(preferred: Iterable[str]) -> str:
@@ -67,10 +69,26 @@ def gettext(language: str, text: str) -> str:
     return catalog(language).get(text, text)
 
 
+def say(language: str, text: str) -> str:
+    """`text` in `language`: a marked text looked up, a `msg(...)` (kite_app/domain/text.py) said from its
+    template with its values filled in (those that are texts themselves said too)."""
+    if isinstance(text, Text):
+        values = {k: say(language, v) if isinstance(v, Text) else v for k, v in text.values.items()}
+        return gettext(language, text.template).format(**values) if values else gettext(language, text.template)
+    return gettext(language, text)
+
+
+def error_message(language: str, exc: KiteError) -> str:
+    """What a refusal says in `language` (a ValidationError: each field's message)."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(say(language, m) for m in exc.errors.values())
+    return say(language, exc.message)
+
+
 def reader(language: str) -> tuple[Callable[[str], str], str]:
     """What a reader of `language` needs in a mail or a notice: the texts in it, and its date and time
     conventions (English keeps those every mail has used: "Tuesday 1 December 2026, 14:00")."""
-    return partial(gettext, language), "" if language == DEFAULT else display_locale("", language)
+    return partial(say, language), "" if language == DEFAULT else display_locale("", language)
 
 
 def texts(language: str) -> dict[str, str]:

@@ -27,6 +27,7 @@ from kite_app.domain.errors import (
     ValidationError,
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
+from kite_app.domain.text import msg
 from kite_app.services import accounts, availability, booking, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
 
@@ -156,25 +157,25 @@ def _moment(text: str, zone: ZoneInfo, field: str) -> datetime:
             return datetime.combine(date.fromisoformat(text), datetime.min.time(), zone)
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise ValidationError({field: "Use a date (2026-12-01) or a date-time with offset (2026-12-01T09:00:00Z)."}) \
-            from None
+        raise ValidationError(
+            {field: msg("Use a date (2026-12-01) or a date-time with offset (2026-12-01T09:00:00Z).")}) from None
     if moment.tzinfo is None:
-        raise ValidationError({field: "Give the time with its UTC offset, e.g. 2026-12-01T09:00:00Z."})
+        raise ValidationError({field: msg("Give the time with its UTC offset, e.g. 2026-12-01T09:00:00Z.")})
     return moment
 
 
 def _range(start: str | None, end: str | None, tz: str) -> tuple[datetime, datetime, datetime]:
     """The asked range [start, end) and now, checked."""
     if time_zone_error(tz):
-        raise ValidationError({"tz": "Choose a time zone from the list, e.g. Europe/Berlin."})
+        raise ValidationError({"tz": msg("Choose a time zone from the list, e.g. Europe/Berlin.")})
     zone = ZoneInfo(tz)
     now = datetime.now(UTC)
     lo = _moment(start, zone, "start") if start else now
     hi = _moment(end, zone, "end") if end else lo + timedelta(days=7)
     if hi <= lo:
-        raise ValidationError({"end": "The end must be after the start."})
+        raise ValidationError({"end": msg("The end must be after the start.")})
     if hi - lo > timedelta(days=MAX_RANGE_DAYS + 1):
-        raise ValidationError({"end": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
+        raise ValidationError({"end": msg("Ask for at most {count} days at a time.", count=MAX_RANGE_DAYS)})
     return lo, hi, now
 
 

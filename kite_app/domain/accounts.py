@@ -11,6 +11,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from kite_app.domain.errors import ValidationError
+from kite_app.domain.text import msg
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
@@ -36,6 +37,7 @@ class Actor:
     role: Role
     name: str = ""
     time_zone: str = "UTC"
+    language: str = "en"  # of their pages and mails
 
     @property
     def is_admin(self) -> bool:
@@ -49,27 +51,27 @@ def normalize_email(raw: str) -> str:
 def email_error(email: str) -> str | None:
     """The message for an invalid (already normalized) email, or None when it is fine."""
     if not email:
-        return "Enter an email address."
+        return msg("Enter an email address.")
     if len(email) > MAX_EMAIL_LENGTH or not _EMAIL_RE.match(email):
-        return "Enter a valid email address, like name@example.com."
+        return msg("Enter a valid email address, like name@example.com.")
     return None
 
 
 def name_error(name: str) -> str | None:
     if not name:
-        return "Enter a name."
+        return msg("Enter a name.")
     if len(name) > MAX_NAME_LENGTH:
-        return f"Use at most {MAX_NAME_LENGTH} characters for the name."
+        return msg("Use at most {count} characters for the name.", count=MAX_NAME_LENGTH)
     if any(unicodedata.category(ch) == "Cc" for ch in name):
-        return "The name cannot contain control characters."
+        return msg("The name cannot contain control characters.")
     return None
 
 
 def password_error(password: str) -> str | None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use a password of at least {MIN_PASSWORD_LENGTH} characters."
+        return msg("Use a password of at least {count} characters.", count=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"Use a password of at most {MAX_PASSWORD_LENGTH} characters."
+        return msg("Use a password of at most {count} characters.", count=MAX_PASSWORD_LENGTH)
     return None
 
 
@@ -81,7 +83,7 @@ def time_zones() -> tuple[str, ...]:
 
 def time_zone_error(tz: str) -> str | None:
     if tz not in set(time_zones()):
-        return "Choose a time zone from the list."
+        return msg("Choose a time zone from the list.")
     ZoneInfo(tz)
     return None
 

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from kite_app.domain.intervals import Interval, merge
+from kite_app.domain.text import msg
 
 MINUTES_PER_DAY = 24 * 60
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -52,7 +53,7 @@ def ranges_error(ranges: Sequence[TimeRange]) -> str | None:
     """Why a day's ranges are invalid (end before start, overlapping), or None."""
     for r in ranges:
         if not (0 <= r.start < MINUTES_PER_DAY and 0 < r.end <= MINUTES_PER_DAY):
-            return "Times must lie between 00:00 and 24:00."
+            return msg("Times must lie between 00:00 and 24:00.")
         if r.end <= r.start:
             return f"{format_minutes(r.end)} is not after {format_minutes(r.start)}: the end must be after the start."
     ordered = sorted(ranges)

@@ -12,6 +12,7 @@ from kite_app.domain.availability import WEEKDAYS, TimeRange, format_minutes, pa
 from kite_app.domain.errors import ValidationError
 from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.slots import MAX_DURATION, MAX_WINDOW_DAYS, MIN_DURATION, SlotRules
+from kite_app.domain.text import msg
 
 SLOT_INTERVALS = (5, 10, 15, 20, 30, 45, 60, 90, 120)
 MAX_BUFFER = 240
@@ -19,7 +20,7 @@ MAX_NOTICE = 14 * 24 * 60
 MAX_OVERRIDES = 100
 MAX_REMINDERS = 5
 MAX_REMINDER_MINUTES = 7 * 24 * 60
-RANGES_HINT = "Use times like 09:00-12:00, separated by commas."
+RANGES_HINT = msg("Use times like 09:00-12:00, separated by commas.")
 
 
 @dataclass(frozen=True)
@@ -77,11 +78,13 @@ def parse_ranges(text: str) -> tuple[TimeRange, ...]:
     for part in parts:
         pieces = re.split(r"\s*[-–]\s*", part)
         if len(pieces) != 2:
-            raise ValueError(f"“{part}” is not a range. {RANGES_HINT}")
+            raise ValueError(msg("“{text}” is not a range. Use times like 09:00-12:00, separated by commas.",
+                                 text=part))
         try:
             out.append(TimeRange(parse_time(pieces[0]), parse_time(pieces[1])))
         except ValueError:
-            raise ValueError(f"“{part}” is not a range. {RANGES_HINT}") from None
+            raise ValueError(msg("“{text}” is not a range. Use times like 09:00-12:00, separated by commas.",
+                                 text=part)) from None
     return tuple(sorted(out))
 
 
@@ -127,10 +130,10 @@ def _int_in(form: RulesForm, key: str, low: int, high: int, unit: str, errors: d
     try:
         value = int(raw)
     except ValueError:
-        errors[key] = f"Enter a whole number of {unit}."
+        errors[key] = msg("Enter a whole number of {unit}.", unit=unit)
         return low
     if not low <= value <= high:
-        errors[key] = f"Use {low} to {high} {unit}."
+        errors[key] = msg("Use {low} to {high} {unit}.", low=low, high=high, unit=unit)
     return value
 
 
@@ -168,19 +171,19 @@ def parse_durations(form: RulesForm, errors: dict[str, str]) -> tuple[tuple[int,
         try:
             minutes = int(part)
         except ValueError:
-            errors["durations"] = f"“{part}” is not a number of minutes."
+            errors["durations"] = msg("“{text}” is not a number of minutes.", text=part)
             break
         if not MIN_DURATION <= minutes <= MAX_DURATION:
-            errors["durations"] = (f"Each duration must be between {MIN_DURATION} and {MAX_DURATION} minutes "
-                                   f"({minutes} is not).")
+            errors["durations"] = msg("Each duration must be between {low} and {high} minutes ({minutes} is not).",
+                                     low=MIN_DURATION, high=MAX_DURATION, minutes=minutes)
             break
         durations.append(minutes)
     durations = sorted(set(durations))
     if not durations and "durations" not in errors:
-        errors["durations"] = "Offer at least one duration."
+        errors["durations"] = msg("Offer at least one duration.")
     default = _int_in(form, "default_duration", MIN_DURATION, MAX_DURATION, "minutes", errors)
     if "default_duration" not in errors and "durations" not in errors and default not in durations:
-        errors["default_duration"] = "The default duration must be one of the duration options."
+        errors["default_duration"] = msg("The default duration must be one of the duration options.")
     return tuple(durations), default
 
 
@@ -194,9 +197,9 @@ def parse_rules(form: RulesForm, errors: dict[str, str]) -> SlotRules:
         window_days=_int_in(form, "window_days", 1, MAX_WINDOW_DAYS, "days", errors),
     )
     if "slot_interval" not in errors and rules.interval not in SLOT_INTERVALS:
-        errors["slot_interval"] = "Choose a slot interval from the list."
+        errors["slot_interval"] = msg("Choose a slot interval from the list.")
     if "window_days" in errors and form.window_days.strip().isdigit() and int(form.window_days) > MAX_WINDOW_DAYS:
-        errors["window_days"] = f"Guests can book at most one month ahead ({MAX_WINDOW_DAYS} days)."
+        errors["window_days"] = msg("Guests can book at most one month ahead ({count} days).", count=MAX_WINDOW_DAYS)
     return rules
 
 
@@ -208,16 +211,16 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
     links this agent may choose."""
     errors: dict[str, str] = {}
     if form.meeting_link not in link_sources:
-        errors["meeting_link"] = "Choose one of the meeting links offered."
+        errors["meeting_link"] = msg("Choose one of the meeting links offered.")
 
     blocking = tuple(dict.fromkeys(form.blocking_calendars))
     if unknown := [c for c in blocking if c not in calendars]:
-        errors["blocking_calendars"] = f"Unknown calendar {unknown[0]}."
+        errors["blocking_calendars"] = msg("Unknown calendar {name}.", name=unknown[0])
     destination = form.destination_calendar
     if destination not in calendars:
-        errors["destination_calendar"] = "Choose the calendar that meetings are added to."
+        errors["destination_calendar"] = msg("Choose the calendar that meetings are added to.")
     elif writable is not None and destination not in writable:
-        errors["destination_calendar"] = "You can only read this calendar. Choose one you can add events to."
+        errors["destination_calendar"] = msg("You can only read this calendar. Choose one you can add events to.")
 
     durations, default = parse_durations(form, errors)
 
@@ -230,27 +233,27 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
         try:
             ranges = parse_ranges(day_form.hours)
         except ValueError as exc:
-            errors[f"hours_{i}"] = str(exc)
+            errors[f"hours_{i}"] = exc.args[0]
             weekly.append(())
             continue
         if not ranges:
-            errors[f"hours_{i}"] = f"Enter {name}'s hours, or mark {name} as a day off."
+            errors[f"hours_{i}"] = msg("Enter {day}'s hours, or mark {day} as a day off.", day=name)
         elif message := ranges_error(ranges):
             errors[f"hours_{i}"] = message
         weekly.append(ranges)
 
     overrides: dict[date, tuple[TimeRange, ...]] = {}
     if len(form.overrides) > MAX_OVERRIDES:
-        errors["overrides"] = f"Use at most {MAX_OVERRIDES} date overrides."
+        errors["overrides"] = msg("Use at most {count} date overrides.", count=MAX_OVERRIDES)
     for i, row in enumerate(form.overrides[:MAX_OVERRIDES]):
         key = f"override_{i}"
         try:
             day = date.fromisoformat(row.date.strip())
         except ValueError:
-            errors[key] = "Choose a date."
+            errors[key] = msg("Choose a date.")
             continue
         if day in overrides:
-            errors[key] = f"{day.isoformat()} already has an override."
+            errors[key] = msg("{date} already has an override.", date=day.isoformat())
             continue
         try:
             ranges = parse_ranges(row.hours)
@@ -268,11 +271,12 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
         if not part:
             continue
         if not part.isdigit() or not 5 <= int(part) <= MAX_REMINDER_MINUTES:
-            errors["reminders"] = f"Each reminder is 5 to {MAX_REMINDER_MINUTES} minutes before the meeting."
+            errors["reminders"] = msg("Each reminder is 5 to {count} minutes before the meeting.",
+                                      count=MAX_REMINDER_MINUTES)
             break
         reminders.append(int(part))
     if len(set(reminders)) > MAX_REMINDERS:
-        errors["reminders"] = f"Use at most {MAX_REMINDERS} reminders."
+        errors["reminders"] = msg("Use at most {count} reminders.", count=MAX_REMINDERS)
 
     if errors:
         raise ValidationError(errors)

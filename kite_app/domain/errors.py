@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kite_app.domain.text import msg
+
 
 class KiteError(Exception):
     """Base class of every error the UI or API shows to a person."""
@@ -22,7 +24,7 @@ class ValidationError(KiteError):
 class PermissionDenied(KiteError):
     """The person asking may not do this."""
 
-    def __init__(self, message: str = "You are not allowed to do this."):
+    def __init__(self, message: str = msg("You are not allowed to do this.")):
         super().__init__(message)
 
 
@@ -43,6 +45,6 @@ class CalendarUnavailable(KiteError):
 
     code = "calendar_unavailable"
 
-    def __init__(self, message: str = "The agent's calendar cannot be read right now, so no times can be offered "
-                                      "safely. Please try again in a few minutes."):
+    def __init__(self, message: str = msg("The agent's calendar cannot be read right now, so no times can be offered "
+                                       "safely. Please try again in a few minutes.")):
         super().__init__(message)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from kite_app.domain.text import msg
+
 PLACEHOLDER = "{id}"
 MAX_LINK = 500
 ROOM_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no look-alikes (l, o, 0, 1)
@@ -65,14 +67,14 @@ class LinkPolicy:
 
 def _url_error(url: str) -> str | None:
     if len(url) > MAX_LINK:
-        return f"Keep the link under {MAX_LINK} characters."
+        return msg("Keep the link under {count} characters.", count=MAX_LINK)
     if any(c.isspace() for c in url):
-        return "A link has no spaces."
+        return msg("A link has no spaces.")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        return "Start the link with https:// (or http://)."
+        return msg("Start the link with https:// (or http://).")
     if not parts.hostname or "." not in parts.hostname and parts.hostname != "localhost":
-        return "Put the video service's address after https://, like https://meet.example.com/…"
+        return msg("Put the video service's address after https://, like https://meet.example.com/…")
     return None
 
 
@@ -80,11 +82,13 @@ def template_error(template: str) -> str | None:
     """Why a link template cannot be used, or None. It must be an http(s) address with {id} where each
     meeting's room id goes, and no other placeholder."""
     if unknown := [p for p in re.findall(r"\{[^{}]*\}", template) if p != PLACEHOLDER]:
-        return f"Unknown placeholder {unknown[0]}: the template may only use {PLACEHOLDER}."
+        return msg("Unknown placeholder {unknown}: the template may only use {placeholder}.",
+                   unknown=unknown[0], placeholder=PLACEHOLDER)
     if "{" in template.replace(PLACEHOLDER, "") or "}" in template.replace(PLACEHOLDER, ""):
-        return f"Write the placeholder as {PLACEHOLDER}."
+        return msg("Write the placeholder as {placeholder}.", placeholder=PLACEHOLDER)
     if PLACEHOLDER not in template:
-        return f"Put {PLACEHOLDER} where each meeting's room id goes, like https://meet.example.com/kite-{PLACEHOLDER}."
+        return msg("Put {placeholder} where each meeting's room id goes, like https://meet.example.com/kite-{placeholder}.",
+                   placeholder=PLACEHOLDER)
     return _url_error(template.replace(PLACEHOLDER, "room"))
 
 
@@ -93,7 +97,7 @@ def personal_link_error(url: str) -> str | None:
     if not url:
         return None
     if "{" in url or "}" in url:
-        return "Your own link is fixed: it has no placeholder."
+        return msg("Your own link is fixed: it has no placeholder.")
     return _url_error(url)
 
 

@@ -14,6 +14,7 @@ from kite_app.domain.calendar_settings import CalendarSettings, parse_durations,
 from kite_app.domain.errors import ValidationError
 from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.slots import SlotRules
+from kite_app.domain.text import msg
 
 MAX_WEIGHT = 10
 MAX_MEMBERS = 50
@@ -93,33 +94,33 @@ def parse_team(form: TeamForm, *, agents: Collection[int]) -> Team:
     errors: dict[str, str] = {}
     name = " ".join(form.name.split())
     if not 1 <= len(name) <= 100:
-        errors["name"] = "Give the team a name (at most 100 characters)."
+        errors["name"] = msg("Give the team a name (at most 100 characters).")
     slug = form.slug.strip().lower()
     if not re.fullmatch(rf"[a-z0-9](?:[a-z0-9-]{{1,{MAX_SLUG_LENGTH - 2}}})[a-z0-9]", slug):
-        errors["slug"] = "Use 3 to 60 lowercase letters, digits and hyphens, like “support”."
+        errors["slug"] = msg("Use 3 to 60 lowercase letters, digits and hyphens, like “support”.")
     try:
         kind = TeamKind(form.kind)
     except ValueError:
-        errors["kind"] = "Choose Round robin or Collective."
+        errors["kind"] = msg("Choose Round robin or Collective.")
         kind = TeamKind.ROUND_ROBIN
     members: dict[int, int] = {}
     for agent_id, weight in (form.members or {}).items():
         if agent_id not in agents:
-            errors["members"] = "Choose members among the active agents."
+            errors["members"] = msg("Choose members among the active agents.")
             continue
         raw = str(weight).strip() or "1"
         if not raw.isdigit() or not 1 <= int(raw) <= MAX_WEIGHT:
-            errors[f"weight_{agent_id}"] = f"Use a weight from 1 to {MAX_WEIGHT}."
+            errors[f"weight_{agent_id}"] = msg("Use a weight from 1 to {count}.", count=MAX_WEIGHT)
             continue
         members[agent_id] = int(raw)
     if not members and "members" not in errors and not any(k.startswith("weight_") for k in errors):
-        errors["members"] = "Choose at least one member."
+        errors["members"] = msg("Choose at least one member.")
     if len(members) > MAX_MEMBERS:
-        errors["members"] = f"A team has at most {MAX_MEMBERS} members."
+        errors["members"] = msg("A team has at most {count} members.", count=MAX_MEMBERS)
     durations, default = parse_durations(form, errors)
     rules = parse_rules(form, errors)
     if form.meeting_link not in {s.value for s in LinkSource}:
-        errors["meeting_link"] = "Choose one of the meeting links offered."
+        errors["meeting_link"] = msg("Choose one of the meeting links offered.")
     if errors:
         raise ValidationError(errors)
     return Team(name=name, slug=slug, kind=kind, members=members,

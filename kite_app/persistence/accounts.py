@@ -22,6 +22,7 @@ class UserView(TypedDict):
     description: str
     photo_version: int
     video_url: str
+    language: str
 
 
 def to_view(user: User) -> UserView:
@@ -36,6 +37,7 @@ def to_view(user: User) -> UserView:
         description=user.description,
         photo_version=user.photo_version,
         video_url=user.video_url,
+        language=user.language or "en",
     )
 
 

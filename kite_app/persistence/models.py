@@ -41,6 +41,7 @@ class User(SQLModel, table=True):
     description: str = Field(default="", max_length=300)  # an agent's few words on their booking page
     photo_version: int = Field(default=0)  # 0: no photo (initials are shown); rises with each new photo
     video_url: str = Field(default="", max_length=500)  # an agent's own video room, for their meetings' link
+    language: str = Field(default="", max_length=8)  # their pages and mails; "" until their first login sets it
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from kite_app import i18n
 from kite_app.domain.accounts import (
     MAX_DESCRIPTION,
     MAX_PHOTO_BYTES,
@@ -23,26 +24,27 @@ from kite_app.domain.accounts import (
 )
 from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.domain.meeting_links import personal_link_error
+from kite_app.domain.text import msg
 from kite_app.persistence import accounts as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import AgentPhoto, LocalCalendar, User
 from kite_app.services import watches
 from kite_app.services.passwords import hash_password
 
-DUPLICATE_EMAIL = "An account with this email already exists."
+DUPLICATE_EMAIL = msg("An account with this email already exists.")
 
 
 def require_admin(actor: Actor | None) -> Actor:
     if actor is None:
-        raise PermissionDenied("Log in to continue.")
+        raise PermissionDenied(msg("Log in to continue."))
     if not actor.is_admin:
-        raise PermissionDenied("Only admins can do this.")
+        raise PermissionDenied(msg("Only admins can do this."))
     return actor
 
 
 def require_login(actor: Actor | None) -> Actor:
     if actor is None:
-        raise PermissionDenied("Log in to continue.")
+        raise PermissionDenied(msg("Log in to continue."))
     return actor
 
 
@@ -68,7 +70,7 @@ def create_first_admin(*, name: str, email: str, password: str, now: datetime) -
     try:
         with transaction() as s:
             if q.count_role(s, Role.ADMIN) > 0:
-                raise PermissionDenied("The admin account already exists. Log in instead.")
+                raise PermissionDenied(msg("The admin account already exists. Log in instead."))
             user = User(
                 name=name, email=email, password_hash=hash_password(password), role=Role.ADMIN,
                 created_at=now, updated_at=now,
@@ -76,7 +78,7 @@ def create_first_admin(*, name: str, email: str, password: str, now: datetime) -
             s.add(user)
             s.flush()
             if q.count_role(s, Role.ADMIN) > 1:  # a concurrent first run won the race
-                raise PermissionDenied("The admin account already exists. Log in instead.")
+                raise PermissionDenied(msg("The admin account already exists. Log in instead."))
             return q.to_view(user)
     except IntegrityError:
         raise ValidationError({"email": DUPLICATE_EMAIL}) from None
@@ -119,7 +121,7 @@ def _agent_for_admin(s, actor: Actor | None, agent_id: int) -> User:
     require_admin(actor)
     agent = s.get(User, agent_id)
     if agent is None or agent.role != Role.AGENT:
-        raise NotFound("This agent does not exist.")
+        raise NotFound(msg("This agent does not exist."))
     return agent
 
 
@@ -157,14 +159,15 @@ def own_profile(actor: Actor | None) -> q.UserView:
     with transaction(read_only=True) as s:
         user = s.get(User, actor.user_id)
         if user is None:
-            raise NotFound("This account no longer exists.")
+            raise NotFound(msg("This account no longer exists."))
         return q.to_view(user)
 
 
 def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: datetime,
-                       description: str | None = None, video_url: str | None = None) -> q.UserView:
-    """A person changes their own name, time zone and (agents) the description on their booking page; the
-    booking slug stays stable."""
+                       description: str | None = None, video_url: str | None = None,
+                       language: str | None = None) -> q.UserView:
+    """A person changes their own name, time zone, language (of their pages and mails) and (agents) the
+    description on their booking page; the booking slug stays stable."""
     actor = require_login(actor)
     name, time_zone = name.strip(), time_zone.strip()
     errors = {}
@@ -175,18 +178,22 @@ def update_own_profile(actor: Actor | None, *, name: str, time_zone: str, now: d
     if description is not None:
         description = " ".join(description.split())
         if len(description) > MAX_DESCRIPTION:
-            errors["description"] = f"Keep the description under {MAX_DESCRIPTION} characters."
+            errors["description"] = msg("Keep the description under {count} characters.", count=MAX_DESCRIPTION)
     if video_url is not None:
         video_url = video_url.strip()
         if message := personal_link_error(video_url):
             errors["video_url"] = message
+    if language is not None and language not in i18n.LANGUAGES:
+        errors["language"] = msg("Choose one of the offered languages.")
     if errors:
         raise ValidationError(errors)
     with transaction() as s:
         user = s.get(User, actor.user_id)
         if user is None:
-            raise NotFound("This account no longer exists.")
+            raise NotFound(msg("This account no longer exists."))
         user.name, user.time_zone, user.updated_at = name, time_zone, now
+        if language is not None:
+            user.language = language
         if description is not None:
             user.description = description
         if video_url is not None:
@@ -201,15 +208,16 @@ def set_photo(actor: Actor | None, data: bytes | None, *, now: datetime) -> q.Us
     content_type = None
     if data is not None:
         if len(data) > MAX_PHOTO_BYTES:
-            raise ValidationError({"photo": f"Choose a photo under {MAX_PHOTO_BYTES // 1_000_000} MB."})
+            raise ValidationError({"photo": msg("Choose a photo under {count} MB.",
+                                                count=MAX_PHOTO_BYTES // 1_000_000)})
         if (content_type := photo_type(data)) is None:
-            raise ValidationError({"photo": "Choose a PNG, JPEG or WebP image."})
+            raise ValidationError({"photo": msg("Choose a PNG, JPEG or WebP image.")})
     with transaction() as s:
         user = s.get(User, actor.user_id)
         if user is None:
-            raise NotFound("This account no longer exists.")
+            raise NotFound(msg("This account no longer exists."))
         if user.role != Role.AGENT:
-            raise PermissionDenied("Only agents have a booking page photo.")
+            raise PermissionDenied(msg("Only agents have a booking page photo."))
         photo = s.get(AgentPhoto, user.id)
         if data is None or content_type is None:
             if photo is not None:
@@ -231,7 +239,7 @@ def agent_photo(slug: str) -> tuple[str, bytes]:
         agent = public_agent(slug, session=s)
         photo = s.get(AgentPhoto, agent["id"])
         if photo is None:
-            raise NotFound("This agent has no photo.")
+            raise NotFound(msg("This agent has no photo."))
         return photo.content_type, photo.data
 
 
@@ -243,5 +251,5 @@ def public_agent(slug: str, *, session: Session | None = None) -> q.UserView:
             return public_agent(slug, session=s)
     agent = q.user_by_slug(session, (slug or "").strip().lower())
     if agent is None or agent.role != Role.AGENT or not agent.active:
-        raise NotFound("There is no booking page at this address. Check the link you were given.")
+        raise NotFound(msg("There is no booking page at this address. Check the link you were given."))
     return q.to_view(agent)

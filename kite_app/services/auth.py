@@ -6,24 +6,27 @@ import math
 import secrets
 from datetime import datetime, timedelta
 
+from kite_app import i18n
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role, normalize_email
 from kite_app.domain.errors import KiteError, TooManyAttempts
+from kite_app.domain.text import msg
 from kite_app.domain.tokens import token_hash
 from kite_app.persistence import accounts as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import LoginFailure, LoginSession
 from kite_app.services.passwords import verify_password
 
-WRONG_CREDENTIALS = "Email or password is incorrect."
+WRONG_CREDENTIALS = msg("Email or password is incorrect.")
 
 
 class LoginFailed(KiteError):
     pass
 
 
-def log_in(*, email: str, password: str, now: datetime) -> tuple[str, q.UserView]:
-    """Check the password and open a session. Returns (session token, user)."""
+def log_in(*, email: str, password: str, now: datetime, language: str = "en") -> tuple[str, q.UserView]:
+    """Check the password and open a session. Returns (session token, user). The first login sets the
+    person's language to `language` (their browser's); they change it in Profile after."""
     email = normalize_email(email)
     window = timedelta(minutes=settings.login_lock_minutes)
     with transaction() as s:
@@ -32,7 +35,8 @@ def log_in(*, email: str, password: str, now: datetime) -> tuple[str, q.UserView
             retry_after = (recent[-settings.login_max_failures] + window - now).total_seconds()
             minutes = max(1, math.ceil(retry_after / 60))
             raise TooManyAttempts(
-                f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+                msg("Too many failed attempts. Try again in {count} minutes.", count=minutes) if minutes != 1
+                else msg("Too many failed attempts. Try again in a minute."),
                 retry_after=int(retry_after),
             )
         user = q.user_by_email(s, email) if email else None
@@ -44,10 +48,13 @@ def log_in(*, email: str, password: str, now: datetime) -> tuple[str, q.UserView
     if failed or user is None:  # the failure row is committed before we refuse
         raise LoginFailed(WRONG_CREDENTIALS)
     if not user.active:
-        raise LoginFailed("This account is deactivated. Ask your admin to reactivate it.")
+        raise LoginFailed(msg("This account is deactivated. Ask your admin to reactivate it."))
     token = secrets.token_urlsafe(32)
     with transaction() as s:
         q.clear_failures(s, email)
+        if not user.language:
+            user.language = language if language in i18n.LANGUAGES else i18n.DEFAULT
+            s.add(user)
         s.add(
             LoginSession(
                 token_hash=token_hash(token), user_id=user.id, created_at=now,
@@ -68,7 +75,8 @@ def actor_for_token(token: str | None, *, now: datetime) -> Actor | None:
     login, user = found
     if login.revoked_at is not None or login.expires_at <= now or not user.active:
         return None
-    return Actor(user_id=user.id, role=Role(user.role), name=user.name, time_zone=user.time_zone)
+    return Actor(user_id=user.id, role=Role(user.role), name=user.name, time_zone=user.time_zone,
+                 language=user.language or i18n.DEFAULT)
 
 
 def log_out(token: str | None, *, now: datetime) -> None:

@@ -14,6 +14,7 @@ from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import CalendarUnavailable, ValidationError
 from kite_app.domain.intervals import Interval, to_seconds
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
+from kite_app.domain.text import msg
 from kite_app.domain.times import DEFAULT_LOCALE, clock
 from kite_app.persistence import calendars as q
 from kite_app.persistence.db import transaction
@@ -92,9 +93,9 @@ def checked_duration(settings: CalendarSettings, duration: int | None, guest_zon
     """The duration asked for (the default when none), refused when not offered; the guest's zone checked."""
     duration = settings.default_duration if duration is None else duration
     if duration not in settings.durations and not (any_duration and MIN_DURATION <= duration <= MAX_DURATION):
-        raise ValidationError({"duration": "Choose one of the offered durations."})
+        raise ValidationError({"duration": msg("Choose one of the offered durations.")})
     if time_zone_error(guest_zone):
-        raise ValidationError({"tz": "Choose a time zone from the list."})
+        raise ValidationError({"tz": msg("Choose a time zone from the list.")})
     return duration
 
 

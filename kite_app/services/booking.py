@@ -41,6 +41,7 @@ from kite_app.domain.meeting import (
 )
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.domain.teams import TeamRules, member_settings
+from kite_app.domain.text import msg
 from kite_app.persistence import meetings as q
 from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, Team, User
@@ -172,11 +173,11 @@ def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
     if message := email_error(email):
         errors["guest_email"] = message
     if len(subject) > MAX_SUBJECT:
-        errors["subject"] = f"Use at most {MAX_SUBJECT} characters for the subject."
+        errors["subject"] = msg("Use at most {count} characters for the subject.", count=MAX_SUBJECT)
     if time_zone_error(req.guest_time_zone):
-        errors["time_zone"] = "Choose a time zone from the list."
+        errors["time_zone"] = msg("Choose a time zone from the list.")
     if req.start.tzinfo is None:
-        errors["start"] = "Give the start time with its UTC offset."
+        errors["start"] = msg("Give the start time with its UTC offset.")
     if errors:
         raise ValidationError(errors)
     return name, email, subject
@@ -477,7 +478,7 @@ def again(key: str, now: datetime) -> MeetingView:
     with transaction() as s:
         meeting = q.idempotent(s, key)
         if meeting is None:
-            raise NotFound("This booking no longer exists.")
+            raise NotFound(msg("This booking no longer exists."))
         return _view(meeting, must_get(s, User, meeting.agent_id), q.new_link(s, meeting.id, now), now, s)
 
 
@@ -495,7 +496,7 @@ def get(token: str, *, now: datetime, client: str | None = None) -> MeetingView:
 def set_guest_language(token: str, language: str, *, now: datetime, client: str | None = None) -> MeetingView:
     """The guest changed the language of their pages: their mails and notices follow it from now on."""
     if language not in i18n.LANGUAGES:
-        raise ValidationError({"language": "Choose one of the offered languages."})
+        raise ValidationError({"language": msg("Choose one of the offered languages.")})
     with transaction() as s:
         meeting = manage_links.meeting_for(s, token, client=client, now=now)
         for row in q.group(s, meeting):
@@ -562,7 +563,7 @@ def change_slots(token: str, *, start: datetime, end: datetime, duration: int, g
         agent = must_get(s, User, meeting.agent_id)
     settings = meeting_settings(meeting)
     if settings is None or not agent.active:
-        raise NotFound("This agent is not taking bookings any more.")
+        raise NotFound(msg("This agent is not taking bookings any more."))
     duration = checked_duration(settings, duration, guest_zone)
     return label_slots(agent_slots(agent.id, agent.time_zone, settings, start=start, end=end, duration=duration,
                                    now=now, exclude_meeting_id=meeting.id), ZoneInfo(guest_zone), locale)
@@ -600,9 +601,9 @@ def cancel(token: str, *, now: datetime, client: str | None = None, reason: str 
 
 def _changeable(meeting: Meeting, now: datetime) -> None:
     if meeting.status not in LIVE:
-        raise ValidationError({"meeting": "This meeting was deleted and cannot be changed."})
+        raise ValidationError({"meeting": msg("This meeting was deleted and cannot be changed.")})
     if meeting.starts_at <= now:
-        raise ValidationError({"meeting": "This meeting has already started and cannot be changed."})
+        raise ValidationError({"meeting": msg("This meeting has already started and cannot be changed.")})
 
 
 def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime | None = None,
@@ -619,13 +620,13 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
     all_settings = [meeting_settings(r) for r in rows]
     for host, settings in zip(hosts, all_settings, strict=True):
         if settings is None or not host.active:
-            raise NotFound(f"{host.name} is not taking bookings any more.")
+            raise NotFound(msg("{name} is not taking bookings any more.", name=host.name))
     new_subject = meeting.subject if subject is None else clean_text(subject, MAX_SUBJECT)
     if len(new_subject) > MAX_SUBJECT:
-        raise ValidationError({"subject": f"Use at most {MAX_SUBJECT} characters for the subject."})
+        raise ValidationError({"subject": msg("Use at most {count} characters for the subject.", count=MAX_SUBJECT)})
     new_start = meeting.starts_at if start is None else start
     if new_start.tzinfo is None:
-        raise ValidationError({"start": "Give the start time with its UTC offset."})
+        raise ValidationError({"start": msg("Give the start time with its UTC offset.")})
     new_start = new_start.astimezone(UTC)
     old_duration = meeting.duration_minutes
     new_duration = old_duration if duration is None else duration
@@ -688,7 +689,8 @@ def _step(s, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime
     allows it), a higher SEQUENCE, the notice in the conversation and the mails."""
     if status is not None and status != meeting.status:
         if not can_move(meeting.status, status):
-            raise ValidationError({"meeting": f"A {meeting.status} meeting cannot become {status}."})
+            raise ValidationError({"meeting": msg("A {status} meeting cannot become {new}.",
+                                                  status=meeting.status, new=status)})
         meeting.status = status
     meeting.sequence += 1
     meeting.updated_at = now
@@ -712,13 +714,14 @@ def checked_reason(reason: str) -> str:
     """Why a meeting is deleted, as the other side will read it: one paragraph of at most MAX_REASON characters."""
     reason = " ".join(reason.split())
     if len(reason) > MAX_REASON:
-        raise ValidationError({"reason": f"Keep the reason under {MAX_REASON} characters."})
+        raise ValidationError({"reason": msg("Keep the reason under {count} characters.", count=MAX_REASON)})
     return reason
 
 
 def check_duration_only(minutes: int) -> None:
     if not MIN_DURATION <= minutes <= MAX_DURATION:
-        raise ValidationError({"duration": f"A meeting lasts {MIN_DURATION} to {MAX_DURATION} minutes."})
+        raise ValidationError({"duration": msg("A meeting lasts {low} to {high} minutes.",
+                                               low=MIN_DURATION, high=MAX_DURATION)})
 
 
 def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "deleted",
@@ -730,9 +733,9 @@ def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "dele
     with transaction() as s:
         meeting = must_get(s, Meeting, meeting_id)
         if meeting.status not in LIVE:
-            raise ValidationError({"meeting": "This meeting was already deleted."})
+            raise ValidationError({"meeting": msg("This meeting was already deleted.")})
         if meeting.starts_at <= now:
-            raise ValidationError({"meeting": "This meeting has already started and cannot be deleted."})
+            raise ValidationError({"meeting": msg("This meeting has already started and cannot be deleted.")})
         views, written = [], []
         for row in q.group(s, meeting):
             if row.status not in LIVE:
@@ -756,13 +759,13 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
         with transaction(read_only=True) as s:
             pending = must_get(s, Meeting, meeting_id).status == MeetingStatus.PENDING
         if not pending:
-            raise ValidationError({"meeting": "Only a pending meeting can be declined."})
+            raise ValidationError({"meeting": msg("Only a pending meeting can be declined.")})
         return delete_meeting(meeting_id, by="agent", now=now, kind="declined")
     with transaction() as s:
         meeting = must_get(s, Meeting, meeting_id)
         _changeable(meeting, now)
         if meeting.status == MeetingStatus.CONFIRMED:
-            raise ValidationError({"meeting": "This meeting is already confirmed."})
+            raise ValidationError({"meeting": msg("This meeting is already confirmed.")})
         agent = must_get(s, User, meeting.agent_id)
         rows = q.group(s, meeting)
         if len(rows) == 1:

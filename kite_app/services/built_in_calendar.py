@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from kite_app.domain.accounts import Actor
 from kite_app.domain.availability import local_to_utc
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
+from kite_app.domain.text import msg
 from kite_app.domain.times import short_moment
 from kite_app.domain.tokens import token_hash
 from kite_app.persistence import calendars as q
@@ -44,7 +45,7 @@ def _agent(s, actor: Actor | None) -> User:
     actor = require_login(actor)
     user = s.get(User, actor.user_id)
     if user is None:
-        raise NotFound("This account no longer exists.")
+        raise NotFound(msg("This account no longer exists."))
     return user
 
 
@@ -90,24 +91,24 @@ def add_block(actor: Actor | None, *, calendar_id: str, title: str, start: str, 
         errors: dict[str, str] = {}
         cal = q.calendar_of(s, user.id, local_id(calendar_id) or -1)
         if cal is None:
-            errors["calendar"] = "Choose one of your calendars."
+            errors["calendar"] = msg("Choose one of your calendars.")
         title = (title or "").strip() or "Busy"
         if len(title) > 200:
-            errors["title"] = "Use at most 200 characters."
+            errors["title"] = msg("Use at most 200 characters.")
         starts = ends = None
         try:
             starts = parse_local(start, zone)
         except ValueError:
-            errors["start"] = "Enter the start date and time."
+            errors["start"] = msg("Enter the start date and time.")
         try:
             ends = parse_local(end, zone)
         except ValueError:
-            errors["end"] = "Enter the end date and time."
+            errors["end"] = msg("Enter the end date and time.")
         if starts and ends:
             if ends <= starts:
-                errors["end"] = "The end must be after the start."
+                errors["end"] = msg("The end must be after the start.")
             elif ends - starts > timedelta(days=MAX_BLOCK_DAYS):
-                errors["end"] = f"A busy block can last at most {MAX_BLOCK_DAYS} days."
+                errors["end"] = msg("A busy block can last at most {count} days.", count=MAX_BLOCK_DAYS)
         if errors or cal is None or starts is None or ends is None:
             raise ValidationError(errors)
         block = BusyBlock(calendar_id=cal.id, title=title, starts_at=starts, ends_at=ends)
@@ -123,9 +124,9 @@ def remove_block(actor: Actor | None, block_id: int) -> None:
         user = _agent(s, actor)
         block = s.get(BusyBlock, block_id)
         if block is None or q.calendar_of(s, user.id, block.calendar_id) is None:
-            raise NotFound("This busy block does not exist.")
+            raise NotFound(msg("This busy block does not exist."))
         if block.uid and q.meeting_statuses(s, user.id, [block.uid]):
-            raise KiteError("This is a meeting, not a busy block: change or delete it on the Meetings page.")
+            raise KiteError(msg("This is a meeting, not a busy block: change or delete it on the Meetings page."))
         s.delete(block)
 
 
@@ -135,7 +136,8 @@ def import_ics(actor: Actor | None, *, filename: str, data: bytes, now: datetime
     Recurring events are expanded for the next year. Returns (calendar name, busy events imported).
     """
     if len(data) > MAX_ICS_BYTES:
-        raise ValidationError({"file": f"The file is larger than {MAX_ICS_BYTES // (1024 * 1024)} MB."})
+        raise ValidationError({"file": msg("The file is larger than {count} MB.",
+                                           count=MAX_ICS_BYTES // (1024 * 1024))})
     source = PurePosixPath((filename or "calendar.ics").replace("\\", "/")).name[:200] or "calendar.ics"
     with transaction(read_only=True) as s:
         user = _agent(s, actor)
@@ -143,7 +145,7 @@ def import_ics(actor: Actor | None, *, filename: str, data: bytes, now: datetime
     try:
         name, events = read_busy(data, start=now - timedelta(days=1), end=now + IMPORT_HORIZON, zone=zone)
     except IcsError as exc:
-        raise ValidationError({"file": str(exc)}) from None
+        raise ValidationError({"file": exc.args[0]}) from None
     name = name or PurePosixPath(source).stem[:100] or "Imported calendar"
     with transaction() as s:
         cal = next((c for c in q.calendars_of(s, user.id) if c.source == source), None)
@@ -165,9 +167,9 @@ def remove_calendar(actor: Actor | None, calendar_id: str) -> None:
         user = _agent(s, actor)
         cal = q.calendar_of(s, user.id, local_id(calendar_id) or -1)
         if cal is None:
-            raise NotFound("This calendar does not exist.")
+            raise NotFound(msg("This calendar does not exist."))
         if cal.source is None:
-            raise KiteError("Only imported calendars can be removed.")
+            raise KiteError(msg("Only imported calendars can be removed."))
         q.clear_calendar(s, cal.id)
         s.delete(cal)
 
@@ -180,7 +182,7 @@ def meetings_ics(feed_token: str, *, now: datetime, client: str | None = None) -
         row = q.settings_by_feed(s, token_hash(feed_token)) if feed_token else None
         if row is None:
             ratelimit.unknown_secret(client, now=now.timestamp())
-            raise NotFound("Unknown calendar feed.")
+            raise NotFound(msg("Unknown calendar feed."))
         agent = must_get(s, User, row.agent_id)
         meetings = [
             FeedMeeting(uid=m.uid, subject=m.subject, guest_name=m.guest_name, guest_email=m.guest_email,

@@ -20,6 +20,7 @@ from kite_app.domain.calendar_settings import (
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting_links import LABELS as LINK_LABELS
 from kite_app.domain.meeting_links import LinkSource
+from kite_app.domain.text import msg
 from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence import calendars as q
 from kite_app.persistence.accounts import UserView
@@ -32,13 +33,13 @@ from kite_app.services.accounts import public_agent, signed_in_agent
 
 log = logging.getLogger(__name__)
 
-AGENTS_ONLY = "Only agents have calendar settings."
+AGENTS_ONLY = msg("Only agents have calendar settings.")
 
 
 class SettingsView(TypedDict):
     form: SettingsForm  # the "Calendar Settings" form as it stands
     calendars: list[CalendarInfo]
-    calendar_problem: str
+    calendar_problems: list[str]  # what could not be listed or read, each said on its own
     saved: bool
     booking_url: str
     feed_url: str
@@ -46,11 +47,11 @@ class SettingsView(TypedDict):
     link_options: list[dict[str, str]]  # the meeting links this agent may choose: {"value", "label"}
 
 
-NO_WORKING_DAY = ("No day has working hours, so guests cannot book with you yet. Switch on at least one day "
-                  "(or add a date override with hours) and save again.")
+NO_WORKING_DAY = msg("No day has working hours, so guests cannot book with you yet. Switch on at least one day "
+                     "(or add a date override with hours) and save again.")
 
 
-def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[CalendarInfo], str]:
+def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[CalendarInfo], list[str]]:
     """Every calendar the agent can choose, and what could not be listed or read (said, not hidden)."""
     found: list[CalendarInfo] = []
     problems: list[str] = []
@@ -60,26 +61,27 @@ def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[Cale
             lost = provider.unreadable(agent_id, [c for c in blocking if provider_for(c) is provider])
         except (CalendarError, KeyError) as exc:  # a remote calendar service; the built-in calendar still works
             log.warning("calendars of agent %s cannot be listed: %s", agent_id, exc)
-            problems.append("Your Google Workspace calendars cannot be listed right now. The built-in calendar "
-                            "still works; try again later or ask your admin to test the Google connection.")
+            problems.append(msg("Your Google Workspace calendars cannot be listed right now. The built-in "
+                                "calendar still works; try again later or ask your admin to test the Google "
+                                "connection."))
             continue
         if lost:
-            problems.append(f"Busy time of {', '.join(c.partition(':')[2] for c in lost)} cannot be read: the calendar "
-                            "is no longer shared with you or was deleted. Untick it or have it shared again; until "
-                            "then guests cannot book with you.")
-    return found, " ".join(problems)
+            problems.append(msg("Busy time of {calendars} cannot be read: the calendar is no longer shared with you "
+                                "or was deleted. Untick it or have it shared again; until then guests cannot book "
+                                "with you.", calendars=", ".join(c.partition(":")[2] for c in lost)))
+    return found, problems
 
 
 def _view(agent: User, row) -> SettingsView:
     saved = CalendarSettings.from_json(row.data) if row else None
-    calendars, problem = _calendars(agent.id, saved.blocking_calendars if saved else ())
+    calendars, problems = _calendars(agent.id, saved.blocking_calendars if saved else ())
     settings = saved or default_settings(calendars[0]["id"] if calendars else "")
     sources = meeting_links.policy().allowed(google_calendar=any(c["id"].startswith(meeting_links.GOOGLE)
                                                                  for c in calendars))
     return SettingsView(
         form=to_form(settings),
         calendars=calendars,
-        calendar_problem=problem,
+        calendar_problems=problems,
         saved=row is not None,
         booking_url=routes.booking_url(config.settings.public_url, agent.slug) if row and agent.slug else "",
         feed_url=routes.feed_url(config.settings.public_url, row.feed_token) if row else "",
@@ -102,7 +104,7 @@ def new_feed_address(actor: Actor | None, *, now: datetime) -> SettingsView:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
         row = q.settings_row(s, agent.id)
         if row is None:
-            raise NotFound("Save your calendar settings to get a feed address.")
+            raise NotFound(msg("Save your calendar settings to get a feed address."))
         (row.feed_token, row.feed_token_hash), row.updated_at = _feed_address(), now
         s.add(row)
     return _view(agent, row)
@@ -162,5 +164,5 @@ def published_agent(slug: str) -> tuple[UserView, CalendarSettings]:
         agent = public_agent(slug, session=s)
         row = q.settings_row(s, agent["id"])
     if row is None:
-        raise NotFound("This agent has not opened their calendar for booking yet.")
+        raise NotFound(msg("This agent has not opened their calendar for booking yet."))
     return agent, CalendarSettings.from_json(row.data)

@@ -15,6 +15,7 @@ from kite_app import i18n
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.notices import render
+from kite_app.domain.text import msg
 from kite_app.domain.times import short_moment, when
 from kite_app.persistence import conversations as q
 from kite_app.persistence import meetings as meeting_rows
@@ -26,7 +27,7 @@ from kite_app.services.accounts import signed_in_agent
 
 MAX_MESSAGE = 4000
 
-AGENTS_ONLY = "Only agents have an inbox."
+AGENTS_ONLY = msg("Only agents have an inbox.")
 
 
 class ConversationSummary(TypedDict):
@@ -139,7 +140,7 @@ def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) 
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
         conv = s.get(Conversation, conversation_id)
         if conv is None or conv.agent_id != agent.id:
-            raise NotFound("This conversation does not exist.")
+            raise NotFound(msg("This conversation does not exist."))
         conv.agent_read_id = q.last_message_id(s, conv.id)
         s.add(conv)
         return ConversationView(id=conv.id, title=f"{conv.guest_name} <{conv.guest_email}>",
@@ -158,7 +159,7 @@ def _guest_conversations(s, token: str, client: str | None, now: datetime
         if conv is not None:
             found.append((conv, must_get(s, User, row.agent_id)))
     if not found:
-        raise NotFound("This conversation does not exist.")
+        raise NotFound(msg("This conversation does not exist."))
     return found, meeting
 
 
@@ -195,16 +196,16 @@ def last_id_for_agent(actor: Actor | None, conversation_id: int) -> int:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
         conv = s.get(Conversation, conversation_id)
         if conv is None or conv.agent_id != agent.id:
-            raise NotFound("This conversation does not exist.")
+            raise NotFound(msg("This conversation does not exist."))
         return q.last_message_id(s, conv.id)
 
 
 def _post(s, conv: Conversation, author: str, body: str, now: datetime) -> None:
     body = (body or "").strip()
     if not body:
-        raise ValidationError({"message": "Write a message first."})
+        raise ValidationError({"message": msg("Write a message first.")})
     if len(body) > MAX_MESSAGE:
-        raise ValidationError({"message": f"Use at most {MAX_MESSAGE} characters."})
+        raise ValidationError({"message": msg("Use at most {count} characters.", count=MAX_MESSAGE)})
     body = "".join(ch for ch in body if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     message = Message(conversation_id=conv.id, author=author, caused_by=author, body=body, created_at=now)
     s.add(message)
@@ -222,7 +223,7 @@ def agent_writes(actor: Actor | None, conversation_id: int, body: str, *, now: d
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
         conv = s.get(Conversation, conversation_id)
         if conv is None or conv.agent_id != agent.id:
-            raise NotFound("This conversation does not exist.")
+            raise NotFound(msg("This conversation does not exist."))
         _post(s, conv, "agent", body, now)
 
 

@@ -15,6 +15,7 @@ from kite_app.domain.calendar_settings import DayForm
 from kite_app.domain.errors import KiteError
 from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.teams import TeamForm, TeamKind
+from kite_app.domain.text import msg
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, LocalCalendar, User
 from kite_app.services import accounts, calendar_settings, meeting_links, teams
@@ -45,7 +46,7 @@ def seed_demo(*, now: datetime, days: int = 14) -> DemoAccounts:
     """Fill an empty database. Refuses when any account exists, so real data is never touched."""
     with transaction() as s:
         if s.exec(select(func.count()).select_from(User)).one():
-            raise KiteError("The database already has accounts; demo data goes into an empty database only.")
+            raise KiteError(msg("The database already has accounts; demo data goes into an empty database only."))
     admin = accounts.create_first_admin(name=ADMIN[0], email=ADMIN[1], password=PASSWORD, now=now)
     actor = Actor(user_id=admin["id"], role=Role.ADMIN)
     agents = [accounts.create_agent(actor, name=n, email=e, time_zone=tz, password=PASSWORD, now=now)

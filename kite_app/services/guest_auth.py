@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from kite_app.config import settings
 from kite_app.domain.accounts import email_error, normalize_email
 from kite_app.domain.errors import KiteError, TooManyAttempts, ValidationError
+from kite_app.domain.text import msg
 from kite_app.domain.tokens import token_hash
 from kite_app.persistence import guests as q
 from kite_app.persistence.db import transaction
@@ -30,7 +31,8 @@ def request_code(email: str, *, now: datetime, client: str | None = None) -> str
     with transaction() as s:
         recent = q.codes_since(s, email, now - timedelta(minutes=10))
         if len(recent) >= settings.code_rate_per_10_minutes:
-            raise TooManyAttempts("Too many codes were sent to this email. Try again in 10 minutes.", retry_after=600)
+            raise TooManyAttempts(msg("Too many codes were sent to this email. Try again in 10 minutes."),
+                                  retry_after=600)
         code = f"{secrets.randbelow(1_000_000):06d}"
         s.add(GuestCode(email=email, code_hash=token_hash(f"{email}:{code}"), created_at=now,
                         expires_at=now + timedelta(minutes=CODE_MINUTES)))
@@ -48,9 +50,9 @@ def verify_code(email: str, code: str, *, now: datetime) -> str:
     with transaction() as s:
         row = q.newest_unused_code(s, email)
         if row is None or row.expires_at <= now:
-            raise KiteError("This code has expired. Ask for a new one.")
+            raise KiteError(msg("This code has expired. Ask for a new one."))
         if row.attempts >= MAX_CODE_ATTEMPTS:
-            raise KiteError("Too many wrong codes. Ask for a new one.")
+            raise KiteError(msg("Too many wrong codes. Ask for a new one."))
         if not hmac.compare_digest(row.code_hash, token_hash(f"{email}:{code}")):
             row.attempts += 1
             s.add(row)
@@ -63,7 +65,7 @@ def verify_code(email: str, code: str, *, now: datetime) -> str:
             s.add(GuestSession(token_hash=token_hash(token), email=email, created_at=now,
                                expires_at=now + timedelta(days=SESSION_DAYS)))
     if failed:
-        raise ValidationError({"code": "This code is not right. Check the mail and try again."})
+        raise ValidationError({"code": msg("This code is not right. Check the mail and try again.")})
     return token
 
 

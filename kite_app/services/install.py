@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import serialization
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, email_error, normalize_email
 from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.domain.text import msg
 from kite_app.persistence import integrations as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Integration, User
@@ -58,7 +59,8 @@ class InstallFailed(KiteError):
 
 def _fernet() -> Fernet:
     if not settings.secret_key:
-        raise InstallFailed("no_secret", "Set KITE_SECRET_KEY on the server before installing: it encrypts the key.")
+        raise InstallFailed("no_secret",
+                            msg("Set KITE_SECRET_KEY on the server before installing: it encrypts the key."))
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(settings.secret_key.encode()).digest()))
 
 
@@ -67,16 +69,18 @@ def read_key(text: str) -> dict:
     try:
         info = json.loads(text or "")
     except ValueError:
-        raise ValidationError({"key": "This is not JSON. Paste the whole key file you downloaded."}) from None
+        raise ValidationError({"key": msg("This is not JSON. Paste the whole key file you downloaded.")}) from None
     if not isinstance(info, dict) or info.get("type") != "service_account":
-        raise ValidationError({"key": "This is not a service-account key (its \"type\" must be \"service_account\")."})
+        raise ValidationError(
+            {"key": msg("This is not a service-account key (its \"type\" must be \"service_account\").")})
     if missing := [f for f in REQUIRED_KEY_FIELDS if not info.get(f)]:
-        raise ValidationError({"key": f"The key lacks {', '.join(missing)}. Download a new JSON key."})
+        raise ValidationError({"key": msg("The key lacks {fields}. Download a new JSON key.",
+                                          fields=", ".join(missing))})
     try:
         serialization.load_pem_private_key(str(info["private_key"]).encode(), password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
-        raise ValidationError({"key": "The key's private_key is malformed (not a PEM private key). Download a new "
-                                      "JSON key."}) from None
+        raise ValidationError({"key": msg("The key's private_key is malformed (not a PEM private key). Download a new "
+                                          "JSON key.")}) from None
     return info
 
 
@@ -96,21 +100,24 @@ def _check(info: dict, admin_email: str) -> None:
     except GoogleCalendarError as exc:
         text = str(exc)
         if exc.reason == "unreachable":
-            raise InstallFailed("google_unreachable", "Google cannot be reached from the server. Check the server's "
-                                "network and try again.") from None
+            raise InstallFailed("google_unreachable", msg("Google cannot be reached from the server. Check the "
+                                                          "server's network and try again.")) from None
         if exc.reason != "tokenRefused":
-            raise InstallFailed("calendar_refused", f"Google refused to list the administrator's calendars: {exc}. "
-                                "Check that Google Calendar is on for this user.", field="admin_email") from None
+            raise InstallFailed("calendar_refused",
+                                msg("Google refused to list the administrator's calendars: {problem}. Check that "
+                                    "Google Calendar is on for this user.", problem=str(exc)),
+                                field="admin_email") from None
         if "unauthorized_client" in text:
             raise InstallFailed(
                 "scopes_not_delegated",
-                f"Google refused the scopes. In the Admin Console, Security → API controls → Domain-wide "
-                f"delegation, add client ID {info['client_id']} with the scopes shown in step 1.") from None
+                msg("Google refused the scopes. In the Admin Console, Security → API controls → Domain-wide "
+                    "delegation, add client ID {client_id} with the scopes shown in step 1.",
+                    client_id=info["client_id"])) from None
         if "Invalid email or User ID" in text:
-            raise InstallFailed("unknown_user", f"Google does not know {admin_email}. Enter a user of your "
-                                "Workspace domain.", field="admin_email") from None
-        raise InstallFailed("bad_key", "Google rejected the key: it is malformed, deleted or revoked. Create a new "
-                            "key for the service account and paste it in step 1.") from None
+            raise InstallFailed("unknown_user", msg("Google does not know {email}. Enter a user of your Workspace "
+                                                    "domain.", email=admin_email), field="admin_email") from None
+        raise InstallFailed("bad_key", msg("Google rejected the key: it is malformed, deleted or revoked. Create a new "
+                                           "key for the service account and paste it in step 1.")) from None
 
 
 def install(actor: Actor | None, *, key_text: str, admin_email: str, primary_domain: str, now: datetime
@@ -123,12 +130,13 @@ def install(actor: Actor | None, *, key_text: str, admin_email: str, primary_dom
     if message := email_error(admin_email):
         errors["admin_email"] = message
     if not domain or "." not in domain or " " in domain:
-        errors["primary_domain"] = "Enter the primary domain, like example.com."
+        errors["primary_domain"] = msg("Enter the primary domain, like example.com.")
     if errors:
         raise ValidationError(errors)
     if admin_email.rsplit("@", 1)[1] != domain:
-        raise InstallFailed("domain_mismatch", f"{admin_email} is not an address of {domain}. Enter an administrator "
-                            "of the primary domain.", field="primary_domain")
+        raise InstallFailed("domain_mismatch", msg("{email} is not an address of {domain}. Enter an administrator of "
+                                                   "the primary domain.", email=admin_email, domain=domain),
+                            field="primary_domain")
     fernet = _fernet()
     _check(info, admin_email)
     encrypted = fernet.encrypt(json.dumps(info).encode()).decode()
@@ -171,7 +179,7 @@ def test_connection(actor: Actor | None, *, now: datetime) -> IntegrationStatus:
     current = status(actor)
     info = stored_key()
     if not current["active"] or info is None:
-        raise InstallFailed("not_installed", "Google Calendar is not installed (or KITE_SECRET_KEY changed).")
+        raise InstallFailed("not_installed", msg("Google Calendar is not installed (or KITE_SECRET_KEY changed)."))
     _check(info, current["admin_email"])
     with transaction() as s:
         row = q.integration(s, GOOGLE)

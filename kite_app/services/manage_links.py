@@ -8,11 +8,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from kite_app.domain.errors import NotFound
+from kite_app.domain.text import msg
 from kite_app.persistence import meetings as q
 from kite_app.persistence.models import Meeting
 from kite_app.services import ratelimit
 
-NOT_VALID = "This meeting link is not valid. Check the link in your confirmation."
+NOT_VALID = msg("This meeting link is not valid. Check the link in your confirmation.")
 
 
 def meeting_for(s: Session, token: str, *, client: str | None, now: datetime) -> Meeting:

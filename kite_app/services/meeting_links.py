@@ -14,6 +14,7 @@ from kite_app.domain.meeting_links import (
     new_room_id,
     template_error,
 )
+from kite_app.domain.text import msg
 from kite_app.persistence import app_settings
 from kite_app.persistence.db import transaction
 from kite_app.services.accounts import require_admin
@@ -51,19 +52,19 @@ def save_policy(actor: Actor | None, *, template: str, allow_personal: bool, all
 def choice_error(source: str, *, destination: str, video_url: str, rules: LinkPolicy) -> str | None:
     """Why `source` cannot be an agent's (or a team's) meeting link, or None."""
     if source not in {s.value for s in LinkSource}:
-        return "Choose one of the meeting links offered."
+        return msg("Choose one of the meeting links offered.")
     if source == LinkSource.GOOGLE_MEET:
         if not rules.allow_google_meet:
-            return "Your admin does not offer Google Meet links."
+            return msg("Your admin does not offer Google Meet links.")
         if not destination.startswith(GOOGLE):
-            return "Google Meet needs a Google calendar under “Add meetings to”."
+            return msg("Google Meet needs a Google calendar under “Add meetings to”.")
     if source == LinkSource.TEMPLATE and not rules.template:
-        return "Your admin has not set a meeting link template."
+        return msg("Your admin has not set a meeting link template.")
     if source == LinkSource.PERSONAL:
         if not rules.allow_personal:
-            return "Your admin does not allow agents' own video links."
+            return msg("Your admin does not allow agents' own video links.")
         if not video_url:
-            return "Add your own video link in your Profile first."
+            return msg("Add your own video link in your Profile first.")
     return None
 
 

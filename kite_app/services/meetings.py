@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting import MeetingStatus
+from kite_app.domain.text import msg
 from kite_app.domain.times import DEFAULT_LOCALE
 from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence import meetings as meeting_rows
@@ -19,7 +20,7 @@ from kite_app.services.conversations import MeetingCard, meeting_cards
 
 AgentMeeting = MeetingCard  # "when" is written in the agent's zone
 
-AGENTS_ONLY = "Only agents have meetings."
+AGENTS_ONLY = msg("Only agents have meetings.")
 
 
 def _own(actor: Actor | None, meeting_id: int) -> tuple[User, Meeting]:
@@ -27,7 +28,7 @@ def _own(actor: Actor | None, meeting_id: int) -> tuple[User, Meeting]:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
         meeting = s.get(Meeting, meeting_id)
         if meeting is None or meeting.agent_id != agent.id:
-            raise NotFound("This meeting does not exist.")
+            raise NotFound(msg("This meeting does not exist."))
         return agent, meeting
 
 
@@ -39,7 +40,7 @@ def upcoming(actor: Actor | None, *, now: datetime, show: str = "upcoming", sear
     only the "pending" ones, or the "past" ones (newest first); those of guests whose name or email
     contains `search`."""
     if show not in SHOWS:
-        raise ValidationError({"show": "Choose Upcoming, Pending or Past."})
+        raise ValidationError({"show": msg("Choose Upcoming, Pending or Past.")})
     with transaction(read_only=True) as s:
         agent = signed_in_agent(s, actor, AGENTS_ONLY)
         rows = meeting_rows.agent_list(s, agent.id, now, show=show, search=search[:100])

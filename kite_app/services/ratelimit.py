@@ -16,6 +16,7 @@ from functools import cache
 
 from kite_app.config import settings
 from kite_app.domain.errors import TooManyAttempts
+from kite_app.domain.text import msg
 
 log = logging.getLogger(__name__)
 _hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
@@ -73,7 +74,7 @@ def hit(action: str, client: str, *, limit: int, window: float, now: float, reco
     oldest = _oldest_hit_if_full((action, client or "unknown"), limit=limit, window=window, now=now, record=record)
     if oldest is not None:
         retry = max(1, math.ceil(oldest + window - now))
-        raise TooManyAttempts(f"Too many requests. Try again in {retry} seconds.", retry_after=retry)
+        raise TooManyAttempts(msg("Too many requests. Try again in {count} seconds.", count=retry), retry_after=retry)
 
 
 # The named limits: (requests allowed, window in seconds), read from the settings when applied.

@@ -27,6 +27,7 @@ from kite_app.domain.teams import (
     team_slot_starts,
 )
 from kite_app.domain.teams import parse_team as parse_team_form
+from kite_app.domain.text import msg
 from kite_app.domain.times import DEFAULT_LOCALE, when
 from kite_app.persistence import accounts as account_rows
 from kite_app.persistence import meetings as meeting_rows
@@ -40,7 +41,7 @@ from kite_app.services.availability import BookingPageInfo, Slot, agent_slots, c
 from kite_app.services.booking import BookingRequest, MeetingView
 from kite_app.services.calendar_settings import published
 
-TEAM_NOT_FOUND = "There is no team booking page at this address."
+TEAM_NOT_FOUND = msg("There is no team booking page at this address.")
 
 
 class MemberView(TypedDict):
@@ -101,7 +102,7 @@ def save_team(actor: Actor | None, form: TeamForm, *, now: datetime, team_id: in
         row = must_get(s, Team, team_id) if team_id is not None else None
         other = q.by_slug(s, team.slug)
         if other is not None and other.id != team_id:
-            raise ValidationError({"slug": "Another team already has this address."})
+            raise ValidationError({"slug": msg("Another team already has this address.")})
         if row is None:
             row = Team(name=team.name, slug=team.slug, kind=team.kind, data=team.rules.to_json(), created_at=now,
                        updated_at=now)
@@ -118,11 +119,11 @@ def _team_link_error(source: str, rules) -> str | None:
     """Whether the admin allows the team's meeting link (each host's own Meet or room is checked at booking:
     a host without one gives the meeting no link)."""
     if source == LinkSource.TEMPLATE and not rules.template:
-        return "Set a meeting link template under Integrations first."
+        return msg("Set a meeting link template under Integrations first.")
     if source == LinkSource.PERSONAL and not rules.allow_personal:
-        return "Agents' own video links are not allowed (Integrations → Meeting links)."
+        return msg("Agents' own video links are not allowed (Integrations → Meeting links).")
     if source == LinkSource.GOOGLE_MEET and not rules.allow_google_meet:
-        return "Google Meet links are not allowed (Integrations → Meeting links)."
+        return msg("Google Meet links are not allowed (Integrations → Meeting links).")
     return None
 
 
@@ -171,7 +172,7 @@ def published_team(slug: str) -> PublishedTeam:
             members.append(Member(id=u.id, name=u.name, slug=u.slug or "", time_zone=u.time_zone, weight=m.weight,
                                   settings=member_settings(own, rules)))
     if not members:
-        raise NotFound("This team is not taking bookings right now.")
+        raise NotFound(msg("This team is not taking bookings right now."))
     return PublishedTeam(id=team.id, name=team.name, kind=TeamKind(team.kind), rules=rules, members=tuple(members))
 
 
@@ -298,37 +299,38 @@ def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: dat
     admin asks). The meeting waits for the new host's Yes; guest and both agents are told; the event moves
     from the old host's calendar to the new one's."""
     if actor is None:
-        raise PermissionDenied("Log in to continue.")
+        raise PermissionDenied(msg("Log in to continue."))
     with transaction(read_only=True) as s:
         meeting = must_get(s, Meeting, meeting_id)
         team = s.get(Team, meeting.team_id) if meeting.team_id is not None else None
         if team is None or team.kind != TeamKind.ROUND_ROBIN:
-            raise ValidationError({"meeting": "Only meetings booked on a round-robin team's page can be reassigned."})
+            raise ValidationError(
+                {"meeting": msg("Only meetings booked on a round-robin team's page can be reassigned.")})
         member_ids = {u.id for _m, u in q.members(s, team.id)}
         if actor.role != Role.ADMIN and actor.user_id not in member_ids:
-            raise PermissionDenied("Only the team's members and admins can reassign its meetings.")
+            raise PermissionDenied(msg("Only the team's members and admins can reassign its meetings."))
         if to_agent_id not in member_ids or to_agent_id == meeting.agent_id:
-            raise ValidationError({"agent": "Choose another member of the team."})
+            raise ValidationError({"agent": msg("Choose another member of the team.")})
         new_host = must_get(s, User, to_agent_id)
         old_host = must_get(s, User, meeting.agent_id)
     if meeting.status not in LIVE or meeting.starts_at <= now:
-        raise ValidationError({"meeting": "Only upcoming meetings can be reassigned."})
+        raise ValidationError({"meeting": msg("Only upcoming meetings can be reassigned.")})
     own = published(to_agent_id)
     if own is None or not new_host.active:
-        raise ValidationError({"agent": f"{new_host.name} is not taking bookings."})
+        raise ValidationError({"agent": msg("{name} is not taking bookings.", name=new_host.name)})
     settings = member_settings(own, TeamRules.from_json(team.data))
     duration = meeting.duration_minutes
     try:
         booking.check_time({"id": new_host.id, "time_zone": new_host.time_zone}, settings, meeting.starts_at,
                            duration, now)
     except (SlotUnavailable, SlotTaken):
-        raise ValidationError({"agent": f"{new_host.name} is not free at this time."}) from None
+        raise ValidationError({"agent": msg("{name} is not free at this time.", name=new_host.name)}) from None
     try:
         with booking.refusing_overlap(), transaction() as s:
             booking.check_meetings_locked(s, new_host.id, settings, meeting.starts_at, duration)
             row = must_get(s, Meeting, meeting_id)
             if row.status not in LIVE:
-                raise ValidationError({"meeting": "This meeting was deleted."})
+                raise ValidationError({"meeting": msg("This meeting was deleted.")})
             # the old host's event goes (through the usual retried write), a new one is made for the new host
             # a room from the team's template stays; a host's own room or Meet conference is the new host's
             url, conference = (row.meeting_url, "") if settings.meeting_link == LinkSource.TEMPLATE else \
@@ -352,7 +354,7 @@ def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: dat
             view = booking.view_of(moved, new_host, now)
             old_id, new_id = row.id, moved.id
     except SlotTaken:
-        raise ValidationError({"agent": f"{new_host.name} is not free at this time."}) from None
+        raise ValidationError({"agent": msg("{name} is not free at this time.", name=new_host.name)}) from None
     booking.schedule_calendar_write(old_id, None)
     booking.schedule_calendar_write(new_id, settings)
     return view

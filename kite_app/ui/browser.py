@@ -27,8 +27,12 @@ class BrowserState(rx.State):
             self.language, self.texts = language, i18n.texts(language)
 
     def _(self, text: str) -> str:
-        """`text` (marked for extraction) in this page's language."""
-        return i18n.gettext(self.language, text)
+        """`text` (marked for extraction, or a service's `msg`) in this page's language."""
+        return i18n.say(self.language, text)
+
+    def _errors(self, errors: dict[str, str]) -> dict[str, str]:
+        """A refusal's field messages in this page's language."""
+        return {field: self._(message) for field, message in errors.items()}
 
     def _cookie_values(self, name: str) -> list[str]:
         """This browser's values of cookie `name`, newest first: the one set in this tab, then the one its

@@ -12,11 +12,12 @@ import reflex as rx
 from kite_app import cookies, routes
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
+from kite_app.domain.text import msg
 from kite_app.services import auth
 from kite_app.ui.browser import BrowserState
 
 T = TypeVar("T")
-ADMINS_ONLY = "Only admins can open this page."
+ADMINS_ONLY = msg("Only admins can open this page.")
 
 
 def utcnow() -> datetime:
@@ -85,7 +86,7 @@ class Page(rx.State, mixin=True):
         try:
             fill(actor)
         except KiteError as exc:
-            self.denied = refusal if refusal and isinstance(exc, PermissionDenied) else exc.message
+            self.denied = self._(refusal) if refusal and isinstance(exc, PermissionDenied) else self._(exc.message)
             return None
         self.ready = True
         return None
@@ -97,12 +98,12 @@ class Page(rx.State, mixin=True):
         try:
             result = action(self._actor())
         except ValidationError as exc:
-            self.errors = exc.errors
+            self.errors = self._errors(exc.errors)
             return None
         except KiteError as exc:
-            self.message = exc.message
+            self.message = self._(exc.message)
             return None
-        self.notice = notice
+        self.notice = self._(notice) if notice else ""
         return result
 
     def _do(self, action: Callable[[Actor | None], object], notice: str = "") -> bool:

@@ -98,7 +98,7 @@ def test_an_agent_google_cannot_list_still_has_settings_with_a_clear_note(google
     fake.fail_next(500, times=10)
     view = calendar_settings.view(Actor(user_id=ada["id"], role=Role.AGENT))
     assert [c["name"] for c in view["calendars"]] == ["Busy times"]
-    assert "cannot be listed right now" in view["calendar_problem"]
+    assert "cannot be listed right now" in " ".join(view["calendar_problems"])
 
 
 def test_answers_are_read_with_sync_tokens_and_an_expired_token_means_a_full_read(google):

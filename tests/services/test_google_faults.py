@@ -166,7 +166,7 @@ def test_a_blocking_calendar_no_longer_shared_is_a_clear_503_and_the_agent_is_to
     r = TestClient(api).get("/api/v1/agents/ada/slots", params={"start": "2026-11-30", "tz": "UTC"})
     assert r.status_code == 503 and r.json()["code"] == "calendar_unavailable", r.text
     view = calendar_settings.view(ada_actor(ada))
-    assert "Busy time of holidays@example.com cannot be read" in view["calendar_problem"]
+    assert "Busy time of holidays@example.com cannot be read" in " ".join(view["calendar_problems"])
 
 
 @SQLITE

@@ -11,6 +11,7 @@ import icalendar
 import recurring_ical_events
 
 from kite_app.domain.meeting import MeetingStatus
+from kite_app.domain.text import msg
 
 MAX_EVENTS = 20_000
 
@@ -34,7 +35,7 @@ def _aware(value, zone: ZoneInfo) -> datetime:
     elif isinstance(value, date):
         moment = datetime.combine(value, time(0), zone)
     else:
-        raise IcsError("An event has a start or end that is not a date.")
+        raise IcsError(msg("An event has a start or end that is not a date."))
     return moment.astimezone(UTC)
 
 
@@ -47,18 +48,18 @@ def read_busy(data: bytes, *, start: datetime, end: datetime, zone: ZoneInfo) ->
     try:
         cal = icalendar.Calendar.from_ical(data)
     except Exception as exc:  # icalendar raises ValueError and friends for malformed files
-        raise IcsError("This file is not a valid iCalendar (.ics) file.") from exc
+        raise IcsError(msg("This file is not a valid iCalendar (.ics) file.")) from exc
     if cal.name != "VCALENDAR":
-        raise IcsError("This file is not a valid iCalendar (.ics) file.")
+        raise IcsError(msg("This file is not a valid iCalendar (.ics) file."))
     name = str(cal.get("X-WR-CALNAME", "")).strip()
     try:
         occurrences = recurring_ical_events.of(cal).between(start, end)
     except Exception as exc:
-        raise IcsError(f"The events of this file cannot be read: {exc}") from exc
+        raise IcsError(msg("The events of this file cannot be read: {problem}", problem=str(exc))) from exc
     events: list[ImportedEvent] = []
     for ev in occurrences:
         if len(events) >= MAX_EVENTS:
-            raise IcsError(f"This file has more than {MAX_EVENTS} events in the next months.")
+            raise IcsError(msg("This file has more than {count} events in the next months.", count=MAX_EVENTS))
         if str(ev.get("TRANSP", "OPAQUE")).upper() == "TRANSPARENT" or str(ev.get("STATUS", "")).upper() == "CANCELLED":
             continue
         dtstart = ev.get("DTSTART")

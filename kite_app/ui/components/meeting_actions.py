@@ -100,9 +100,9 @@ class MeetingActions(SlotChoice, mixin=True):
             teams.reassign(self._actor(), int(meeting_id), int(agent_id), now=utcnow())
             self.notice = "Meeting reassigned. The guest and both hosts were told."
         except ValidationError as exc:  # e.g. that member is not free then: said above the cards
-            self.message = next(iter(exc.errors.values()))
+            self.message = self._(next(iter(exc.errors.values())))
         except KiteError as exc:
-            self.message = exc.message
+            self.message = self._(exc.message)
         self._after_action()
 
     @rx.event
@@ -125,11 +125,11 @@ class MeetingActions(SlotChoice, mixin=True):
             meetings.delete(self._actor(), meeting_id, now=utcnow(), reason=self.delete_reason)
         except ValidationError as exc:
             if "reason" in exc.errors:  # said in the dialog, which stays open
-                self.delete_error = exc.errors["reason"]
+                self.delete_error = self._(exc.errors["reason"])
                 return
-            self.message = next(iter(exc.errors.values()))
+            self.message = self._(next(iter(exc.errors.values())))
         except KiteError as exc:
-            self.message = exc.message
+            self.message = self._(exc.message)
         else:
             self.message, self.notice = "", "Meeting deleted."
         self.delete_id = 0
@@ -148,7 +148,7 @@ class MeetingActions(SlotChoice, mixin=True):
             self._apply_slots(slots, zone, now, 31)
             self.slot = start if start in {s["start"] for s in self.slots} else ""
         except KiteError as exc:
-            self.message = exc.message
+            self.message = self._(exc.message)
             return
         self.reschedule_open = True
 
@@ -165,7 +165,7 @@ class MeetingActions(SlotChoice, mixin=True):
             meetings.reschedule(self._actor(), self.reschedule_id,
                                 datetime.fromisoformat(self.slot), now=utcnow())
         except KiteError as exc:
-            self.reschedule_error = exc.message
+            self.reschedule_error = self._(exc.message)
             return
         self.reschedule_open, self.errors, self.message, self.notice = False, {}, "", "Meeting rescheduled."
         self._after_action()

@@ -92,7 +92,7 @@ class BookingState(SlotChoice, BrowserState):
             slots = find(self._slug(), start=now, end=now + timedelta(days=self._window + 1),
                          duration=int(self.duration), guest_zone=self.time_zone, now=now, locale=self.locale)
         except KiteError as exc:
-            self.message, slots = exc.message, []
+            self.message, slots = self._(exc.message), []
         self._apply_slots(slots, self.time_zone, now, self._window)
         self.zone = zones.choice(self.time_zone, now, self.locale)
 
@@ -105,7 +105,7 @@ class BookingState(SlotChoice, BrowserState):
         try:
             info = (teams.team_page if self._team() else availability.booking_page)(self._slug())
         except NotFound as exc:
-            self.not_found = exc.message
+            self.not_found = self._(exc.message)
             self.ready = True
             return
         self.agent_name, self.description, self.photo = info["agent_name"], info["description"], info["photo"]
@@ -227,10 +227,10 @@ class BookingState(SlotChoice, BrowserState):
         try:
             email = guest_auth.request_code(email, now=utcnow(), client=self._client())
         except ValidationError as exc:
-            self.errors = {field_name: next(iter(exc.errors.values()))}
+            self.errors = {field_name: self._(next(iter(exc.errors.values())))}
             return ""
         except KiteError as exc:
-            self.message = exc.message
+            self.message = self._(exc.message)
             return ""
         self.code_sent, self.code = True, ""
         self.notice = self._("We sent a 6-digit code to {email}.").format(email=email)
@@ -240,10 +240,10 @@ class BookingState(SlotChoice, BrowserState):
         try:
             token = guest_auth.verify_code(email, self.code, now=utcnow())
         except ValidationError as exc:
-            self.errors = {"code": next(iter(exc.errors.values()))}
+            self.errors = {"code": self._(next(iter(exc.errors.values())))}
             return False
         except KiteError as exc:
-            self.errors = {"code": exc.message}
+            self.errors = {"code": self._(exc.message)}
             return False
         self._set_cookie(cookies.GUEST, token)
         self.verified_email, self.guest_email, self.code_sent, self.code = email, email, False, ""
@@ -270,14 +270,14 @@ class BookingState(SlotChoice, BrowserState):
                 now=utcnow(),
             )
         except ValidationError as exc:
-            self.errors = exc.errors
+            self.errors = self._errors(exc.errors)
             return
         except LoginRequired as exc:
-            self.verified_email, self.message = "", exc.message
+            self.verified_email, self.message = "", self._(exc.message)
             return
         except KiteError as exc:  # the time was just taken, or the agent's calendar cannot be read
             self._refresh_slots()
-            self.step, self.message = "pick", exc.message
+            self.step, self.message = "pick", self._(exc.message)
             return
         self._remember_links(_links(self._cookie(cookies.MEETING_LINKS)), [meeting["manage_token"]])
         self._confirm(meeting)
@@ -326,7 +326,7 @@ class BookingState(SlotChoice, BrowserState):
             if new := [m["manage_token"] for m in found if m["manage_token"] not in held]:
                 self._remember_links(held, new)
         except KiteError as exc:
-            self.mine, self.message = [], exc.message
+            self.mine, self.message = [], self._(exc.message)
 
     @rx.event
     def set_login_email(self, value: str):
@@ -366,10 +366,10 @@ class BookingState(SlotChoice, BrowserState):
         try:
             meeting = booking.cancel(self.deleting, now=utcnow(), client=self._client(), reason=self.delete_reason)
         except ValidationError as exc:
-            self.errors = {"reason": next(iter(exc.errors.values()))}
+            self.errors = {"reason": self._(next(iter(exc.errors.values())))}
             return
         except KiteError as exc:
-            self.message, self.deleting = exc.message, ""
+            self.message, self.deleting = self._(exc.message), ""
             return
         self.deleting, self.delete_reason = "", ""
         meeting = booking.in_locale(meeting, self.locale)

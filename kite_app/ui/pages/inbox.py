@@ -46,7 +46,7 @@ class InboxState(MeetingActions, Page, SessionState):
         try:
             self._reload(self._actor())
         except KiteError as exc:
-            self.error = exc.message
+            self.error = self._(exc.message)
 
     @rx.event
     def set_draft(self, value: str):
@@ -58,10 +58,10 @@ class InboxState(MeetingActions, Page, SessionState):
         try:
             conversations.agent_writes(self._actor(), self.selected, self.draft, now=utcnow())
         except ValidationError as exc:
-            self.error = next(iter(exc.errors.values()))
+            self.error = self._(next(iter(exc.errors.values())))
             return
         except KiteError as exc:
-            self.error = exc.message
+            self.error = self._(exc.message)
             return
         self.draft = ""
         self._reload(self._actor())

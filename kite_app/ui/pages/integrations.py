@@ -51,16 +51,16 @@ class IntegrationsState(Page, SessionState):
     def _fail(self, exc: KiteError) -> None:
         """Errors go next to their fields when the person sees them on this step, else above the wizard."""
         if isinstance(exc, ValidationError):
-            errors = exc.errors
+            errors = self._errors(exc.errors)
         elif isinstance(exc, InstallFailed):
-            errors = {exc.field: exc.message}
+            errors = {exc.field: self._(exc.message)}
         else:
             errors = {}
         self.errors = {f: m for f, m in errors.items() if f in STEP_FIELDS.get(self.step, ())}
         hidden = [m for f, m in errors.items() if f not in self.errors]
         if hidden and self.step == 2 and any(f in STEP_FIELDS[1] for f in errors):
             hidden.append("Go Back to replace the key.")
-        self.message = " ".join(hidden) if hidden else (exc.message if not isinstance(exc, ValidationError) else "")
+        self.message = " ".join(hidden) if hidden else (self._(exc.message) if not isinstance(exc, ValidationError) else "")
 
     def _try(self, action: Callable[[Actor | None], T]) -> T | None:
         """One service call for the person asking; a failure is shown on the wizard's current step."""

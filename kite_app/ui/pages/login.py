@@ -42,7 +42,7 @@ class LoginState(SessionState):
         try:
             token, user = auth.log_in(email=form.get("email", ""), password=form.get("password", ""), now=utcnow())
         except KiteError as exc:
-            self.message = exc.message
+            self.message = self._(exc.message)
             return
         # the navigation bar shows who is signed in once the next page opened (not here, where a click on
         # it would race the move to that page)

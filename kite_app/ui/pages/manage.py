@@ -62,7 +62,7 @@ class ManageState(SlotChoice, BrowserState):
                                          duration=int(self.duration), guest_zone=zone, now=now, client=self._client(),
                                          locale=self.locale)
         except KiteError as exc:  # e.g. the agent's calendar cannot be read right now
-            self.message, slots = exc.message, []
+            self.message, slots = self._(exc.message), []
         self._apply_slots(slots, zone, now, self._window)
 
     def _show(self, meeting: MeetingView) -> None:
@@ -101,7 +101,7 @@ class ManageState(SlotChoice, BrowserState):
         try:
             meeting = booking.set_guest_language(self._token(), language, now=utcnow(), client=self._client())
         except KiteError as exc:
-            self.message = exc.message
+            self.message = self._(exc.message)
             return
         self._speak(language)
         self.locale = times.display_locale(self._browser_language, language)
@@ -129,10 +129,10 @@ class ManageState(SlotChoice, BrowserState):
         try:
             conversations.guest_writes(self._token(), self.draft, now=utcnow(), client=self._client())
         except ValidationError as exc:
-            self.draft_error = next(iter(exc.errors.values()))
+            self.draft_error = self._(next(iter(exc.errors.values())))
             return
         except KiteError as exc:
-            self.draft_error = exc.message
+            self.draft_error = self._(exc.message)
             return
         self.draft = ""
         self._load_conversation()
@@ -146,7 +146,7 @@ class ManageState(SlotChoice, BrowserState):
             slug = meeting["page"].rsplit("/", 1)[-1]
             info = teams.team_page(slug) if meeting["page"].startswith("/team/") else availability.booking_page(slug)
         except KiteError as exc:
-            self.not_found = exc.message
+            self.not_found = self._(exc.message)
             self.ready = True
             return
         self._show(meeting)
@@ -184,12 +184,12 @@ class ManageState(SlotChoice, BrowserState):
                                      duration=int(self.duration), subject=self.subject,
                                      client=self._client())
         except ValidationError as exc:
-            self.errors = exc.errors
-            self.message = next(iter(exc.errors.values())) if "meeting" in exc.errors else ""
+            self.errors = self._errors(exc.errors)
+            self.message = self._(next(iter(exc.errors.values()))) if "meeting" in exc.errors else ""
             return
         except KiteError as exc:
             self._refresh_slots()
-            self.message = exc.message
+            self.message = self._(exc.message)
             return
         unchanged = all(meeting[k] == self.meeting[k] for k in ("start", "duration", "subject"))
         self._show(meeting)
@@ -213,10 +213,10 @@ class ManageState(SlotChoice, BrowserState):
         try:
             meeting = booking.cancel(self._token(), now=utcnow(), client=self._client(), reason=self.delete_reason)
         except ValidationError as exc:
-            self.errors = exc.errors
+            self.errors = self._errors(exc.errors)
             return
         except KiteError as exc:
-            self.message, self.confirm_delete = exc.message, False
+            self.message, self.confirm_delete = self._(exc.message), False
             return
         self._show(meeting)
         self.confirm_delete, self.editing, self.notice = False, False, self._("Your meeting was deleted.")

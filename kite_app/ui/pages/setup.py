@@ -34,10 +34,10 @@ class SetupState(SessionState):
             )
             token, _user = auth.log_in(email=form.get("email", ""), password=password, now=utcnow())
         except ValidationError as exc:
-            self.errors = exc.errors
+            self.errors = self._errors(exc.errors)
             return
         except KiteError as exc:
-            self.message = exc.message
+            self.message = self._(exc.message)
             return
         return self._start_session(token, then=routes.AGENTS)
 

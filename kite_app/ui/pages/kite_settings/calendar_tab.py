@@ -36,7 +36,8 @@ class CalendarSettingsState(Page, SessionState):
 
     def _show(self, view: calendar_settings.SettingsView) -> None:
         form: SettingsForm = view["form"]
-        self.calendars, self.calendar_problem = view["calendars"], view["calendar_problem"]
+        self.calendars = view["calendars"]
+        self.calendar_problem = " ".join(self._(p) for p in view["calendar_problems"])
         self.destinations = [c for c in view["calendars"] if c["writable"]]
         self.blocking = list(form.blocking_calendars)
         self.destination = form.destination_calendar
