@@ -15,6 +15,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 
 from babel.core import negotiate_locale
+from babel.dates import get_day_names
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
@@ -89,6 +90,17 @@ def reader(language: str) -> tuple[Callable[[str], str], str]:
     """What a reader of `language` needs in a mail or a notice: the texts in it, and its date and time
     conventions (English keeps those every mail has used: "Tuesday 1 December 2026, 14:00")."""
     return partial(say, language), "" if language == DEFAULT else display_locale("", language)
+
+
+def locale_of(language: str) -> str:
+    """The date and time conventions a reader of `language` gets (English keeps the mails' own)."""
+    return reader(language or DEFAULT)[1]
+
+
+def weekdays(language: str) -> list[str]:
+    """The names of the days, Monday first, as labels in `language` (Babel's names, capitalised)."""
+    names = get_day_names("wide", locale=language)
+    return [names[i][:1].upper() + names[i][1:] for i in range(7)]
 
 
 def texts(language: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 
 from kite_app.api import cookies, v1
 from kite_app.domain.errors import KiteError
+from kite_app.domain.text import msg
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.services import built_in_calendar, calendar_sync
 
@@ -29,21 +30,21 @@ api.include_router(cookies.router)
 
 
 @api.exception_handler(KiteError)
-async def _kite_error(_request: Request, exc: KiteError) -> JSONResponse:
-    return v1.kite_error_response(exc)
+async def _kite_error(request: Request, exc: KiteError) -> JSONResponse:
+    return v1.kite_error_response(exc, v1.language_of(request))
 
 
 @api.exception_handler(RequestValidationError)
-async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-    return v1.validation_error_response(exc)
+async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+    return v1.validation_error_response(exc, v1.language_of(request))
 
 
-async def _database_down(_request: Request, exc: Exception) -> JSONResponse:
+async def _database_down(request: Request, exc: Exception) -> JSONResponse:
     """The database cannot be reached (restarting, network) or stayed locked: a clear 503, not a crash."""
     log.warning("database unavailable: %s", getattr(exc, "orig", exc))
     return v1.error_response(503, "database_unavailable",
-                             "The database is briefly unavailable. Try again in a moment.",
-                             headers={"Retry-After": "5"})
+                             msg("The database is briefly unavailable. Try again in a moment."),
+                             headers={"Retry-After": "5"}, language=v1.language_of(request))
 
 
 for _unavailable in DATABASE_UNAVAILABLE:
@@ -51,9 +52,10 @@ for _unavailable in DATABASE_UNAVAILABLE:
 
 
 @api.exception_handler(HTTPException)
-async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     if exc.status_code == 400:  # the body could not be parsed (not JSON, not UTF-8)
-        return v1.error_response(422, "invalid_input", "The request body must be JSON in UTF-8.")
+        return v1.error_response(422, "invalid_input", msg("The request body must be JSON in UTF-8."),
+                                 language=v1.language_of(request))
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return v1.error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))
 

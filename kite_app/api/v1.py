@@ -7,6 +7,7 @@ The UI calls the same service functions.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -105,36 +106,47 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def error_response(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-                   headers=None) -> JSONResponse:
-    return JSONResponse({"code": code, "message": message, "fields": fields or {}}, status_code=status, headers=headers)
+                   headers=None, *, language: str = i18n.DEFAULT) -> JSONResponse:
+    """The error as JSON: `message` and each field's message in `language` (the asker's Accept-Language);
+    the `code` is the same in every language."""
+    said = {field: i18n.say(language, text) for field, text in (fields or {}).items()}
+    return JSONResponse({"code": code, "message": i18n.say(language, message), "fields": said}, status_code=status,
+                        headers=headers)
 
 
-def kite_error_response(exc: KiteError) -> JSONResponse:
+def language_of(request: Request) -> str:
+    """The language the asker reads, from their Accept-Language (English when none of ours)."""
+    return i18n.from_accept_language(request.headers.get("accept-language", ""))
+
+
+def kite_error_response(exc: KiteError, language: str = i18n.DEFAULT) -> JSONResponse:
+    said = partial(error_response, language=language)
     if isinstance(exc, CalendarUnavailable):
-        return error_response(503, exc.code, exc.message, headers={"Retry-After": "60"})
+        return said(503, exc.code, exc.message, headers={"Retry-After": "60"})
     if isinstance(exc, SlotTaken):
-        return error_response(409, exc.code, exc.message)
+        return said(409, exc.code, exc.message)
     if isinstance(exc, SlotUnavailable):
-        return error_response(422, exc.code, exc.message)
+        return said(422, exc.code, exc.message)
     if isinstance(exc, ValidationError):
-        return error_response(422, "invalid_input", exc.message, exc.errors)
+        return said(422, "invalid_input", i18n.error_message(language, exc), exc.errors)
     if isinstance(exc, NotFound):
-        return error_response(404, "not_found", exc.message)
+        return said(404, "not_found", exc.message)
     if isinstance(exc, TooManyAttempts):
-        return error_response(429, "rate_limited", exc.message, headers={"Retry-After": str(exc.retry_after)})
+        return said(429, "rate_limited", exc.message, headers={"Retry-After": str(exc.retry_after)})
     if isinstance(exc, LoginRequired):
-        return error_response(403, "login_required", exc.message)
+        return said(403, "login_required", exc.message)
     if isinstance(exc, PermissionDenied):
-        return error_response(403, "forbidden", exc.message)
-    return error_response(400, "bad_request", exc.message)
+        return said(403, "forbidden", exc.message)
+    return said(400, "bad_request", exc.message)
 
 
-def validation_error_response(exc: RequestValidationError) -> JSONResponse:
+def validation_error_response(exc: RequestValidationError, language: str = i18n.DEFAULT) -> JSONResponse:
     fields = {}
     for err in exc.errors():
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
         fields[".".join(loc) or "request"] = err.get("msg", "Invalid value.")
-    return error_response(422, "invalid_input", "Some values are missing or invalid.", fields)
+    return error_response(422, "invalid_input", msg("Some values are missing or invalid."), fields,
+                          language=language)
 
 
 def _client(request: Request) -> str:

@@ -125,6 +125,9 @@ class SettingsForm:
     meeting_link: str = LinkSource.NONE
 
 
+MINUTES, DAYS = msg("minutes"), msg("days")  # units in messages, said in the reader's language too
+
+
 def _int_in(form: RulesForm, key: str, low: int, high: int, unit: str, errors: dict[str, str]) -> int:
     raw = str(getattr(form, key)).strip()
     try:
@@ -181,7 +184,7 @@ def parse_durations(form: RulesForm, errors: dict[str, str]) -> tuple[tuple[int,
     durations = sorted(set(durations))
     if not durations and "durations" not in errors:
         errors["durations"] = msg("Offer at least one duration.")
-    default = _int_in(form, "default_duration", MIN_DURATION, MAX_DURATION, "minutes", errors)
+    default = _int_in(form, "default_duration", MIN_DURATION, MAX_DURATION, MINUTES, errors)
     if "default_duration" not in errors and "durations" not in errors and default not in durations:
         errors["default_duration"] = msg("The default duration must be one of the duration options.")
     return tuple(durations), default
@@ -190,11 +193,11 @@ def parse_durations(form: RulesForm, errors: dict[str, str]) -> tuple[tuple[int,
 def parse_rules(form: RulesForm, errors: dict[str, str]) -> SlotRules:
     """Interval, buffers, minimum notice and window, or messages in `errors` keyed by field."""
     rules = SlotRules(
-        interval=_int_in(form, "slot_interval", 5, 120, "minutes", errors),
-        buffer_before=_int_in(form, "buffer_before", 0, MAX_BUFFER, "minutes", errors),
-        buffer_after=_int_in(form, "buffer_after", 0, MAX_BUFFER, "minutes", errors),
-        min_notice=_int_in(form, "min_notice", 0, MAX_NOTICE, "minutes", errors),
-        window_days=_int_in(form, "window_days", 1, MAX_WINDOW_DAYS, "days", errors),
+        interval=_int_in(form, "slot_interval", 5, 120, MINUTES, errors),
+        buffer_before=_int_in(form, "buffer_before", 0, MAX_BUFFER, MINUTES, errors),
+        buffer_after=_int_in(form, "buffer_after", 0, MAX_BUFFER, MINUTES, errors),
+        min_notice=_int_in(form, "min_notice", 0, MAX_NOTICE, MINUTES, errors),
+        window_days=_int_in(form, "window_days", 1, MAX_WINDOW_DAYS, DAYS, errors),
     )
     if "slot_interval" not in errors and rules.interval not in SLOT_INTERVALS:
         errors["slot_interval"] = msg("Choose a slot interval from the list.")
@@ -225,7 +228,7 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
     durations, default = parse_durations(form, errors)
 
     weekly: list[tuple[TimeRange, ...]] = []
-    for i, name in enumerate(WEEKDAYS):
+    for i in range(len(WEEKDAYS)):
         day_form = form.days[i] if i < len(form.days) else DayForm()
         if not day_form.on:
             weekly.append(())
@@ -237,7 +240,7 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
             weekly.append(())
             continue
         if not ranges:
-            errors[f"hours_{i}"] = msg("Enter {day}'s hours, or mark {day} as a day off.", day=name)
+            errors[f"hours_{i}"] = msg("Enter this day's hours, or mark it as a day off.")
         elif message := ranges_error(ranges):
             errors[f"hours_{i}"] = message
         weekly.append(ranges)

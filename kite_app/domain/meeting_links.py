@@ -31,8 +31,8 @@ class LinkSource(StrEnum):
     PERSONAL = "personal"
 
 
-LABELS = {LinkSource.NONE: "No meeting link", LinkSource.GOOGLE_MEET: "Google Meet (on my Google calendar)",
-          LinkSource.TEMPLATE: "A new video room for each meeting", LinkSource.PERSONAL: "My own video link"}
+LABELS = {LinkSource.NONE: msg("No meeting link"), LinkSource.GOOGLE_MEET: msg("Google Meet (on my Google calendar)"),
+          LinkSource.TEMPLATE: msg("A new video room for each meeting"), LinkSource.PERSONAL: msg("My own video link")}
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ class TeamKind(StrEnum):
     COLLECTIVE = "collective"
 
 
-KIND_LABELS = {TeamKind.ROUND_ROBIN: "Round robin", TeamKind.COLLECTIVE: "Collective"}
+KIND_LABELS = {TeamKind.ROUND_ROBIN: msg("Round robin"), TeamKind.COLLECTIVE: msg("Collective")}
 
 
 @dataclass(frozen=True)

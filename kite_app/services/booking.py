@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypedDict
 from zoneinfo import ZoneInfo
 
@@ -202,11 +203,14 @@ def check_meetings_locked(s, agent_id: int, settings: CalendarSettings, start: d
     check_free(start, duration, settings, meeting_reservations(rows, settings))
 
 
-def _event(meeting: Meeting) -> EventData:
-    title = meeting.subject or f"Meeting with {meeting.guest_name}"
-    join = f"\n\nJoin the meeting: {meeting.meeting_url}" if meeting.meeting_url and not meeting.conference else ""
+def _event(meeting: Meeting, language: str) -> EventData:
+    """The meeting as an event in the agent's calendar, its texts in the agent's `language`."""
+    tr = partial(i18n.say, language or i18n.DEFAULT)
+    title = meeting.subject or tr("Meeting with {name}").format(name=meeting.guest_name)
+    join = tr("Join the meeting") + f": {meeting.meeting_url}" if meeting.meeting_url and not meeting.conference else ""
+    booked = tr("Booked by {guest} with Kite Scheduler").format(guest=f"{meeting.guest_name} <{meeting.guest_email}>")
     return EventData(uid=meeting.uid, title=title, start=meeting.starts_at, end=meeting.ends_at,
-                     description=f"Booked by {meeting.guest_name} <{meeting.guest_email}> with Kite Scheduler{join}",
+                     description=booked + (f"\n\n{join}" if join else ""),
                      guest_email=meeting.guest_email, tentative=meeting.status == MeetingStatus.PENDING,
                      location="" if meeting.conference else meeting.meeting_url,
                      conference=meeting.conference == "requested",
@@ -272,6 +276,7 @@ def _write_calendar_event(meeting_id: int, settings: CalendarSettings | None) ->
     settings = settings or published_settings_any(meeting_id)
     with transaction(read_only=True) as s:
         meeting = must_get(s, Meeting, meeting_id)
+        language = must_get(s, User, meeting.agent_id).language
     calendar_id = meeting.calendar_id or (settings.destination_calendar if settings else None)
     event_id = meeting.calendar_event_id
     try:
@@ -281,9 +286,9 @@ def _write_calendar_event(meeting_id: int, settings: CalendarSettings | None) ->
             if event_id:
                 provider_for(calendar_id).delete_event(meeting.agent_id, calendar_id, event_id)
         elif event_id:
-            provider_for(calendar_id).update_event(meeting.agent_id, calendar_id, event_id, _event(meeting))
+            provider_for(calendar_id).update_event(meeting.agent_id, calendar_id, event_id, _event(meeting, language))
         else:
-            event_id = provider_for(calendar_id).create_event(meeting.agent_id, calendar_id, _event(meeting))
+            event_id = provider_for(calendar_id).create_event(meeting.agent_id, calendar_id, _event(meeting, language))
     except DATABASE_UNAVAILABLE:
         raise
     except EventGone:
@@ -512,10 +517,11 @@ def calendar_file(token: str, *, now: datetime, client: str | None = None) -> st
         meeting = manage_links.meeting_for(s, token, client=client, now=now)
         agent = must_get(s, User, meeting.agent_id)
         link = routes.manage_url(config.settings.public_url, token)
+        tr = partial(i18n.say, meeting.guest_language)
         return invite(Invite(
             uid=meeting.uid, sequence=meeting.sequence, method="PUBLISH",
-            summary=meeting.subject or f"Meeting with {agent.name}",
-            description=f"Change or delete the meeting, or write to {agent.name}: {link}",
+            summary=meeting.subject or tr("Meeting with {name}").format(name=agent.name),
+            description=tr("Change or delete the meeting, or write to {name}").format(name=agent.name) + f": {link}",
             start=meeting.starts_at, end=meeting.ends_at, organizer_name=agent.name, organizer_email=agent.email,
             attendee_name=meeting.guest_name, attendee_email=meeting.guest_email, stamp=now,
             confirmed=meeting.status == MeetingStatus.CONFIRMED, cancelled=meeting.status not in LIVE,

@@ -7,6 +7,7 @@ from pathlib import PurePosixPath
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
+from kite_app import i18n
 from kite_app.domain.accounts import Actor
 from kite_app.domain.availability import local_to_utc
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
@@ -49,8 +50,8 @@ def _agent(s, actor: Actor | None) -> User:
     return user
 
 
-def _label(moment: datetime, zone: ZoneInfo) -> str:
-    return short_moment(moment, zone, year=True)
+def _label(moment: datetime, zone: ZoneInfo, language: str = "") -> str:
+    return short_moment(moment, zone, year=True, locale=i18n.locale_of(language))
 
 
 def parse_local(text: str, zone: ZoneInfo) -> datetime:
@@ -77,8 +78,9 @@ def list_blocks(actor: Actor | None, *, now: datetime, limit: int = 200) -> list
         blocks = q.blocks_of(s, list(cals), now, limit)
         meetings = q.meeting_statuses(s, user.id, [b.uid for b in blocks if b.uid])
         return [
-            BlockView(id=b.id, calendar=cals[b.calendar_id], title=b.title, start=_label(b.starts_at, zone),
-                      end=_label(b.ends_at, zone), meeting_status=meetings.get(b.uid or "", ""))
+            BlockView(id=b.id, calendar=cals[b.calendar_id], title=b.title,
+                      start=_label(b.starts_at, zone, user.language), end=_label(b.ends_at, zone, user.language),
+                      meeting_status=meetings.get(b.uid or "", ""))
             for b in blocks
         ]
 
@@ -114,8 +116,8 @@ def add_block(actor: Actor | None, *, calendar_id: str, title: str, start: str, 
         block = BusyBlock(calendar_id=cal.id, title=title, starts_at=starts, ends_at=ends)
         s.add(block)
         s.flush()
-        return BlockView(id=block.id, calendar=cal.name, title=title, start=_label(starts, zone),
-                         end=_label(ends, zone),
+        return BlockView(id=block.id, calendar=cal.name, title=title, start=_label(starts, zone, user.language),
+                         end=_label(ends, zone, user.language),
                          meeting_status="")
 
 

@@ -42,10 +42,11 @@ class ConversationSummary(TypedDict):
 PREVIEW_CHARS = 60
 
 
-def _preview(message: Message | None, zone: str) -> str:
+def _preview(message: Message | None, zone: str, language: str) -> str:
     if message is None:
         return ""
-    text = " ".join((render(message.notice, zone) if message.notice else message.body).split())
+    tr, locale = i18n.reader(language)
+    text = " ".join((render(message.notice, zone, tr, locale) if message.notice else message.body).split())
     return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 1].rstrip() + "…"
 
 
@@ -73,12 +74,13 @@ class MeetingCard(TypedDict):
     meeting_url: str  # where it takes place ("" for none)
 
 
-def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, now: datetime) -> list[MeetingCard]:
-    """Cards of `meetings` for an agent in `zone` (the guest named when `with_guest`)."""
+def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, now: datetime, locale: str = ""
+                  ) -> list[MeetingCard]:
+    """Cards of `meetings` for an agent in `zone` and `locale` (the guest named when `with_guest`)."""
     teams = team_rows.card_teams(s, meetings)
     return [MeetingCard(id=m.id, guest_name=m.guest_name if with_guest else "",
                         guest_email=m.guest_email if with_guest else "", subject=m.subject,
-                        when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone), status=m.status,
+                        when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone, locale), status=m.status,
                         duration=m.duration_minutes, start=m.starts_at.isoformat(),
                         team=teams.get(m.id, ("", []))[0], reassign_to=teams.get(m.id, ("", []))[1],
                         past=m.starts_at <= now, meeting_url=m.meeting_url)
@@ -93,8 +95,8 @@ class ConversationView(TypedDict):
     last_id: int
 
 
-def _label(moment: datetime, zone: str) -> str:
-    return short_moment(moment, ZoneInfo(zone))
+def _label(moment: datetime, zone: str, locale: str = "") -> str:
+    return short_moment(moment, ZoneInfo(zone), locale=locale)
 
 
 def _messages(s, conv: Conversation, agent: User, reader: str, zone: str, language: str = i18n.DEFAULT,
@@ -107,13 +109,14 @@ def _messages(s, conv: Conversation, agent: User, reader: str, zone: str, langua
             continue
         text = render(m.notice, zone, tr, locale) if m.notice else m.body
         who = {"guest": conv.guest_name, "agent": agent.name, "system": "Kite"}[m.author]
-        out.append(MessageView(id=m.id, author=m.author, who=who, text=text, at=_label(m.created_at, zone),
+        out.append(MessageView(id=m.id, author=m.author, who=who, text=text, at=_label(m.created_at, zone, locale),
                                mine=m.author == reader))
     return out
 
 
-def _cards(s, conv: Conversation, zone: str, now: datetime) -> list[MeetingCard]:
-    return meeting_cards(s, list(q.conversation_meetings(s, conv, now)), zone, with_guest=False, now=now)
+def _cards(s, conv: Conversation, agent: User, now: datetime) -> list[MeetingCard]:
+    return meeting_cards(s, list(q.conversation_meetings(s, conv, now)), agent.time_zone, with_guest=False, now=now,
+                         locale=i18n.locale_of(agent.language))
 
 
 def inbox(actor: Actor | None) -> list[ConversationSummary]:
@@ -123,8 +126,10 @@ def inbox(actor: Actor | None) -> list[ConversationSummary]:
         unread = q.unread_for_agent(s, agent.id)
         last = q.last_messages(s, agent.id)
         return [ConversationSummary(id=c.id, guest_name=c.guest_name, guest_email=c.guest_email,
-                                    last_activity=_label(c.last_activity_at, agent.time_zone),
-                                    unread=unread.get(c.id, 0), preview=_preview(last.get(c.id), agent.time_zone))
+                                    last_activity=_label(c.last_activity_at, agent.time_zone,
+                                                         i18n.locale_of(agent.language)),
+                                    unread=unread.get(c.id, 0),
+                                    preview=_preview(last.get(c.id), agent.time_zone, agent.language or i18n.DEFAULT))
                 for c in q.of_agent(s, agent.id)]
 
 
@@ -144,8 +149,9 @@ def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) 
         conv.agent_read_id = q.last_message_id(s, conv.id)
         s.add(conv)
         return ConversationView(id=conv.id, title=f"{conv.guest_name} <{conv.guest_email}>",
-                                messages=_messages(s, conv, agent, "agent", agent.time_zone),
-                                meetings=_cards(s, conv, agent.time_zone, now), last_id=q.last_message_id(s, conv.id))
+                                messages=_messages(s, conv, agent, "agent", agent.time_zone,
+                                                   agent.language or i18n.DEFAULT),
+                                meetings=_cards(s, conv, agent, now), last_id=q.last_message_id(s, conv.id))
 
 
 def _guest_conversations(s, token: str, client: str | None, now: datetime

@@ -5,7 +5,9 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from functools import partial
 
+from kite_app import i18n
 from kite_app.config import settings
 from kite_app.domain.accounts import email_error, normalize_email
 from kite_app.domain.errors import KiteError, TooManyAttempts, ValidationError
@@ -21,9 +23,9 @@ MAX_CODE_ATTEMPTS = 5
 SESSION_DAYS = 30
 
 
-def request_code(email: str, *, now: datetime, client: str | None = None) -> str:
-    """Mail a fresh code (kept in the outbox until sent). Returns the normalized email. Limited per
-    client (`client`, its address) and per email."""
+def request_code(email: str, *, now: datetime, client: str | None = None, language: str = i18n.DEFAULT) -> str:
+    """Mail a fresh code (kept in the outbox until sent), in the guest's `language`. Returns the normalized
+    email. Limited per client (`client`, its address) and per email."""
     ratelimit.check("code", client, now=now.timestamp())
     email = normalize_email(email)
     if message := email_error(email):
@@ -36,11 +38,15 @@ def request_code(email: str, *, now: datetime, client: str | None = None) -> str
         code = f"{secrets.randbelow(1_000_000):06d}"
         s.add(GuestCode(email=email, code_hash=token_hash(f"{email}:{code}"), created_at=now,
                         expires_at=now + timedelta(minutes=CODE_MINUTES)))
-        s.add(OutboxMail(kind="login_code", to_email=email, subject=f"Your Kite Scheduler code: {code}",
-                         body_text=f"Your code is {code}. It expires in {CODE_MINUTES} minutes.\n\n"
-                                   "If you did not ask for it, ignore this mail.",
-                         body_html=f"<p>Your code is <strong>{code}</strong>. It expires in {CODE_MINUTES} minutes.</p>"
-                                   "<p>If you did not ask for it, ignore this mail.</p>", created_at=now))
+        tr = partial(i18n.say, language)
+        expires = tr("It expires in {count} minutes.").format(count=CODE_MINUTES)
+        ignore = tr("If you did not ask for it, ignore this mail.")
+        your_code = tr("Your code is {code}.")
+        s.add(OutboxMail(kind="login_code", to_email=email,
+                         subject=tr("Your Kite Scheduler code: {code}").format(code=code),
+                         body_text=f"{your_code.format(code=code)} {expires}\n\n{ignore}",
+                         body_html=f"<p>{your_code.format(code=f'<strong>{code}</strong>')} {expires}</p>"
+                                   f"<p>{ignore}</p>", created_at=now))
     return email
 
 

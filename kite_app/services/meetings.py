@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from kite_app import i18n
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting import MeetingStatus
@@ -46,7 +47,7 @@ def upcoming(actor: Actor | None, *, now: datetime, show: str = "upcoming", sear
         rows = meeting_rows.agent_list(s, agent.id, now, show=show, search=search[:100])
         if show == "upcoming":
             rows.sort(key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
-        return meeting_cards(s, rows, agent.time_zone, with_guest=True, now=now)
+        return meeting_cards(s, rows, agent.time_zone, with_guest=True, now=now, locale=i18n.locale_of(agent.language))
 
 
 def version(actor: Actor | None) -> int:

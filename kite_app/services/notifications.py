@@ -80,8 +80,8 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
         if who == "guest" and meeting.host_of is not None:
             continue  # another host's row of a collective meeting: the guest hears of it once, from the first
         to_guest = who == "guest"
-        language = meeting.guest_language if to_guest else i18n.DEFAULT  # agents read English for now
-        tr = partial(i18n.gettext, language)
+        language = meeting.guest_language if to_guest else (agent.language or i18n.DEFAULT)  # each reader's own
+        tr = partial(i18n.say, language)
         mail = meeting_mail(
             notice=notice,
             zone=meeting.guest_time_zone if to_guest else agent.time_zone,

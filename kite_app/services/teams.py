@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
-from kite_app import config, routes
+from kite_app import config, i18n, routes
 from kite_app.domain.accounts import Actor, Role, initials
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import CalendarUnavailable, KiteError, NotFound, PermissionDenied, ValidationError
@@ -389,7 +389,8 @@ def upcoming_meetings(actor: Actor | None, *, now: datetime) -> list[TeamMeeting
             out.append(TeamMeetingView(
                 id=m.id, team=cards.get(m.id, ("", []))[0], hosts=", ".join(hosts),
                 guest=f"{m.guest_name} <{m.guest_email}>", subject=m.subject,
-                when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), admin.time_zone),
+                when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), admin.time_zone,
+                          i18n.locale_of(admin.language)),
                 status="confirmed" if all(r.status == MeetingStatus.CONFIRMED for r in group) else "pending",
                 reassign_to=cards.get(m.id, ("", []))[1]))
         return out

@@ -20,11 +20,12 @@ class BrowserState(rx.State):
     _cookies_set: dict[str, str] = {}  # set in this tab since it connected
     language: str = i18n.DEFAULT
     texts: dict[str, str] = i18n.texts(i18n.DEFAULT)
+    weekdays: list[str] = i18n.weekdays(i18n.DEFAULT)  # Monday first, for labels
 
     def _speak(self, language: str) -> None:
         """Show the page in `language` (one of i18n.LANGUAGES)."""
         if language in i18n.LANGUAGES and (language != self.language or not self.texts):
-            self.language, self.texts = language, i18n.texts(language)
+            self.language, self.texts, self.weekdays = language, i18n.texts(language), i18n.weekdays(language)
 
     def _(self, text: str) -> str:
         """`text` (marked for extraction, or a service's `msg`) in this page's language."""

@@ -8,8 +8,10 @@ from collections.abc import Callable
 import reflex as rx
 
 from kite_app import routes
+from kite_app.domain.text import msg
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
-from kite_app.ui.browser import cookie_claims
+from kite_app.ui.browser import BrowserState, cookie_claims
+from kite_app.ui.i18n import t
 from kite_app.ui.session import SessionState
 
 
@@ -35,10 +37,10 @@ def backend_error(exception: Exception):
     log = logging.getLogger(__name__)
     if isinstance(exception, DATABASE_UNAVAILABLE):
         log.warning("database unavailable: %s", exception.orig)
-        return AppNotice.show("The database is briefly unavailable. Try again in a moment.")
+        return AppNotice.show(msg("The database is briefly unavailable. Try again in a moment."))
     log.error("an event handler failed", exc_info=exception)
-    return AppNotice.show("Something went wrong, and it was not done. Try again; if it keeps happening, tell "
-                          "your administrator.")
+    return AppNotice.show(msg("Something went wrong, and it was not done. Try again; if it keeps happening, "
+                              "tell your administrator."))
 
 
 def app_notice() -> rx.Component:
@@ -47,9 +49,9 @@ def app_notice() -> rx.Component:
         rx.callout.root(
             rx.hstack(
                 rx.callout.icon(rx.icon("triangle_alert")),
-                rx.callout.text(AppNotice.text),
+                rx.callout.text(BrowserState.texts[AppNotice.text]),  # a marked text, said in the page's language
                 rx.spacer(),
-                rx.icon_button(rx.icon("x", size=14), variant="ghost", size="1", aria_label="Dismiss",
+                rx.icon_button(rx.icon("x", size=14), variant="ghost", size="1", aria_label=t("Dismiss"),
                                on_click=AppNotice.dismiss),
                 align="center",
                 width="100%",
@@ -82,15 +84,15 @@ def navbar() -> rx.Component:
                 rx.hstack(
                     rx.cond(
                         SessionState.user_role == "admin",
-                        rx.hstack(_nav_link("Agents", routes.AGENTS), _nav_link("Teams", routes.TEAMS),
-                                  _nav_link("Integrations", routes.INTEGRATIONS), _nav_link("Outbox", routes.OUTBOX),
-                                  spacing="4"),
-                        rx.hstack(_nav_link("Inbox", routes.INBOX), _nav_link("Meetings", routes.MEETINGS),
-                                  _nav_link("Kite settings", routes.KITE_SETTINGS), spacing="4"),
+                        rx.hstack(_nav_link(t("Agents"), routes.AGENTS), _nav_link(t("Teams"), routes.TEAMS),
+                                  _nav_link(t("Integrations"), routes.INTEGRATIONS),
+                                  _nav_link(t("Outbox"), routes.OUTBOX), spacing="4"),
+                        rx.hstack(_nav_link(t("Inbox"), routes.INBOX), _nav_link(t("Meetings"), routes.MEETINGS),
+                                  _nav_link(t("Kite settings"), routes.KITE_SETTINGS), spacing="4"),
                     ),
-                    _nav_link("Profile", routes.PROFILE),
+                    _nav_link(t("Profile"), routes.PROFILE),
                     rx.text(SessionState.user_name, size="2", color_scheme="gray"),
-                    rx.button("Log out", on_click=SessionState.log_out, variant="soft", size="2"),
+                    rx.button(t("Log out"), on_click=SessionState.log_out, variant="soft", size="2"),
                     spacing="4",
                     align="center",
                 ),
@@ -136,7 +138,7 @@ def centered_card(*children: rx.Component, heading: str) -> rx.Component:
 
 
 def loading() -> rx.Component:
-    return rx.center(rx.spinner(size="3", aria_label="Loading"), padding="4em")
+    return rx.center(rx.spinner(size="3", aria_label=t("Loading")), padding="4em")
 
 
 def guarded(denied: rx.Var, ready: rx.Var, content: rx.Component) -> rx.Component:

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import reflex as rx
 
-from kite_app import cookies, routes
+from kite_app import cookies, i18n, routes
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
 from kite_app.domain.text import msg
@@ -40,11 +40,17 @@ class SessionState(BrowserState):
                 return actor
         return None
 
+    def _browser_language(self) -> str:
+        """The best language of this browser's Accept-Language (for someone not signed in)."""
+        return i18n.from_accept_language(self.router.headers.accept_language)
+
     def _show_user(self, actor: Actor | None) -> None:
-        """The navigation bar's name and role, and the zone times are written in."""
+        """The navigation bar's name and role, the zone times are written in, and the page's language (the
+        person's own; the browser's for someone not signed in)."""
         self.user_name = actor.name if actor else ""
         self.user_role = actor.role.value if actor else ""
         self.user_time_zone = actor.time_zone if actor else ""
+        self._speak(actor.language if actor else self._browser_language())
 
     def _to_login(self):
         return rx.redirect(routes.login_path(self.router.url.path))

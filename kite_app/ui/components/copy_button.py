@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from kite_app.ui.i18n import t
 
-def copy_button(text: str, value: rx.Var, *, done: str = "Copied.", icon_size: int = 16, **props) -> rx.Component:
+
+def copy_button(text: rx.Var | str, value: rx.Var, *, done: rx.Var | str | None = None, icon_size: int = 16,
+                **props) -> rx.Component:
     return rx.button(rx.icon("copy", size=icon_size), text, variant="soft",
-                     on_click=[rx.set_clipboard(value), rx.toast.success(done)], **props)
+                     on_click=[rx.set_clipboard(value), rx.toast.success(t("Copied.") if done is None else done)],
+                     **props)

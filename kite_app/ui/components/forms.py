@@ -15,7 +15,7 @@ IN_ANOTHER_SITE = rx.Var("(window.self !== window.top)").to(bool)
 
 
 def field(
-    label: str,
+    label: rx.Var | str,
     name: str,
     *,
     error: rx.Var | str = "",
@@ -43,8 +43,8 @@ def field(
 
 
 def select_field(
-    label: str, name: str, options: Sequence[str | tuple[str, str]], *, error: rx.Var | str = "", form_id: str = "",
-    **select_props,
+    label: rx.Var | str, name: str, options: Sequence[str | tuple[str, rx.Var | str]], *, error: rx.Var | str = "",
+    form_id: str = "", **select_props,
 ) -> rx.Component:
     """A native <select>: keyboard friendly, labelled, and submitted with the form. An option is its value,
     or (value, what the person reads)."""
@@ -54,7 +54,7 @@ def select_field(
 
 
 def var_select_field(
-    label: str, name: str, options: rx.Var, *, form_id: str = "", error: rx.Var | str = "",
+    label: rx.Var | str, name: str, options: rx.Var, *, form_id: str = "", error: rx.Var | str = "",
     option_label=lambda option: option, option_value=lambda option: option, **select_props,
 ) -> rx.Component:
     """Like `select_field`, for options held in state (a list Var)."""
@@ -62,7 +62,7 @@ def var_select_field(
     return _select(label, name, choices, form_id=form_id, error=error, **select_props)
 
 
-def _select(label: str, name: str, choices: list, *, form_id: str, error: rx.Var | str, **select_props
+def _select(label: rx.Var | str, name: str, choices: list, *, form_id: str, error: rx.Var | str, **select_props
             ) -> rx.Component:
     input_id = f"{form_id}-{name}" if form_id else name
     error_id = f"{input_id}-error"
@@ -93,7 +93,7 @@ def form_notice(message: rx.Var) -> rx.Component:
     )
 
 
-def file_upload(label: str, *children: rx.Component, **upload_props) -> rx.Component:
+def file_upload(label: rx.Var | str, *children: rx.Component, **upload_props) -> rx.Component:
     """`rx.upload` whose file input is named `label` for assistive technology (the dropzone's own input has
     no label otherwise)."""
     zone = rx.upload(*children, **upload_props)

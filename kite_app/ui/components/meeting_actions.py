@@ -11,6 +11,7 @@ import reflex as rx
 
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
+from kite_app.domain.text import msg
 from kite_app.services import meetings, teams
 from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import form_alert, form_notice
@@ -66,7 +67,7 @@ class MeetingActions(SlotChoice, mixin=True):
 
     @rx.event
     def confirm(self, meeting_id: int):
-        self._run(lambda a: meetings.confirm(a, int(meeting_id), now=utcnow()), "Meeting confirmed.")
+        self._run(lambda a: meetings.confirm(a, int(meeting_id), now=utcnow()), msg("Meeting confirmed."))
 
     @rx.event
     def ask_duration(self, meeting_id: int, minutes: int):
@@ -88,7 +89,7 @@ class MeetingActions(SlotChoice, mixin=True):
         self.duration_id = 0
         if meeting_id and minutes.isdigit():
             self._run(lambda a: meetings.change_duration(a, meeting_id, int(minutes), now=utcnow()),
-                      f"Duration changed to {minutes} minutes.")
+                      msg("Duration changed to {minutes} minutes.", minutes=minutes))
 
     @rx.event
     def reassign(self, meeting_id: int, agent_id: str):
@@ -98,7 +99,7 @@ class MeetingActions(SlotChoice, mixin=True):
         self.message, self.notice = "", ""
         try:
             teams.reassign(self._actor(), int(meeting_id), int(agent_id), now=utcnow())
-            self.notice = "Meeting reassigned. The guest and both hosts were told."
+            self.notice = self._("Meeting reassigned. The guest and both hosts were told.")
         except ValidationError as exc:  # e.g. that member is not free then: said above the cards
             self.message = self._(next(iter(exc.errors.values())))
         except KiteError as exc:
@@ -125,13 +126,13 @@ class MeetingActions(SlotChoice, mixin=True):
             meetings.delete(self._actor(), meeting_id, now=utcnow(), reason=self.delete_reason)
         except ValidationError as exc:
             if "reason" in exc.errors:  # said in the dialog, which stays open
-                self.delete_error = self._(exc.errors["reason"])
+                self.delete_error = self._errors(exc.errors)["reason"]
                 return
             self.message = self._(next(iter(exc.errors.values())))
         except KiteError as exc:
             self.message = self._(exc.message)
         else:
-            self.message, self.notice = "", "Meeting deleted."
+            self.message, self.notice = "", self._("Meeting deleted.")
         self.delete_id = 0
         self._after_action()
 
@@ -159,7 +160,7 @@ class MeetingActions(SlotChoice, mixin=True):
     @rx.event
     def reschedule(self):
         if not self.slot:
-            self.reschedule_error = "Choose a time."
+            self.reschedule_error = self._("Choose a time.")
             return
         try:
             meetings.reschedule(self._actor(), self.reschedule_id,
@@ -167,7 +168,8 @@ class MeetingActions(SlotChoice, mixin=True):
         except KiteError as exc:
             self.reschedule_error = self._(exc.message)
             return
-        self.reschedule_open, self.errors, self.message, self.notice = False, {}, "", "Meeting rescheduled."
+        self.reschedule_open, self.errors, self.message = False, {}, ""
+        self.notice = self._("Meeting rescheduled.")
         self._after_action()
 
 
@@ -177,9 +179,10 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.match(m["status"], ("confirmed", rx.badge("Confirmed", color_scheme="green")),
-                         rx.badge("Pending", color_scheme="amber")),
-                rx.cond(m["team"] != "", rx.badge("Team " + m["team"], color_scheme="indigo", variant="soft")),
+                rx.match(m["status"], ("confirmed", rx.badge(t("Confirmed"), color_scheme="green")),
+                         rx.badge(t("Pending"), color_scheme="amber")),
+                rx.cond(m["team"] != "",
+                        rx.badge(t("Team {name}", name=m["team"]), color_scheme="indigo", variant="soft")),
                 rx.text(m["when"], weight="bold"),
                 wrap="wrap",
                 align="center",
@@ -187,20 +190,23 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
             rx.cond(m["guest_name"] != "", rx.text(m["guest_name"], " · ", m["guest_email"], size="2",
                                                    overflow_wrap="anywhere")),
             rx.cond(m["subject"] != "", rx.text(m["subject"], size="2", color_scheme="gray", overflow_wrap="anywhere")),
-            rx.cond(~m["past"], join_link(m["meeting_url"], size="1", label="Join")),
+            rx.cond(~m["past"], join_link(m["meeting_url"], size="1", label=t("Join"))),
             rx.cond(
                 ~m["past"],
                 rx.hstack(
                     rx.cond(m["status"] == "pending",
-                            rx.button("Confirm", size="1", aria_label="Confirm " + label,
+                            rx.button(t("Confirm"), size="1", aria_label=t("Confirm {meeting}", meeting=label),
                                       on_click=state.confirm(m["id"]))),
-                    rx.button("Change duration", size="1", variant="soft", aria_label="Change duration of " + label,
+                    rx.button(t("Change duration"), size="1", variant="soft",
+                              aria_label=t("Change duration of {meeting}", meeting=label),
                               on_click=state.ask_duration(m["id"], m["duration"])),
-                    rx.button("Reschedule", size="1", variant="soft", aria_label="Reschedule " + label,
+                    rx.button(t("Reschedule"), size="1", variant="soft",
+                              aria_label=t("Reschedule {meeting}", meeting=label),
                               on_click=state.open_reschedule(m["id"], m["start"])),
-                    rx.button("Delete", size="1", variant="soft", color_scheme="red", aria_label="Delete " + label,
+                    rx.button(t("Delete"), size="1", variant="soft", color_scheme="red",
+                              aria_label=t("Delete {meeting}", meeting=label),
                               on_click=state.ask_delete(m["id"])),
-                    reassign_select(m, lambda v: state.reassign(m["id"], v), "Reassign"),
+                    reassign_select(m, lambda v: state.reassign(m["id"], v), t("Reassign")),
                     spacing="2",
                     wrap="wrap",
                     align="center",
@@ -217,7 +223,7 @@ def reassign_select(m: rx.Var, on_change, label: rx.Var | str) -> rx.Component:
     return rx.cond(
         m["reassign_to"].length() > 0,
         rx.el.select(
-            rx.el.option("Reassign to…", value=""),
+            rx.el.option(t("Reassign to…"), value=""),
             rx.foreach(m["reassign_to"], lambda p: rx.el.option(p["name"], value=p["id"])),
             value="", aria_label=label, on_change=on_change, class_name="kite-select",
             style={"width": "10rem", "height": "var(--space-5)"},
@@ -237,18 +243,18 @@ def actions_feedback(state: type[MeetingActions]) -> rx.Component:
 def duration_dialog(state: type[MeetingActions]) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Change duration"),
-            rx.dialog.description("The meeting keeps its start; the guest is told at once.", size="2"),
+            rx.dialog.title(t("Change duration")),
+            rx.dialog.description(t("The meeting keeps its start; the guest is told at once."), size="2"),
             rx.el.div(
-                rx.el.label("Duration", html_for="duration-choice", class_name="kite-label"),
+                rx.el.label(t("Duration"), html_for="duration-choice", class_name="kite-label"),
                 rx.el.select(*[rx.el.option(f"{d} min", value=d) for d in DURATION_CHOICES], id="duration-choice",
                              value=state.duration_value, on_change=state.set_duration_value, class_name="kite-select"),
                 class_name="kite-field",
                 style={"maxWidth": "12rem", "marginTop": "1em"},
             ),
             rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Save duration", on_click=state.change_duration),
+                rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
+                rx.button(t("Save duration"), on_click=state.change_duration),
                 justify="end",
                 padding_top="1em",
             ),
@@ -262,13 +268,13 @@ def duration_dialog(state: type[MeetingActions]) -> rx.Component:
 def reschedule_dialog(state: type[MeetingActions]) -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Reschedule"),
-            rx.dialog.description("Times in your time zone. The guest is told at once.", size="2"),
+            rx.dialog.title(t("Reschedule")),
+            rx.dialog.description(t("Times in your time zone. The guest is told at once."), size="2"),
             rx.box(slot_picker(state=state, slot=state.slot, on_slot=state.choose_slot, error=state.reschedule_error),
                    padding_top="1em"),
             rx.hstack(
-                rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray")),
-                rx.button("Move meeting", on_click=state.reschedule),
+                rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray")),
+                rx.button(t("Move meeting"), on_click=state.reschedule),
                 justify="end",
                 padding_top="1em",
             ),

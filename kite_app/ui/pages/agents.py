@@ -9,6 +9,7 @@ from kite_app.domain.accounts import time_zones
 from kite_app.persistence.accounts import UserView
 from kite_app.services import accounts
 from kite_app.ui.components.forms import BROWSER_TIME_ZONE, field, form_alert, form_notice, select_field
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
@@ -43,7 +44,8 @@ class AgentsState(Page, SessionState):
             password=form.get("password", ""), now=utcnow()))
         if agent is None:
             return None
-        self.notice = f"Agent {agent['name']} created. Booking link: /book/{agent['slug']}"
+        self.notice = self._("Agent {name} created. Booking link: {link}").format(name=agent["name"],
+                                                                                   link=f"/book/{agent['slug']}")
         self._refresh(self._actor())
         return [rx.set_value(field_id, "") for field_id in ("agent-name", "agent-email", "agent-password")]
 
@@ -52,7 +54,8 @@ class AgentsState(Page, SessionState):
         agent = self._attempt(lambda actor: accounts.set_agent_active(actor, int(agent_id), active=bool(active),
                                                                       now=utcnow()))
         if agent is not None:
-            self.notice = f"{agent['name']} is {'active again' if active else 'deactivated'}."
+            self.notice = (self._("{name} is active again.") if active else self._("{name} is deactivated.")
+                           ).format(name=agent["name"])
             self._refresh(self._actor())
 
     @rx.event
@@ -72,7 +75,8 @@ class AgentsState(Page, SessionState):
         self.message, self.errors = "", {}  # shown in the reset dialog, not on the page
         if agent is not None:
             self.reset_open = False
-            self.notice = f"Password reset for {agent['name']}. They have been logged out everywhere."
+            self.notice = self._("Password reset for {name}. They have been logged out everywhere.").format(
+                name=agent["name"])
 
 
 def _agent_row(agent: rx.Var[UserView]) -> rx.Component:
@@ -84,8 +88,8 @@ def _agent_row(agent: rx.Var[UserView]) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 agent["active"],
-                rx.badge("Active", color_scheme="green"),
-                rx.badge("Deactivated", color_scheme="gray"),
+                rx.badge(t("Active"), color_scheme="green"),
+                rx.badge(t("Deactivated"), color_scheme="gray"),
             )
         ),
         rx.table.cell(
@@ -93,19 +97,19 @@ def _agent_row(agent: rx.Var[UserView]) -> rx.Component:
                 rx.cond(
                     agent["active"],
                     rx.button(
-                        "Deactivate", size="1", variant="soft", color_scheme="red",
-                        aria_label="Deactivate " + agent["name"],
+                        t("Deactivate"), size="1", variant="soft", color_scheme="red",
+                        aria_label=t("Deactivate {name}", name=agent["name"]),
                         on_click=AgentsState.set_active(agent["id"], False),
                     ),
                     rx.button(
-                        "Reactivate", size="1", variant="soft",
-                        aria_label="Reactivate " + agent["name"],
+                        t("Reactivate"), size="1", variant="soft",
+                        aria_label=t("Reactivate {name}", name=agent["name"]),
                         on_click=AgentsState.set_active(agent["id"], True),
                     ),
                 ),
                 rx.button(
-                    "Reset password", size="1", variant="outline",
-                    aria_label="Reset password of " + agent["name"],
+                    t("Reset password"), size="1", variant="outline",
+                    aria_label=t("Reset password of {name}", name=agent["name"]),
                     on_click=AgentsState.open_reset(agent["id"], agent["name"]),
                 ),
                 spacing="2",
@@ -120,24 +124,24 @@ def _new_agent_form() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading("New agent", size="4", as_="h2"),
+                rx.heading(t("New agent"), size="4", as_="h2"),
                 form_alert(AgentsState.message),
                 rx.grid(
-                    field("Name", "name", error=e.get("name", ""), form_id="agent"),
-                    field("Email", "email", type="email", error=e.get("email", ""), form_id="agent"),
+                    field(t("Name"), "name", error=e.get("name", ""), form_id="agent"),
+                    field(t("Email"), "email", type="email", error=e.get("email", ""), form_id="agent"),
                     select_field(
-                        "Time zone", "time_zone", TIME_ZONES, error=e.get("time_zone", ""), form_id="agent",
+                        t("Time zone"), "time_zone", TIME_ZONES, error=e.get("time_zone", ""), form_id="agent",
                         value=AgentsState.new_time_zone, on_change=AgentsState.set_new_time_zone,
                     ),
                     field(
-                        "Initial password", "password", type="password", error=e.get("password", ""),
+                        t("Initial password"), "password", type="password", error=e.get("password", ""),
                         form_id="agent", auto_complete="new-password",
                     ),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",
                     width="100%",
                 ),
-                rx.button("Create agent", type="submit", size="3"),
+                rx.button(t("Create agent"), type="submit", size="3"),
                 spacing="3",
                 width="100%",
             ),
@@ -154,15 +158,15 @@ def _new_agent_form() -> rx.Component:
 def _reset_dialog() -> rx.Component:
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title("Reset password"),
-            rx.dialog.description("Set a new password for " + AgentsState.reset_agent_name + "."),
+            rx.dialog.title(t("Reset password")),
+            rx.dialog.description(t("Set a new password for {name}.", name=AgentsState.reset_agent_name)),
             rx.form(
                 rx.vstack(
-                    field("New password", "new_password", type="password", error=AgentsState.reset_error,
+                    field(t("New password"), "new_password", type="password", error=AgentsState.reset_error,
                           form_id="reset", auto_complete="new-password"),
                     rx.hstack(
-                        rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray", type="button")),
-                        rx.button("Save new password", type="submit"),
+                        rx.dialog.close(rx.button(t("Cancel"), variant="soft", color_scheme="gray", type="button")),
+                        rx.button(t("Save new password"), type="submit"),
                         justify="end",
                         width="100%",
                     ),
@@ -184,25 +188,25 @@ def agents_page() -> rx.Component:
         AgentsState.denied,
         AgentsState.ready,
         rx.vstack(
-            rx.heading("Agents", size="7", as_="h1"),
-            rx.text("Agents are the people guests book. Each gets a booking link.", color_scheme="gray"),
+            rx.heading(t("Agents"), size="7", as_="h1"),
+            rx.text(t("Agents are the people guests book. Each gets a booking link."), color_scheme="gray"),
             form_notice(AgentsState.notice),
             _new_agent_form(),
             rx.cond(
                 AgentsState.agents.length() > 0,
                 rx.table.root(
-                    rx.el.caption("Agents", class_name="kite-sr-only"),
+                    rx.el.caption(t("Agents"), class_name="kite-sr-only"),
                     rx.table.header(
                         rx.table.row(
                             *[rx.table.column_header_cell(h) for h in
-                              ("Name", "Email", "Time zone", "Booking link", "Status", "Actions")]
+                              (t("Name"), t("Email"), t("Time zone"), t("Booking link"), t("Status"), t("Actions"))]
                         )
                     ),
                     rx.table.body(rx.foreach(AgentsState.agents, _agent_row)),
                     width="100%",
                     variant="surface",
                 ),
-                rx.text("No agents yet. Create the first one above."),
+                rx.text(t("No agents yet. Create the first one above.")),
             ),
             _reset_dialog(),
             spacing="4",

@@ -225,7 +225,8 @@ class BookingState(SlotChoice, BrowserState):
 
     def _send_code(self, email: str, field_name: str) -> str:
         try:
-            email = guest_auth.request_code(email, now=utcnow(), client=self._client())
+            email = guest_auth.request_code(email, now=utcnow(), client=self._client(),
+                                            language=self.language)
         except ValidationError as exc:
             self.errors = {field_name: self._(next(iter(exc.errors.values())))}
             return ""

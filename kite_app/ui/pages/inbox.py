@@ -9,6 +9,7 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import conversations
 from kite_app.services.conversations import ConversationSummary, MeetingCard, MessageView
 from kite_app.ui.components.meeting_actions import MeetingActions, actions_feedback, meeting_card
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import Page, SessionState, utcnow
 
@@ -88,15 +89,13 @@ def message_bubble(m: rx.Var[MessageView]) -> rx.Component:
 
 
 def message_box(value: rx.Var, on_change, on_send, error: rx.Var,
-                texts: tuple = ("Message", "Write a message", "Send")) -> rx.Component:
-    """`texts`: the label, placeholder and button, in the page's language."""
-    label, placeholder, send = texts
+                ) -> rx.Component:
     return rx.vstack(
-        rx.el.label(label, html_for="message-input", class_name="kite-label"),
+        rx.el.label(t("Message"), html_for="message-input", class_name="kite-label"),
         rx.text_area(id="message-input", value=value, on_change=on_change, rows="2", width="100%",
-                     placeholder=placeholder),
+                     placeholder=t("Write a message")),
         rx.cond(error != "", rx.text(error, color_scheme="red", size="2", role="alert")),
-        rx.button(send, on_click=on_send),
+        rx.button(t("Send"), on_click=on_send),
         width="100%",
         spacing="2",
     )
@@ -113,7 +112,7 @@ def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
                               class_name="kite-ellipsis", width="100%"),
                       rx.text(c["last_activity"], size="1", text_align="left"),
                       spacing="0", align="start", min_width="0", flex="1"),
-            rx.cond(c["unread"] > 0, rx.badge(c["unread"].to_string() + " unread", color_scheme="red")),
+            rx.cond(c["unread"] > 0, rx.badge(t("{count} unread", count=c["unread"].to_string()), color_scheme="red")),
             width="100%",
             align="center",
         ),
@@ -124,7 +123,7 @@ def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
         padding="0.6em",
         white_space="normal",  # a long name wraps inside the list, never into the message pane
         min_width="0",
-        aria_label="Conversation with " + c["guest_name"],
+        aria_label=t("Conversation with {name}", name=c["guest_name"]),
         aria_current=rx.cond(c["id"] == InboxState.selected, "true", "false"),
     )
 
@@ -135,19 +134,19 @@ def inbox_page() -> rx.Component:
         InboxState.denied,
         InboxState.ready,
         rx.vstack(
-            rx.heading("Inbox", size="7", as_="h1"),
+            rx.heading(t("Inbox"), size="7", as_="h1"),
             live(InboxState.tick),
             actions_feedback(InboxState),
             rx.cond(
                 InboxState.items.length() > 0,
                 rx.grid(
                     rx.el.ul(rx.foreach(InboxState.items, lambda c: rx.el.li(_list_item(c))),
-                             aria_label="Conversations", class_name="kite-list"),
+                             aria_label=t("Conversations"), class_name="kite-list"),
                     rx.vstack(
                         rx.heading(InboxState.title, size="4", as_="h2", overflow_wrap="anywhere"),
                         rx.foreach(InboxState.meetings, lambda m: meeting_card(m, InboxState)),
                         rx.vstack(rx.foreach(InboxState.messages, message_bubble), width="100%", spacing="2",
-                                  role="log", aria_label="Messages"),
+                                  role="log", aria_label=t("Messages")),
                         message_box(InboxState.draft, InboxState.set_draft, InboxState.send, InboxState.error),
                         spacing="3",
                         width="100%",
@@ -157,7 +156,7 @@ def inbox_page() -> rx.Component:
                     spacing="4",
                     width="100%",
                 ),
-                rx.text("No conversations yet. They start when a guest books a meeting with you.",
+                rx.text(t("No conversations yet. They start when a guest books a meeting with you."),
                         color_scheme="gray"),
             ),
             spacing="4",

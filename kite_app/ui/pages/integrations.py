@@ -9,19 +9,21 @@ import reflex as rx
 from kite_app import routes
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import KiteError, ValidationError
+from kite_app.domain.text import msg
 from kite_app.services import install
 from kite_app.services.install import InstallFailed
 from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.pages.meeting_links_card import meeting_links_card
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, T, utcnow
 
-GUIDE = (
-    "Open admin.google.com as a super administrator.",
-    "Go to Security → Access and data control → API controls → Manage domain-wide delegation.",
-    "Click “Add new”, paste the client ID and the scopes below, and click “Authorize”.",
-    "Come back here and continue with step 2.",
+GUIDE = (  # said in the page's language (ui/i18n.py t)
+    msg("Open admin.google.com as a super administrator."),
+    msg("Go to Security → Access and data control → API controls → Manage domain-wide delegation."),
+    msg("Click “Add new”, paste the client ID and the scopes below, and click “Authorize”."),
+    msg("Come back here and continue with step 2."),
 )
 
 
@@ -59,8 +61,11 @@ class IntegrationsState(Page, SessionState):
         self.errors = {f: m for f, m in errors.items() if f in STEP_FIELDS.get(self.step, ())}
         hidden = [m for f, m in errors.items() if f not in self.errors]
         if hidden and self.step == 2 and any(f in STEP_FIELDS[1] for f in errors):
-            hidden.append("Go Back to replace the key.")
-        self.message = " ".join(hidden) if hidden else (self._(exc.message) if not isinstance(exc, ValidationError) else "")
+            hidden.append(self._("Go Back to replace the key."))
+        if hidden:
+            self.message = " ".join(hidden)
+        else:
+            self.message = "" if isinstance(exc, ValidationError) else self._(exc.message)
 
     def _try(self, action: Callable[[Actor | None], T]) -> T | None:
         """One service call for the person asking; a failure is shown on the wizard's current step."""
@@ -119,26 +124,26 @@ class IntegrationsState(Page, SessionState):
             return
         self._show(st)
         self.step, self.key_text = 0, ""
-        self.notice = "Google Calendar is activated. Agents can now pick their Workspace calendars."
+        self.notice = self._("Google Calendar is activated. Agents can now pick their Workspace calendars.")
 
     @rx.event
     def test_connection(self):
         if (st := self._try(lambda actor: install.test_connection(actor, now=utcnow()))) is not None:
             self._show(st)
-            self.notice = "The connection to Google works."
+            self.notice = self._("The connection to Google works.")
 
     @rx.event
     def uninstall(self):
         if (st := self._try(_uninstall)) is not None:
             self._show(st)
-            self.notice = "Google Calendar was uninstalled; its key is deleted."
+            self.notice = self._("Google Calendar was uninstalled; its key is deleted.")
 
 
-def _copy_row(label: str, value: rx.Var, element_id: str) -> rx.Component:
+def _copy_row(label: rx.Var, copy_label: rx.Var, value: rx.Var, element_id: str) -> rx.Component:
     return rx.hstack(
         rx.text(label, weight="medium", width="7rem"),
         rx.code(value, id=element_id, size="2", white_space="pre-wrap", word_break="break-all"),
-        copy_button("Copy", value, icon_size=14, size="1", aria_label=f"Copy {label.lower()}"),
+        copy_button(t("Copy"), value, icon_size=14, size="1", aria_label=copy_label),
         align="center",
         width="100%",
     )
@@ -146,20 +151,20 @@ def _copy_row(label: str, value: rx.Var, element_id: str) -> rx.Component:
 
 def _step_one() -> rx.Component:
     return rx.vstack(
-        rx.heading("Step 1 of 2: Domain-wide delegation", size="4", as_="h2"),
-        rx.text("Upload or paste the JSON key of the service account Kite will use.", size="2"),
+        rx.heading(t("Step 1 of 2: Domain-wide delegation"), size="4", as_="h2"),
+        rx.text(t("Upload or paste the JSON key of the service account Kite will use."), size="2"),
         file_upload(
-            "Upload key file",
-            rx.button(rx.icon("upload", size=14), "Upload key file", type="button", variant="soft"),
+            t("Upload key file"),
+            rx.button(rx.icon("upload", size=14), t("Upload key file"), type="button", variant="soft"),
             id="key-upload", accept={"application/json": [".json"]}, max_files=1, no_drag=True,
             on_drop=IntegrationsState.upload_key(rx.upload_files(upload_id="key-upload")), border="none",
             padding="0",
         ),
-        rx.el.label("Service-account key (JSON)", html_for="key-text", class_name="kite-label"),
+        rx.el.label(t("Service-account key (JSON)"), html_for="key-text", class_name="kite-label"),
         rx.text_area(id="key-text", value=IntegrationsState.key_text, on_change=IntegrationsState.set_key_text,
                      rows="6", width="100%", aria_describedby="key-text-error", font_family="monospace"),
         field_error(IntegrationsState.errors.get("key", ""), "key-text-error"),
-        rx.button("Next", on_click=IntegrationsState.next_step),
+        rx.button(t("Next"), on_click=IntegrationsState.next_step),
         spacing="3",
         width="100%",
     )
@@ -168,16 +173,16 @@ def _step_one() -> rx.Component:
 def _step_two() -> rx.Component:
     e = IntegrationsState.errors
     return rx.vstack(
-        rx.heading("Authorise Kite in the Google Admin Console", size="4", as_="h2"),
-        _copy_row("Client ID", IntegrationsState.client_id, "client-id"),
-        _copy_row("Scopes", IntegrationsState.scopes, "scopes"),
-        rx.el.ol(*[rx.el.li(step) for step in GUIDE], class_name="kite-guide"),
-        rx.heading("Step 2 of 2: Administrator email and primary domain", size="4", as_="h2"),
+        rx.heading(t("Authorise Kite in the Google Admin Console"), size="4", as_="h2"),
+        _copy_row(t("Client ID"), t("Copy client ID"), IntegrationsState.client_id, "client-id"),
+        _copy_row(t("Scopes"), t("Copy scopes"), IntegrationsState.scopes, "scopes"),
+        rx.el.ol(*[rx.el.li(t(step)) for step in GUIDE], class_name="kite-guide"),
+        rx.heading(t("Step 2 of 2: Administrator email and primary domain"), size="4", as_="h2"),
         rx.grid(
-            field("Administrator email", "admin_email", type="email", form_id="gi",
+            field(t("Administrator email"), "admin_email", type="email", form_id="gi",
                   value=IntegrationsState.admin_email, on_change=IntegrationsState.set_admin_email,
                   error=e.get("admin_email", "")),
-            field("Primary domain", "primary_domain", form_id="gi", value=IntegrationsState.primary_domain,
+            field(t("Primary domain"), "primary_domain", form_id="gi", value=IntegrationsState.primary_domain,
                   on_change=IntegrationsState.set_primary_domain, error=e.get("primary_domain", ""),
                   placeholder="example.com"),
             columns=rx.breakpoints(initial="1", sm="2"),
@@ -185,8 +190,8 @@ def _step_two() -> rx.Component:
             width="100%",
         ),
         rx.hstack(
-            rx.button("Back", variant="soft", color_scheme="gray", on_click=IntegrationsState.back),
-            rx.button("Install", on_click=IntegrationsState.do_install),
+            rx.button(t("Back"), variant="soft", color_scheme="gray", on_click=IntegrationsState.back),
+            rx.button(t("Install"), on_click=IntegrationsState.do_install),
         ),
         spacing="3",
         width="100%",
@@ -199,27 +204,29 @@ def _google_card() -> rx.Component:
         rx.vstack(
             rx.hstack(
                 rx.icon("calendar", size=22),
-                rx.heading("Google Calendar", size="5", as_="h2"),
-                rx.cond(IntegrationsState.active, rx.badge("Activated", color_scheme="green"),
-                        rx.badge("Not installed", color_scheme="gray")),
+                rx.heading(t("Google Calendar"), size="5", as_="h2"),
+                rx.cond(IntegrationsState.active, rx.badge(t("Activated"), color_scheme="green"),
+                        rx.badge(t("Not installed"), color_scheme="gray")),
                 align="center",
             ),
-            rx.text("Connect every agent's Google Workspace calendar through one service account with "
-                    "domain-wide delegation.", size="2", color_scheme="gray"),
+            rx.text(t("Connect every agent's Google Workspace calendar through one service account with "
+                    "domain-wide delegation."), size="2", color_scheme="gray"),
             rx.cond(
                 IntegrationsState.active,
                 rx.vstack(
-                    rx.text("Service account: ", st["client_email"], " (client ID ", st["client_id"], ")", size="2"),
-                    rx.text("Administrator: ", st["admin_email"], " · Domain: ", st["primary_domain"],
-                            " · Last checked: ", st["checked_at"], size="2"),
+                    rx.text(t("Service account: {email} (client ID {client_id})", email=st["client_email"],
+                              client_id=st["client_id"]), size="2"),
+                    rx.text(t("Administrator: {email} · Domain: {domain} · Last checked: {checked}",
+                              email=st["admin_email"], domain=st["primary_domain"], checked=st["checked_at"]),
+                            size="2"),
                     rx.hstack(
-                        rx.button("Test connection", variant="soft", on_click=IntegrationsState.test_connection),
-                        rx.button("Uninstall", variant="soft", color_scheme="red",
+                        rx.button(t("Test connection"), variant="soft", on_click=IntegrationsState.test_connection),
+                        rx.button(t("Uninstall"), variant="soft", color_scheme="red",
                                   on_click=IntegrationsState.uninstall),
                     ),
                     spacing="2",
                 ),
-                rx.cond(IntegrationsState.step == 0, rx.button("Install", on_click=IntegrationsState.start)),
+                rx.cond(IntegrationsState.step == 0, rx.button(t("Install"), on_click=IntegrationsState.start)),
             ),
             rx.cond(IntegrationsState.step == 1, _step_one()),
             rx.cond(IntegrationsState.step == 2, _step_two()),
@@ -236,7 +243,7 @@ def integrations_page() -> rx.Component:
         IntegrationsState.denied,
         IntegrationsState.ready,
         rx.vstack(
-            rx.heading("Integrations", size="7", as_="h1"),
+            rx.heading(t("Integrations"), size="7", as_="h1"),
             form_alert(IntegrationsState.message),
             form_notice(IntegrationsState.notice),
             _google_card(),

@@ -9,6 +9,7 @@ from kite_app.domain.accounts import Role
 from kite_app.domain.errors import KiteError
 from kite_app.services import accounts, auth
 from kite_app.ui.components.forms import field, form_alert
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import centered_card, template
 from kite_app.ui.session import SessionState, utcnow
 
@@ -30,6 +31,7 @@ class LoginState(SessionState):
     @rx.event
     def load(self):
         self.message = ""
+        self._speak(self._browser_language())
         if accounts.needs_setup():
             return rx.redirect(routes.SETUP)
         actor = self._actor()
@@ -40,7 +42,8 @@ class LoginState(SessionState):
     def submit(self, form: dict):
         self.message = ""
         try:
-            token, user = auth.log_in(email=form.get("email", ""), password=form.get("password", ""), now=utcnow())
+            token, user = auth.log_in(email=form.get("email", ""), password=form.get("password", ""), now=utcnow(),
+                                       language=self._browser_language())
         except KiteError as exc:
             self.message = self._(exc.message)
             return
@@ -56,9 +59,9 @@ def login_page() -> rx.Component:
         rx.form(
             rx.vstack(
                 form_alert(LoginState.message),
-                field("Email", "email", type="email", form_id="login", auto_complete="username"),
-                field("Password", "password", type="password", form_id="login", auto_complete="current-password"),
-                rx.button("Log in", type="submit", width="100%", size="3"),
+                field(t("Email"), "email", type="email", form_id="login", auto_complete="username"),
+                field(t("Password"), "password", type="password", form_id="login", auto_complete="current-password"),
+                rx.button(t("Log in"), type="submit", width="100%", size="3"),
                 spacing="3",
                 width="100%",
             ),
@@ -66,5 +69,5 @@ def login_page() -> rx.Component:
             no_validate=True,
             width="100%",
         ),
-        heading="Log in",
+        heading=t("Log in"),
     )

@@ -310,7 +310,7 @@ def manage_page() -> rx.Component:
                         rx.vstack(rx.foreach(ManageState.conversation, message_bubble), width="100%", spacing="2",
                                   role="log", aria_label=t("Messages")),
                         message_box(ManageState.draft, ManageState.set_draft, ManageState.send,
-                                    ManageState.draft_error, texts=(t("Message"), t("Write a message"), t("Send"))),
+                                    ManageState.draft_error),
                         spacing="3",
                         width="100%",
                     ),

@@ -6,8 +6,10 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app.domain.meeting_links import PLACEHOLDER
+from kite_app.domain.text import msg
 from kite_app.services import meeting_links
 from kite_app.ui.components.forms import field, form_alert, form_notice
+from kite_app.ui.i18n import t
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
 
@@ -36,7 +38,7 @@ class MeetingLinksState(Page, SessionState):
     def save(self, form: dict):
         rules = self._attempt(lambda actor: meeting_links.save_policy(
             actor, template=form.get("template", ""), allow_personal=self.allow_personal,
-            allow_google_meet=self.allow_google_meet, now=utcnow()), "Meeting links saved.")
+            allow_google_meet=self.allow_google_meet, now=utcnow()), msg("Meeting links saved."))
         if rules is not None:
             self._show(rules)
 
@@ -45,22 +47,22 @@ def meeting_links_card() -> rx.Component:
     return rx.card(
         rx.form(
             rx.vstack(
-                rx.heading("Meeting links", size="4", as_="h2"),
-                rx.text("Where meetings take place. Agents choose in Calendar Settings among what you allow here; "
-                        "a team uses the team's choice.", size="2", color_scheme="gray"),
+                rx.heading(t("Meeting links"), size="4", as_="h2"),
+                rx.text(t("Where meetings take place. Agents choose in Calendar Settings among what you allow here; "
+                        "a team uses the team's choice."), size="2", color_scheme="gray"),
                 form_alert(MeetingLinksState.message),
                 form_notice(MeetingLinksState.notice),
-                field("Meeting link template", "template", form_id="links", default_value=MeetingLinksState.template,
+                field(t("Meeting link template"), "template", form_id="links", default_value=MeetingLinksState.template,
                       key=MeetingLinksState.template, error=MeetingLinksState.errors.get("template", ""),
                       placeholder=f"https://meet.example.com/kite-{PLACEHOLDER}", max_length=500),
-                rx.text(f"Each meeting gets its own room: {PLACEHOLDER} becomes a random, unguessable id. Leave "
-                        "empty to offer no template.", size="1", color_scheme="gray"),
-                rx.checkbox("Agents may use their own video link (set in their Profile)",
+                rx.text(t("Each meeting gets its own room: {placeholder} becomes a random, unguessable id. Leave "
+                          "empty to offer no template.", placeholder=PLACEHOLDER), size="1", color_scheme="gray"),
+                rx.checkbox(t("Agents may use their own video link (set in their Profile)"),
                             checked=MeetingLinksState.allow_personal, on_change=MeetingLinksState.set_allow_personal),
-                rx.checkbox("Google Meet for agents whose meetings go to a Google calendar",
+                rx.checkbox(t("Google Meet for agents whose meetings go to a Google calendar"),
                             checked=MeetingLinksState.allow_google_meet,
                             on_change=MeetingLinksState.set_allow_google_meet),
-                rx.button("Save meeting links", type="submit"),
+                rx.button(t("Save meeting links"), type="submit"),
                 spacing="3",
                 width="100%",
                 max_width="36rem",

@@ -9,11 +9,11 @@ from kite_app import routes
 from kite_app.services import meetings
 from kite_app.services.meetings import AgentMeeting
 from kite_app.ui.components.meeting_actions import MeetingActions, actions_feedback, meeting_card
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import Page, SessionState, utcnow
 
-SHOW_LABELS = {"upcoming": "Upcoming", "pending": "Pending", "past": "Past"}
-EMPTY = {"upcoming": "No upcoming meetings.", "pending": "No meetings wait for your Yes.", "past": "No past meetings."}
+SHOW = ("upcoming", "pending", "past")
 
 
 class MeetingsState(MeetingActions, Page, SessionState):
@@ -27,7 +27,7 @@ class MeetingsState(MeetingActions, Page, SessionState):
 
     @rx.event
     def set_show(self, show: str):
-        if show in SHOW_LABELS:
+        if show in SHOW:
             self.show = show
             self._after_action()
 
@@ -38,9 +38,15 @@ class MeetingsState(MeetingActions, Page, SessionState):
 
     @rx.var
     def empty_text(self) -> str:
-        if self.search.strip():
-            return f"No {SHOW_LABELS[self.show].lower()} meetings with a guest matching “{self.search.strip()}”."
-        return EMPTY[self.show]
+        found = self.search.strip()
+        if self.show == "pending":
+            return self._("No pending meetings with a guest matching “{text}”.").format(text=found) if found else \
+                self._("No meetings wait for your Yes.")
+        if self.show == "past":
+            return self._("No past meetings with a guest matching “{text}”.").format(text=found) if found else \
+                self._("No past meetings.")
+        return self._("No upcoming meetings with a guest matching “{text}”.").format(text=found) if found else \
+            self._("No upcoming meetings.")
 
     def _version_of(self, actor) -> int:
         return meetings.version(actor)
@@ -57,18 +63,19 @@ def meetings_page() -> rx.Component:
         MeetingsState.denied,
         MeetingsState.ready,
         rx.vstack(
-            rx.heading("Meetings", size="7", as_="h1"),
-            rx.text("Upcoming: pending first, then by time. Times in your time zone.", color_scheme="gray"),
+            rx.heading(t("Meetings"), size="7", as_="h1"),
+            rx.text(t("Upcoming: pending first, then by time. Times in your time zone."), color_scheme="gray"),
             rx.flex(
                 rx.flex(
                     *[rx.button(label, variant=rx.cond(MeetingsState.show == key, "solid", "soft"), size="2",
                                 aria_pressed=rx.cond(MeetingsState.show == key, "true", "false"),
                                 on_click=MeetingsState.set_show(key), type="button")
-                      for key, label in SHOW_LABELS.items()],
-                    spacing="2", role="group", aria_label="Show",
+                      for key, label in (("upcoming", t("Upcoming")), ("pending", t("Pending")),
+                                         ("past", t("Past")))],
+                    spacing="2", role="group", aria_label=t("Show"),
                 ),
-                rx.input(rx.input.slot(rx.icon("search", size=16)), placeholder="Guest name or email",
-                         aria_label="Search by guest", type="search", value=MeetingsState.search,
+                rx.input(rx.input.slot(rx.icon("search", size=16)), placeholder=t("Guest name or email"),
+                         aria_label=t("Search by guest"), type="search", value=MeetingsState.search,
                          on_change=MeetingsState.set_search.debounce(250), width="16rem", max_width="100%"),
                 justify="between", align="center", wrap="wrap", spacing="3", width="100%",
             ),

@@ -8,6 +8,7 @@ from kite_app import routes
 from kite_app.config import settings
 from kite_app.services import outbox
 from kite_app.services.outbox import MailRow
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState
 
@@ -17,9 +18,11 @@ class OutboxState(Page, SessionState):
     smtp: str = ""
 
     def _fill(self, actor) -> None:
-        self.mails = outbox.recent(actor)
-        self.smtp = (f"Mail is sent through {settings.smtp_host}:{settings.smtp_port}." if settings.smtp_host else
-                     "No SMTP server is configured (KITE_SMTP_HOST): mails are kept here.")
+        self.mails = [MailRow(**{**m, "state": self._(state)}) for m in outbox.recent(actor) for state in [m["state"]]]
+        server = f"{settings.smtp_host}:{settings.smtp_port}"
+        self.smtp = (self._("Mail is sent through {server}.").format(server=server)
+                     if settings.smtp_host else self._("No SMTP server is configured (KITE_SMTP_HOST): mails are "
+                                                       "kept here."))
 
     @rx.event
     def load(self):
@@ -29,7 +32,8 @@ class OutboxState(Page, SessionState):
 
 def _mail(m: rx.Var[MailRow]) -> rx.Component:
     return rx.el.details(
-        rx.el.summary(rx.text.strong(m["subject"]), " — to ", m["to"], " · ", m["created"], " · ", m["state"]),
+        rx.el.summary(rx.text.strong(m["subject"]), " — ", t("to {email}", email=m["to"]), " · ", m["created"],
+                      " · ", m["state"]),
         rx.text(m["body"], white_space="pre-wrap", size="2", padding="0.5em 1em"),
         class_name="kite-mail",
     )
@@ -41,11 +45,11 @@ def outbox_page() -> rx.Component:
         OutboxState.denied,
         OutboxState.ready,
         rx.vstack(
-            rx.heading("Outbox", size="7", as_="h1"),
+            rx.heading(t("Outbox"), size="7", as_="h1"),
             rx.text(OutboxState.smtp, color_scheme="gray"),
             rx.cond(OutboxState.mails.length() > 0,
                     rx.vstack(rx.foreach(OutboxState.mails, _mail), width="100%", spacing="2"),
-                    rx.text("No mails yet.")),
+                    rx.text(t("No mails yet."))),
             spacing="4",
             width="100%",
         ),

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import reflex as rx
 
-from kite_app import routes
+from kite_app import i18n, routes
 from kite_app.config import settings
 from kite_app.domain.accounts import MAX_DESCRIPTION, MAX_PHOTO_BYTES, initials, time_zones
+from kite_app.domain.text import msg
 from kite_app.services import accounts, calendar_settings
 from kite_app.ui.components.avatar import avatar
 from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice, select_field
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import Page, SessionState, utcnow
 
@@ -20,6 +22,7 @@ class ProfileState(Page, SessionState):
     email: str = ""
     role: str = ""
     time_zone: str = "UTC"
+    language_choice: str = "en"  # of their pages and mails (the page speaks it once saved)
     booking_url: str = ""
     embed_snippet: str = ""
     description: str = ""
@@ -32,7 +35,7 @@ class ProfileState(Page, SessionState):
     def _show(self, profile) -> None:
         self.name, self.email, self.role = profile["name"], profile["email"], profile["role"]
         self.time_zone, self.description = profile["time_zone"], profile["description"]
-        self.video_url = profile["video_url"]
+        self.video_url, self.language_choice = profile["video_url"], profile["language"]
         self.photo = routes.agent_photo_path(profile["slug"], profile["photo_version"]) if profile["slug"] else ""
         self.initials = initials(profile["name"])
         self.booking_url = calendar_settings.booking_link(profile)
@@ -50,13 +53,21 @@ class ProfileState(Page, SessionState):
         self.time_zone = tz
 
     @rx.event
+    def set_language_choice(self, language: str):
+        if language in i18n.LANGUAGES:
+            self.language_choice = language
+
+    @rx.event
     def save(self, form: dict):
         agent = self.role == "agent"
         profile = self._attempt(lambda actor: accounts.update_own_profile(
             actor, name=form.get("name", ""), time_zone=form.get("time_zone", ""),
             description=form.get("description", "") if agent else None,
-            video_url=form.get("video_url", "") if agent else None, now=utcnow()), "Profile saved.")
+            video_url=form.get("video_url", "") if agent else None, language=form.get("language") or None,
+            now=utcnow()), msg("Profile saved."))
         if profile is not None:
+            self._speak(profile["language"])
+            self.notice = self._("Profile saved.")  # in the language just chosen
             self._show(profile)
             self.user_name = profile["name"]
 
@@ -65,16 +76,16 @@ class ProfileState(Page, SessionState):
         self.photo_error = ""
         if files:
             data = await files[0].read(MAX_PHOTO_BYTES + 1)
-            self._set_photo(data, "Photo saved. Guests see it on your booking page.")
+            self._set_photo(data, msg("Photo saved. Guests see it on your booking page."))
 
     @rx.event
     def photo_rejected(self, _files: list[dict]):
         """The browser refused the file before sending it (not an image type offered)."""
-        self.photo_error, self.photo_notice = "Choose a PNG, JPEG or WebP image.", ""
+        self.photo_error, self.photo_notice = self._("Choose a PNG, JPEG or WebP image."), ""
 
     @rx.event
     def remove_photo(self):
-        self._set_photo(None, "Photo removed. Guests see your initials.")
+        self._set_photo(None, msg("Photo removed. Guests see your initials."))
 
     def _set_photo(self, data: bytes | None, notice: str) -> None:
         """Said beside the photo, not in the details form above it."""
@@ -89,19 +100,19 @@ class ProfileState(Page, SessionState):
 def _booking_link() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Booking link", size="4", as_="h2"),
-            rx.text("Share this link so guests can book a meeting with you."),
+            rx.heading(t("Booking link"), size="4", as_="h2"),
+            rx.text(t("Share this link so guests can book a meeting with you.")),
             rx.hstack(
                 rx.code(ProfileState.booking_url, size="3", id="booking-link"),
-                copy_button("Copy link", ProfileState.booking_url, done="Booking link copied."),
+                copy_button(t("Copy link"), ProfileState.booking_url, done=t("Booking link copied.")),
                 align="center",
                 wrap="wrap",
             ),
-            rx.text("To add a “Schedule a meeting” button to your website, paste this snippet into its HTML:",
+            rx.text(t("To add a “Schedule a meeting” button to your website, paste this snippet into its HTML:"),
                     size="2"),
             rx.hstack(
                 rx.code(ProfileState.embed_snippet, id="embed-snippet", size="2", white_space="pre-wrap"),
-                copy_button("Copy snippet", ProfileState.embed_snippet, done="Snippet copied."),
+                copy_button(t("Copy snippet"), ProfileState.embed_snippet, done=t("Snippet copied.")),
                 align="center",
                 wrap="wrap",
             ),
@@ -114,24 +125,25 @@ def _booking_link() -> rx.Component:
 def _photo() -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.heading("Photo", size="4", as_="h2"),
+            rx.heading(t("Photo"), size="4", as_="h2"),
             rx.hstack(
-                avatar(ProfileState.photo, ProfileState.initials, "Your photo"),
+                avatar(ProfileState.photo, ProfileState.initials, t("Your photo")),
                 rx.vstack(
-                    rx.text("Guests see it beside your name on your booking page; without one, your initials. "
-                            "PNG, JPEG or WebP, up to 2 MB.", size="2", color_scheme="gray"),
+                    rx.text(t("Guests see it beside your name on your booking page; without one, your initials. "
+                            "PNG, JPEG or WebP, up to 2 MB."), size="2", color_scheme="gray"),
                     rx.hstack(
                         file_upload(
-                            "Upload photo",
-                            rx.button(rx.icon("upload", size=14), "Upload photo", type="button", variant="soft"),
+                            t("Upload photo"),
+                            rx.button(rx.icon("upload", size=14), t("Upload photo"), type="button", variant="soft"),
                             id="photo-upload",
                             accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"]},
                             max_files=1, multiple=False, no_drag=True, border="none", padding="0",
                             on_drop=ProfileState.upload_photo(rx.upload_files(upload_id="photo-upload")),
                             on_drop_rejected=ProfileState.photo_rejected,
                         ),
-                        rx.cond(ProfileState.photo != "", rx.button("Remove photo", variant="soft", color_scheme="gray",
-                                                                    on_click=ProfileState.remove_photo, type="button")),
+                        rx.cond(ProfileState.photo != "",
+                                rx.button(t("Remove photo"), variant="soft", color_scheme="gray",
+                                          on_click=ProfileState.remove_photo, type="button")),
                         spacing="2",
                     ),
                     field_error(ProfileState.photo_error, "photo-error"),
@@ -154,15 +166,15 @@ def profile_page() -> rx.Component:
     return rx.cond(
         ProfileState.ready,
         rx.vstack(
-            rx.heading("Profile", size="7", as_="h1"),
+            rx.heading(t("Profile"), size="7", as_="h1"),
             rx.cond(
                 ProfileState.booking_url != "",
                 _booking_link(),
                 rx.cond(
                     ProfileState.role == "agent",
                     rx.callout(
-                        rx.text("Your booking link appears here once you save your ",
-                                rx.link("Calendar Settings", href=routes.KITE_SETTINGS), "."),
+                        rx.text(t("Your booking link appears here once you save your calendar settings."), " ",
+                                rx.link(t("Open Calendar Settings"), href=routes.KITE_SETTINGS)),
                         icon="info",
                     ),
                 ),
@@ -170,33 +182,39 @@ def profile_page() -> rx.Component:
             rx.card(
                 rx.form(
                     rx.vstack(
-                        rx.heading("Your details", size="4", as_="h2"),
+                        rx.heading(t("Your details"), size="4", as_="h2"),
                         form_alert(ProfileState.message),
                         form_notice(ProfileState.notice),
-                        rx.text("Email: ", rx.text.strong(ProfileState.email)),
-                        rx.text("Role: ", rx.text.strong(ProfileState.role)),
-                        field("Name", "name", error=e.get("name", ""), form_id="profile",
+                        rx.text(t("Email: "), rx.text.strong(ProfileState.email)),
+                        rx.text(t("Role: "), rx.text.strong(rx.cond(ProfileState.role == "admin", t("Admin"),
+                                                                    t("Agent")))),
+                        field(t("Name"), "name", error=e.get("name", ""), form_id="profile",
                               default_value=ProfileState.name, key=ProfileState.name),
                         select_field(
-                            "Time zone", "time_zone", list(time_zones()), error=e.get("time_zone", ""),
+                            t("Time zone"), "time_zone", list(time_zones()), error=e.get("time_zone", ""),
                             form_id="profile", value=ProfileState.time_zone, on_change=ProfileState.set_time_zone,
                         ),
+                        select_field(
+                            t("Language"), "language", list(i18n.LANGUAGES.items()), error=e.get("language", ""),
+                            form_id="profile", value=ProfileState.language_choice,
+                            on_change=ProfileState.set_language_choice,
+                        ),
                         rx.cond(ProfileState.role == "agent", rx.el.div(
-                            rx.el.label("Description on your booking page", html_for="profile-description",
+                            rx.el.label(t("Description on your booking page"), html_for="profile-description",
                                         class_name="kite-label"),
                             rx.text_area(id="profile-description", name="description",
                                          default_value=ProfileState.description, key=ProfileState.description,
                                          max_length=MAX_DESCRIPTION, rows="3", aria_describedby="description-error",
-                                         placeholder="E.g. I help new customers get set up. Ask me anything."),
+                                         placeholder=t("E.g. I help new customers get set up. Ask me anything.")),
                             field_error(e.get("description", ""), "description-error"),
                             class_name="kite-field",
                         )),
                         rx.cond(ProfileState.role == "agent", field(
-                            "Your video link", "video_url", form_id="profile", error=e.get("video_url", ""),
+                            t("Your video link"), "video_url", form_id="profile", error=e.get("video_url", ""),
                             default_value=ProfileState.video_url, key=ProfileState.video_url, type="url",
                             placeholder="https://meet.example.com/your-room", max_length=500,
                         )),
-                        rx.button("Save", type="submit", size="3"),
+                        rx.button(t("Save"), type="submit", size="3"),
                         spacing="3",
                         width="100%",
                         max_width="30rem",

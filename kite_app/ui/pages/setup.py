@@ -8,6 +8,7 @@ from kite_app import routes
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import accounts, auth
 from kite_app.ui.components.forms import field, form_alert
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import centered_card, loading, template
 from kite_app.ui.session import SessionState, utcnow
 
@@ -20,6 +21,7 @@ class SetupState(SessionState):
     @rx.event
     def load(self):
         self.ready = False
+        self._speak(self._browser_language())
         if not accounts.needs_setup():
             return rx.redirect(routes.LOGIN)
         self.ready = True
@@ -32,7 +34,8 @@ class SetupState(SessionState):
             accounts.create_first_admin(
                 name=form.get("name", ""), email=form.get("email", ""), password=password, now=utcnow()
             )
-            token, _user = auth.log_in(email=form.get("email", ""), password=password, now=utcnow())
+            token, _user = auth.log_in(email=form.get("email", ""), password=password, now=utcnow(),
+                                       language=self._browser_language())
         except ValidationError as exc:
             self.errors = self._errors(exc.errors)
             return
@@ -47,20 +50,20 @@ def setup_page() -> rx.Component:
     return rx.cond(
         SetupState.ready,
         centered_card(
-            rx.text("Welcome to Kite Scheduler. Create the admin account that manages agents and integrations."),
+            rx.text(t("Welcome to Kite Scheduler. Create the admin account that manages agents and integrations.")),
             rx.form(
                 rx.vstack(
                     form_alert(SetupState.message),
-                    field("Name", "name", error=SetupState.errors.get("name", ""), form_id="setup",
+                    field(t("Name"), "name", error=SetupState.errors.get("name", ""), form_id="setup",
                           auto_complete="name"),
-                    field("Email", "email", type="email", error=SetupState.errors.get("email", ""), form_id="setup",
+                    field(t("Email"), "email", type="email", error=SetupState.errors.get("email", ""), form_id="setup",
                           auto_complete="email"),
                     field(
-                        "Password", "password", type="password", error=SetupState.errors.get("password", ""),
+                        t("Password"), "password", type="password", error=SetupState.errors.get("password", ""),
                         form_id="setup", auto_complete="new-password",
                     ),
-                    rx.text("At least 10 characters.", size="1", color_scheme="gray"),
-                    rx.button("Create admin account", type="submit", width="100%", size="3"),
+                    rx.text(t("At least 10 characters."), size="1", color_scheme="gray"),
+                    rx.button(t("Create admin account"), type="submit", width="100%", size="3"),
                     spacing="3",
                     width="100%",
                 ),
@@ -68,7 +71,7 @@ def setup_page() -> rx.Component:
                 no_validate=True,
                 width="100%",
             ),
-            heading="Create admin account",
+            heading=t("Create admin account"),
         ),
         loading(),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app import routes
+from kite_app.ui.i18n import t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.pages.kite_settings.built_in_tab import BuiltInCalendarState, built_in_tab
 from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState, calendar_settings_tab
@@ -17,11 +18,11 @@ def kite_settings_page() -> rx.Component:
         CalendarSettingsState.denied,
         CalendarSettingsState.ready,
         rx.vstack(
-            rx.heading("Kite settings", size="7", as_="h1"),
+            rx.heading(t("Kite settings"), size="7", as_="h1"),
             rx.tabs.root(
                 rx.tabs.list(
-                    rx.tabs.trigger("Calendar Settings", value="calendar"),
-                    rx.tabs.trigger("Built-in calendar", value="built_in"),
+                    rx.tabs.trigger(t("Calendar Settings"), value="calendar"),
+                    rx.tabs.trigger(t("Built-in calendar"), value="built_in"),
                 ),
                 rx.tabs.content(calendar_settings_tab(), value="calendar", padding_top="1em"),
                 rx.tabs.content(built_in_tab(), value="built_in", padding_top="1em"),

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from kite_app.domain.availability import WEEKDAYS
 from kite_app.domain.calendar_settings import SLOT_INTERVALS, DayForm, OverrideForm, SettingsForm
+from kite_app.domain.text import msg
 from kite_app.providers.calendar.base import CalendarInfo
 from kite_app.services import calendar_settings
+from kite_app.ui.browser import BrowserState
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field, var_select_field
+from kite_app.ui.i18n import t
 from kite_app.ui.session import Page, SessionState, utcnow
 
 NUMBER_FIELDS = ("durations", "default_duration", "buffer_before", "buffer_after", "min_notice", "slot_interval",
@@ -46,7 +48,9 @@ class CalendarSettingsState(Page, SessionState):
         self.hours = [d.hours for d in form.days]
         self.overrides = [{"date": o.date, "hours": o.hours} for o in form.overrides]
         self.require_guest_login = form.require_guest_login
-        self.meeting_link, self.link_options = str(form.meeting_link), view["link_options"]
+        self.meeting_link = str(form.meeting_link)
+        self.link_options = [{"value": o["value"], "label": self._(label)}
+                             for o in view["link_options"] for label in [o["label"]]]
         self.saved, self.booking_url, self.feed_url = view["saved"], view["booking_url"], view["feed_url"]
 
     @rx.event
@@ -111,33 +115,35 @@ class CalendarSettingsState(Page, SessionState):
             **{k: self.values.get(k, "") for k in NUMBER_FIELDS},
         )
         view = self._attempt(lambda actor: calendar_settings.save(actor, form, now=utcnow()),
-                             "Calendar settings saved. Your booking link is live.")
+                             msg("Calendar settings saved. Your booking link is live."))
         if view is not None:
             self._show(view)
             if view["warning"]:  # saved, but nobody can book: said instead of "live"
-                self.notice, self.message = "", "Calendar settings saved. " + view["warning"]
+                self.notice = ""
+                warning = view["warning"]
+                self.message = self._("Calendar settings saved.") + " " + self._(warning)
         elif self.errors:
-            self.message = "Nothing was saved. Correct the fields marked below."
+            self.message = self._("Nothing was saved. Correct the fields marked below.")
 
 
-def _number(label: str, key: str, hint: str = "") -> rx.Component:
+def _number(label: rx.Var, key: str, hint: rx.Var | None = None) -> rx.Component:
     return rx.el.div(
         field(label, key, form_id="cs", value=CalendarSettingsState.values[key],
               on_change=lambda v: CalendarSettingsState.set_value(key, v),
               error=CalendarSettingsState.errors.get(key, "")),
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        rx.text(hint, size="1", color_scheme="gray") if hint is not None else rx.fragment(),
     )
 
 
 def _calendars_section() -> rx.Component:
     e = CalendarSettingsState.errors
     return rx.vstack(
-        rx.heading("Calendars", size="4", as_="h2"),
-        rx.text("Busy time in the calendars you tick blocks your availability.", size="2", color_scheme="gray"),
+        rx.heading(t("Calendars"), size="4", as_="h2"),
+        rx.text(t("Busy time in the calendars you tick blocks your availability."), size="2", color_scheme="gray"),
         rx.cond(CalendarSettingsState.calendar_problem != "",
                 rx.callout(CalendarSettingsState.calendar_problem, icon="triangle_alert", color_scheme="amber")),
         rx.el.fieldset(
-            rx.el.legend("Calendars that block availability", class_name="kite-label"),
+            rx.el.legend(t("Calendars that block availability"), class_name="kite-label"),
             rx.foreach(
                 CalendarSettingsState.calendars,
                 lambda cal: rx.checkbox(
@@ -149,7 +155,7 @@ def _calendars_section() -> rx.Component:
             class_name="kite-fieldset",
         ),
         rx.box(
-            var_select_field("Add meetings to", "destination", CalendarSettingsState.destinations, form_id="cs",
+            var_select_field(t("Add meetings to"), "destination", CalendarSettingsState.destinations, form_id="cs",
                              option_label=lambda cal: cal["name"], option_value=lambda cal: cal["id"],
                              value=CalendarSettingsState.destination, on_change=CalendarSettingsState.set_destination,
                              error=e.get("destination_calendar", "")),
@@ -163,10 +169,11 @@ def _calendars_section() -> rx.Component:
 
 def _durations_section() -> rx.Component:
     return rx.vstack(
-        rx.heading("Duration", size="4", as_="h2"),
+        rx.heading(t("Duration"), size="4", as_="h2"),
         rx.grid(
-            _number("Duration options (minutes)", "durations", "Comma-separated, each 15 to 360, e.g. 15, 30, 60."),
-            _number("Default duration (minutes)", "default_duration"),
+            _number(t("Duration options (minutes)"), "durations",
+                    t("Comma-separated, each 15 to 360, e.g. 15, 30, 60.")),
+            _number(t("Default duration (minutes)"), "default_duration"),
             columns=rx.breakpoints(initial="1", sm="2"),
             spacing="3",
             width="100%",
@@ -180,7 +187,7 @@ def _day_row(i: int) -> rx.Component:
     key = f"hours_{i}"
     return rx.hstack(
         rx.box(
-            rx.checkbox(WEEKDAYS[i], checked=CalendarSettingsState.days_on[i],
+            rx.checkbox(BrowserState.weekdays[i], checked=CalendarSettingsState.days_on[i],
                         on_change=lambda checked: CalendarSettingsState.set_day_on(i, checked)),
             width="8rem",
             padding_top="0.4rem",
@@ -191,13 +198,13 @@ def _day_row(i: int) -> rx.Component:
                 rx.input(
                     id=f"cs-{key}", value=CalendarSettingsState.hours[i],
                     on_change=lambda v: CalendarSettingsState.set_hours(i, v),
-                    aria_label=f"{WEEKDAYS[i]} hours", aria_describedby=f"cs-{key}-error",
+                    aria_label=t("{day} hours", day=BrowserState.weekdays[i]), aria_describedby=f"cs-{key}-error",
                     placeholder="09:00-12:00, 13:00-17:00",
                 ),
                 field_error(CalendarSettingsState.errors.get(key, ""), f"cs-{key}-error"),
                 flex="1",
             ),
-            rx.text("Day off", color_scheme="gray", size="2", padding_top="0.4rem"),
+            rx.text(t("Day off"), color_scheme="gray", size="2", padding_top="0.4rem"),
         ),
         width="100%",
         align="start",
@@ -206,16 +213,16 @@ def _day_row(i: int) -> rx.Component:
 
 def _override_row(row: rx.Var, index: rx.Var) -> rx.Component:
     return rx.hstack(
-        rx.input(type="date", value=row["date"], aria_label="Override date",
+        rx.input(type="date", value=row["date"], aria_label=t("Override date"),
                  on_change=lambda v: CalendarSettingsState.set_override(index, "date", v), width="11rem"),
         rx.box(
-            rx.input(value=row["hours"], aria_label="Override hours", placeholder="Empty for a day off",
+            rx.input(value=row["hours"], aria_label=t("Override hours"), placeholder=t("Empty for a day off"),
                      on_change=lambda v: CalendarSettingsState.set_override(index, "hours", v)),
             field_error(CalendarSettingsState.errors.get("override_" + index.to_string(), ""), ""),
             flex="1",
         ),
         rx.button(rx.icon("x", size=14), variant="ghost", color_scheme="gray", type="button",
-                  aria_label="Remove override", on_click=CalendarSettingsState.remove_override(index)),
+                  aria_label=t("Remove override"), on_click=CalendarSettingsState.remove_override(index)),
         width="100%",
         align="start",
     )
@@ -223,14 +230,14 @@ def _override_row(row: rx.Var, index: rx.Var) -> rx.Component:
 
 def _hours_section() -> rx.Component:
     return rx.vstack(
-        rx.heading("Working hours", size="4", as_="h2"),
-        rx.text("In your time zone. Several ranges per day, e.g. 09:00-12:00, 13:00-17:00 for a lunch break.",
+        rx.heading(t("Working hours"), size="4", as_="h2"),
+        rx.text(t("In your time zone. Several ranges per day, e.g. 09:00-12:00, 13:00-17:00 for a lunch break."),
                 size="2", color_scheme="gray"),
         *[_day_row(i) for i in range(7)],
-        rx.heading("Date overrides", size="3", as_="h3", padding_top="0.5em"),
-        rx.text("Different hours on a date; leave the hours empty for a day off.", size="2", color_scheme="gray"),
+        rx.heading(t("Date overrides"), size="3", as_="h3", padding_top="0.5em"),
+        rx.text(t("Different hours on a date; leave the hours empty for a day off."), size="2", color_scheme="gray"),
         rx.foreach(CalendarSettingsState.overrides, _override_row),
-        rx.button(rx.icon("plus", size=14), "Add date override", variant="soft", type="button",
+        rx.button(rx.icon("plus", size=14), t("Add date override"), variant="soft", type="button",
                   on_click=CalendarSettingsState.add_override),
         spacing="3",
         width="100%",
@@ -239,27 +246,27 @@ def _hours_section() -> rx.Component:
 
 def _rules_section() -> rx.Component:
     return rx.vstack(
-        rx.heading("Booking rules", size="4", as_="h2"),
+        rx.heading(t("Booking rules"), size="4", as_="h2"),
         rx.grid(
-            _number("Buffer before (minutes)", "buffer_before"),
-            _number("Buffer after (minutes)", "buffer_after"),
-            _number("Minimum notice (minutes)", "min_notice"),
+            _number(t("Buffer before (minutes)"), "buffer_before"),
+            _number(t("Buffer after (minutes)"), "buffer_after"),
+            _number(t("Minimum notice (minutes)"), "min_notice"),
             select_field(
-                "Slot interval (minutes)", "slot_interval", [str(n) for n in SLOT_INTERVALS], form_id="cs",
+                t("Slot interval (minutes)"), "slot_interval", [str(n) for n in SLOT_INTERVALS], form_id="cs",
                 error=CalendarSettingsState.errors.get("slot_interval", ""),
                 value=CalendarSettingsState.values["slot_interval"],
                 on_change=lambda v: CalendarSettingsState.set_value("slot_interval", v),
             ),
-            _number("Booking window (days ahead)", "window_days", "At most one month (31 days)."),
-            _number("Reminders (minutes before)", "reminders", "e.g. 60, 1440; empty for none."),
+            _number(t("Booking window (days ahead)"), "window_days", t("At most one month (31 days).")),
+            _number(t("Reminders (minutes before)"), "reminders", t("e.g. 60, 1440; empty for none.")),
             columns=rx.breakpoints(initial="1", sm="2", md="3"),
             spacing="3",
             width="100%",
         ),
-        rx.checkbox("Guests must log in before booking", checked=CalendarSettingsState.require_guest_login,
+        rx.checkbox(t("Guests must log in before booking"), checked=CalendarSettingsState.require_guest_login,
                     on_change=CalendarSettingsState.set_require_guest_login),
         rx.box(
-            var_select_field("Meeting link", "meeting_link", CalendarSettingsState.link_options, form_id="cs",
+            var_select_field(t("Meeting link"), "meeting_link", CalendarSettingsState.link_options, form_id="cs",
                              option_label=lambda o: o["label"], option_value=lambda o: o["value"],
                              value=CalendarSettingsState.meeting_link, on_change=CalendarSettingsState.set_meeting_link,
                              error=CalendarSettingsState.errors.get("meeting_link", "")),
@@ -279,7 +286,7 @@ def calendar_settings_tab() -> rx.Component:
         rx.card(_durations_section(), width="100%"),
         rx.card(_hours_section(), width="100%"),
         rx.card(_rules_section(), width="100%"),
-        rx.button("Save", size="3", on_click=CalendarSettingsState.save),
+        rx.button(t("Save"), size="3", on_click=CalendarSettingsState.save),
         spacing="4",
         width="100%",
     )
