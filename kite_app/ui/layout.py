@@ -68,36 +68,43 @@ def _nav_link(text: str, href: str) -> rx.Component:
 
 
 def navbar() -> rx.Component:
+    """Brand, then the person's links; on a narrow screen (or with long words) the links wrap onto more lines,
+    never past the edge."""
     return rx.el.header(
-        rx.hstack(
+        rx.flex(
             rx.link(
-                rx.hstack(rx.icon("calendar-clock", size=22), rx.heading("Kite Scheduler", size="5", as_="div"),
-                          align="center"),
+                rx.hstack(rx.icon("calendar-clock", size=22),
+                          rx.heading("Kite Scheduler", size="5", as_="div", white_space="nowrap"), align="center"),
                 href=routes.INDEX,
                 underline="none",
                 color_scheme="gray",
                 high_contrast=True,
             ),
-            rx.spacer(),
             rx.cond(
                 SessionState.user_role != "",
-                rx.hstack(
+                rx.flex(
                     rx.cond(
                         SessionState.user_role == "admin",
-                        rx.hstack(_nav_link(t("Agents"), routes.AGENTS), _nav_link(t("Teams"), routes.TEAMS),
-                                  _nav_link(t("Integrations"), routes.INTEGRATIONS),
-                                  _nav_link(t("Outbox"), routes.OUTBOX), spacing="4"),
-                        rx.hstack(_nav_link(t("Inbox"), routes.INBOX), _nav_link(t("Meetings"), routes.MEETINGS),
-                                  _nav_link(t("Kite settings"), routes.KITE_SETTINGS), spacing="4"),
+                        rx.fragment(_nav_link(t("Agents"), routes.AGENTS), _nav_link(t("Teams"), routes.TEAMS),
+                                    _nav_link(t("Integrations"), routes.INTEGRATIONS),
+                                    _nav_link(t("Outbox"), routes.OUTBOX)),
+                        rx.fragment(_nav_link(t("Inbox"), routes.INBOX), _nav_link(t("Meetings"), routes.MEETINGS),
+                                    _nav_link(t("Kite settings"), routes.KITE_SETTINGS)),
                     ),
                     _nav_link(t("Profile"), routes.PROFILE),
                     rx.text(SessionState.user_name, size="2", color_scheme="gray"),
                     rx.button(t("Log out"), on_click=SessionState.log_out, variant="soft", size="2"),
                     spacing="4",
                     align="center",
+                    wrap="wrap",
+                    justify="end",
+                    min_width="0",
                 ),
             ),
             align="center",
+            justify="between",
+            wrap="wrap",
+            spacing="3",
             width="100%",
         ),
         class_name="kite-header",

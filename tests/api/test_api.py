@@ -205,3 +205,27 @@ def test_the_guests_language_comes_from_the_body_or_accept_language(api):
     with transaction() as s:
         found = {m.guest_email: m.guest_language for m in s.exec(select(Meeting)).all()}
     assert found["it@example.com"] == "it" and found["fr@example.com"] == "fr"
+
+
+def test_error_messages_follow_accept_language_and_codes_never_change(api):
+    slots = free(api, days=4)
+    bad = guest(start=slots[-1], email="not an email", name="")
+    answers = {lang: assert_error(api.post("/agents/ann-around/bookings", json=bad,
+                                           headers={"Accept-Language": lang}), 422, "invalid_input")
+               for lang in ("en", "de-CH,de;q=0.9", "fr", "it", "es")}
+    assert answers["en"]["fields"]["guest_email"] == "Enter a valid email address, like name@example.com."
+    assert answers["de-CH,de;q=0.9"]["fields"]["guest_email"] == \
+        "Geben Sie eine gültige E-Mail-Adresse ein, z. B. name@example.com."
+    assert answers["fr"]["fields"]["guest_name"] == "Saisissez un nom."
+    assert answers["it"]["message"].startswith("Inserisci un nome.")
+    assert {a["code"] for a in answers.values()} == {"invalid_input"}
+    assert {tuple(sorted(a["fields"])) for a in answers.values()} == {("guest_email", "guest_name")}
+    # a message with a value in it, and one from another layer (the slot rules)
+    r = api.get("/agents/ann-around/slots", params={"tz": "Nowhere/City"}, headers={"Accept-Language": "es"})
+    assert assert_error(r, 422, "invalid_input")["fields"]["tz"] == \
+        "Elige una zona horaria de la lista, p. ej. Europe/Berlin."
+    far = api.get("/agents/ann-around/slots", params={"start": "2026-12-01", "end": "2027-03-01"},
+                  headers={"Accept-Language": "it"})
+    assert assert_error(far, 422, "invalid_input")["fields"]["end"].startswith("Chiedi al massimo ")
+    missing = api.get("/agents/nobody-here/slots", headers={"Accept-Language": "fr"})
+    assert assert_error(missing, 404, "not_found")["message"].startswith("Il n'y a pas de page de réservation")

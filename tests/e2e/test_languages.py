@@ -103,3 +103,58 @@ def test_a_german_guest_books_and_everything_to_them_is_german(server, erin, bro
     expect(page.get_by_role("log", name="Mensajes")).to_contain_text("Reunión reservada para el")
     with transaction() as s:
         assert s.exec(select(Meeting).where(Meeting.guest_email == "dieter@example.com")).one().guest_language == "es"
+
+
+def test_a_german_guest_books_a_french_speaking_agent(server, browser: Browser, shot):
+    """The page is German, the guest's mails German; switching the page to Italian keeps the chosen time; the
+    agent (French since their first login in a French browser) reads French mails and a French Inbox."""
+    from sqlmodel import select
+
+    from kite_app.persistence.db import transaction
+    from kite_app.persistence.models import OutboxMail
+    from tests.seed import AGENT_PASSWORD, open_agent
+
+    open_agent("Fanny Français", "fanny@example.com", time_zone="Europe/Paris", min_notice="120")
+    agent = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris").new_page()
+    agent.goto(server.url + "/login")
+    expect(agent.get_by_role("heading", name="Se connecter")).to_be_visible(timeout=20_000)
+    agent.get_by_label("E-mail").fill("fanny@example.com")
+    agent.get_by_label("Mot de passe").fill(AGENT_PASSWORD)
+    agent.get_by_role("button", name="Se connecter").click()
+    expect(agent.get_by_role("heading", name="Profil")).to_be_visible(timeout=20_000)
+    expect(agent.get_by_label("Langue")).to_have_value("fr")
+
+    page = guest(browser, "de-DE")
+    page.goto(server.url + "/book/fanny-francais")
+    expect(page.get_by_role("heading", name=HEADINGS["de"])).to_be_visible(timeout=20_000)
+    page.get_by_role("group", name="Uhrzeit").get_by_role("button").nth(1).click()
+    expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible()
+    chosen = page.locator(".rt-Card").first.inner_text()
+    page.get_by_label("Sprache").select_option("it")
+    expect(page.get_by_role("heading", name="I tuoi dati")).to_be_visible()  # still on the details step
+    italian = page.locator(".rt-Card").first.inner_text()
+    assert chosen.split("\n")[1].split(" · ")[0] == italian.split("\n")[1].split(" · ")[0]  # the same time
+    page.get_by_label("Lingua").select_option("de")
+    expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible()
+    assert page.locator(".rt-Card").first.inner_text() == chosen
+    page.get_by_label("Ihr Name").fill("Greta Gast")
+    page.get_by_label("E-Mail").fill("greta@example.com")
+    page.get_by_role("button", name="Buchen", exact=True).click()
+    expect(page.get_by_role("heading", name="Ihr Termin ist gebucht")).to_be_visible()
+
+    with transaction() as s:
+        to_guest = s.exec(select(OutboxMail).where(OutboxMail.to_email == "greta@example.com")).one()
+        to_agent = s.exec(select(OutboxMail).where(OutboxMail.to_email == "fanny@example.com")).one()
+    assert to_guest.subject.startswith("Neuer Termin: ") and to_guest.body_text.startswith("Hallo Greta Gast,")
+    assert to_agent.subject.startswith("Nouveau rendez-vous : "), to_agent.subject
+    assert to_agent.body_text.startswith("Bonjour Fanny Français,")
+    assert "Greta Gast" in to_agent.body_text
+
+    agent.get_by_role("link", name="Boîte de réception").click()
+    expect(agent.get_by_role("heading", name="Boîte de réception")).to_be_visible()
+    agent.get_by_role("button", name="Conversation avec Greta Gast").click()
+    expect(agent.get_by_role("log", name="Messages")).to_contain_text("Rendez-vous réservé pour le")
+    expect(agent.get_by_role("button", name=re.compile("^Confirmer "))).to_be_visible()
+    shot("inbox-fr", agent)
+    agent.context.close()
+    page.context.close()

@@ -63,3 +63,22 @@ def test_dates_and_times_in_each_language(browser, page, day, clock):
     assert " ".join(times.clock(moment, locale).split()) == clock
     assert times.month(date(2026, 12, 1), locale).lower().startswith(
         {"de": "dezember", "fr": "décembre", "it": "dicembre", "es": "diciembre", "en": "december"}[page])
+
+
+def test_a_services_message_is_said_in_each_readers_language_with_its_values():
+    from kite_app.domain.calendar_settings import MINUTES
+    from kite_app.domain.errors import ValidationError
+    from kite_app.domain.text import msg
+
+    text = msg("Use {low} to {high} {unit}.", low=0, high=120, unit=MINUTES)
+    assert text == "Use 0 to 120 minutes." and isinstance(text, str)  # English wherever it goes unsaid
+    assert i18n.say("de", text) == "Verwenden Sie 0 bis 120 (Minuten)."
+    assert i18n.say("it", text) == "Usa da 0 a 120 minuti."  # the unit is said in Italian too
+    refused = ValidationError({"name": msg("Enter a name."), "email": msg("Enter an email address.")})
+    assert i18n.error_message("es", refused) == "Escribe un nombre.; Escribe una dirección de correo."
+    assert i18n.say("fr", "a text nobody marked") == "a text nobody marked"
+
+
+def test_day_names_come_from_babel_in_each_language():
+    assert i18n.weekdays("en")[0] == "Monday" and i18n.weekdays("de")[6] == "Sonntag"
+    assert i18n.weekdays("fr")[:2] == ["Lundi", "Mardi"] and i18n.weekdays("es")[2] == "Miércoles"

@@ -23,6 +23,7 @@ def kite_settings_page() -> rx.Component:
                 rx.tabs.list(
                     rx.tabs.trigger(t("Calendar Settings"), value="calendar"),
                     rx.tabs.trigger(t("Built-in calendar"), value="built_in"),
+                    flex_wrap="wrap",  # long names (German) wrap instead of running off a phone's screen
                 ),
                 rx.tabs.content(calendar_settings_tab(), value="calendar", padding_top="1em"),
                 rx.tabs.content(built_in_tab(), value="built_in", padding_top="1em"),
