@@ -3,7 +3,6 @@ pick in Profile after. German labels are long: no page of theirs scrolls sideway
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor, open_agent
