@@ -82,3 +82,15 @@ def test_a_services_message_is_said_in_each_readers_language_with_its_values():
 def test_day_names_come_from_babel_in_each_language():
     assert i18n.weekdays("en")[0] == "Monday" and i18n.weekdays("de")[6] == "Sonntag"
     assert i18n.weekdays("fr")[:2] == ["Lundi", "Mardi"] and i18n.weekdays("es")[2] == "Miércoles"
+
+
+def test_time_zones_are_found_and_named_in_the_readers_language():
+    from kite_app.domain import zones
+
+    now = datetime(2026, 11, 26, 3, 0, tzinfo=ZoneInfo("UTC"))
+    vienna = zones.search("wien", now, "de_DE")[0]
+    assert (vienna["id"], vienna["city"], vienna["place"]) == ("Europe/Vienna", "Wien", "Österreich")
+    assert zones.search("vienna", now, "de_DE")[0]["id"] == "Europe/Vienna"  # the English name still finds it
+    assert zones.choice("Europe/Rome", now, "it_IT")["city"] == "Roma"
+    assert zones.choice("America/New_York", now, "fr_FR")["place"] == "États-Unis"
+    assert zones.choice("America/New_York", now, "")["place"] == "United States"
