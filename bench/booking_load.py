@@ -9,6 +9,7 @@ run in processes of their own; on a small machine they share its cores with the 
 ratio (the machine's core count is printed).
 
 Run: .venv/bin/python bench/booking_load.py [--seconds 20] [--clients 48] [--workers 1 2] [--db postgresql]
+     [--profile]   (samples the backend workers with py-spy during the load and prints where their time goes)
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ import argparse
 import multiprocessing
 import os
 import random
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -49,10 +52,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def client_process(job: tuple[str, list[str], float, int, int]) -> tuple[dict, dict]:
-    """One process of `threads` clients until `stop_at` (a wall-clock time): each asks for a day's slots
-    and books one of them three times in ten."""
-    url, slugs, stop_at, threads, first_seed = job
+def client_process(job: tuple[str, list[str], float, int, int]) -> tuple[dict, dict, float, float]:
+    """One process of `threads` clients for `seconds` from when it is ready (spawning a process can take
+    seconds on a loaded machine): each asks for a day's slots and books one of them three times in ten.
+    Returns the latencies, the statuses and the wall-clock times the load ran between."""
+    url, slugs, seconds, threads, first_seed = job
+    began = time.time()
+    stop_at = began + seconds
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     lock = threading.Lock()
@@ -87,20 +93,18 @@ def client_process(job: tuple[str, list[str], float, int, int]) -> tuple[dict, d
         t.start()
     for t in pool:
         t.join()
-    return dict(latencies), {k: dict(v) for k, v in statuses.items()}
+    return dict(latencies), {k: dict(v) for k, v in statuses.items()}, began, time.time()
 
 
 def load(url: str, slugs: list[str], seconds: float, clients: int) -> tuple[dict, dict, float]:
     per_process = max(1, clients // CLIENT_PROCESSES)
-    stop_at = time.time() + seconds
-    jobs = [(url, slugs, stop_at, per_process, n * per_process) for n in range(CLIENT_PROCESSES)]
-    started = time.monotonic()
+    jobs = [(url, slugs, seconds, per_process, n * per_process) for n in range(CLIENT_PROCESSES)]
     with multiprocessing.get_context("spawn").Pool(CLIENT_PROCESSES) as pool:
         parts = pool.map(client_process, jobs)
-    elapsed = time.monotonic() - started
+    elapsed = max(p[3] for p in parts) - min(p[2] for p in parts)  # from the first client's start to the last's end
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for lat, st in parts:
+    for lat, st, _began, _ended in parts:
         for kind, values in lat.items():
             latencies[kind] += values
         for kind, codes in st.items():
@@ -138,9 +142,12 @@ def measure(workdir: Path, db_url: str, env: dict[str, str], args) -> dict:
         idle = server.memory_mib()
         sampler = threading.Thread(target=sample_memory)
         sampler.start()
+        spies = start_profiles(server, workdir, args.seconds) if args.profile else []
         latencies, statuses, elapsed = load(server.url, slugs, args.seconds, args.clients)
         done.set()
         sampler.join()
+        if spies:
+            print_profile(spies)
         doubles = double_bookings()
         if any(code >= 500 for kind in statuses.values() for code in kind):
             log = server.log_path.read_text(errors="replace")
@@ -152,6 +159,45 @@ def measure(workdir: Path, db_url: str, env: dict[str, str], args) -> dict:
         db.dispose(server.db_url)
     return {"ping": ping, "latencies": latencies, "statuses": statuses, "elapsed": elapsed, "doubles": doubles,
             "idle_mib": idle, "peak_mib": peak[0]}
+
+
+def start_profiles(server: Server, workdir: Path, seconds: float) -> list[tuple[subprocess.Popen, Path]]:
+    """py-spy samples each backend worker (all its threads, idle ones left out) for the load's duration."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    out = []
+    for pid in server.worker_pids():
+        path = workdir / f"profile-{pid}.txt"
+        proc = subprocess.Popen([spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "200",
+                                 "--format", "raw", "--output", str(path), "--nonblocking"],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        out.append((proc, path))
+    return out
+
+
+def print_profile(spies: list[tuple[subprocess.Popen, Path]], top: int = 25) -> None:
+    """Where the workers' busy samples were: the share of samples each function was on the stack
+    (inclusive), for our code and the libraries around it."""
+    inclusive: dict[str, int] = defaultdict(int)
+    total = 0
+    for proc, path in spies:
+        proc.wait(timeout=120)
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            n = int(count)
+            total += n
+            for frame in dict.fromkeys(f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1]
+                                       for f in stack.split(";")[1:]):
+                inclusive[frame] += n
+    if not total:
+        print("  (no profile: py-spy could not attach)")
+        return
+    print(f"  profile: {total} busy samples of the workers; share of samples each function was on the stack:")
+    for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        print(f"    {100 * n / total:5.1f}%  {frame}")
 
 
 def report(workers: int, r: dict) -> float:
@@ -174,6 +220,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=48)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--db", choices=("postgresql", "sqlite"), default="postgresql")
+    parser.add_argument("--profile", action="store_true", help="sample the workers with py-spy (pip install py-spy)")
     args = parser.parse_args()
     print(f"{args.clients} clients in {CLIENT_PROCESSES} processes for {args.seconds:.0f} s per run, "
           f"{args.db}, on a machine with {os.cpu_count()} CPU cores")

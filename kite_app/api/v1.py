@@ -202,8 +202,7 @@ def get_slots(slug: Annotated[str, Path(max_length=100)], start: START = None, e
               duration: DURATION = None, tz: TZ = "UTC"):
     """Free slots of an agent that start in [start, end), labelled in the guest's time zone."""
     lo, hi, now = _range(start, end, tz)
-    page = availability.booking_page(slug)
-    slots = availability.slots_for(slug, start=lo, end=hi, duration=duration, guest_zone=tz, now=now)
+    page, slots = availability.page_and_slots(slug, start=lo, end=hi, duration=duration, guest_zone=tz, now=now)
     return SlotsOut(agent=page["agent_name"], time_zone=tz, duration=duration or page["default_duration"],
                     slots=[SlotOut(**s) for s in slots])
 

@@ -8,7 +8,7 @@ from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE
-from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting
+from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting, User
 
 
 def calendars_of(session: Session, owner_id: int) -> list[LocalCalendar]:
@@ -52,6 +52,13 @@ def blocks_of(session: Session, calendar_ids: list[int], since: datetime, limit:
 
 def clear_calendar(session: Session, calendar_id: int) -> None:
     session.exec(delete(BusyBlock).where(col(BusyBlock.calendar_id) == calendar_id))
+
+
+def user_and_settings(session: Session, slug: str) -> tuple[User, CalendarSettingsRow | None] | None:
+    """The user behind `slug` and their calendar settings (None when never saved), in one query."""
+    row = session.exec(select(User, CalendarSettingsRow).outerjoin(
+        CalendarSettingsRow, col(CalendarSettingsRow.agent_id) == User.id).where(User.slug == slug)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def settings_row(session: Session, agent_id: int) -> CalendarSettingsRow | None:

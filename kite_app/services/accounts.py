@@ -31,6 +31,7 @@ from kite_app.persistence.models import AgentPhoto, LocalCalendar, User
 from kite_app.services import watches
 from kite_app.services.passwords import hash_password
 
+NO_BOOKING_PAGE = msg("There is no booking page at this address. Check the link you were given.")
 DUPLICATE_EMAIL = msg("An account with this email already exists.")
 
 
@@ -251,5 +252,5 @@ def public_agent(slug: str, *, session: Session | None = None) -> q.UserView:
             return public_agent(slug, session=s)
     agent = q.user_by_slug(session, (slug or "").strip().lower())
     if agent is None or agent.role != Role.AGENT or not agent.active:
-        raise NotFound(msg("There is no booking page at this address. Check the link you were given."))
+        raise NotFound(NO_BOOKING_PAGE)
     return q.to_view(agent)

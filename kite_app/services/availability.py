@@ -17,6 +17,7 @@ from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
 from kite_app.domain.text import msg
 from kite_app.domain.times import DEFAULT_LOCALE, clock
 from kite_app.persistence import calendars as q
+from kite_app.persistence.accounts import UserView
 from kite_app.persistence.db import transaction
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError
@@ -82,6 +83,22 @@ def slots_for(
     `exclude_meeting_id`: a meeting being moved, whose own time counts as free.
     """
     agent, settings = published_agent(slug)
+    return _labelled_slots(agent, settings, start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,
+                           exclude_meeting_id=exclude_meeting_id, any_duration=any_duration, locale=locale)
+
+
+def page_and_slots(slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str,
+                   now: datetime) -> tuple[BookingPageInfo, list[Slot]]:
+    """`booking_page` and `slots_for` together, from one read of the agent and their settings (the REST
+    API's slots: one request, one look-up)."""
+    agent, settings = published_agent(slug)
+    return _page_info(agent, settings), _labelled_slots(agent, settings, start=start, end=end, duration=duration,
+                                                        guest_zone=guest_zone, now=now)
+
+
+def _labelled_slots(agent: UserView, settings: CalendarSettings, *, start: datetime, end: datetime,
+                    duration: int | None, guest_zone: str, now: datetime, exclude_meeting_id: int | None = None,
+                    any_duration: bool = False, locale: str = DEFAULT_LOCALE) -> list[Slot]:
     duration = checked_duration(settings, duration, guest_zone, any_duration=any_duration)
     slots = agent_slots(agent["id"], agent["time_zone"], settings, start=start, end=end, duration=duration, now=now,
                         exclude_meeting_id=exclude_meeting_id)
@@ -124,7 +141,10 @@ class BookingPageInfo(TypedDict):
 
 def booking_page(slug: str) -> BookingPageInfo:
     """What a guest needs to start booking with the agent behind `slug`."""
-    agent, settings = published_agent(slug)
+    return _page_info(*published_agent(slug))
+
+
+def _page_info(agent: UserView, settings: CalendarSettings) -> BookingPageInfo:
     return BookingPageInfo(agent_name=agent["name"], agent_time_zone=agent["time_zone"],
                            durations=list(settings.durations), default_duration=settings.default_duration,
                            window_days=settings.rules.window_days, require_login=settings.require_guest_login,
