@@ -250,7 +250,16 @@ def public_agent(slug: str, *, session: Session | None = None) -> q.UserView:
     if session is None:
         with transaction(read_only=True) as s:
             return public_agent(slug, session=s)
-    agent = q.user_by_slug(session, (slug or "").strip().lower())
-    if agent is None or agent.role != Role.AGENT or not agent.active:
+    return bookable(q.user_by_slug(session, slug_key(slug)))
+
+
+def slug_key(slug: str) -> str:
+    """A booking link's slug as stored (links are case-insensitive, spaces around ignored)."""
+    return (slug or "").strip().lower()
+
+
+def bookable(user: User | None) -> q.UserView:
+    """`user` as the agent of a booking page; unknown and deactivated agents look the same: not found."""
+    if user is None or user.role != Role.AGENT or not user.active:
         raise NotFound(NO_BOOKING_PAGE)
-    return q.to_view(agent)
+    return q.to_view(user)

@@ -23,13 +23,13 @@ from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.text import msg
 from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence import calendars as q
-from kite_app.persistence.accounts import UserView, to_view
+from kite_app.persistence.accounts import UserView
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSettingsRow, User
 from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.providers.calendar.base import CalendarError, CalendarInfo
 from kite_app.services import meeting_links, watches
-from kite_app.services.accounts import NO_BOOKING_PAGE, signed_in_agent
+from kite_app.services.accounts import bookable, signed_in_agent, slug_key
 
 log = logging.getLogger(__name__)
 
@@ -161,11 +161,9 @@ def published_agent(slug: str) -> tuple[UserView, CalendarSettings]:
     """The agent behind a booking link and their published settings, read together. NotFound for an
     unknown or deactivated agent, and for one who has not opened their calendar yet."""
     with transaction(read_only=True) as s:
-        found = q.user_and_settings(s, (slug or "").strip().lower())
-    if found is None or found[0].role != Role.AGENT or not found[0].active:
-        raise NotFound(NO_BOOKING_PAGE)  # unknown and deactivated agents look the same
-    user, row = found
-    agent = to_view(user)
+        found = q.user_and_settings(s, slug_key(slug))
+    agent = bookable(found[0] if found else None)  # unknown and deactivated agents look the same
+    row = found[1] if found else None
     if row is None:
         raise NotFound(msg("This agent has not opened their calendar for booking yet."))
     return agent, CalendarSettings.from_json(row.data)
