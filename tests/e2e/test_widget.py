@@ -12,8 +12,14 @@ from tests.e2e.test_guest_booking import publish_agent
 from tests.e2e.test_guest_login import last_code
 
 
+@pytest.fixture(scope="module")
+def agent(server) -> dict:
+    """Erin, whom the site's snippet books."""
+    return publish_agent()
+
+
 @pytest.fixture
-def third_party_site(server, tmp_path):
+def third_party_site(server, agent, tmp_path):
     """A company website on its own port, with the snippet the agent copies from their profile."""
     with another_site(tmp_path, "<h1>Acme Support</h1><p>Talk to our team.</p><a href='#help'>Help</a>"
                       f'<script src="{server.url}/widget.js" data-agent="erin-expert" async></script>',
@@ -30,7 +36,6 @@ def open_widget(page: Page):
 
 
 def test_widget_books_from_another_site(server, third_party_site, page: Page, shot):
-    publish_agent()
     page.goto(third_party_site)
     frame = open_widget(page)
     dialog = page.get_by_role("dialog", name="Schedule a meeting")
@@ -55,9 +60,11 @@ def test_escape_and_tab_stay_with_the_overlay_and_focus_returns(server, third_pa
     # Tab from the close button goes into the booking page, Shift+Tab from it to the page's last control,
     # never to the site behind the overlay
     expect(page.get_by_role("button", name="Close")).to_be_focused()
+    # (Focus enters the cross-origin frame asynchronously: wait for it to settle, inside the overlay.)
     for _ in range(40):
         page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.closest('[data-kite-widget=overlay]') !== null")
+        page.wait_for_function("document.activeElement.closest('[data-kite-widget=overlay]') !== null",
+                               polling=50, timeout=3000)
     page.get_by_role("button", name="Close").focus()
     page.keyboard.press("Shift+Tab")
     expect(frame.get_by_role("button", name="My meetings")).not_to_be_focused()
