@@ -28,6 +28,43 @@ def offset_name(moment: datetime) -> str:
     return f"UTC{sign}{hours}" + (f":{rest // 60:02d}" if rest else "")
 
 
+DAY = 86400
+_SAMPLE = 6 * 3600  # no zone changes its offset twice within 6 hours
+
+
+@lru_cache(maxsize=8192)
+def steady_offset(zone: ZoneInfo, utc_day: int) -> int | None:
+    """The zone's UTC offset in seconds throughout the UTC day `utc_day` (days since 1970-01-01), when it
+    holds from a day before to a day after (so no reading that day occurs twice or is skipped); None when
+    the offset changes in that span. Readings on a steady day are plain arithmetic: POSIX seconds + offset."""
+    offsets = {datetime.fromtimestamp(t, zone).utcoffset()
+               for t in range((utc_day - 1) * DAY, (utc_day + 2) * DAY + 1, _SAMPLE)}
+    if len(offsets) != 1:
+        return None
+    (offset,) = offsets
+    return int(offset.total_seconds()) if offset is not None else 0
+
+
+@lru_cache(maxsize=512)
+def iso_day(days: int) -> str:
+    """"2026-12-01" for a count of days since 1970-01-01."""
+    return date.fromordinal(_EPOCH_ORDINAL + days).isoformat()
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def utc_iso(posix: int) -> str:
+    """"2026-12-01T14:00:00+00:00" (as `datetime.isoformat` writes it) for whole POSIX seconds."""
+    days, rest = divmod(posix, DAY)
+    return iso_day(days) + _utc_time(rest)
+
+
+@lru_cache(maxsize=2048)
+def _utc_time(seconds: int) -> str:
+    return f"T{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}+00:00"
+
+
 def is_repeated(local: datetime) -> bool:
     """Whether the wall-clock reading of `local` (aware, in its zone) occurs twice that night."""
     return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
@@ -75,7 +112,8 @@ def first_weekday(locale: str) -> int:
 
 
 @lru_cache(maxsize=8192)
-def _hour_minute(hour: int, minute: int, locale: str) -> str:
+def hour_minute(hour: int, minute: int, locale: str = DEFAULT_LOCALE) -> str:
+    """"14:30" ("2:30 PM" in en_US): a wall-clock reading that occurs once."""
     if not locale:
         return f"{hour:02d}:{minute:02d}"
     return format_time(datetime(2000, 1, 1, hour, minute), "short", locale=locale)
@@ -83,14 +121,14 @@ def _hour_minute(hour: int, minute: int, locale: str) -> str:
 
 def clock(local: datetime, locale: str = DEFAULT_LOCALE) -> str:
     """"14:30" ("2:30 PM" in en_US), or "01:30 (UTC-4)" where that reading occurs twice."""
-    text = _hour_minute(local.hour, local.minute, locale)
+    text = hour_minute(local.hour, local.minute, locale)
     return f"{text} ({offset_name(local)})" if is_repeated(local) else text
 
 
 def span(start: datetime, end: datetime, zone: ZoneInfo, locale: str = DEFAULT_LOCALE) -> str:
     """"14:00–14:30", or with both offsets where either end lies in a repeated hour."""
     a, b = start.astimezone(zone), end.astimezone(zone)
-    first, last = _hour_minute(a.hour, a.minute, locale), _hour_minute(b.hour, b.minute, locale)
+    first, last = hour_minute(a.hour, a.minute, locale), hour_minute(b.hour, b.minute, locale)
     if is_repeated(a) or is_repeated(b):
         return f"{first} ({offset_name(a)})–{last} ({offset_name(b)})"
     return f"{first}–{last}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,7 @@ from kite_app.domain.errors import CalendarUnavailable, ValidationError
 from kite_app.domain.intervals import Interval, to_seconds
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
 from kite_app.domain.text import msg
-from kite_app.domain.times import DEFAULT_LOCALE, clock
+from kite_app.domain.times import DAY, DEFAULT_LOCALE, clock, hour_minute, iso_day, steady_offset, utc_iso
 from kite_app.persistence import calendars as q
 from kite_app.persistence.accounts import UserView
 from kite_app.persistence.db import transaction
@@ -34,13 +34,26 @@ class Slot(TypedDict):
 
 
 def label_slots(slots: Iterable[int], zone: ZoneInfo, locale: str = DEFAULT_LOCALE) -> list[Slot]:
-    """Write each slot (POSIX seconds) in `zone` and the reader's `locale` ("2:30 PM" or "14:30"); a time
-    in a repeated hour names its UTC offset."""
+    """Write each slot (whole POSIX seconds) in `zone` and the reader's `locale` ("2:30 PM" or "14:30"); a
+    time in a repeated hour names its UTC offset. On a day whose offset holds (nearly every day) a slot's
+    reading is its seconds plus that offset; around a change of offset each slot is converted on its own."""
     out: list[Slot] = []
+    steady: dict[int, int | None] = {}
+    readings: dict[int, tuple[str, str]] = {}  # seconds into a steady local day → ("14:30", its label)
     for s in slots:
-        d = datetime.fromtimestamp(s, zone)
-        out.append(Slot(start=datetime.fromtimestamp(s, UTC).isoformat(), date=d.date().isoformat(),
-                        time=f"{d.hour:02d}:{d.minute:02d}", label=clock(d, locale)))
+        day = s // DAY
+        offset = steady[day] if day in steady else steady.setdefault(day, steady_offset(zone, day))
+        if offset is None:
+            d = datetime.fromtimestamp(s, zone)
+            out.append(Slot(start=utc_iso(s), date=d.date().isoformat(), time=f"{d.hour:02d}:{d.minute:02d}",
+                            label=clock(d, locale)))
+            continue
+        local_day, rest = divmod(s + offset, DAY)
+        if rest not in readings:
+            hour, minute = rest // 3600, rest % 3600 // 60
+            readings[rest] = (f"{hour:02d}:{minute:02d}", hour_minute(hour, minute, locale))
+        time, label = readings[rest]
+        out.append(Slot(start=utc_iso(s), date=iso_day(local_day), time=time, label=label))
     return out
 
 

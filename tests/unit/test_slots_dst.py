@@ -7,6 +7,7 @@ import pytest
 
 from kite_app.domain.availability import TimeRange, local_to_utc, parse_time
 from kite_app.domain.slots import SlotRules, slots_between
+from kite_app.domain.times import clock
 from kite_app.services.availability import label_slots
 
 
@@ -105,3 +106,22 @@ def test_buffers_keep_distance_from_busy_time():
     # 30 min after each meeting before it ends -> last morning slot 10:00 (10:30 end + 30 min = 11:00);
     # 15 min before the next one -> first afternoon slot 12:15 is off-grid, so 12:30
     assert [s["label"] for s in slots] == ["09:00", "09:30", "10:00", "12:30", "13:00", "13:30"]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/St_Johns",
+                                  "Asia/Kathmandu", "Pacific/Chatham", "America/Santiago", "Africa/Casablanca",
+                                  "Europe/Dublin", "Antarctica/Troll", "Pacific/Apia", "UTC"])
+@pytest.mark.parametrize("year", [2011, 2026, 2027])
+def test_labels_read_as_each_slot_converted_on_its_own(zone, year):
+    """The labeller reads a steady day by arithmetic; every 15 minutes of a year it writes exactly what a
+    conversion of each slot on its own writes (repeated readings with their offset, skipped ones never)."""
+    tz = ZoneInfo(zone)
+    first = int(datetime(year, 1, 1, tzinfo=ZoneInfo("UTC")).timestamp())
+    slots = list(range(first, first + 366 * 86400, 15 * 60))
+    labelled = label_slots(slots, tz, "en_US")
+    for s, slot in zip(slots, labelled, strict=True):
+        d = datetime.fromtimestamp(s, tz)
+        expected = {"start": datetime.fromtimestamp(s, ZoneInfo("UTC")).isoformat(),
+                    "date": d.date().isoformat(), "time": f"{d.hour:02d}:{d.minute:02d}",
+                    "label": clock(d, "en_US")}
+        assert dict(slot) == expected, (zone, s)
