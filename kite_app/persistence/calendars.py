@@ -23,14 +23,16 @@ def calendar_of(session: Session, owner_id: int, calendar_id: int, *, lock: bool
     return cal if cal is not None and cal.owner_id == owner_id else None
 
 
-def busy_rows(session: Session, calendar_ids: list[int], start: datetime,
+def busy_rows(session: Session, owner_id: int, calendar_ids: list[int], start: datetime,
               end: datetime) -> list[tuple[datetime, datetime]]:
-    """Busy blocks of the calendars overlapping [start, end), sorted by start."""
+    """Busy blocks overlapping [start, end) of those of the calendars that `owner_id` owns, sorted by start."""
     if not calendar_ids:
         return []
     return list(
         session.exec(
             select(BusyBlock.starts_at, BusyBlock.ends_at)
+            .join(LocalCalendar, col(LocalCalendar.id) == col(BusyBlock.calendar_id))
+            .where(LocalCalendar.owner_id == owner_id)
             .where(col(BusyBlock.calendar_id).in_(calendar_ids), BusyBlock.starts_at < end, BusyBlock.ends_at > start)
             # a meeting's own event is not busy time of the calendar: meetings are counted from their table
             .where(or_(col(BusyBlock.uid).is_(None), col(BusyBlock.uid).not_in(select(Meeting.uid))))

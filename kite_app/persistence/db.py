@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TypeVar
 
 import sqlalchemy
@@ -82,14 +83,38 @@ def engine() -> sqlalchemy.Engine:
     return _engines[url]
 
 
+_shared_read: ContextVar[Session | None] = ContextVar("kite_shared_read", default=None)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """The read-only units inside the block share one session: one transaction, one snapshot, one pooled
+    connection, instead of one each (a slot query reads the agent, their built-in calendars and their
+    meetings). Units that write still get their own. Only for blocks that never wait on the network:
+    the connection stays checked out for the whole block."""
+    if _shared_read.get() is not None:
+        yield
+        return
+    with transaction(read_only=True) as session:
+        token = _shared_read.set(session)
+        try:
+            yield
+        finally:
+            _shared_read.reset(token)
+
+
 @contextmanager
 def transaction(*, read_only: bool = False) -> Iterator[Session]:
     """One unit of work: commits when the block ends, rolls back on any exception.
 
     A unit that may write takes the database's write lock at its start (SQLite: BEGIN IMMEDIATE), so
     check-then-write work such as booking is serialized and concurrent writers wait their turn
-    instead of failing. `read_only` units take no lock and never wait.
+    instead of failing. `read_only` units take no lock and never wait; inside `reading()` they share
+    its session.
     """
+    if read_only and (shared := _shared_read.get()) is not None:
+        yield shared
+        return
     bind = engine() if read_only else engine().execution_options(kite_write=True)
     with Session(bind, expire_on_commit=False) as session:
         try:

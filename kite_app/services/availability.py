@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
@@ -18,7 +19,7 @@ from kite_app.domain.text import msg
 from kite_app.domain.times import DAY, DEFAULT_LOCALE, clock, hour_minute, iso_day, steady_offset, utc_iso
 from kite_app.persistence import calendars as q
 from kite_app.persistence.accounts import UserView
-from kite_app.persistence.db import transaction
+from kite_app.persistence.db import reading, transaction
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError
 from kite_app.services.calendar_settings import published_agent
@@ -104,9 +105,24 @@ def page_and_slots(slug: str, *, start: datetime, end: datetime, duration: int |
                    now: datetime) -> tuple[BookingPageInfo, list[Slot]]:
     """`booking_page` and `slots_for` together, from one read of the agent and their settings (the REST
     API's slots: one request, one look-up)."""
-    agent, settings = published_agent(slug)
-    return _page_info(agent, settings), _labelled_slots(agent, settings, start=start, end=end, duration=duration,
-                                                        guest_zone=guest_zone, now=now)
+    with ExitStack() as one_read:  # the agent, their built-in calendars and their meetings in one read
+        one_read.enter_context(reading())
+        agent, settings = published_agent(slug)
+        if remote_calendars(settings):
+            one_read.close()  # no connection is held while Google answers
+        return _page_info(agent, settings), _labelled_slots(agent, settings, start=start, end=end,
+                                                            duration=duration, guest_zone=guest_zone, now=now)
+
+
+def remote_calendars(settings: CalendarSettings) -> bool:
+    """Whether any of the agent's blocking calendars is asked over the network (Google)."""
+    for cal in settings.blocking_calendars:
+        try:
+            if provider_for(cal).remote:
+                return True
+        except KeyError:  # its integration is gone: busy_intervals says so
+            return True
+    return False
 
 
 def _labelled_slots(agent: UserView, settings: CalendarSettings, *, start: datetime, end: datetime,

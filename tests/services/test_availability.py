@@ -2,10 +2,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import event
 
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.calendar_settings import DayForm, OverrideForm, SettingsForm, to_form
 from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
+from kite_app.persistence import db
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting
 from kite_app.services import availability, built_in_calendar, calendar_settings
@@ -120,6 +122,30 @@ def test_slots_follow_hours_busy_blocks_meetings_and_overrides(bob):
     with pytest.raises(ValidationError):
         availability.slots_for(view["slug"], start=NOW, end=NOW + timedelta(days=7), duration=30,
                                guest_zone="Mars/Base", now=NOW)
+
+
+def test_a_slot_query_reads_the_agent_their_calendar_and_meetings_in_one_transaction(bob):
+    """One snapshot: a meeting booked while the query runs is either wholly seen or not at all, and the
+    query costs one transaction, not one per table."""
+    actor, view = bob
+    cal = calendar_settings.view(actor)["calendars"][0]["id"]
+    calendar_settings.save(actor, valid_form(cal), now=NOW)
+    built_in_calendar.add_block(actor, calendar_id=cal, title="Dentist", start="2026-12-01T10:00",
+                                end="2026-12-01T11:30")
+    begun: list[object] = []
+
+    def count(conn) -> None:
+        begun.append(conn)
+
+    event.listen(db.engine(), "begin", count)
+    try:
+        page, slots = availability.page_and_slots(view["slug"], start=NOW, end=NOW + timedelta(days=28),
+                                                  duration=60, guest_zone="Europe/Berlin", now=NOW)
+    finally:
+        event.remove(db.engine(), "begin", count)
+    assert len(begun) == 1
+    assert "2026-12-01T10:00:00+00:00" not in [s["start"] for s in slots] and slots
+    assert page["agent_name"] == view["name"]
 
 
 def test_unselected_calendars_do_not_block(bob):

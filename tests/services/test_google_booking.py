@@ -7,6 +7,7 @@ import pytest
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.meeting import SlotTaken
+from kite_app.persistence import db
 from kite_app.persistence.db import transaction
 from kite_app.persistence.meetings import by_token
 from kite_app.providers.calendar.google import event_id_for
@@ -129,3 +130,21 @@ def test_push_needs_https_or_an_explicit_switch_and_the_channel_secret(google, m
     assert len(fake.channels) == 1
     assert not calendar_sync.handle_push(channel["id"], "forged", "exists", now=NOW)
     assert calendar_sync.handle_push(channel["id"], channel["token"], "exists", now=NOW)
+
+
+def test_no_database_connection_is_held_while_google_answers(google, monkeypatch):
+    """A slot query reads the built-in side in one transaction, but not across a call to Google: a slow
+    Google must not keep the database's connections checked out."""
+    fake, _ada = google
+    held: list[int] = []
+    handle = fake.handle
+
+    def observed(method, path, headers, raw):
+        if "freeBusy" in path:
+            held.append(db.engine().pool.checkedout())
+        return handle(method, path, headers, raw)
+
+    monkeypatch.setattr(fake, "handle", observed)
+    page, offered = availability.page_and_slots("ada", start=MON_10, end=MON_10 + timedelta(hours=8), duration=30,
+                                                guest_zone="UTC", now=NOW)
+    assert offered and held == [0]

@@ -56,10 +56,11 @@ class LocalCalendarProvider:
         return None  # the database answers each agent as fast
 
     def busy(self, agent_id: int, calendar_ids: Sequence[str], start: datetime, end: datetime):
+        ids = [i for i in (local_id(c) for c in calendar_ids) if i is not None]
+        if not ids:
+            return []
         with transaction(read_only=True) as s:
-            owned = {c.id for c in q.calendars_of(s, agent_id)}
-            ids = [i for i in (local_id(c) for c in calendar_ids) if i is not None and i in owned]
-            return [(to_seconds(a), to_seconds(b)) for a, b in q.busy_rows(s, ids, start, end)]
+            return [(to_seconds(a), to_seconds(b)) for a, b in q.busy_rows(s, agent_id, ids, start, end)]
 
     def _block(self, s, agent_id: int, calendar_id: str, event_id: str) -> BusyBlock | None:
         cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1)
