@@ -15,7 +15,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -44,11 +44,12 @@ from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.domain.teams import TeamRules, member_settings
 from kite_app.domain.text import msg
 from kite_app.persistence import meetings as q
-from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, transaction
+from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, reading, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, Team, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
 from kite_app.providers.calendar.ics import Invite, invite
+from kite_app.providers.calendar.local import LocalCalendarProvider
 from kite_app.services import manage_links, meeting_links, notifications, ratelimit, reminders
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import (
@@ -58,6 +59,7 @@ from kite_app.services.availability import (
     checked_duration,
     label_slots,
     meeting_reservations,
+    remote_calendars,
 )
 from kite_app.services.calendar_settings import published as published_settings
 from kite_app.services.calendar_settings import published_agent
@@ -195,7 +197,15 @@ def check_time(agent: Mapping[str, Any], settings: CalendarSettings, start: date
 
 def check_meetings_locked(s, agent_id: int, settings: CalendarSettings, start: datetime, duration: int,
                            exclude_id: int | None = None) -> None:
+    """Take the agent's lock, then `check_meetings`."""
     q.lock_agent(s, agent_id)
+    check_meetings(s, agent_id, settings, start, duration, exclude_id)
+
+
+def check_meetings(s, agent_id: int, settings: CalendarSettings, start: datetime, duration: int,
+                   exclude_id: int | None = None) -> None:
+    """SlotTaken unless the agent's meetings (with their buffers) leave the time free; the caller holds the
+    agent's lock."""
     rules = settings.rules
     margin = timedelta(minutes=2 * (rules.buffer_before + rules.buffer_after))
     rows = q.overlapping_live(s, agent_id, start - margin, start + timedelta(minutes=duration) + margin,
@@ -389,14 +399,20 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     """Book a meeting. Raises TooManyAttempts, NotFound, ValidationError, LoginRequired, SlotUnavailable or
     SlotTaken."""
     ratelimit.check("booking", req.client, now=now.timestamp())
-    agent, settings = published_agent(req.slug)
-    guest = validate_guest(req, settings, "Log in with your email before booking with this agent.")
-    duration = settings.default_duration if req.duration is None else req.duration
-    req = replace(req, start=req.start.astimezone(UTC))  # UTC arithmetic from here: +30 min is 30 real minutes
-    key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
-    if key and was_booked(key):
+    with ExitStack() as one_read:  # the checks that need no lock read in one transaction
+        one_read.enter_context(reading())
+        agent, settings = published_agent(req.slug)
+        if remote_calendars(settings):
+            one_read.close()  # no connection is held while Google answers
+        guest = validate_guest(req, settings, "Log in with your email before booking with this agent.")
+        duration = settings.default_duration if req.duration is None else req.duration
+        req = replace(req, start=req.start.astimezone(UTC))  # UTC arithmetic from here: +30 min is 30 real minutes
+        key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
+        booked_before = bool(key) and was_booked(key or "")
+        if not booked_before:
+            check_time(agent, settings, req.start, duration, now)
+    if key and booked_before:
         return again(key, now)
-    check_time(agent, settings, req.start, duration, now)
     return insert_meeting(agent["id"], settings, req, guest, duration, now=now, key=key)
 
 
@@ -439,7 +455,7 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
         retried = bool(key) and q.idempotent(s, key or "") is not None
         if not retried:
             for agent_id, settings in hosts:
-                check_meetings_locked(s, agent_id, settings, req.start, duration)
+                check_meetings(s, agent_id, settings, req.start, duration)
             rows: list[Meeting] = []
             people = [must_get(s, User, agent_id) for agent_id, _settings in hosts]
             names = [p.name for p in people]
@@ -449,7 +465,7 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
             url, conference = meeting_links.for_new_meeting(first.meeting_link, destination=first.destination_calendar,
                                                             video_url=people[0].video_url,
                                                             rules=meeting_links.policy(s))
-            for agent_id, settings in hosts:
+            for (agent_id, settings), person in zip(hosts, people, strict=True):
                 meeting = Meeting(
                     uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
                     guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
@@ -459,22 +475,45 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                     status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id,
                     host_of=rows[0].id if rows else None, meeting_url=url, conference="" if rows else conference,
                 )
+                _write_built_in_event(s, meeting, settings, person)
                 s.add(meeting)
                 s.flush()
                 rows.append(meeting)
-                notifications.record(s, meeting, must_get(s, User, agent_id), "booked", by="guest", now=now,
+                notifications.record(s, meeting, person, "booked", by="guest", now=now,
                                      hosts=together, meeting_url=url)
-                reminders.schedule(s, meeting, settings.reminders, now)
+                reminders.schedule(s, meeting, settings.reminders, now, new=True)
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=rows[0].id, created_at=now))
             first_host = must_get(s, User, rows[0].agent_id)
             view = _view(rows[0], first_host, q.new_link(s, rows[0].id, now), now, s)  # the confirmation's link
-            written = [(row.id, settings) for row, (_a, settings) in zip(rows, hosts, strict=True)]
+            to_write = [(row.id, settings) for row, (_a, settings) in zip(rows, hosts, strict=True)
+                        if row.calendar_event_id is None]
     if retried:
         return again(key or "", now)
-    for meeting_id, settings in written:
+    for meeting_id, settings in to_write:
         schedule_calendar_write(meeting_id, settings)
     return view
+
+
+def _write_built_in_event(s: Session, meeting: Meeting, settings: CalendarSettings, agent: User) -> None:
+    """A new meeting bound for the built-in calendar gets its event in the booking's own transaction: the
+    two commit together and nothing is left to write. Other calendars (Google) are written after the
+    commit, in the background; so is an event the built-in calendar refuses (its write reports why)."""
+    calendar_id = settings.destination_calendar
+    if not calendar_id or meeting.conference:
+        return
+    try:
+        provider = provider_for(calendar_id)
+    except KeyError:
+        return
+    if not isinstance(provider, LocalCalendarProvider):
+        return
+    try:
+        event_id = provider.create_event(meeting.agent_id, calendar_id, _event(meeting, agent.language), session=s)
+    except CalendarError:
+        return
+    meeting.calendar_id, meeting.calendar_event_id = calendar_id, event_id
+    meeting.calendar_synced_seq = meeting.sequence
 
 
 def again(key: str, now: datetime) -> MeetingView:
@@ -673,7 +712,7 @@ def _apply_change(rows: list[Meeting], hosts: list[User], all_settings: list[Cal
             _changeable(row, now)
             old, old_subject = (row.starts_at, row.ends_at), row.subject
             if time_changed:
-                check_meetings_locked(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
+                check_meetings(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
                 row.starts_at = new_start.astimezone(UTC)
                 row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
                 if by == "guest":

@@ -17,9 +17,11 @@ from kite_app.services import notifications
 BATCH = 50
 
 
-def schedule(s: Session, meeting: Meeting, offsets: tuple[int, ...], now: datetime) -> None:
-    """(Re)plan the meeting's reminders `offsets` minutes before it; earlier plans are cancelled."""
-    cancel(s, meeting.id)
+def schedule(s: Session, meeting: Meeting, offsets: tuple[int, ...], now: datetime, *, new: bool = False) -> None:
+    """(Re)plan the meeting's reminders `offsets` minutes before it; earlier plans are cancelled (a `new`
+    meeting has none)."""
+    if not new:
+        cancel(s, meeting.id)
     for minutes in offsets:
         at = meeting.starts_at - timedelta(minutes=minutes)
         if at > now:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from kite_app.domain.intervals import to_seconds
 from kite_app.persistence import calendars as q
@@ -72,22 +72,28 @@ class LocalCalendarProvider:
     def conference(self, agent_id: int, calendar_id: str, event_id: str) -> Conference:
         return Conference()  # the built-in calendar has no conferences: meetings use a template or own link
 
-    def create_event(self, agent_id: int, calendar_id: str, event: EventData) -> str:
-        """Create the event, or bring the one with its UID up to date (a retried or concurrent write)."""
+    def create_event(self, agent_id: int, calendar_id: str, event: EventData, session: Session | None = None) -> str:
+        """Create the event, or bring the one with its UID up to date (a retried or concurrent write). With
+        `session`, in the caller's transaction (a booking's: the meeting and its event commit together)."""
+        if session is not None:
+            return self._create(session, agent_id, calendar_id, event)
         with transaction() as s:
-            cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1, lock=True)
-            if cal is None:
-                raise CalendarError(f"calendar {calendar_id} does not belong to agent {agent_id}", "notFound",
-                                    transient=False)
-            existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id,
-                                                      BusyBlock.uid == event.uid)).first()
-            block = existing or BusyBlock(calendar_id=cal.id or 0, uid=event.uid, starts_at=event.start,
-                                          ends_at=event.end)
-            block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
-            block.status = "tentative" if event.tentative else "confirmed"
-            s.add(block)
-            s.flush()
-            return str(block.id)
+            return self._create(s, agent_id, calendar_id, event)
+
+    def _create(self, s: Session, agent_id: int, calendar_id: str, event: EventData) -> str:
+        cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1, lock=True)
+        if cal is None:
+            raise CalendarError(f"calendar {calendar_id} does not belong to agent {agent_id}", "notFound",
+                                transient=False)
+        existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id,
+                                                  BusyBlock.uid == event.uid)).first()
+        block = existing or BusyBlock(calendar_id=cal.id or 0, uid=event.uid, starts_at=event.start,
+                                      ends_at=event.end)
+        block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
+        block.status = "tentative" if event.tentative else "confirmed"
+        s.add(block)
+        s.flush()
+        return str(block.id)
 
     def update_event(self, agent_id: int, calendar_id: str, event_id: str, event: EventData) -> None:
         with transaction() as s:
