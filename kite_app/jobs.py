@@ -9,6 +9,7 @@ import functools
 import logging
 from datetime import UTC, datetime
 
+import anyio.to_thread
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from kite_app.config import settings
@@ -49,6 +50,13 @@ def sync_calendars() -> None:
     calendar_sync.retry_calendar_writes(now=now)
     calendar_sync.sync_answers(now=now)
     watches.renew_watches(now=now)
+
+
+@contextlib.asynccontextmanager
+async def request_threads():
+    """The threads that run the REST API's requests: KITE_REQUEST_THREADS per worker (anyio's default is 40)."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+    yield
 
 
 @contextlib.asynccontextmanager

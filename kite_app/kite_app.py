@@ -4,7 +4,7 @@ import reflex as rx
 
 from kite_app.api import security
 from kite_app.api.app import api
-from kite_app.jobs import background_jobs
+from kite_app.jobs import background_jobs, request_threads
 from kite_app.persistence import models  # noqa: F401  (tables registered for migrations)
 from kite_app.ui.layout import backend_error
 from kite_app.ui.pages import (  # noqa: F401
@@ -61,3 +61,4 @@ class KiteApp(rx.App):
 app = KiteApp(stylesheets=["/kite.css"], api_transformer=api, backend_exception_handler=backend_error,
               head_components=[rx.script(STORAGE_FALLBACK), rx.script(src="/kite.js", defer=True)])
 app.register_lifespan_task(background_jobs)
+app.register_lifespan_task(request_threads)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_
+from sqlalchemy import delete, exists, or_
 from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE
+from kite_app.persistence.meetings import LONGEST
 from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting, User
 
 
@@ -35,7 +36,8 @@ def busy_rows(session: Session, owner_id: int, calendar_ids: list[int], start: d
             .where(LocalCalendar.owner_id == owner_id)
             .where(col(BusyBlock.calendar_id).in_(calendar_ids), BusyBlock.starts_at < end, BusyBlock.ends_at > start)
             # a meeting's own event is not busy time of the calendar: meetings are counted from their table
-            .where(or_(col(BusyBlock.uid).is_(None), col(BusyBlock.uid).not_in(select(Meeting.uid))))
+            .where(or_(col(BusyBlock.uid).is_(None),
+                       ~exists().where(col(Meeting.uid) == col(BusyBlock.uid))))
             .order_by(col(BusyBlock.starts_at))
         ).all()
     )
@@ -76,7 +78,7 @@ def live_meetings(
 ) -> list[tuple[datetime, datetime]]:
     query = select(Meeting.starts_at, Meeting.ends_at).where(
         Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE),
-        Meeting.starts_at < end, Meeting.ends_at > start,
+        Meeting.starts_at < end, Meeting.ends_at > start, Meeting.starts_at > start - LONGEST,
     )
     if exclude_id is not None:
         query = query.where(Meeting.id != exclude_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
@@ -34,9 +34,16 @@ def by_token(session: Session, token: str) -> Meeting | None:
                         .where(MeetingLink.token_hash == token_hash(token))).first()
 
 
+# No meeting lasts this long (the longest is MAX_DURATION, 6 hours): a meeting overlapping [start, end)
+# starts after start - LONGEST, which keeps the scan of (agent_id, starts_at) to the asked range however
+# many meetings lie in the past.
+LONGEST = timedelta(days=1)
+
+
 def overlapping_live(session: Session, agent_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None):
     query = select(Meeting.starts_at, Meeting.ends_at).where(
-        Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE), Meeting.starts_at < end, Meeting.ends_at > start
+        Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE), Meeting.starts_at < end, Meeting.ends_at > start,
+        Meeting.starts_at > start - LONGEST,
     )
     if exclude_id is not None:
         query = query.where(Meeting.id != exclude_id)

@@ -446,17 +446,18 @@ def insert_meeting(agent_id: int, settings: CalendarSettings, req: BookingReques
 def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest, guest: Guest, duration: int, *,
                  now: datetime, key: str | None, team_id: int | None = None) -> MeetingView:
     """Write the meeting with each of `hosts` (one, but every member for a collective team) after the checks
-    that need no lock passed: under the hosts' locks (taken in one order) their meetings are checked again
-    (SlotTaken if one took the time), then one row per host, the guest's link, notices, mails and reminders
-    are written in one transaction, and the calendar events after it."""
+    that need no lock passed, in one transaction: what no other request touches first (the hosts and the
+    meeting-link rules read, the built-in calendar's new events), then under the hosts' locks (taken in one
+    order) their meetings are checked again (SlotTaken if one took the time) and one row per host, the
+    guest's link, notices, mails and reminders are written. Remote calendar events follow the commit."""
+    ordered = sorted(a for a, _ in hosts)
     with refusing_overlap(), transaction() as s:
-        for agent_id in sorted(a for a, _ in hosts):
-            q.lock_agent(s, agent_id)  # a retry with the same key waits here for the first request
-        retried = bool(key) and q.idempotent(s, key or "") is not None
+        retried = False
+        if key:  # a retry with the same key waits here for the first request, and writes nothing
+            for agent_id in ordered:
+                q.lock_agent(s, agent_id)
+            retried = q.idempotent(s, key) is not None
         if not retried:
-            for agent_id, settings in hosts:
-                check_meetings(s, agent_id, settings, req.start, duration)
-            rows: list[Meeting] = []
             people = [must_get(s, User, agent_id) for agent_id, _settings in hosts]
             names = [p.name for p in people]
             together = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else ""
@@ -465,27 +466,31 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
             url, conference = meeting_links.for_new_meeting(first.meeting_link, destination=first.destination_calendar,
                                                             video_url=people[0].video_url,
                                                             rules=meeting_links.policy(s))
-            for (agent_id, settings), person in zip(hosts, people, strict=True):
-                meeting = Meeting(
-                    uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
-                    guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
-                    guest_language=req.language if req.language in i18n.LANGUAGES else i18n.DEFAULT,
-                    starts_at=req.start.astimezone(UTC),
-                    ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
-                    status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id,
-                    host_of=rows[0].id if rows else None, meeting_url=url, conference="" if rows else conference,
-                )
-                _write_built_in_event(s, meeting, settings, person)
+            rows = [Meeting(
+                uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
+                guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
+                guest_language=req.language if req.language in i18n.LANGUAGES else i18n.DEFAULT,
+                starts_at=req.start.astimezone(UTC), ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
+                status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id, meeting_url=url,
+                conference="" if i else conference,
+            ) for i, (agent_id, _settings) in enumerate(hosts)]
+            for meeting, (_agent_id, settings), person in zip(rows, hosts, people, strict=True):
+                _write_built_in_event(s, meeting, settings, person)  # a new event: no one else writes it
+            if not key:
+                for agent_id in ordered:
+                    q.lock_agent(s, agent_id)
+            for agent_id, settings in hosts:
+                check_meetings(s, agent_id, settings, req.start, duration)
+            for meeting, (_agent_id, settings), person in zip(rows, hosts, people, strict=True):
+                meeting.host_of = rows[0].id if meeting is not rows[0] else None
                 s.add(meeting)
                 s.flush()
-                rows.append(meeting)
                 notifications.record(s, meeting, person, "booked", by="guest", now=now,
                                      hosts=together, meeting_url=url)
                 reminders.schedule(s, meeting, settings.reminders, now, new=True)
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=rows[0].id, created_at=now))
-            first_host = must_get(s, User, rows[0].agent_id)
-            view = _view(rows[0], first_host, q.new_link(s, rows[0].id, now), now, s)  # the confirmation's link
+            view = _view(rows[0], people[0], q.new_link(s, rows[0].id, now), now, s)  # the confirmation's link
             to_write = [(row.id, settings) for row, (_a, settings) in zip(rows, hosts, strict=True)
                         if row.calendar_event_id is None]
     if retried:

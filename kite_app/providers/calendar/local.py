@@ -74,19 +74,21 @@ class LocalCalendarProvider:
 
     def create_event(self, agent_id: int, calendar_id: str, event: EventData, session: Session | None = None) -> str:
         """Create the event, or bring the one with its UID up to date (a retried or concurrent write). With
-        `session`, in the caller's transaction (a booking's: the meeting and its event commit together)."""
+        `session`, in the caller's transaction, for an event whose UID was just made (a new booking's: the
+        meeting and its event commit together, and no other writer can know the UID yet)."""
         if session is not None:
-            return self._create(session, agent_id, calendar_id, event)
+            return self._create(session, agent_id, calendar_id, event, fresh=True)
         with transaction() as s:
-            return self._create(s, agent_id, calendar_id, event)
+            return self._create(s, agent_id, calendar_id, event, fresh=False)
 
-    def _create(self, s: Session, agent_id: int, calendar_id: str, event: EventData) -> str:
-        cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1, lock=True)
+    def _create(self, s: Session, agent_id: int, calendar_id: str, event: EventData, *, fresh: bool) -> str:
+        # writers of one UID take turns on the calendar's row; a fresh UID has no other writer
+        cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1, lock=not fresh)
         if cal is None:
             raise CalendarError(f"calendar {calendar_id} does not belong to agent {agent_id}", "notFound",
                                 transient=False)
-        existing = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id,
-                                                  BusyBlock.uid == event.uid)).first()
+        existing = None if fresh else s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id,
+                                                                     BusyBlock.uid == event.uid)).first()
         block = existing or BusyBlock(calendar_id=cal.id or 0, uid=event.uid, starts_at=event.start,
                                       ends_at=event.end)
         block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
