@@ -37,8 +37,9 @@ def timed(samples: list[float], call) -> httpx.Response:
 
 
 def run(url: str, slug: str, runs: int) -> dict[str, list[float]]:
-    month = {"start": datetime.now(UTC).date().isoformat(), "end": (datetime.now(UTC) + timedelta(days=31)).date().isoformat(),
-             "tz": "America/New_York", "duration": 30}
+    today = datetime.now(UTC).date()
+    month = {"start": today.isoformat(), "end": (today + timedelta(days=31)).isoformat(), "tz": "America/New_York",
+             "duration": 30}
     times: dict[str, list[float]] = {"ping": [], "month of slots": [], "booking": []}
     counts: list[int] = []
     with httpx.Client(base_url=url, timeout=30) as http:
@@ -53,11 +54,9 @@ def run(url: str, slug: str, runs: int) -> dict[str, list[float]]:
             r.raise_for_status()
             slots = r.json()["slots"]
             counts.append(len(slots))
-            start = slots[(i * 7) % len(slots)]["start"]
-            b = timed(times["booking"], lambda: http.post(
-                f"/api/v1/agents/{slug}/bookings",
-                json={"start": start, "duration": 30, "name": "Bench Guest", "email": f"guest{i}@example.com",
-                      "time_zone": "America/New_York"}))
+            guest = {"start": slots[(i * 7) % len(slots)]["start"], "duration": 30, "name": "Bench Guest",
+                     "email": f"guest{i}@example.com", "time_zone": "America/New_York"}
+            b = timed(times["booking"], lambda: http.post(f"/api/v1/agents/{slug}/bookings", json=guest))  # noqa: B023
             if b.status_code != 201:
                 raise SystemExit(f"booking failed: {b.status_code} {b.text}")
     print(f"  slots in a month: {statistics.median(counts):.0f}")
