@@ -128,7 +128,9 @@ class BusyBlock(SQLModel, table=True):
     """A busy time in a built-in calendar."""
 
     __tablename__ = "busy_blocks"
-    __table_args__ = (Index("ix_busy_blocks_calendar_start", "calendar_id", "starts_at"),)
+    # Found by their end: a block may be long, so only its end tells whether it still matters to a range
+    # (busy time from now on, a calendar's listing), and a calendar's past is never scanned.
+    __table_args__ = (Index("ix_busy_blocks_calendar_end", "calendar_id", "ends_at"),)
 
     id: int = Field(default=None, primary_key=True)  # set by the database on insert
     calendar_id: int = _fk("local_calendars.id", index=False)
