@@ -31,3 +31,25 @@ def test_worker_count_defaults(monkeypatch):
     assert Settings().backend_workers == 1
     monkeypatch.setenv("REFLEX_REDIS_URL", "redis://127.0.0.1:6379")
     assert Settings().backend_workers == (os.cpu_count() or 1)  # one per CPU once state is shared
+
+
+def test_request_threads_are_set_at_start_up(monkeypatch):
+    """KITE_REQUEST_THREADS threads (8 by default) run the API's requests in each worker; 0 is refused."""
+    import anyio
+    import anyio.to_thread
+
+    from kite_app import jobs
+
+    monkeypatch.delenv("KITE_REQUEST_THREADS", raising=False)
+    assert Settings().request_threads == 8
+    monkeypatch.setenv("KITE_REQUEST_THREADS", "0")
+    with pytest.raises(ValidationError, match="KITE_REQUEST_THREADS"):
+        Settings()
+    monkeypatch.setenv("KITE_REQUEST_THREADS", "3")
+    monkeypatch.setattr(jobs, "settings", Settings())
+
+    async def start() -> float:
+        async with jobs.request_threads():
+            return anyio.to_thread.current_default_thread_limiter().total_tokens
+
+    assert anyio.run(start) == 3
