@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from typing import TypedDict
 from zoneinfo import ZoneInfo
@@ -105,13 +105,22 @@ def page_and_slots(slug: str, *, start: datetime, end: datetime, duration: int |
                    now: datetime) -> tuple[BookingPageInfo, list[Slot]]:
     """`booking_page` and `slots_for` together, from one read of the agent and their settings (the REST
     API's slots: one request, one look-up)."""
-    with ExitStack() as one_read:  # the agent, their built-in calendars and their meetings in one read
+    with agent_in_one_read(slug) as (agent, settings):
+        return _page_info(agent, settings), _labelled_slots(agent, settings, start=start, end=end,
+                                                            duration=duration, guest_zone=guest_zone, now=now)
+
+
+@contextmanager
+def agent_in_one_read(slug: str) -> Iterator[tuple[UserView, CalendarSettings]]:
+    """The published agent and their settings; inside the block, their built-in calendars and meetings are
+    read in the same transaction, unless a calendar of theirs is on Google: then that transaction ends at
+    once, so that no connection is held while Google answers."""
+    with ExitStack() as one_read:
         one_read.enter_context(reading())
         agent, settings = published_agent(slug)
         if remote_calendars(settings):
-            one_read.close()  # no connection is held while Google answers
-        return _page_info(agent, settings), _labelled_slots(agent, settings, start=start, end=end,
-                                                            duration=duration, guest_zone=guest_zone, now=now)
+            one_read.close()
+        yield agent, settings
 
 
 def remote_calendars(settings: CalendarSettings) -> bool:

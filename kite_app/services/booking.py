@@ -15,7 +15,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -44,7 +44,7 @@ from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.domain.teams import TeamRules, member_settings
 from kite_app.domain.text import msg
 from kite_app.persistence import meetings as q
-from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, reading, transaction
+from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, Team, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
@@ -54,15 +54,14 @@ from kite_app.services import manage_links, meeting_links, notifications, rateli
 from kite_app.services.accounts import public_agent
 from kite_app.services.availability import (
     Slot,
+    agent_in_one_read,
     agent_slots,
     busy_intervals,
     checked_duration,
     label_slots,
     meeting_reservations,
-    remote_calendars,
 )
 from kite_app.services.calendar_settings import published as published_settings
-from kite_app.services.calendar_settings import published_agent
 
 log = logging.getLogger(__name__)
 MAX_BROWSER_LINKS = 200  # manage links one browser may ask about at once ("My meetings")
@@ -399,11 +398,7 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     """Book a meeting. Raises TooManyAttempts, NotFound, ValidationError, LoginRequired, SlotUnavailable or
     SlotTaken."""
     ratelimit.check("booking", req.client, now=now.timestamp())
-    with ExitStack() as one_read:  # the checks that need no lock read in one transaction
-        one_read.enter_context(reading())
-        agent, settings = published_agent(req.slug)
-        if remote_calendars(settings):
-            one_read.close()  # no connection is held while Google answers
+    with agent_in_one_read(req.slug) as (agent, settings):  # the checks that need no lock read together
         guest = validate_guest(req, settings, "Log in with your email before booking with this agent.")
         duration = settings.default_duration if req.duration is None else req.duration
         req = replace(req, start=req.start.astimezone(UTC))  # UTC arithmetic from here: +30 min is 30 real minutes
