@@ -55,6 +55,9 @@ migrate() {
   "$VENV/bin/reflex" db migrate
 }
 
+# Guests reach the app where it is served unless told otherwise: its pages may only talk to their own origin.
+export KITE_PUBLIC_URL="${KITE_PUBLIC_URL:-http://localhost:${KITE_PORT:-3000}}"
+
 case "${1:-run}" in
   setup) setup ;;
   migrate) setup; migrate ;;
