@@ -39,11 +39,9 @@ def label_slots(slots: Iterable[int], zone: ZoneInfo, locale: str = DEFAULT_LOCA
     time in a repeated hour names its UTC offset. On a day whose offset holds (nearly every day) a slot's
     reading is its seconds plus that offset; around a change of offset each slot is converted on its own."""
     out: list[Slot] = []
-    steady: dict[int, int | None] = {}
     readings: dict[int, tuple[str, str]] = {}  # seconds into a steady local day → ("14:30", its label)
     for s in slots:
-        day = s // DAY
-        offset = steady[day] if day in steady else steady.setdefault(day, steady_offset(zone, day))
+        offset = steady_offset(zone, s // DAY)
         if offset is None:
             d = datetime.fromtimestamp(s, zone)
             out.append(Slot(start=utc_iso(s), date=d.date().isoformat(), time=f"{d.hour:02d}:{d.minute:02d}",
