@@ -7,8 +7,6 @@ from datetime import datetime
 from sqlalchemy import delete, exists, or_
 from sqlmodel import Session, col, select
 
-from kite_app.domain.meeting import LIVE
-from kite_app.persistence.meetings import LONGEST
 from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting, User
 
 
@@ -71,18 +69,6 @@ def settings_row(session: Session, agent_id: int) -> CalendarSettingsRow | None:
 
 def settings_by_feed(session: Session, feed_hash: str) -> CalendarSettingsRow | None:
     return session.exec(select(CalendarSettingsRow).where(CalendarSettingsRow.feed_token_hash == feed_hash)).first()
-
-
-def live_meetings(
-    session: Session, agent_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None
-) -> list[tuple[datetime, datetime]]:
-    query = select(Meeting.starts_at, Meeting.ends_at).where(
-        Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE),
-        Meeting.starts_at < end, Meeting.ends_at > start, Meeting.starts_at > start - LONGEST,
-    )
-    if exclude_id is not None:
-        query = query.where(Meeting.id != exclude_id)
-    return list(session.exec(query).all())
 
 
 def meetings_since(session: Session, agent_id: int, since: datetime) -> list[Meeting]:

@@ -17,7 +17,7 @@ from kite_app.domain.intervals import Interval, to_seconds
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
 from kite_app.domain.text import msg
 from kite_app.domain.times import DAY, DEFAULT_LOCALE, clock, hour_minute, iso_day, steady_offset, utc_iso
-from kite_app.persistence import calendars as q
+from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.accounts import UserView
 from kite_app.persistence.db import reading, transaction
 from kite_app.providers.calendar import provider_for
@@ -74,8 +74,8 @@ def busy_intervals(
             raise CalendarUnavailable() from None
     if include_meetings:
         with transaction(read_only=True) as s:
-            busy.extend(meeting_reservations(q.live_meetings(s, agent_id, start, end, exclude_id=exclude_meeting_id),
-                                             settings))
+            meetings = meeting_rows.overlapping_live(s, agent_id, start, end, exclude_id=exclude_meeting_id)
+        busy.extend(meeting_reservations(meetings, settings))
     return busy
 
 
