@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, exists, or_
+from sqlalchemy import bindparam, delete, exists, or_
 from sqlmodel import Session, col, select
 
 from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting, User
@@ -22,23 +22,27 @@ def calendar_of(session: Session, owner_id: int, calendar_id: int, *, lock: bool
     return cal if cal is not None and cal.owner_id == owner_id else None
 
 
+# The hot queries (every slot query and every booking asks them) are built once, with their values as
+# parameters: building a statement costs more than SQLite takes to answer it.
+_BUSY = (
+    select(BusyBlock.starts_at, BusyBlock.ends_at)
+    .join(LocalCalendar, col(LocalCalendar.id) == col(BusyBlock.calendar_id))
+    .where(LocalCalendar.owner_id == bindparam("owner_id"))
+    .where(col(BusyBlock.calendar_id).in_(bindparam("calendar_ids", expanding=True)),
+           BusyBlock.starts_at < bindparam("end"), BusyBlock.ends_at > bindparam("start"))
+    # a meeting's own event is not busy time of the calendar: meetings are counted from their table
+    .where(or_(col(BusyBlock.uid).is_(None), ~exists().where(col(Meeting.uid) == col(BusyBlock.uid))))
+    .order_by(col(BusyBlock.starts_at))
+)
+
+
 def busy_rows(session: Session, owner_id: int, calendar_ids: list[int], start: datetime,
               end: datetime) -> list[tuple[datetime, datetime]]:
     """Busy blocks overlapping [start, end) of those of the calendars that `owner_id` owns, sorted by start."""
     if not calendar_ids:
         return []
-    return list(
-        session.exec(
-            select(BusyBlock.starts_at, BusyBlock.ends_at)
-            .join(LocalCalendar, col(LocalCalendar.id) == col(BusyBlock.calendar_id))
-            .where(LocalCalendar.owner_id == owner_id)
-            .where(col(BusyBlock.calendar_id).in_(calendar_ids), BusyBlock.starts_at < end, BusyBlock.ends_at > start)
-            # a meeting's own event is not busy time of the calendar: meetings are counted from their table
-            .where(or_(col(BusyBlock.uid).is_(None),
-                       ~exists().where(col(Meeting.uid) == col(BusyBlock.uid))))
-            .order_by(col(BusyBlock.starts_at))
-        ).all()
-    )
+    params = {"owner_id": owner_id, "calendar_ids": calendar_ids, "start": start, "end": end}
+    return list(session.exec(_BUSY, params=params).all())
 
 
 def blocks_of(session: Session, calendar_ids: list[int], since: datetime, limit: int) -> list[BusyBlock]:
@@ -56,10 +60,13 @@ def clear_calendar(session: Session, calendar_id: int) -> None:
     session.exec(delete(BusyBlock).where(col(BusyBlock.calendar_id) == calendar_id))
 
 
+_USER_AND_SETTINGS = select(User, CalendarSettingsRow).outerjoin(
+    CalendarSettingsRow, col(CalendarSettingsRow.agent_id) == User.id).where(User.slug == bindparam("slug"))
+
+
 def user_and_settings(session: Session, slug: str) -> tuple[User, CalendarSettingsRow | None] | None:
     """The user behind `slug` and their calendar settings (None when never saved), in one query."""
-    row = session.exec(select(User, CalendarSettingsRow).outerjoin(
-        CalendarSettingsRow, col(CalendarSettingsRow.agent_id) == User.id).where(User.slug == slug)).first()
+    row = session.exec(_USER_AND_SETTINGS, params={"slug": slug}).first()
     return (row[0], row[1]) if row is not None else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE
@@ -61,7 +61,10 @@ def conversation_meetings(session: Session, conv: Conversation, since: datetime)
                                                    Meeting.ends_at > since).order_by(col(Meeting.starts_at))))
 
 
+_OF_GUEST = select(Conversation).where(Conversation.agent_id == bindparam("agent_id"),
+                                       Conversation.guest_email == bindparam("guest_email"))  # built once: hot
+
+
 def of_guest(session: Session, agent_id: int, guest_email: str) -> Conversation | None:
     """The one conversation of a guest (by email) and an agent."""
-    return session.exec(select(Conversation).where(Conversation.agent_id == agent_id,
-                                                   Conversation.guest_email == guest_email)).first()
+    return session.exec(_OF_GUEST, params={"agent_id": agent_id, "guest_email": guest_email}).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_
 from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE, MeetingStatus
@@ -16,6 +16,8 @@ def lock_agent(session: Session, agent_id: int) -> None:
     """Serialize booking changes of one agent until the transaction ends (PostgreSQL: a row lock; SQLite's
     write transaction is already exclusive). The overlap guard in the database covers meetings; this also
     covers the buffers around them."""
+    if session.get_bind().dialect.name == "sqlite":
+        return  # BEGIN IMMEDIATE took the database's one write lock: nothing more to take
     session.exec(select(User.id).where(User.id == agent_id).with_for_update()).first()
 
 
@@ -40,14 +42,22 @@ def by_token(session: Session, token: str) -> Meeting | None:
 LONGEST = timedelta(days=1)
 
 
-def overlapping_live(session: Session, agent_id: int, start: datetime, end: datetime, *, exclude_id: int | None = None):
-    query = select(Meeting.starts_at, Meeting.ends_at).where(
-        Meeting.agent_id == agent_id, col(Meeting.status).in_(LIVE), Meeting.starts_at < end, Meeting.ends_at > start,
-        Meeting.starts_at > start - LONGEST,
-    )
-    if exclude_id is not None:
-        query = query.where(Meeting.id != exclude_id)
-    return list(session.exec(query).all())
+# Built once (every slot query and booking asks it); the values are parameters.
+_OVERLAPPING = select(Meeting.starts_at, Meeting.ends_at).where(
+    Meeting.agent_id == bindparam("agent_id"), col(Meeting.status).in_(LIVE),
+    Meeting.starts_at < bindparam("end"), Meeting.ends_at > bindparam("start"),
+    Meeting.starts_at > bindparam("earliest_start"),
+)
+_OVERLAPPING_OTHERS = _OVERLAPPING.where(Meeting.id != bindparam("exclude_id"))
+
+
+def overlapping_live(session: Session, agent_id: int, start: datetime, end: datetime, *,
+                     exclude_id: int | None = None) -> list[tuple[datetime, datetime]]:
+    """(start, end) of the agent's live meetings overlapping [start, end), but `exclude_id`'s."""
+    params = {"agent_id": agent_id, "start": start, "end": end, "earliest_start": start - LONGEST}
+    if exclude_id is None:
+        return list(session.exec(_OVERLAPPING, params=params).all())
+    return list(session.exec(_OVERLAPPING_OTHERS, params=params | {"exclude_id": exclude_id}).all())
 
 
 def idempotent(session: Session, key: str) -> Meeting | None:

@@ -271,7 +271,11 @@ class OutboxMail(SQLModel, table=True):
     subject: str = Field(max_length=300)
     body_text: str
     body_html: str = Field(default="")
-    # An iCalendar attachment (REQUEST or CANCEL) for meeting mails.
+    # The iCalendar attachment (REQUEST or CANCEL) of a meeting mail, as the facts it is written from
+    # (kite_app.providers.calendar.ics.Invite, its description being the mail's text): written out when the
+    # mail is sent, so that the change it reports does not wait on it. `ics`: the finished text, in rows
+    # queued before the facts were stored.
+    invite: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     ics: str | None = Field(default=None)
     meeting_id: int | None = Field(default=None, foreign_key="meetings.id", ondelete="SET NULL")
     created_at: datetime = _utc(index=True)

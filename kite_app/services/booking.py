@@ -476,16 +476,19 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                     q.lock_agent(s, agent_id)
             for agent_id, settings in hosts:
                 check_meetings(s, agent_id, settings, req.start, duration)
+            token = ""
             for meeting, (_agent_id, settings), person in zip(rows, hosts, people, strict=True):
                 meeting.host_of = rows[0].id if meeting is not rows[0] else None
                 s.add(meeting)
                 s.flush()
-                notifications.record(s, meeting, person, "booked", by="guest", now=now,
+                if meeting is rows[0]:  # the guest's one link: in their mail and in the confirmation
+                    token = q.new_link(s, meeting.id, now)
+                notifications.record(s, meeting, person, "booked", by="guest", now=now, guest_link=token,
                                      hosts=together, meeting_url=url)
                 reminders.schedule(s, meeting, settings.reminders, now, new=True)
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=rows[0].id, created_at=now))
-            view = _view(rows[0], people[0], q.new_link(s, rows[0].id, now), now, s)  # the confirmation's link
+            view = _view(rows[0], people[0], token, now, s)
             to_write = [(row.id, settings) for row, (_a, settings) in zip(rows, hosts, strict=True)
                         if row.calendar_event_id is None]
     if retried:

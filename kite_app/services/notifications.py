@@ -14,7 +14,7 @@ from kite_app.domain.meeting import MeetingStatus
 from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.models import Conversation, Meeting, Message, OutboxMail, User
-from kite_app.providers.calendar.ics import Invite, invite
+from kite_app.providers.calendar.ics import Invite, invite_facts
 from kite_app.providers.mail.templates import meeting_mail
 
 # Who gets a mail for each event.
@@ -32,7 +32,8 @@ RECIPIENTS = {
 
 def conversation_for(s: Session, meeting: Meeting, now: datetime) -> Conversation:
     """The one conversation of this guest and agent, opened on their first meeting."""
-    conv = conversation_rows.of_guest(s, meeting.agent_id, meeting.guest_email)
+    with s.no_autoflush:  # a conversation is written at once (below): nothing pending can be one
+        conv = conversation_rows.of_guest(s, meeting.agent_id, meeting.guest_email)
     if conv is None:
         conv = Conversation(agent_id=meeting.agent_id, guest_email=meeting.guest_email, created_at=now,
                             guest_name=meeting.guest_name, guest_time_zone=meeting.guest_time_zone,
@@ -65,10 +66,11 @@ def record_for_agent(s: Session, meeting: Meeting, agent: User, kind: str, *, no
 
 def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime,
            old: tuple[datetime, datetime] | None = None, old_subject: str | None = None,
-           recipients: tuple[str, ...] | None = None, **facts: str) -> None:
+           recipients: tuple[str, ...] | None = None, guest_link: str | None = None, **facts: str) -> None:
     """Post the notice and queue the mails for `kind` (booked, confirmed, changed, deleted, reminder,
     reassigned) to its RECIPIENTS (or `recipients`). A change names the old time (`old`) and the old
-    subject (`old_subject`, None when it stayed); `facts` go into the notice as they are."""
+    subject (`old_subject`, None when it stayed); `facts` go into the notice as they are. The guest's mail
+    carries `guest_link` (a manage link token the caller made for the meeting) or a new one."""
     change: dict[str, str] = dict(facts)
     if old is not None:
         change["old_start"], change["old_end"] = _iso(old[0]), _iso(old[1])
@@ -88,14 +90,14 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             recipient_name=meeting.guest_name if to_guest else agent.name,
             other_party=agent.name if to_guest else f"{meeting.guest_name} <{meeting.guest_email}>",
             subject_line=meeting.subject,
-            link=routes.manage_url(settings.public_url, meeting_rows.new_link(s, meeting.id, now)) if to_guest
-            else settings.public_url.rstrip("/") + routes.INBOX,
+            link=routes.manage_url(settings.public_url, guest_link or meeting_rows.new_link(s, meeting.id, now))
+            if to_guest else settings.public_url.rstrip("/") + routes.INBOX,
             link_label=tr("Change or delete the meeting, or write to {name}").format(name=agent.name) if to_guest
             else tr("Open the conversation in your Inbox"),
             meeting_url=meeting.meeting_url,
             language=language,
         )
-        ics = invite(Invite(
+        facts = invite_facts(Invite(
             uid=meeting.uid, sequence=meeting.sequence, method="CANCEL" if cancel else "REQUEST",
             summary=meeting.subject or tr("Meeting with {name}").format(
                 name=agent.name if to_guest else meeting.guest_name),
@@ -106,7 +108,8 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             meeting_url="" if cancel else meeting.meeting_url,
         ))
         s.add(OutboxMail(kind=kind, to_email=meeting.guest_email if to_guest else agent.email, subject=mail.subject,
-                         body_text=mail.text, body_html=mail.html, ics=ics, meeting_id=meeting.id, created_at=now))
+                         body_text=mail.text, body_html=mail.html, invite=facts, meeting_id=meeting.id,
+                         created_at=now))
 
 
 def record_reassigned(s: Session, old: Meeting, new: Meeting, *, old_host: User, new_host: User, by: str,

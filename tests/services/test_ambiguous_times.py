@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
+from kite_app.providers.mail.dispatcher import attachment
 from kite_app.services import booking, conversations, reminders
 from kite_app.services.booking import BookingRequest
 from tests.seed import open_agent
@@ -32,7 +33,7 @@ def test_every_text_about_a_meeting_in_the_repeated_hour_names_the_offset(databa
     assert view["time_label"] == f"{first} (America/New_York)"
     for mail in mails("booked"):  # guest and agent are both in New York
         assert first in mail.body_text and first in mail.body_html and first in mail.subject
-        assert first in mail.ics.replace("\r\n ", "")  # the invitation's description
+        assert first in attachment(mail).replace("\r\n ", "")  # the invitation's description
 
     moved = booking.change(view["manage_token"], start=SECOND, now=NOW)
     second = "01:30 (UTC-5)–02:00 (UTC-5)"

@@ -11,6 +11,7 @@ from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, Message, OutboxMail, User
+from kite_app.providers.mail.dispatcher import attachment
 from kite_app.services import accounts, availability, booking, guest_auth, meetings
 from tests.services.test_booking import MON_10, NOW, req
 
@@ -95,7 +96,7 @@ def test_the_meeting_as_an_ics_file_has_the_invitations_uid(open_agent):
     ics = booking.calendar_file(m["manage_token"], now=NOW)
     with transaction() as s:
         meeting = s.exec(select(Meeting)).one()
-        invite = s.exec(select(OutboxMail).where(OutboxMail.to_email == "gus@example.com")).first().ics
+        invite = attachment(s.exec(select(OutboxMail).where(OutboxMail.to_email == "gus@example.com")).one())
     assert f"UID:{meeting.uid}" in ics and f"UID:{meeting.uid}" in invite
     assert "METHOD:PUBLISH" in ics and "DTSTART:20261130T090000Z" in ics and "SUMMARY:Pricing" in ics
     assert "/manage/" in ics

@@ -6,6 +6,7 @@ from sqlmodel import select
 
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, OutboxMail
+from kite_app.providers.mail.dispatcher import attachment
 from kite_app.services import booking, conversations, meetings
 from tests.services.test_booking import MON_10, NOW, req
 
@@ -31,7 +32,7 @@ def test_a_german_guests_mails_and_notices_are_german(open_agent):
     assert "Termin gebucht für Montag, 30. November 2026, 10:00–10:30 (Europe/Berlin)." in booked.body_text
     assert "Wann: Montag, 30. November 2026" in booked.body_text and "<th align='left'>Wann</th>" in booked.body_html
     assert "Termin ändern oder löschen, oder Bob Agent schreiben" in booked.body_text
-    event = icalendar.Calendar.from_ical(booked.ics).walk("VEVENT")[0]
+    event = icalendar.Calendar.from_ical(attachment(booked)).walk("VEVENT")[0]
     assert str(event["SUMMARY"]) == "Termin mit Bob Agent" and "Hallo Gus Guest" in str(event["DESCRIPTION"])
     assert "Grund: „Krank“" in to_guest[-1].body_text
 

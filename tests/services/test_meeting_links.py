@@ -12,6 +12,7 @@ from kite_app.domain.errors import PermissionDenied, ValidationError
 from kite_app.domain.meeting_links import personal_link_error, template_error
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, Message, OutboxMail, User
+from kite_app.providers.mail.dispatcher import attachment
 from kite_app.services import (
     accounts,
     booking,
@@ -117,7 +118,7 @@ def test_a_template_link_is_the_meetings_through_every_change_and_everywhere(ope
 
     for mail in mails_to("gus@example.com") + [m for m in mails_to("bob@example.com") if m.meeting_id == meeting_id]:
         assert link in mail.body_text and link in mail.body_html, mail.kind
-        event = icalendar.Calendar.from_ical(mail.ics).walk("VEVENT")[0]
+        event = icalendar.Calendar.from_ical(attachment(mail)).walk("VEVENT")[0]
         assert str(event["LOCATION"]) == link and str(event["CONFERENCE"]) == link
         assert link in str(event["DESCRIPTION"])
     with transaction() as s:
@@ -132,7 +133,7 @@ def test_a_template_link_is_the_meetings_through_every_change_and_everywhere(ope
     booking.cancel(token, now=NOW)
     deleted = mails_to("gus@example.com")[-1]
     assert deleted.kind == "deleted" and link not in deleted.body_text
-    assert "LOCATION" not in icalendar.Calendar.from_ical(deleted.ics).walk("VEVENT")[0]
+    assert "LOCATION" not in icalendar.Calendar.from_ical(attachment(deleted)).walk("VEVENT")[0]
 
 
 def test_the_reminder_puts_the_link_first(open_agent):

@@ -136,6 +136,18 @@ class Invite:
     meeting_url: str = ""  # LOCATION and the RFC 7986 CONFERENCE property
 
 
+def invite_facts(inv: Invite) -> dict:
+    """`inv` as JSON-ready facts (times in ISO 8601), all but its description, which the caller keeps."""
+    facts = {name: getattr(inv, name) for name in Invite.__dataclass_fields__ if name != "description"}
+    return facts | {name: facts[name].astimezone(UTC).isoformat() for name in ("start", "end", "stamp")}
+
+
+def invite_from(facts: dict, description: str) -> Invite:
+    """The Invite that `invite_facts` wrote, with its `description`."""
+    times = {name: datetime.fromisoformat(facts[name]) for name in ("start", "end", "stamp")}
+    return Invite(**{**facts, **times, "description": description})
+
+
 def invite(inv: Invite) -> str:
     """An iTIP invitation (RFC 5546) a calendar client accepts: same UID for every change, rising SEQUENCE."""
     cal = icalendar.Calendar()

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from kite_app.config import settings
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import OutboxMail
+from kite_app.providers.calendar.ics import invite, invite_from
 from kite_app.providers.mail.smtp import MailError, SmtpSettings, send
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,13 @@ def message_id(mail: OutboxMail) -> str:
     """The same Message-ID every time one outbox row is sent: `<kite-mail-ID-CREATED@sender's domain>`."""
     domain = settings.mail_from.rpartition("@")[2] or "localhost"
     return f"<kite-mail-{mail.id}-{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
+
+
+def attachment(mail: OutboxMail) -> str | None:
+    """The mail's iCalendar attachment, written out from its facts (the mail's text is its description)."""
+    if mail.invite is not None:
+        return invite(invite_from(mail.invite, mail.body_text))
+    return mail.ics
 
 
 def _claim_next(now: datetime) -> OutboxMail | None:
@@ -73,7 +81,8 @@ def dispatch(*, now: datetime, cfg: SmtpSettings | None = None) -> int:
             break
         mail_id = mail.id
         try:
-            send(cfg, to=mail.to_email, subject=mail.subject, text=mail.body_text, html=mail.body_html, ics=mail.ics,
+            send(cfg, to=mail.to_email, subject=mail.subject, text=mail.body_text, html=mail.body_html,
+                 ics=attachment(mail),
                  ics_method="CANCEL" if mail.kind in ("deleted", "declined") else "REQUEST",
                  message_id=message_id(mail))
         except (MailError, OSError) as exc:
