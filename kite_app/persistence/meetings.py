@@ -11,14 +11,17 @@ from kite_app.domain.meeting import LIVE, MeetingStatus
 from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence.models import IdempotencyKey, Meeting, MeetingLink, User
 
+_LOCK_AGENT = select(User.id).where(User.id == bindparam("agent_id")).with_for_update(key_share=True)
+
 
 def lock_agent(session: Session, agent_id: int) -> None:
     """Serialize booking changes of one agent until the transaction ends (PostgreSQL: a row lock; SQLite's
     write transaction is already exclusive). The overlap guard in the database covers meetings; this also
-    covers the buffers around them."""
+    covers the buffers around them. FOR NO KEY UPDATE: the rows that refer to the agent (a meeting being
+    written) hold a key-share lock on theirs, which this one need not wait for."""
     if session.get_bind().dialect.name == "sqlite":
         return  # BEGIN IMMEDIATE took the database's one write lock: nothing more to take
-    session.exec(select(User.id).where(User.id == agent_id).with_for_update()).first()
+    session.exec(_LOCK_AGENT, params={"agent_id": agent_id}).first()
 
 
 def new_link(session: Session, meeting_id: int, now: datetime) -> str:

@@ -69,22 +69,34 @@ def test_read_errors(api, path, params, status, code):
     assert_error(api.get(path, params=params), status, code)
 
 
+def as_documented(api, r: httpx.Response) -> dict:
+    """The answer's body, checked against the API's own description of a meeting (openapi.json)."""
+    schema = api.get("/openapi.json").json()["components"]["schemas"]["MeetingOut"]
+    body = r.json()
+    assert set(body) == set(schema["properties"]) and set(schema["required"]) <= set(body), body
+    kinds = {"string": str, "integer": int, "array": list}
+    for name, prop in schema["properties"].items():
+        assert isinstance(body[name], kinds[prop["type"]]), (name, body[name])
+    assert r.headers["content-type"] == "application/json"
+    return body
+
+
 def test_book_read_move_delete_and_the_slot_comes_back(api):
     slots = free(api)
     r = api.post("/agents/ann-around/bookings", json=guest(start=slots[0], subject="<script>alert(1)</script>"))
     assert r.status_code == 201, r.text
-    meeting = r.json()
+    meeting = as_documented(api, r)
     token = meeting["manage_token"]
     assert meeting["status"] == "pending" and meeting["subject"] == "<script>alert(1)</script>"
     assert meeting["meeting_url"] == ""  # this agent offers no meeting link
     assert meeting["manage_url"].endswith(f"/manage/{token}") and len(token) >= 32
     assert "(Asia/Kolkata)" in meeting["time_label"]
     assert slots[0] not in free(api)
-    assert api.get(f"/bookings/{token}").json()["start"] == meeting["start"]
+    assert as_documented(api, api.get(f"/bookings/{token}"))["start"] == meeting["start"]
 
     moved = api.patch(f"/bookings/{token}", json={"start": slots[4], "duration": 60, "subject": "Moved"})
     assert moved.status_code == 200, moved.text
-    assert moved.json()["duration"] == 60 and moved.json()["subject"] == "Moved"
+    assert as_documented(api, moved)["duration"] == 60 and moved.json()["subject"] == "Moved"
     assert slots[0] in free(api) and slots[4] not in free(api)
 
     ics = api.get(f"/bookings/{token}/meeting.ics")
@@ -94,7 +106,7 @@ def test_book_read_move_delete_and_the_slot_comes_back(api):
 
     assert_error(api.delete(f"/bookings/{token}", params={"reason": "x" * 501}), 422, "invalid_input")
     deleted = api.delete(f"/bookings/{token}", params={"reason": "Plans changed."})
-    assert deleted.status_code == 200 and deleted.json()["status"] == "cancelled"
+    assert deleted.status_code == 200 and as_documented(api, deleted)["status"] == "cancelled"
     assert slots[4] in free(api)
     assert "STATUS:CANCELLED" in api.get(f"/bookings/{token}/meeting.ics").text
     assert_error(api.get("/agents/ann-around/photo"), 404, "not_found")  # initials, no photo

@@ -41,18 +41,33 @@ def outbox(kind=None):
 
 def test_booking_mails_both_sides_in_their_own_zones_with_an_invite(open_agent, smtp):
     actor, view, _cal = open_agent
-    booking.book(req(subject="Pricing"), now=NOW)
+    booked = booking.book(req(subject="Pricing"), now=NOW)
     assert dispatch(now=NOW, cfg=cfg(smtp)) == 2
     [to_guest], [to_agent] = smtp.to(GUEST_MAIL), smtp.to(AGENT_MAIL)
     assert "Monday 30 November 2026, 04:00–04:30 (America/New_York)" in text_of(to_guest)
     assert "Monday 30 November 2026, 10:00–10:30 (Europe/Berlin)" in text_of(to_agent)
-    assert "/manage/" in text_of(to_guest) and "/inbox" in text_of(to_agent)
+    # the guest's mail carries the link their confirmation showed
+    assert f"/manage/{booked['manage_token']}" in text_of(to_guest) and "/inbox" in text_of(to_agent)
     assert to_guest["Subject"] == "New meeting: Monday 30 November 2026, 04:00–04:30 (America/New_York)"
     cal = ics_of(to_guest)
     [event] = cal.walk("VEVENT")
     assert str(cal["METHOD"]) == "REQUEST" and event["SEQUENCE"] == 0 and str(event["STATUS"]) == "TENTATIVE"
     assert event["DTSTART"].dt == MON_10 and str(event["SUMMARY"]) == "Pricing"
+    assert "04:00–04:30 (America/New_York)" in str(event["DESCRIPTION"])  # the mail's text, in the guest's zone
     assert dispatch(now=NOW + timedelta(minutes=5), cfg=cfg(smtp)) == 0  # nothing is sent twice
+
+
+def test_a_mail_queued_with_its_finished_invitation_goes_out_with_it(database, smtp):
+    """Mails queued before invitations were kept as facts carry the finished .ics text: it is sent as it is."""
+    ics = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:old@kite\r\n"
+           "SUMMARY:Queued earlier\r\nDTSTART:20261130T090000Z\r\nDTEND:20261130T093000Z\r\nEND:VEVENT\r\n"
+           "END:VCALENDAR\r\n")
+    with transaction() as s:
+        s.add(OutboxMail(kind="booked", to_email=GUEST_MAIL, subject="New meeting", body_text="Hello", ics=ics,
+                         created_at=NOW))
+    assert dispatch(now=NOW, cfg=cfg(smtp)) == 1
+    [event] = ics_of(smtp.to(GUEST_MAIL)[0]).walk("VEVENT")
+    assert str(event["UID"]) == "old@kite" and str(event["SUMMARY"]) == "Queued earlier"
 
 
 def test_agent_confirms_reschedules_and_deletes_and_both_hear_of_it(open_agent, smtp):

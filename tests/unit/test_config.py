@@ -35,14 +35,14 @@ def test_worker_count_defaults(monkeypatch):
 
 
 def test_request_threads_are_set_at_start_up(monkeypatch):
-    """KITE_REQUEST_THREADS threads (8 by default) run the API's requests in each worker; 0 is refused."""
+    """KITE_REQUEST_THREADS threads (2 by default) run the API's requests in each worker; 0 is refused."""
     import anyio
     import anyio.to_thread
 
     from kite_app import jobs
 
     monkeypatch.delenv("KITE_REQUEST_THREADS", raising=False)
-    assert Settings().request_threads == 8
+    assert Settings().request_threads == 2
     monkeypatch.setenv("KITE_REQUEST_THREADS", "0")
     with pytest.raises(ValidationError, match="KITE_REQUEST_THREADS"):
         Settings()
