@@ -158,15 +158,19 @@ def _manage_url(token: str) -> str:
     return routes.manage_url(settings.public_url, token)
 
 
+def _json(body: dict[str, Any], status: int = 200) -> Response:
+    """`body` as JSON, encoded as it is: the endpoint's `response_model` documents it, and returning the
+    response spares FastAPI's second pass over that model (for a sync endpoint, on another thread)."""
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
 MEETING_FIELDS = tuple(MeetingOut.model_fields)
 
 
 def _out(view: booking.MeetingView, status: int = 200) -> Response:
-    """MeetingOut, encoded straight from the view (its fields are already strings and numbers). Returning the
-    response spares FastAPI's second pass over the model, which a sync endpoint runs on another thread."""
+    """MeetingOut, straight from the view (its fields are already strings and numbers)."""
     out: dict[str, Any] = {**view, "manage_url": _manage_url(view["manage_token"])}
-    return Response(orjson.dumps({name: out[name] for name in MEETING_FIELDS}), status_code=status,
-                    media_type="application/json")
+    return _json({name: out[name] for name in MEETING_FIELDS}, status)
 
 
 def _moment(text: str, zone: ZoneInfo, field: str) -> datetime:
@@ -216,8 +220,7 @@ def get_slots(slug: Annotated[str, Path(max_length=100)], start: START = None, e
 def _slots_response(agent: str, tz: str, duration: int, slots: list[availability.Slot]) -> Response:
     """SlotsOut, encoded straight from the slots (already strings): a month is hundreds of them, and
     validating each as a model again costs more than computing it."""
-    body = orjson.dumps({"agent": agent, "time_zone": tz, "duration": duration, "slots": slots})
-    return Response(body, media_type="application/json")
+    return _json({"agent": agent, "time_zone": tz, "duration": duration, "slots": slots})
 
 
 @router.get("/teams/{slug}/slots", response_model=SlotsOut, responses=ERRORS)
