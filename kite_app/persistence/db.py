@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
@@ -84,23 +84,36 @@ def engine() -> sqlalchemy.Engine:
 
 
 _shared_read: ContextVar[Session | None] = ContextVar("kite_shared_read", default=None)
+_shared_write: ContextVar[Session | None] = ContextVar("kite_shared_write", default=None)
+_AFTER_COMMIT = "kite_after_commit"
 
 
 @contextmanager
-def reading() -> Iterator[None]:
+def reading(*, then_write: bool = False) -> Iterator[None]:
     """The read-only units inside the block share one session: one transaction, one snapshot, one pooled
     connection, instead of one each (a slot query reads the agent, their built-in calendars and their
     meetings). Units that write still get their own. Only for blocks that never wait on the network:
-    the connection stays checked out for the whole block."""
+    the connection stays checked out for the whole block.
+
+    `then_write`: the block's session is a write transaction (SQLite: BEGIN IMMEDIATE) that the units
+    that write join too, so that checks and the write they allow are one transaction, committed when
+    the block ends (a booking). What must wait for that commit goes through `after_commit`.
+    """
     if _shared_read.get() is not None:
         yield
         return
-    with transaction(read_only=True) as session:
-        token = _shared_read.set(session)
+    with transaction(read_only=not then_write) as session:
+        # The session's identity map holds rows weakly; held here for the block, a row that one unit read
+        # is found by a later unit's Session.get without a second query (a booking's agent)
+        held: list[object] = []
+        event.listen(session, "loaded_as_persistent", lambda _session, row: held.append(row))
+        read_token = _shared_read.set(session)
+        write_token = _shared_write.set(session if then_write else None)
         try:
             yield
         finally:
-            _shared_read.reset(token)
+            _shared_read.reset(read_token)
+            _shared_write.reset(write_token)
 
 
 @contextmanager
@@ -109,10 +122,11 @@ def transaction(*, read_only: bool = False) -> Iterator[Session]:
 
     A unit that may write takes the database's write lock at its start (SQLite: BEGIN IMMEDIATE), so
     check-then-write work such as booking is serialized and concurrent writers wait their turn
-    instead of failing. `read_only` units take no lock and never wait; inside `reading()` they share
-    its session.
+    instead of failing. `read_only` units take no lock and never wait. Inside `reading()` read-only
+    units share its session, and inside `reading(then_write=True)` every unit does: then the
+    commit (or the rollback) is the block's.
     """
-    if read_only and (shared := _shared_read.get()) is not None:
+    if (shared := (_shared_read if read_only else _shared_write).get()) is not None:
         yield shared
         return
     bind = engine() if read_only else engine().execution_options(kite_write=True)
@@ -123,6 +137,14 @@ def transaction(*, read_only: bool = False) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+    for work in session.info.pop(_AFTER_COMMIT, ()):
+        work()
+
+
+def after_commit(session: Session, work: Callable[[], object]) -> None:
+    """Run `work` once the transaction of `session` has committed, outside it (never if it rolls back):
+    what must find the transaction's rows in the database, such as a calendar write in the background."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(work)
 
 
 M = TypeVar("M")

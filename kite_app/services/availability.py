@@ -109,12 +109,13 @@ def page_and_slots(slug: str, *, start: datetime, end: datetime, duration: int |
 
 
 @contextmanager
-def agent_in_one_read(slug: str) -> Iterator[tuple[UserView, CalendarSettings]]:
+def agent_in_one_read(slug: str, *, then_write: bool = False) -> Iterator[tuple[UserView, CalendarSettings]]:
     """The published agent and their settings; inside the block, their built-in calendars and meetings are
     read in the same transaction, unless a calendar of theirs is on Google: then that transaction ends at
-    once, so that no connection is held while Google answers."""
+    once, so that no connection is held while Google answers. `then_write`: the block's writes join that
+    transaction too (see `reading`), which commits when the block ends."""
     with ExitStack() as one_read:
-        one_read.enter_context(reading())
+        one_read.enter_context(reading(then_write=then_write))
         agent, settings = published_agent(slug)
         if remote_calendars(settings):
             one_read.close()

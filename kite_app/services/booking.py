@@ -44,7 +44,7 @@ from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.domain.teams import TeamRules, member_settings
 from kite_app.domain.text import msg
 from kite_app.persistence import meetings as q
-from kite_app.persistence.db import DATABASE_UNAVAILABLE, must_get, transaction
+from kite_app.persistence.db import DATABASE_UNAVAILABLE, after_commit, must_get, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, Team, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError, EventData, EventGone
@@ -398,17 +398,18 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     """Book a meeting. Raises TooManyAttempts, NotFound, ValidationError, LoginRequired, SlotUnavailable or
     SlotTaken."""
     ratelimit.check("booking", req.client, now=now.timestamp())
-    with agent_in_one_read(req.slug) as (agent, settings):  # the checks that need no lock read together
+    # An agent whose calendars are all in the database is checked and booked in one transaction; with a
+    # calendar on Google the checks' read ends before Google is asked, and the booking is a transaction of
+    # its own (see `insert_group`).
+    with refusing_overlap(), agent_in_one_read(req.slug, then_write=True) as (agent, settings):
         guest = validate_guest(req, settings, "Log in with your email before booking with this agent.")
         duration = settings.default_duration if req.duration is None else req.duration
         req = replace(req, start=req.start.astimezone(UTC))  # UTC arithmetic from here: +30 min is 30 real minutes
         key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
-        booked_before = bool(key) and was_booked(key or "")
-        if not booked_before:
-            check_time(agent, settings, req.start, duration, now)
-    if key and booked_before:
-        return again(key, now)
-    return insert_meeting(agent["id"], settings, req, guest, duration, now=now, key=key)
+        if key and was_booked(key):
+            return again(key, now)
+        check_time(agent, settings, req.start, duration, now)
+        return insert_meeting(agent["id"], settings, req, guest, duration, now=now, key=key)
 
 
 @dataclass(frozen=True)
@@ -458,9 +459,9 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
             together = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else ""
             # one place for the whole meeting (a collective meeting's Meet conference is the first host's)
             first = hosts[0][1]
-            url, conference = meeting_links.for_new_meeting(first.meeting_link, destination=first.destination_calendar,
-                                                            video_url=people[0].video_url,
-                                                            rules=meeting_links.policy(s))
+            url, conference = meeting_links.for_new_meeting(s, first.meeting_link,
+                                                            destination=first.destination_calendar,
+                                                            video_url=people[0].video_url)
             rows = [Meeting(
                 uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
                 guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
@@ -489,12 +490,11 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=rows[0].id, created_at=now))
             view = _view(rows[0], people[0], token, now, s)
-            to_write = [(row.id, settings) for row, (_a, settings) in zip(rows, hosts, strict=True)
-                        if row.calendar_event_id is None]
+            for row, (_agent_id, settings) in zip(rows, hosts, strict=True):
+                if row.calendar_event_id is None:
+                    after_commit(s, partial(schedule_calendar_write, row.id, settings))
     if retried:
         return again(key or "", now)
-    for meeting_id, settings in to_write:
-        schedule_calendar_write(meeting_id, settings)
     return view
 
 

@@ -68,9 +68,13 @@ def choice_error(source: str, *, destination: str, video_url: str, rules: LinkPo
     return None
 
 
-def for_new_meeting(source: str, *, destination: str, video_url: str, rules: LinkPolicy) -> tuple[str, str]:
-    """(meeting_url, conference) of a meeting being booked. A source no longer possible (the admin changed
-    the rules since) gives no link rather than a wrong one."""
+def for_new_meeting(session, source: str, *, destination: str, video_url: str) -> tuple[str, str]:
+    """(meeting_url, conference) of a meeting being booked, the admin's rules read in `session` (not at all
+    for a meeting without a link). A source no longer possible (the admin changed the rules since) gives no
+    link rather than a wrong one."""
+    if source == LinkSource.NONE:
+        return "", ""
+    rules = policy(session)
     if choice_error(source, destination=destination, video_url=video_url, rules=rules):
         return "", ""
     if source == LinkSource.TEMPLATE:

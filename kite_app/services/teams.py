@@ -334,8 +334,8 @@ def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: dat
             # the old host's event goes (through the usual retried write), a new one is made for the new host
             # a room from the team's template stays; a host's own room or Meet conference is the new host's
             url, conference = (row.meeting_url, "") if settings.meeting_link == LinkSource.TEMPLATE else \
-                meeting_links.for_new_meeting(settings.meeting_link, destination=settings.destination_calendar,
-                                              video_url=new_host.video_url, rules=meeting_links.policy(s))
+                meeting_links.for_new_meeting(s, settings.meeting_link, destination=settings.destination_calendar,
+                                              video_url=new_host.video_url)
             moved = Meeting(uid=row.uid.replace("@kite", f"-{new_host.id}@kite"), agent_id=new_host.id,
                             guest_name=row.guest_name, guest_email=row.guest_email, guest_time_zone=row.guest_time_zone,
                             guest_language=row.guest_language,

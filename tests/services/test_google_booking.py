@@ -13,6 +13,7 @@ from kite_app.persistence.meetings import by_token
 from kite_app.providers.calendar.google import event_id_for
 from kite_app.services import availability, booking, calendar_settings, calendar_sync, watches
 from kite_app.services.booking import BookingRequest
+from tests.seed import edit_form
 from tests.services.conftest import ADA, NOW  # noqa: E402  (the `google` fixture's world)
 
 MON_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -88,8 +89,6 @@ def test_google_down_during_a_booking_loses_nothing(google):
 
 
 def booking_uid(view) -> str:
-
-
     with transaction() as s:
         return by_token(s, view["manage_token"]).uid
 
@@ -148,3 +147,41 @@ def test_no_database_connection_is_held_while_google_answers(google, monkeypatch
     page, offered = availability.page_and_slots("ada", start=MON_10, end=MON_10 + timedelta(hours=8), duration=30,
                                                 guest_zone="UTC", now=NOW)
     assert offered and held == [0]
+
+
+def test_a_booking_holds_no_database_connection_while_google_answers(google, monkeypatch):
+    """A booking's checks read the database in the transaction that then writes the meeting, unless the
+    agent's busy time is on Google: then that read ends before Google is asked (on SQLite it would hold
+    the write lock, and every other booking would wait on Google)."""
+    fake, _ada = google
+    held: list[int] = []
+    handle = fake.handle
+
+    def observed(method, path, headers, raw):
+        if "freeBusy" in path:
+            held.append(db.engine().pool.checkedout())
+        return handle(method, path, headers, raw)
+
+    monkeypatch.setattr(fake, "handle", observed)
+    m = book(req())
+    assert held == [0] and booking.get(m["manage_token"], now=NOW)["status"] == "pending"
+
+
+def test_busy_time_from_the_built_in_calendar_and_meetings_to_google(google):
+    """An agent whose busy time is all in Kite is checked and booked in one transaction; the meeting's event
+    is written to Google after that commit (it finds the meeting), awaiting the agent's Yes."""
+    fake, ada = google
+    actor = Actor(user_id=ada["id"], role=Role.AGENT)
+    view = calendar_settings.view(actor)
+    built_in = next(c["id"] for c in view["calendars"] if c["name"] == "Busy times")
+    calendar_settings.save(actor, edit_form(view["form"], blocking_calendars=[built_in]), now=NOW)
+    assert calendar_settings.view(actor)["form"].destination_calendar == f"google:{ADA}"
+    fake.events(ADA, "holidays@example.com")["hol1day"] = {  # no longer blocking
+        "id": "hol1day", "start": {"dateTime": "2026-11-30T09:00:00Z"}, "end": {"dateTime": "2026-11-30T11:00:00Z"}}
+    before = len(fake.calls)
+    m = book(req())
+    assert not [c for c in fake.calls[before:] if "freeBusy" in c[2]]  # Google was not asked for busy time
+    event = fake.events(ADA)[event_id_for(booking_uid(m))]
+    assert event["start"]["dateTime"] == "2026-11-30T09:00:00+00:00" and event["transparency"] == "transparent"
+    with pytest.raises(SlotTaken):
+        booking.book(req(email="late@example.net"), now=NOW)
