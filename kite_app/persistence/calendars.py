@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, exists, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam, delete, exists, insert, or_
+from sqlalchemy import select as core_select
+from sqlmodel import Session, SQLModel, col, select
 
 from kite_app.persistence.models import BusyBlock, CalendarSettingsRow, LocalCalendar, Meeting, User
 
@@ -20,6 +21,26 @@ def calendar_of(session: Session, owner_id: int, calendar_id: int, *, lock: bool
     so writers of one calendar take turns."""
     cal = session.get(LocalCalendar, calendar_id, with_for_update=lock)
     return cal if cal is not None and cal.owner_id == owner_id else None
+
+
+# A block in a calendar only if its owner is `owner_id`, in one statement (the id back; no row: not theirs)
+_BLOCKS_TABLE = SQLModel.metadata.tables[BusyBlock.__tablename__]  # the table itself: a plain INSERT, not ORM's
+_BLOCKS = _BLOCKS_TABLE.c
+_NEW_BLOCK = insert(_BLOCKS_TABLE).from_select(
+    ["calendar_id", "title", "starts_at", "ends_at", "uid", "status"],
+    core_select(col(LocalCalendar.id), *(bindparam(name, type_=_BLOCKS[name].type)
+                                        for name in ("title", "starts_at", "ends_at", "uid", "status")))
+    .where(col(LocalCalendar.id) == bindparam("calendar_id"), col(LocalCalendar.owner_id) == bindparam("owner_id")),
+).returning(_BLOCKS.id)
+
+
+def new_block(session: Session, owner_id: int, calendar_id: int, *, title: str, start: datetime, end: datetime,
+              uid: str, status: str) -> int | None:
+    """A new busy block in the calendar if `owner_id` owns it: its id, or None (not theirs, or gone). For a
+    block no other writer can know of yet (a UID just made); it stays out of the session's objects."""
+    params = {"owner_id": owner_id, "calendar_id": calendar_id, "title": title, "starts_at": start,
+              "ends_at": end, "uid": uid, "status": status}
+    return session.execute(_NEW_BLOCK, params).scalar_one_or_none()
 
 
 # The hot queries (every slot query and every booking asks them) are built once, with their values as

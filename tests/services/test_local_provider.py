@@ -55,8 +55,18 @@ def test_local_provider_keeps_agents_apart(bob):
         provider.create_event(other["id"], bobs["id"], EventData(uid="y", title="t", start=start, end=start))
     assert not refused.value.transient  # a calendar of someone else's never becomes writable
     assert provider.busy(other["id"], [bobs["id"]], start - timedelta(days=1), start + timedelta(days=1)) == []
+    with transaction() as s, pytest.raises(CalendarError):  # a booking's new event, in its own transaction
+        provider.create_event(other["id"], bobs["id"], EventData(uid="z", title="t", start=start, end=start),
+                              session=s)
+    with transaction() as s:
+        fresh = provider.create_event(view["id"], bobs["id"], EventData(uid="w", title="Gus", start=start,
+                                                                         end=start + timedelta(hours=1),
+                                                                         tentative=True), session=s)
+    assert provider.event_status(view["id"], bobs["id"], fresh) == "needsAction"
     provider.delete_event(other["id"], bobs["id"], event_id)
     assert provider.event_status(view["id"], bobs["id"], event_id) == "needsAction"
+    with transaction() as s:
+        assert sorted(s.exec(select(BusyBlock.uid)).all()) == ["w", "x"]  # nothing of Carol's went in
 
 
 def test_two_writers_of_one_meeting_event_make_one_event(bob):

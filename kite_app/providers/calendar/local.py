@@ -23,6 +23,14 @@ from kite_app.providers.calendar.base import (
 PREFIX = "local:"
 
 
+def _status(event: EventData) -> str:
+    return "tentative" if event.tentative else "confirmed"
+
+
+def _not_theirs(agent_id: int, calendar_id: str) -> CalendarError:
+    return CalendarError(f"calendar {calendar_id} does not belong to agent {agent_id}", "notFound", transient=False)
+
+
 def local_id(calendar_id: str) -> int | None:
     """"local:12" -> 12; None for anything else."""
     if not calendar_id.startswith(PREFIX):
@@ -77,25 +85,30 @@ class LocalCalendarProvider:
         `session`, in the caller's transaction, for an event whose UID was just made (a new booking's: the
         meeting and its event commit together, and no other writer can know the UID yet)."""
         if session is not None:
-            return self._create(session, agent_id, calendar_id, event, fresh=True)
+            return self._create_fresh(session, agent_id, calendar_id, event)
         with transaction() as s:
-            return self._create(s, agent_id, calendar_id, event, fresh=False)
+            return self._create(s, agent_id, calendar_id, event)
 
-    def _create(self, s: Session, agent_id: int, calendar_id: str, event: EventData, *, fresh: bool) -> str:
-        # writers of one UID take turns on the calendar's row; a fresh UID has no other writer
-        cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1, lock=not fresh)
+    def _create(self, s: Session, agent_id: int, calendar_id: str, event: EventData) -> str:
+        # writers of one UID take turns on the calendar's row
+        cal = q.calendar_of(s, agent_id, local_id(calendar_id) or -1, lock=True)
         if cal is None:
-            raise CalendarError(f"calendar {calendar_id} does not belong to agent {agent_id}", "notFound",
-                                transient=False)
-        existing = None if fresh else s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id,
-                                                                     BusyBlock.uid == event.uid)).first()
-        block = existing or BusyBlock(calendar_id=cal.id or 0, uid=event.uid, starts_at=event.start,
-                                      ends_at=event.end)
+            raise _not_theirs(agent_id, calendar_id)
+        block = s.exec(select(BusyBlock).where(BusyBlock.calendar_id == cal.id, BusyBlock.uid == event.uid)).first()
+        block = block or BusyBlock(calendar_id=cal.id or 0, uid=event.uid, starts_at=event.start, ends_at=event.end)
         block.title, block.starts_at, block.ends_at = event.title[:200], event.start, event.end
-        block.status = "tentative" if event.tentative else "confirmed"
+        block.status = _status(event)
         s.add(block)
         s.flush()
         return str(block.id)
+
+    def _create_fresh(self, s: Session, agent_id: int, calendar_id: str, event: EventData) -> str:
+        # a fresh UID has no other writer and no block yet: one statement, which checks the calendar is theirs
+        block_id = q.new_block(s, agent_id, local_id(calendar_id) or -1, title=event.title[:200], start=event.start,
+                               end=event.end, uid=event.uid, status=_status(event))
+        if block_id is None:
+            raise _not_theirs(agent_id, calendar_id)
+        return str(block_id)
 
     def update_event(self, agent_id: int, calendar_id: str, event_id: str, event: EventData) -> None:
         with transaction() as s:
