@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import bindparam, func
-from sqlmodel import Session, col, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, col, select
 
 from kite_app.domain.meeting import LIVE
 from kite_app.persistence.models import Conversation, Meeting, Message
@@ -63,6 +64,32 @@ def conversation_meetings(session: Session, conv: Conversation, since: datetime)
 
 _OF_GUEST = select(Conversation).where(Conversation.agent_id == bindparam("agent_id"),
                                        Conversation.guest_email == bindparam("guest_email"))  # built once: hot
+
+
+def _opening(dialect_insert):
+    table = SQLModel.metadata.tables[Conversation.__tablename__]
+    new = dialect_insert(table).values(
+        agent_id=bindparam("agent_id"), guest_email=bindparam("guest_email"), guest_name=bindparam("guest_name"),
+        guest_time_zone=bindparam("guest_time_zone"), created_at=bindparam("now"), last_activity_at=bindparam("now"))
+    return new.on_conflict_do_update(
+        index_elements=["agent_id", "guest_email"],  # uq_conversations_agent_guest
+        set_={"guest_name": new.excluded.guest_name, "guest_time_zone": new.excluded.guest_time_zone,
+              "last_activity_at": new.excluded.last_activity_at},
+    ).returning(table.c.id)
+
+
+# Both speak INSERT … ON CONFLICT … DO UPDATE … RETURNING; built once: every booking asks it
+_OPEN = {"sqlite": _opening(sqlite.insert), "postgresql": _opening(postgresql.insert)}
+
+
+def open_conversation(session: Session, *, agent_id: int, guest_email: str, guest_name: str, guest_time_zone: str,
+                      now: datetime) -> int:
+    """The id of the one conversation of the guest and the agent, opened now if they have none; its guest's
+    name and time zone and its last activity brought up to date. One statement, which also holds when two
+    transactions open it at once."""
+    params = {"agent_id": agent_id, "guest_email": guest_email, "guest_name": guest_name,
+              "guest_time_zone": guest_time_zone, "now": now}
+    return session.execute(_OPEN[session.get_bind().dialect.name], params).scalar_one()
 
 
 def of_guest(session: Session, agent_id: int, guest_email: str) -> Conversation | None:

@@ -13,7 +13,7 @@ from kite_app.config import settings
 from kite_app.domain.meeting import MeetingStatus
 from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence import meetings as meeting_rows
-from kite_app.persistence.models import Conversation, Meeting, Message, OutboxMail, User
+from kite_app.persistence.models import Meeting, Message, OutboxMail, User
 from kite_app.providers.calendar.ics import Invite, invite_facts
 from kite_app.providers.mail.templates import meeting_mail
 
@@ -30,20 +30,6 @@ RECIPIENTS = {
 }
 
 
-def conversation_for(s: Session, meeting: Meeting, now: datetime) -> Conversation:
-    """The one conversation of this guest and agent, opened on their first meeting."""
-    with s.no_autoflush:  # a conversation is written at once (below): nothing pending can be one
-        conv = conversation_rows.of_guest(s, meeting.agent_id, meeting.guest_email)
-    if conv is None:
-        conv = Conversation(agent_id=meeting.agent_id, guest_email=meeting.guest_email, created_at=now,
-                            guest_name=meeting.guest_name, guest_time_zone=meeting.guest_time_zone,
-                            last_activity_at=now)
-    conv.guest_name, conv.guest_time_zone, conv.last_activity_at = meeting.guest_name, meeting.guest_time_zone, now
-    s.add(conv)
-    s.flush()
-    return conv
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat()
 
@@ -53,8 +39,10 @@ def _post_notice(s: Session, meeting: Meeting, agent: User, kind: str, *, by: st
     """The notice of `kind` about the meeting as it is now, posted in the guest's conversation."""
     notice = {"kind": kind, "by": by, "agent": agent.name, "subject": meeting.subject,
               "start": _iso(meeting.starts_at), "end": _iso(meeting.ends_at), **facts}
-    conv = conversation_for(s, meeting, now)
-    s.add(Message(conversation_id=conv.id, author="system", caused_by=by, notice=notice, meeting_id=meeting.id,
+    conversation_id = conversation_rows.open_conversation(
+        s, agent_id=meeting.agent_id, guest_email=meeting.guest_email, guest_name=meeting.guest_name,
+        guest_time_zone=meeting.guest_time_zone, now=now)
+    s.add(Message(conversation_id=conversation_id, author="system", caused_by=by, notice=notice, meeting_id=meeting.id,
                   created_at=now))
     return notice
 

@@ -120,6 +120,20 @@ def test_one_conversation_per_guest_with_notices_in_each_readers_zone(open_agent
         conversations.agent_writes(actor, conv["id"], "   ", now=NOW)
 
 
+def test_a_returning_guest_keeps_their_conversation_under_the_name_they_gave_last(open_agent):
+    actor, view, _cal = open_agent
+    first = booking.book(req(), now=NOW)
+    [conv] = conversations.inbox(actor)
+    conversations.open_for_agent(actor, conv["id"], now=NOW)  # the agent has read the first notice
+    booking.book(req(start=MON_10 + timedelta(hours=3), guest_name="Gus G. Guest", guest_time_zone="Asia/Tokyo"),
+                 now=NOW + timedelta(minutes=5))
+    [again] = conversations.inbox(actor)
+    assert again["id"] == conv["id"] and again["guest_name"] == "Gus G. Guest"
+    assert again["unread"] == 1  # what the agent read stays read
+    assert conversations.open_for_agent(actor, conv["id"], now=NOW)["title"] == "Gus G. Guest <gus@example.com>"
+    assert len(conversations.open_for_guest(first["manage_token"], now=NOW)["messages"]) == 2
+
+
 def test_nobody_else_reaches_a_conversation_or_a_meeting(open_agent):
     actor, view, _cal = open_agent
     booking.book(req(), now=NOW)
