@@ -131,10 +131,8 @@ def test_push_needs_https_or_an_explicit_switch_and_the_channel_secret(google, m
     assert calendar_sync.handle_push(channel["id"], channel["token"], "exists", now=NOW)
 
 
-def test_no_database_connection_is_held_while_google_answers(google, monkeypatch):
-    """A slot query reads the built-in side in one transaction, but not across a call to Google: a slow
-    Google must not keep the database's connections checked out."""
-    fake, _ada = google
+def connections_held_while_google_answers(fake, monkeypatch) -> list[int]:
+    """Filled with the database connections checked out at each freeBusy call Google gets from now on."""
     held: list[int] = []
     handle = fake.handle
 
@@ -144,6 +142,14 @@ def test_no_database_connection_is_held_while_google_answers(google, monkeypatch
         return handle(method, path, headers, raw)
 
     monkeypatch.setattr(fake, "handle", observed)
+    return held
+
+
+def test_no_database_connection_is_held_while_google_answers(google, monkeypatch):
+    """A slot query reads the built-in side in one transaction, but not across a call to Google: a slow
+    Google must not keep the database's connections checked out."""
+    fake, _ada = google
+    held = connections_held_while_google_answers(fake, monkeypatch)
     page, offered = availability.page_and_slots("ada", start=MON_10, end=MON_10 + timedelta(hours=8), duration=30,
                                                 guest_zone="UTC", now=NOW)
     assert offered and held == [0]
@@ -154,15 +160,7 @@ def test_a_booking_holds_no_database_connection_while_google_answers(google, mon
     agent's busy time is on Google: then that read ends before Google is asked (on SQLite it would hold
     the write lock, and every other booking would wait on Google)."""
     fake, _ada = google
-    held: list[int] = []
-    handle = fake.handle
-
-    def observed(method, path, headers, raw):
-        if "freeBusy" in path:
-            held.append(db.engine().pool.checkedout())
-        return handle(method, path, headers, raw)
-
-    monkeypatch.setattr(fake, "handle", observed)
+    held = connections_held_while_google_answers(fake, monkeypatch)
     m = book(req())
     assert held == [0] and booking.get(m["manage_token"], now=NOW)["status"] == "pending"
 
