@@ -58,9 +58,10 @@ def test_an_admin_switches_to_german_in_profile(server, browser: Browser, shot):
     log_in(page, server.url, "admin@example.com", ADMIN_PASSWORD, labels=("Email", "Password", "Log in"))
     expect(page.get_by_role("heading", name="Agents", exact=True)).to_be_visible(timeout=20_000)
     page.goto(server.url + "/profile")
+    expect(page.get_by_text("admin@example.com")).to_be_visible(timeout=20_000)  # the profile has loaded
     page.get_by_label("Language").select_option("de")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text("Profil gespeichert.")).to_be_visible()
+    expect(page.get_by_text("Profil gespeichert.")).to_be_visible(timeout=20_000)
     expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible()
     visit_each(page, server.url, PAGES_OF_ADMINS, shot, "admin")
     page.get_by_label("Sprache").select_option("en")  # back, for the other tests of this server
