@@ -62,10 +62,6 @@ def conversation_meetings(session: Session, conv: Conversation, since: datetime)
                                                    Meeting.ends_at > since).order_by(col(Meeting.starts_at))))
 
 
-_OF_GUEST = select(Conversation).where(Conversation.agent_id == bindparam("agent_id"),
-                                       Conversation.guest_email == bindparam("guest_email"))  # built once: hot
-
-
 def _opening(dialect_insert):
     table = SQLModel.metadata.tables[Conversation.__tablename__]
     new = dialect_insert(table).values(
@@ -94,4 +90,5 @@ def open_conversation(session: Session, *, agent_id: int, guest_email: str, gues
 
 def of_guest(session: Session, agent_id: int, guest_email: str) -> Conversation | None:
     """The one conversation of a guest (by email) and an agent."""
-    return session.exec(_OF_GUEST, params={"agent_id": agent_id, "guest_email": guest_email}).first()
+    return session.exec(select(Conversation).where(Conversation.agent_id == agent_id,
+                                                   Conversation.guest_email == guest_email)).first()
