@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import free_port
 
@@ -30,6 +30,25 @@ def book_first_slot(page: Page, url: str, slug: str, subject: str, name: str, em
     page.get_by_role("button", name="Schedule", exact=True).click()
     expect(page.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
     page.get_by_role("link", name="Manage this meeting").click()
+
+
+def day_with_times(scope: Page | Locator, n: int, group: str = "Time") -> Locator:
+    """Chooses the first free day of the slot picker in `scope` with at least `n` free times and returns its
+    time buttons (`group`: the times' label in the page's language). A picker opens on the first free day,
+    which is today with only its last hours left when the test runs late in the agent's day."""
+    buttons = scope.get_by_role("group", name=group).get_by_role("button")
+    expect(buttons.first).to_be_visible(timeout=20_000)
+    for _month in range(2):
+        days = scope.locator("[data-kite-grid] button:not([disabled])")
+        for i in range(days.count()):
+            day = days.nth(i)
+            day.click()
+            expect(day).to_have_attribute("aria-pressed", "true")
+            if buttons.count() >= n:
+                return buttons
+        scope.locator("[data-month=next]").click()
+        expect(scope.locator("[data-kite-grid] button[aria-pressed=true]")).to_have_count(0)  # the next month drawn
+    raise AssertionError(f"no day with {n} free times in two months")
 
 
 def http_only_cookie(page: Page, name: str, timeout: float = 10) -> dict:

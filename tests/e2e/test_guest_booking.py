@@ -12,6 +12,7 @@ from sqlmodel import select
 
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Message, OutboxMail
+from tests.e2e.helpers import day_with_times
 from tests.seed import open_agent
 
 GUEST_TZ = "America/New_York"
@@ -61,6 +62,7 @@ def test_guest_books_moves_and_deletes_in_their_own_zone(server, erin, browser: 
     expect(page.get_by_role("button", name="My meetings")).to_be_visible()
     shot("booking-page", page)
     # Berlin 09:00-17:00 is 03:00-11:00 in New York; en-GB reads a 24-hour clock
+    day_with_times(page, 4)  # the meeting moves to another time of its day below
     first_times = times(page)
     assert all(re.fullmatch(r"\d\d:\d\d", t) and "03:00" <= t <= "10:30" for t in first_times), first_times
     chosen, day_label = first_times[0], chosen_day(page)

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from tests.e2e.helpers import day_with_times
 from tests.e2e.test_guest_booking import publish_agent
 
 HEADINGS = {"en": "Schedule a meeting", "de": "Termin vereinbaren", "fr": "Prendre rendez-vous",
@@ -80,7 +81,7 @@ def test_a_german_guest_books_and_everything_to_them_is_german(server, erin, bro
 
     page = guest(browser, "de-DE")
     page.goto(server.url + "/book/erin-expert")
-    page.get_by_role("group", name="Uhrzeit").get_by_role("button").nth(2).click(timeout=20_000)
+    day_with_times(page, 3, "Uhrzeit").nth(2).click()
     page.get_by_label("Ihr Name").fill("Dieter Deutsch")
     page.get_by_label("E-Mail").fill("dieter@example.com")
     page.get_by_role("button", name="Buchen", exact=True).click()
@@ -127,7 +128,7 @@ def test_a_german_guest_books_a_french_speaking_agent(server, browser: Browser, 
     page = guest(browser, "de-DE")
     page.goto(server.url + "/book/fanny-francais")
     expect(page.get_by_role("heading", name=HEADINGS["de"])).to_be_visible(timeout=20_000)
-    page.get_by_role("group", name="Uhrzeit").get_by_role("button").nth(1).click()
+    day_with_times(page, 2, "Uhrzeit").nth(1).click()
     expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible()
     chosen = page.locator(".rt-Card").first.inner_text()
     page.get_by_label("Sprache").select_option("it")
