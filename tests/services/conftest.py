@@ -1,7 +1,8 @@
 """Fixtures of the service tests that several modules share."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,6 +17,14 @@ from tests.services.test_availability import valid_form
 
 NOW = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday 08:00 Berlin
 ADA = "ada@example.com"
+
+
+def a_morning_ahead(days: int = 2) -> datetime:
+    """10:00 in Berlin (inside Ada's hours) `days` days after today on the real clock: for a test of what runs
+    on the real clock (the REST API, background calendar writes), where a fixed date would one day be past."""
+    berlin = ZoneInfo("Europe/Berlin")
+    day = datetime.now(berlin).date() + timedelta(days=days)
+    return datetime.combine(day, time(10), tzinfo=berlin).astimezone(UTC)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ from kite_app.services import (
 )
 from tests.seed import edit_form
 from tests.servers.google import FakeGoogle
+from tests.services.conftest import a_morning_ahead
 from tests.services.test_google_booking import ADA, MON_10, NOW, book, booking_uid, req
 
 SQLITE = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -155,10 +156,11 @@ def test_a_token_endpoint_that_cannot_be_resolved_is_a_clear_503(google, monkeyp
     broken = {**install.stored_key(), "token_uri": "http://google-token.invalid/token"}  # DNS cannot resolve it
     monkeypatch.setitem(install._provider_cache, key, GoogleCalendarProvider(
         broken, email_of=lambda _id: ADA, api_endpoint=fake.api_endpoint))
-    r = TestClient(api).get("/api/v1/agents/ada/slots", params={"start": "2026-11-30", "tz": "UTC"})
+    start = a_morning_ahead()  # the REST API books on the real clock
+    r = TestClient(api).get("/api/v1/agents/ada/slots", params={"start": start.date().isoformat(), "tz": "UTC"})
     assert r.status_code == 503 and r.json()["code"] == "calendar_unavailable", r.text
     booked = TestClient(api).post("/api/v1/agents/ada/bookings", json={
-        "start": "2026-11-30T09:00:00Z", "name": "Gus", "email": "gus@example.net"})
+        "start": start.isoformat(), "name": "Gus", "email": "gus@example.net"})
     assert booked.status_code == 503 and booked.json()["code"] == "calendar_unavailable"
 
 
@@ -234,11 +236,14 @@ def test_an_event_the_agent_deletes_in_google_declines_the_meeting(google):
     assert kinds[-1] == "declined"  # the guest hears of it as of a No
     assert calendar_sync.retry_calendar_writes(now=NOW) == 0
 
-    second = book(req(start=MON_10 + timedelta(hours=2), email="two@example.net"))
+    # the write in the background finds the event gone and declines the meeting: on the real clock, so the
+    # meeting must lie ahead of it (one that has begun stays as it is)
+    now = datetime.now(UTC)
+    second = book(req(start=a_morning_ahead(), email="two@example.net"), now=now)
     fake.delete_by_owner(ADA, event_id_for(booking_uid(second)))
-    booking.change(second["manage_token"], subject="Still on?", now=NOW)  # a write before any sync
+    booking.change(second["manage_token"], subject="Still on?", now=now)  # a write before any sync
     booking.flush_calendar_writes()
-    assert booking.get(second["manage_token"], now=NOW)["status"] == "cancelled"
+    assert booking.get(second["manage_token"], now=now)["status"] == "cancelled"
     assert calendar_sync.retry_calendar_writes(now=NOW) == 0  # nothing waits on the gone event
 
 
