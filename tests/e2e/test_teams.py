@@ -16,8 +16,10 @@ from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor, open_agent
 @pytest.fixture(scope="module")
 def members(server):
     admin_actor()
+    # the same hours (Berlin 09:00-17:00 is London 08:00-16:00): whichever time the guest takes, either member
+    # can take the meeting over
     return (open_agent("Ann Able", "ann@example.com", time_zone="Europe/Berlin", min_notice="120"),
-            open_agent("Ben Bright", "ben@example.com", time_zone="Europe/London", hours="08:00-18:00",
+            open_agent("Ben Bright", "ben@example.com", time_zone="Europe/London", hours="08:00-16:00",
                        min_notice="120"))
 
 
