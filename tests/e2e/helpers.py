@@ -46,8 +46,10 @@ def day_with_times(scope: Page | Locator, n: int, group: str = "Time") -> Locato
             expect(day).to_have_attribute("aria-pressed", "true")
             if buttons.count() >= n:
                 return buttons
+        month = scope.locator(".kite-month-label")
+        shown = month.inner_text()
         scope.locator("[data-month=next]").click()
-        expect(scope.locator("[data-kite-grid] button[aria-pressed=true]")).to_have_count(0)  # the next month drawn
+        expect(month).not_to_have_text(shown)  # the next month is drawn, its first free day chosen
     raise AssertionError(f"no day with {n} free times in two months")
 
 
