@@ -244,7 +244,7 @@ def test_an_event_the_agent_deletes_in_google_declines_the_meeting(google):
     booking.change(second["manage_token"], subject="Still on?", now=now)  # a write before any sync
     booking.flush_calendar_writes()
     assert booking.get(second["manage_token"], now=now)["status"] == "cancelled"
-    assert calendar_sync.retry_calendar_writes(now=NOW) == 0  # nothing waits on the gone event
+    assert calendar_sync.retry_calendar_writes(now=now) == 0  # nothing waits on the gone event
 
 
 @SQLITE
