@@ -1,4 +1,5 @@
-"""What the app plugs together when it starts: calendar providers beyond the built-in calendar.
+"""What the app plugs together when it starts: calendar providers beyond the built-in calendar, and what an
+event deleted in an agent's calendar means for its meeting.
 
 Called once by the app (kite_app.kite_app) and by the tests; nothing registers itself on import.
 """
@@ -6,9 +7,10 @@ Called once by the app (kite_app.kite_app) and by the tests; nothing registers i
 from __future__ import annotations
 
 from kite_app.providers.calendar import set_loader
-from kite_app.services import install
+from kite_app.services import calendar_writes, install, meeting_changes
 
 
 def connect_providers() -> None:
     """Google Workspace calendars, through the Google integration's stored key (loaded on demand)."""
     set_loader("google", install.google_provider)
+    calendar_writes.when_deleted_in_calendar(meeting_changes.deleted_in_calendar)

@@ -30,8 +30,9 @@ from kite_app.domain.errors import (
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.domain.text import msg
-from kite_app.services import accounts, availability, booking, teams
+from kite_app.services import accounts, availability, booking, meeting_changes, meeting_views, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
+from kite_app.services.meeting_views import MeetingView
 
 router = APIRouter(prefix="/api/v1")
 MAX_RANGE_DAYS = 31
@@ -167,7 +168,7 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
 MEETING_FIELDS = tuple(MeetingOut.model_fields)
 
 
-def _out(view: booking.MeetingView, status: int = 200) -> Response:
+def _out(view: MeetingView, status: int = 200) -> Response:
     """MeetingOut, straight from the view (its fields are already strings and numbers)."""
     out: dict[str, Any] = {**view, "manage_url": _manage_url(view["manage_token"])}
     return _json({name: out[name] for name in MEETING_FIELDS}, status)
@@ -269,13 +270,13 @@ def create_team_booking(
 
 @router.get("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
 def read_booking(token: Annotated[str, Path(max_length=100)], request: Request):
-    return _out(booking.get(token, now=datetime.now(UTC), client=_client(request)))
+    return _out(meeting_views.get(token, now=datetime.now(UTC), client=_client(request)))
 
 
 @router.get("/bookings/{token}/meeting.ics", response_class=Response, responses=ERRORS)
 def booking_calendar_file(token: Annotated[str, Path(max_length=100)], request: Request):
     """The meeting as an .ics file (METHOD:PUBLISH) for the guest's calendar: "Add to calendar"."""
-    ics = booking.calendar_file(token, now=datetime.now(UTC), client=_client(request))
+    ics = meeting_views.calendar_file(token, now=datetime.now(UTC), client=_client(request))
     return Response(ics, media_type="text/calendar; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="meeting.ics"', "Cache-Control": "no-store"})
 
@@ -283,12 +284,12 @@ def booking_calendar_file(token: Annotated[str, Path(max_length=100)], request: 
 @router.patch("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
 def change_booking(token: Annotated[str, Path(max_length=100)], body: BookingPatch, request: Request):
     """Reschedule, change the duration or the subject; new times pass the same checks as booking."""
-    return _out(booking.change(token, now=datetime.now(UTC), start=body.start, duration=body.duration,
+    return _out(meeting_changes.change(token, now=datetime.now(UTC), start=body.start, duration=body.duration,
                                subject=body.subject, client=_client(request)))
 
 
 @router.delete("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
 def delete_booking(token: Annotated[str, Path(max_length=100)], request: Request,
-                   reason: Annotated[str, Query(max_length=booking.MAX_REASON)] = ""):
+                   reason: Annotated[str, Query(max_length=meeting_changes.MAX_REASON)] = ""):
     """Delete the meeting; its time is offered again at once. `reason` is told to the agent."""
-    return _out(booking.cancel(token, now=datetime.now(UTC), client=_client(request), reason=reason))
+    return _out(meeting_changes.cancel(token, now=datetime.now(UTC), client=_client(request), reason=reason))

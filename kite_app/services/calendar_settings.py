@@ -20,12 +20,13 @@ from kite_app.domain.calendar_settings import (
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting_links import LABELS as LINK_LABELS
 from kite_app.domain.meeting_links import LinkSource
+from kite_app.domain.teams import TeamRules, member_settings
 from kite_app.domain.text import msg
 from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence import calendars as q
 from kite_app.persistence.accounts import UserView
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import CalendarSettingsRow, User
+from kite_app.persistence.models import CalendarSettingsRow, Meeting, Team, User
 from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.providers.calendar.base import CalendarError, CalendarInfo
 from kite_app.services import meeting_links, watches
@@ -167,3 +168,14 @@ def published_agent(slug: str) -> tuple[UserView, CalendarSettings]:
     if row is None:
         raise NotFound(msg("This agent has not opened their calendar for booking yet."))
     return agent, CalendarSettings.from_json(row.data)
+
+
+def meeting_settings(meeting: Meeting) -> CalendarSettings | None:
+    """What a meeting's changes follow: its agent's published settings, with its team's rules for a meeting
+    booked on a team's page. None when the agent closed their calendar."""
+    own = published(meeting.agent_id)
+    if own is None or meeting.team_id is None:
+        return own
+    with transaction(read_only=True) as s:
+        team = s.get(Team, meeting.team_id)
+    return member_settings(own, TeamRules.from_json(team.data)) if team is not None else own

@@ -15,7 +15,8 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSync
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import SyncTokenExpired
-from kite_app.services.booking import confirm_meeting, delete_meeting, refresh_conference, write_calendar_event
+from kite_app.services.calendar_writes import refresh_conference, write_calendar_event
+from kite_app.services.meeting_changes import confirm_meeting, delete_meeting
 from kite_app.services.watches import PUSH_PATH
 
 log = logging.getLogger(__name__)

@@ -26,7 +26,8 @@ from kite_app.domain.text import msg
 from kite_app.persistence import integrations as q
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Integration, User
-from kite_app.providers.calendar.google import SCOPES, GoogleCalendarError, GoogleCalendarProvider
+from kite_app.providers.calendar.google import GoogleCalendarProvider
+from kite_app.providers.calendar.google_api import SCOPES, GoogleCalendarError
 from kite_app.services import watches
 from kite_app.services.accounts import require_admin
 

@@ -14,7 +14,7 @@ from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, User
-from kite_app.services import booking
+from kite_app.services import meeting_changes
 from kite_app.services.accounts import signed_in_agent
 from kite_app.services.availability import Slot, slots_for
 from kite_app.services.conversations import MeetingCard, meeting_cards
@@ -58,22 +58,22 @@ def version(actor: Actor | None) -> int:
 
 def confirm(actor: Actor | None, meeting_id: int, *, now: datetime) -> None:
     _own(actor, meeting_id)
-    booking.confirm_meeting(meeting_id, now=now)
+    meeting_changes.confirm_meeting(meeting_id, now=now)
 
 
 def change_duration(actor: Actor | None, meeting_id: int, minutes: int, *, now: datetime) -> None:
     _own(actor, meeting_id)
-    booking.change_meeting(meeting_id, by="agent", now=now, duration=minutes)
+    meeting_changes.change_meeting(meeting_id, by="agent", now=now, duration=minutes)
 
 
 def reschedule(actor: Actor | None, meeting_id: int, start: datetime, *, now: datetime) -> None:
     _own(actor, meeting_id)
-    booking.change_meeting(meeting_id, by="agent", now=now, start=start)
+    meeting_changes.change_meeting(meeting_id, by="agent", now=now, start=start)
 
 
 def delete(actor: Actor | None, meeting_id: int, *, now: datetime, reason: str = "") -> None:
     _own(actor, meeting_id)
-    booking.delete_meeting(meeting_id, by="agent", now=now, reason=reason)
+    meeting_changes.delete_meeting(meeting_id, by="agent", now=now, reason=reason)
 
 
 def reschedule_slots(actor: Actor | None, meeting_id: int, *, now: datetime, days: int = 31,

@@ -35,11 +35,20 @@ from kite_app.persistence import teams as q
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Meeting, Team, User
 from kite_app.providers.calendar import provider_for
-from kite_app.services import booking, meeting_links, notifications, ratelimit, reminders
+from kite_app.services import (
+    booking,
+    calendar_writes,
+    meeting_links,
+    meeting_views,
+    notifications,
+    ratelimit,
+    reminders,
+)
 from kite_app.services.accounts import require_admin
 from kite_app.services.availability import BookingPageInfo, Slot, agent_slots, checked_duration, label_slots
-from kite_app.services.booking import BookingRequest, MeetingView
+from kite_app.services.booking import BookingRequest
 from kite_app.services.calendar_settings import published
+from kite_app.services.meeting_views import MeetingView
 
 TEAM_NOT_FOUND = msg("There is no team booking page at this address.")
 
@@ -289,7 +298,7 @@ def my_team_meetings(tokens: list[str], *, slug: str, verified_email: str | None
     """"My meetings" on a team's page: the upcoming meetings booked on it that this browser holds links to,
     and, for a guest who logged in, every one booked with their email."""
     team_id = published_team(slug).id
-    return booking.browser_meetings(tokens, lambda m: m.team_id == team_id,
+    return meeting_views.browser_meetings(tokens, lambda m: m.team_id == team_id,
                                     lambda s, email: meeting_rows.live_for_guest(s, email, now, team_id=team_id),
                                     verified_email=verified_email, now=now, client=client)
 
@@ -351,12 +360,12 @@ def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: dat
             notifications.record_reassigned(s, row, moved, old_host=old_host, new_host=new_host, now=now,
                                             by=_name(s, actor))
             reminders.schedule(s, moved, settings.reminders, now)
-            view = booking.view_of(moved, new_host, now)
+            view = meeting_views.view_of(moved, new_host, now)
             old_id, new_id = row.id, moved.id
     except SlotTaken:
         raise ValidationError({"agent": msg("{name} is not free at this time.", name=new_host.name)}) from None
-    booking.schedule_calendar_write(old_id, None)
-    booking.schedule_calendar_write(new_id, settings)
+    calendar_writes.schedule_calendar_write(old_id, None)
+    calendar_writes.schedule_calendar_write(new_id, settings)
     return view
 
 

@@ -10,7 +10,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from kite_app.providers.calendar.google import SCOPES, event_id_for
+from kite_app.providers.calendar.google_api import SCOPES
+from kite_app.providers.calendar.google_events import event_id_for
 from kite_app.services import accounts
 from tests.e2e.helpers import log_in
 from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor

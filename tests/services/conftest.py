@@ -8,7 +8,7 @@ import pytest
 
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
-from kite_app.providers.calendar.google import SCOPES
+from kite_app.providers.calendar.google_api import SCOPES
 from kite_app.services import accounts, calendar_settings, install
 from tests.seed import edit_form
 from tests.servers.google import FakeGoogle

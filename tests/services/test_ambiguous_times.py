@@ -9,7 +9,7 @@ from sqlmodel import select
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
 from kite_app.providers.mail.dispatcher import attachment
-from kite_app.services import booking, conversations, reminders
+from kite_app.services import booking, conversations, meeting_changes, reminders
 from kite_app.services.booking import BookingRequest
 from tests.seed import open_agent
 
@@ -35,7 +35,7 @@ def test_every_text_about_a_meeting_in_the_repeated_hour_names_the_offset(databa
         assert first in mail.body_text and first in mail.body_html and first in mail.subject
         assert first in attachment(mail).replace("\r\n ", "")  # the invitation's description
 
-    moved = booking.change(view["manage_token"], start=SECOND, now=NOW)
+    moved = meeting_changes.change(view["manage_token"], start=SECOND, now=NOW)
     second = "01:30 (UTC-5)–02:00 (UTC-5)"
     assert moved["time_label"] == f"{second} (America/New_York)"
     for mail in mails("changed"):
@@ -44,7 +44,7 @@ def test_every_text_about_a_meeting_in_the_repeated_hour_names_the_offset(databa
 
     assert reminders.send_due(now=SECOND - timedelta(minutes=50)) == 1
     assert all(second in m.body_text for m in mails("reminder"))
-    booking.cancel(view["manage_token"], now=NOW)
+    meeting_changes.cancel(view["manage_token"], now=NOW)
     assert all(second in m.body_text for m in mails("deleted"))
 
     texts = [m["text"] for m in conversations.open_for_guest(view["manage_token"], now=NOW)["messages"]]

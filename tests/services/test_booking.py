@@ -8,7 +8,14 @@ from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import BusyBlock, Meeting, MeetingLink
-from kite_app.services import availability, booking, built_in_calendar, calendar_settings
+from kite_app.services import (
+    availability,
+    booking,
+    built_in_calendar,
+    calendar_settings,
+    meeting_changes,
+    meeting_views,
+)
 from kite_app.services.booking import BookingRequest, LoginRequired
 from tests.services.test_availability import NOW, valid_form
 
@@ -34,7 +41,7 @@ def test_booking_shows_the_time_in_the_guests_zone_and_writes_a_tentative_event(
     with transaction() as s:
         block = s.exec(select(BusyBlock).where(BusyBlock.title == "Pricing <b>question</b>")).one()
         assert block.status == "tentative" and block.starts_at == MON_10
-    assert booking.get(m["manage_token"], now=NOW)["guest_email"] == "gus@example.com"
+    assert meeting_views.get(m["manage_token"], now=NOW)["guest_email"] == "gus@example.com"
 
 
 @pytest.mark.parametrize(
@@ -118,7 +125,7 @@ def test_idempotency_key_returns_the_first_booking(open_agent):
     assert len(live_meetings()) == 1 and again["start"] == first["start"]
     # links are kept only as hashes: the retry gets a link of its own, and both open the one meeting
     assert again["manage_token"] != first["manage_token"]
-    assert booking.get(again["manage_token"], now=NOW) == booking.get(first["manage_token"], now=NOW) | {
+    assert meeting_views.get(again["manage_token"], now=NOW) == meeting_views.get(first["manage_token"], now=NOW) | {
         "manage_token": again["manage_token"]}
 
 
@@ -134,19 +141,20 @@ def test_only_the_hash_of_a_manage_link_is_stored(open_agent):
 def test_guest_changes_then_deletes_and_the_time_is_free_again(open_agent):
     m = booking.book(req(), now=NOW)
     token = m["manage_token"]
-    moved = booking.change(token, now=NOW, start=MON_10 + timedelta(hours=1), duration=60, subject="New subject")
+    moved = meeting_changes.change(token, now=NOW, start=MON_10 + timedelta(hours=1), duration=60,
+                                   subject="New subject")
     assert moved["time_label"] == "05:00–06:00 (America/New_York)" and moved["subject"] == "New subject"
     # its own old time does not block it, its own event is not busy time
-    back = booking.change(token, now=NOW, start=MON_10, duration=30)
+    back = meeting_changes.change(token, now=NOW, start=MON_10, duration=30)
     assert back["time_label"] == "04:00–04:30 (America/New_York)"
     with pytest.raises(SlotUnavailable):
-        booking.change(token, now=NOW, start=MON_10 + timedelta(minutes=5))
+        meeting_changes.change(token, now=NOW, start=MON_10 + timedelta(minutes=5))
     other = booking.book(req(start=MON_10 + timedelta(hours=3), guest_email="o@example.com"), now=NOW)
     with pytest.raises(SlotTaken):
-        booking.change(token, now=NOW, start=MON_10 + timedelta(hours=3))
-    booking.cancel(token, now=NOW)
+        meeting_changes.change(token, now=NOW, start=MON_10 + timedelta(hours=3))
+    meeting_changes.cancel(token, now=NOW)
     with pytest.raises(ValidationError):
-        booking.change(token, now=NOW, subject="too late")
+        meeting_changes.change(token, now=NOW, subject="too late")
     slots = availability.slots_for("bob-agent", start=MON_10, end=MON_10 + timedelta(hours=1), duration=30,
                                    guest_zone="UTC", now=NOW)
     assert slots[0]["start"] == MON_10.isoformat()
@@ -160,18 +168,18 @@ def test_started_meetings_cannot_be_changed(open_agent):
     m = booking.book(req(), now=NOW)
     later = MON_10 + timedelta(minutes=5)
     with pytest.raises(ValidationError, match="already started"):
-        booking.change(m["manage_token"], now=later, subject="x")
+        meeting_changes.change(m["manage_token"], now=later, subject="x")
     with pytest.raises(ValidationError, match="already started"):
-        booking.cancel(m["manage_token"], now=later)
+        meeting_changes.cancel(m["manage_token"], now=later)
 
 
 def test_unknown_manage_links_show_nothing(open_agent):
     booking.book(req(), now=NOW)
     for token in ("", "guess", "A" * 32):
         with pytest.raises(NotFound):
-            booking.get(token, now=NOW)
+            meeting_views.get(token, now=NOW)
         with pytest.raises(NotFound):
-            booking.cancel(token, now=NOW)
+            meeting_changes.cancel(token, now=NOW)
 
 
 def test_login_required_agents_need_a_verified_email(open_agent):
@@ -188,9 +196,9 @@ def test_my_meetings_lists_links_held_and_the_verified_guests_meetings(open_agen
     a = booking.book(req(), now=NOW)
     b = booking.book(req(start=MON_10 + timedelta(hours=1)), now=NOW)
     c = booking.book(req(start=MON_10 + timedelta(hours=3), guest_email="x@example.com"), now=NOW)
-    assert [m["manage_token"] for m in booking.my_meetings([a["manage_token"]], slug="bob-agent",
+    assert [m["manage_token"] for m in meeting_views.my_meetings([a["manage_token"]], slug="bob-agent",
                                                            verified_email=None, now=NOW)] == [a["manage_token"]]
-    mine = booking.my_meetings([], slug="bob-agent", verified_email="gus@example.com", now=NOW)
+    mine = meeting_views.my_meetings([], slug="bob-agent", verified_email="gus@example.com", now=NOW)
     assert [m["start"] for m in mine] == [a["start"], b["start"]]
     assert c["manage_token"] not in [m["manage_token"] for m in mine]
 

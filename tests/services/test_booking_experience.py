@@ -12,7 +12,7 @@ from kite_app.domain.errors import NotFound, PermissionDenied, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, Message, OutboxMail, User
 from kite_app.providers.mail.dispatcher import attachment
-from kite_app.services import accounts, availability, booking, guest_auth, meetings
+from kite_app.services import accounts, availability, booking, guest_auth, meeting_changes, meeting_views, meetings
 from tests.services.test_booking import MON_10, NOW, req
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -66,13 +66,13 @@ def test_a_reason_for_deleting_reaches_the_other_side(open_agent, by):
 
     def delete(reason):
         if by == "guest":
-            return booking.cancel(m["manage_token"], now=NOW, reason=reason)
+            return meeting_changes.cancel(m["manage_token"], now=NOW, reason=reason)
         return meetings.delete(actor, meeting_id, now=NOW, reason=reason)
 
     with pytest.raises(ValidationError) as info:
         delete("x" * 501)
     assert info.value.errors == {"reason": "Keep the reason under 500 characters."}
-    assert booking.get(m["manage_token"], now=NOW)["status"] == "pending"  # nothing changed
+    assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "pending"  # nothing changed
 
     delete("  Sorry,\n something   came up. ")
     told = "gus@example.com" if by == "agent" else "bob@example.com"
@@ -85,7 +85,7 @@ def test_a_reason_for_deleting_reaches_the_other_side(open_agent, by):
 
 def test_a_deletion_without_a_reason_says_none(open_agent):
     m = booking.book(req(), now=NOW)
-    booking.cancel(m["manage_token"], now=NOW, reason="   ")
+    meeting_changes.cancel(m["manage_token"], now=NOW, reason="   ")
     with transaction() as s:
         notice = s.exec(select(Message).order_by(Message.id.desc())).first()
     assert "reason" not in notice.notice
@@ -93,7 +93,7 @@ def test_a_deletion_without_a_reason_says_none(open_agent):
 
 def test_the_meeting_as_an_ics_file_has_the_invitations_uid(open_agent):
     m = booking.book(req(subject="Pricing"), now=NOW)
-    ics = booking.calendar_file(m["manage_token"], now=NOW)
+    ics = meeting_views.calendar_file(m["manage_token"], now=NOW)
     with transaction() as s:
         meeting = s.exec(select(Meeting)).one()
         invite = attachment(s.exec(select(OutboxMail).where(OutboxMail.to_email == "gus@example.com")).one())
@@ -101,7 +101,7 @@ def test_the_meeting_as_an_ics_file_has_the_invitations_uid(open_agent):
     assert "METHOD:PUBLISH" in ics and "DTSTART:20261130T090000Z" in ics and "SUMMARY:Pricing" in ics
     assert "/manage/" in ics
     with pytest.raises(NotFound):
-        booking.calendar_file("not-a-link" * 4, now=NOW)
+        meeting_views.calendar_file("not-a-link" * 4, now=NOW)
 
 
 def test_a_guest_who_logged_in_gets_links_to_manage_meetings_this_browser_did_not_book(open_agent):
@@ -110,12 +110,12 @@ def test_a_guest_who_logged_in_gets_links_to_manage_meetings_this_browser_did_no
     with transaction() as s:
         code = s.exec(select(OutboxMail).order_by(OutboxMail.id.desc())).first().body_text
     guest_auth.verify_code("lou@example.com", re.search(r"\b(\d{6})\b", code)[1], now=NOW)
-    assert booking.my_meetings([], slug="bob-agent", verified_email=None, now=NOW) == []
-    [found] = booking.my_meetings([], slug="bob-agent", verified_email="lou@example.com", now=NOW)
+    assert meeting_views.my_meetings([], slug="bob-agent", verified_email=None, now=NOW) == []
+    [found] = meeting_views.my_meetings([], slug="bob-agent", verified_email="lou@example.com", now=NOW)
     assert found["manage_token"] and found["manage_token"] != m["manage_token"]
-    assert booking.get(found["manage_token"], now=NOW)["start"] == m["start"]  # the new link opens it
+    assert meeting_views.get(found["manage_token"], now=NOW)["start"] == m["start"]  # the new link opens it
     # a link the browser holds is used as it is
-    [held] = booking.my_meetings([m["manage_token"]], slug="bob-agent", verified_email="lou@example.com", now=NOW)
+    [held] = meeting_views.my_meetings([m["manage_token"]], slug="bob-agent", verified_email="lou@example.com", now=NOW)
     assert held["manage_token"] == m["manage_token"]
 
 

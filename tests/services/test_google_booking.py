@@ -10,8 +10,16 @@ from kite_app.domain.meeting import SlotTaken
 from kite_app.persistence import db
 from kite_app.persistence.db import transaction
 from kite_app.persistence.meetings import by_token
-from kite_app.providers.calendar.google import event_id_for
-from kite_app.services import availability, booking, calendar_settings, calendar_sync, watches
+from kite_app.providers.calendar.google_events import event_id_for
+from kite_app.services import (
+    availability,
+    booking,
+    calendar_settings,
+    calendar_sync,
+    calendar_writes,
+    meeting_views,
+    watches,
+)
 from kite_app.services.booking import BookingRequest
 from tests.seed import edit_form
 from tests.services.conftest import ADA, NOW  # noqa: E402  (the `google` fixture's world)
@@ -22,7 +30,7 @@ MON_10 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 def book(request, now=NOW):
     """Book, then wait for the calendar write that runs in the background."""
     view = booking.book(request, now=now)
-    booking.flush_calendar_writes()
+    calendar_writes.flush_calendar_writes()
     return view
 
 
@@ -60,8 +68,8 @@ def test_the_meeting_lands_in_google_awaiting_yes_and_yes_confirms_it(google):
     assert calendar_sync.sync_answers(now=NOW) == 0
     fake.answer(ADA, event["id"], "accepted")
     assert calendar_sync.sync_answers(now=NOW) == 1
-    booking.flush_calendar_writes()
-    assert booking.get(m["manage_token"], now=NOW)["status"] == "confirmed"
+    calendar_writes.flush_calendar_writes()
+    assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "confirmed"
     assert fake.events(ADA)[event["id"]]["transparency"] == "opaque"
 
 
@@ -70,8 +78,8 @@ def test_no_in_google_declines_and_frees_the_time(google):
     m = book(req())
     fake.answer(ADA, event_id_for(booking_uid(m)), "declined")
     calendar_sync.sync_answers(now=NOW)
-    booking.flush_calendar_writes()
-    assert booking.get(m["manage_token"], now=NOW)["status"] == "cancelled"
+    calendar_writes.flush_calendar_writes()
+    assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "cancelled"
     assert fake.events(ADA)[event_id_for(booking_uid(m))]["status"] == "cancelled"
 
 
@@ -114,7 +122,7 @@ def test_answers_are_read_with_sync_tokens_and_an_expired_token_means_a_full_rea
     fake.expire_sync_tokens()
     fake.answer(ADA, event_id_for(booking_uid(second)), "accepted")
     assert calendar_sync.sync_answers(now=NOW) == 1  # 410, then a full read
-    assert booking.get(second["manage_token"], now=NOW)["status"] == "confirmed"
+    assert meeting_views.get(second["manage_token"], now=NOW)["status"] == "confirmed"
 
 
 def test_push_needs_https_or_an_explicit_switch_and_the_channel_secret(google, monkeypatch):
@@ -162,7 +170,7 @@ def test_a_booking_holds_no_database_connection_while_google_answers(google, mon
     fake, _ada = google
     held = connections_held_while_google_answers(fake, monkeypatch)
     m = book(req())
-    assert held == [0] and booking.get(m["manage_token"], now=NOW)["status"] == "pending"
+    assert held == [0] and meeting_views.get(m["manage_token"], now=NOW)["status"] == "pending"
 
 
 def test_busy_time_from_the_built_in_calendar_and_meetings_to_google(google):

@@ -17,19 +17,20 @@ from kite_app.domain.errors import CalendarUnavailable, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
 from kite_app.providers.calendar import provider_for
-from kite_app.providers.calendar.google import (
-    SCOPES,
-    GoogleCalendarProvider,
-    event_id_for,
-)
+from kite_app.providers.calendar.google import GoogleCalendarProvider
+from kite_app.providers.calendar.google_api import SCOPES
+from kite_app.providers.calendar.google_events import event_id_for
 from kite_app.services import (
     accounts,
     availability,
     booking,
     calendar_settings,
     calendar_sync,
+    calendar_writes,
     conversations,
     install,
+    meeting_changes,
+    meeting_views,
     watches,
 )
 from tests.seed import edit_form
@@ -102,14 +103,14 @@ def test_the_guest_never_waits_on_a_calendar_write(google):
     fake.write_delay = 3.0  # Google takes its time with writes
     m = booking.book(req(), now=NOW)
     assert m["status"] == "pending" and fake.events(ADA) == {}  # answered before Google has the event
-    booking.flush_calendar_writes()
+    calendar_writes.flush_calendar_writes()
     assert list(fake.events(ADA)) == [event_id_for(booking_uid(m))]
 
     fake.write_delay = 0.0
     fake.fail_writes_next(500, times=1000)  # writes fail for a long while
     second = booking.book(req(start=MON_10 + timedelta(hours=2), email="two@example.net"), now=NOW)
     assert second["status"] == "pending"
-    booking.flush_calendar_writes()
+    calendar_writes.flush_calendar_writes()
     assert len(fake.events(ADA)) == 1  # waiting, not lost
     fake.write_failures.clear()
     assert calendar_sync.retry_calendar_writes(now=NOW) == 1
@@ -190,7 +191,7 @@ def test_only_writable_calendars_take_meetings_and_a_write_that_can_never_succee
     fake.calendars[ADA][ADA]["role"] = "reader"  # the meeting calendar becomes read-only after saving
     m = book(req())
     inserts = fake.calls_to("POST", f"calendars/{ADA}/events")
-    assert booking.get(m["manage_token"], now=NOW)["status"] == "pending"  # the meeting stands in Kite
+    assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "pending"  # the meeting stands in Kite
     assert calendar_sync.retry_calendar_writes(now=NOW) == 0
     assert fake.calls_to("POST", f"calendars/{ADA}/events") == inserts  # not tried again
     [conv] = conversations.inbox(actor)
@@ -212,14 +213,14 @@ def test_an_update_keeps_the_agents_yes_unless_the_time_changes(google):
     def agent_answer():
         return {a["email"]: a["responseStatus"] for a in fake.events(ADA)[event_id]["attendees"]}[ADA]
 
-    booking.change(m["manage_token"], subject="New subject", now=NOW)
-    booking.flush_calendar_writes()
+    meeting_changes.change(m["manage_token"], subject="New subject", now=NOW)
+    calendar_writes.flush_calendar_writes()
     assert fake.events(ADA)[event_id]["summary"] == "New subject"
     assert agent_answer() == "accepted"
     patch_body_fields = fake.patches[-1]
     assert set(patch_body_fields) == {"summary"}  # only what changed
-    booking.change(m["manage_token"], start=MON_10 + timedelta(hours=1), now=NOW)
-    booking.flush_calendar_writes()
+    meeting_changes.change(m["manage_token"], start=MON_10 + timedelta(hours=1), now=NOW)
+    calendar_writes.flush_calendar_writes()
     assert agent_answer() == "needsAction"  # a new time: the agent is asked again
 
 
@@ -229,8 +230,8 @@ def test_an_event_the_agent_deletes_in_google_declines_the_meeting(google):
     m = book(req())
     fake.delete_by_owner(ADA, event_id_for(booking_uid(m)))
     assert calendar_sync.sync_answers(now=NOW) == 1
-    booking.flush_calendar_writes()
-    assert booking.get(m["manage_token"], now=NOW)["status"] == "cancelled"
+    calendar_writes.flush_calendar_writes()
+    assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "cancelled"
     with transaction() as s:
         kinds = [k for k in s.exec(select(OutboxMail.kind).order_by(OutboxMail.id))]
     assert kinds[-1] == "declined"  # the guest hears of it as of a No
@@ -241,9 +242,9 @@ def test_an_event_the_agent_deletes_in_google_declines_the_meeting(google):
     now = datetime.now(UTC)
     second = book(req(start=a_morning_ahead(), email="two@example.net"), now=now)
     fake.delete_by_owner(ADA, event_id_for(booking_uid(second)))
-    booking.change(second["manage_token"], subject="Still on?", now=now)  # a write before any sync
-    booking.flush_calendar_writes()
-    assert booking.get(second["manage_token"], now=now)["status"] == "cancelled"
+    meeting_changes.change(second["manage_token"], subject="Still on?", now=now)  # a write before any sync
+    calendar_writes.flush_calendar_writes()
+    assert meeting_views.get(second["manage_token"], now=now)["status"] == "cancelled"
     assert calendar_sync.retry_calendar_writes(now=now) == 0  # nothing waits on the gone event
 
 

@@ -5,12 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kite_app.providers.calendar.base import EventData
-from kite_app.providers.calendar.google import (
-    SCOPES,
-    GoogleCalendarError,
-    GoogleCalendarProvider,
-    event_id_for,
-)
+from kite_app.providers.calendar.google import GoogleCalendarProvider
+from kite_app.providers.calendar.google_api import SCOPES, GoogleCalendarError
+from kite_app.providers.calendar.google_events import event_id_for
 from tests.servers.google import FakeGoogle
 
 AGENT = "ada@example.com"

@@ -7,7 +7,7 @@ from sqlmodel import select
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, OutboxMail
 from kite_app.providers.mail.dispatcher import attachment
-from kite_app.services import booking, conversations, meetings
+from kite_app.services import booking, conversations, meeting_changes, meetings
 from tests.services.test_booking import MON_10, NOW, req
 
 
@@ -23,7 +23,7 @@ def test_a_german_guests_mails_and_notices_are_german(open_agent):
         meeting = s.exec(select(Meeting)).one()
     assert meeting.guest_language == "de"
     meetings.confirm(actor, meeting.id, now=NOW)  # the agent acts; the guest still reads German
-    booking.cancel(m["manage_token"], now=NOW, reason="Krank")
+    meeting_changes.cancel(m["manage_token"], now=NOW, reason="Krank")
 
     to_guest = mails("gus@example.com")
     assert [mail.subject.split(":")[0] for mail in to_guest] == ["Neuer Termin", "Bestätigt", "Termin gelöscht"]

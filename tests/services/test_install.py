@@ -10,7 +10,7 @@ from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.errors import PermissionDenied, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Integration
-from kite_app.providers.calendar.google import SCOPES
+from kite_app.providers.calendar.google_api import SCOPES
 from kite_app.services import install
 from kite_app.services.install import InstallFailed
 from tests.servers.google import FakeGoogle

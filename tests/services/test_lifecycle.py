@@ -12,7 +12,7 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail, Reminder
 from kite_app.providers.mail.dispatcher import dispatch
 from kite_app.providers.mail.smtp import SmtpSettings
-from kite_app.services import accounts, booking, conversations, meetings, reminders
+from kite_app.services import accounts, booking, conversations, meeting_changes, meeting_views, meetings, reminders
 from tests.servers.smtp import SmtpServer, ics_of, text_of
 from tests.services.test_booking import MON_10, NOW, req
 
@@ -95,7 +95,7 @@ def test_agent_confirms_reschedules_and_deletes_and_both_hear_of_it(open_agent, 
     assert [a["Subject"].split(":")[0] for a in smtp.to(AGENT_MAIL)] == ["New meeting", "Meeting changed",
                                                                        "Meeting changed", "Meeting deleted"]
     assert meetings.upcoming(actor, now=NOW) == []
-    assert booking.get(m["manage_token"], now=NOW)["status"] == "cancelled"
+    assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "cancelled"
 
 
 def test_one_conversation_per_guest_with_notices_in_each_readers_zone(open_agent):
@@ -190,11 +190,11 @@ def test_reminders_go_out_once_move_with_the_meeting_and_stop_when_deleted(open_
     assert len([g for g in smtp.to(GUEST_MAIL) if g["Subject"].startswith("Reminder")]) == 1
 
     other = booking.book(req(start=MON_10 + timedelta(days=3), guest_email="o@example.com"), now=NOW)
-    booking.change(other["manage_token"], now=NOW, start=MON_10 + timedelta(days=3, hours=1))
+    meeting_changes.change(other["manage_token"], now=NOW, start=MON_10 + timedelta(days=3, hours=1))
     with transaction() as s:
         planned = s.exec(select(Reminder).where(Reminder.status == "scheduled")).all()
     assert [r.remind_at for r in planned] == [MON_10 + timedelta(days=3)]
-    booking.cancel(other["manage_token"], now=NOW)
+    meeting_changes.cancel(other["manage_token"], now=NOW)
     assert reminders.send_due(now=MON_10 + timedelta(days=3, minutes=30)) == 0
 
 

@@ -11,7 +11,7 @@ from kite_app.domain.errors import KiteError
 from kite_app.domain.meeting import SlotTaken
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import OutboxMail
-from kite_app.services import booking, built_in_calendar, conversations, meetings
+from kite_app.services import booking, built_in_calendar, conversations, meeting_changes, meetings
 from tests.services.test_booking import MON_10, NOW, req
 
 
@@ -23,7 +23,7 @@ def mail_kinds():
 def test_a_guest_who_changes_only_the_subject_tells_the_agent(open_agent):
     actor, _view, _cal = open_agent
     m = booking.book(req(subject="Pricing"), now=NOW)
-    changed = booking.change(m["manage_token"], subject="Pricing for 40 seats", now=NOW)
+    changed = meeting_changes.change(m["manage_token"], subject="Pricing for 40 seats", now=NOW)
     assert changed["subject"] == "Pricing for 40 seats" and changed["start"] == m["start"]
     [conv] = conversations.inbox(actor)
     assert conv["unread"] == 2
@@ -32,7 +32,7 @@ def test_a_guest_who_changes_only_the_subject_tells_the_agent(open_agent):
     assert "10:00–10:30 (Europe/Berlin)" in last
     assert mail_kinds()[-2:] == [("changed", "gus@example.com"), ("changed", "bob@example.com")]
 
-    booking.change(m["manage_token"], subject="Pricing for 40 seats", now=NOW)  # nothing changed: nothing said
+    meeting_changes.change(m["manage_token"], subject="Pricing for 40 seats", now=NOW)  # nothing changed: nothing said
     assert len(mail_kinds()) == 4 and conversations.inbox(actor)[0]["unread"] == 0
 
 
@@ -48,7 +48,7 @@ def test_the_agents_own_actions_are_not_unread_for_them(open_agent):
     assert conversations.inbox(actor)[0]["unread"] == 0
     conversations.agent_writes(actor, conv["id"], "See you then", now=NOW)
     assert conversations.inbox(actor)[0]["unread"] == 0
-    booking.cancel(m["manage_token"], now=NOW)
+    meeting_changes.cancel(m["manage_token"], now=NOW)
     assert conversations.inbox(actor)[0]["unread"] == 1  # the guest's deletion is news
 
 

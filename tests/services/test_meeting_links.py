@@ -19,7 +19,10 @@ from kite_app.services import (
     built_in_calendar,
     calendar_settings,
     calendar_sync,
+    calendar_writes,
+    meeting_changes,
     meeting_links,
+    meeting_views,
     reminders,
 )
 from tests.seed import edit_form
@@ -107,12 +110,12 @@ def test_a_template_link_is_the_meetings_through_every_change_and_everywhere(ope
     assert second["meeting_url"] != link  # a room of its own: not guessable from another meeting's
 
     token = first["manage_token"]
-    booking.change(token, now=NOW, start=MON_10 + timedelta(hours=3), duration=60)
+    meeting_changes.change(token, now=NOW, start=MON_10 + timedelta(hours=3), duration=60)
     with transaction() as s:
         meeting_id = s.exec(select(Meeting).where(Meeting.guest_email == "gus@example.com")).one().id
     from kite_app.services import meetings
     meetings.change_duration(actor, meeting_id, 30, now=NOW)
-    assert booking.get(token, now=NOW)["meeting_url"] == link
+    assert meeting_views.get(token, now=NOW)["meeting_url"] == link
     assert [c["meeting_url"] for c in meetings.upcoming(actor, now=NOW) if c["guest_email"] == "gus@example.com"] \
         == [link]
 
@@ -124,13 +127,13 @@ def test_a_template_link_is_the_meetings_through_every_change_and_everywhere(ope
     with transaction() as s:
         booked = s.exec(select(Message).order_by(Message.id)).first()
     assert booked.notice["meeting_url"] == link  # the conversation's notice says it
-    ics = icalendar.Calendar.from_ical(booking.calendar_file(token, now=NOW)).walk("VEVENT")[0]
+    ics = icalendar.Calendar.from_ical(meeting_views.calendar_file(token, now=NOW)).walk("VEVENT")[0]
     assert str(ics["LOCATION"]) == link
     feed_token = calendar_settings.view(actor)["feed_url"].rsplit("/", 1)[1].removesuffix(".ics")
     feed = icalendar.Calendar.from_ical(built_in_calendar.meetings_ics(feed_token, now=NOW))
     assert link in [str(e.get("LOCATION")) for e in feed.walk("VEVENT")]
 
-    booking.cancel(token, now=NOW)
+    meeting_changes.cancel(token, now=NOW)
     deleted = mails_to("gus@example.com")[-1]
     assert deleted.kind == "deleted" and link not in deleted.body_text
     assert "LOCATION" not in icalendar.Calendar.from_ical(attachment(deleted)).walk("VEVENT")[0]
@@ -175,26 +178,26 @@ def test_google_meet_is_created_once_and_its_link_arrives_when_ready(google):
     seen_pending = 0
     for _ in range(6):  # the sync job's runs
         calendar_sync.retry_calendar_writes(now=NOW)
-        now_view = booking.get(view["manage_token"], now=NOW)
+        now_view = meeting_views.get(view["manage_token"], now=NOW)
         if now_view["meeting_url"]:
             break
         seen_pending += now_view["link_pending"]
     assert seen_pending >= 1
-    link = booking.get(view["manage_token"], now=NOW)["meeting_url"]
+    link = meeting_views.get(view["manage_token"], now=NOW)["meeting_url"]
     assert link.startswith("https://meet.google.com/")
     assert len(fake.conference_creates) == 1
 
     # both sides are told, with the link; later mails carry it
     ready = [m for m in mails_to("gus@example.net") if m.kind == "link_ready"]
     assert len(ready) == 1 and link in ready[0].body_text
-    booking.change(view["manage_token"], now=NOW, start=MON_10 + timedelta(hours=2))
+    meeting_changes.change(view["manage_token"], now=NOW, start=MON_10 + timedelta(hours=2))
     with transaction() as s:
         meeting_id = s.exec(select(Meeting)).one().id
     from kite_app.services import meetings
     meetings.change_duration(actor, meeting_id, 60, now=NOW)
-    booking.flush_calendar_writes()
+    calendar_writes.flush_calendar_writes()
     calendar_sync.retry_calendar_writes(now=NOW)
-    assert booking.get(view["manage_token"], now=NOW)["meeting_url"] == link
+    assert meeting_views.get(view["manage_token"], now=NOW)["meeting_url"] == link
     assert len(fake.conference_creates) == 1  # no second conference on a change
     assert all("conferenceData" not in p for p in fake.patches)
     changed = [m for m in mails_to("gus@example.net") if m.kind == "changed"]
@@ -210,7 +213,7 @@ def test_an_insert_whose_answer_was_lost_makes_one_conference(google):
     view = book(google_req())
     for _ in range(4):
         calendar_sync.retry_calendar_writes(now=NOW)
-    assert booking.get(view["manage_token"], now=NOW)["meeting_url"].startswith("https://meet.google.com/")
+    assert meeting_views.get(view["manage_token"], now=NOW)["meeting_url"].startswith("https://meet.google.com/")
     assert len(fake.conference_creates) == 1 and len(fake.events(ADA)) == 1
 
 
@@ -220,7 +223,7 @@ def test_a_conference_google_could_not_make_leaves_the_meeting_without_a_link(go
     fake.conference_outcome = "failure"
     view = book(google_req())
     calendar_sync.retry_calendar_writes(now=NOW)
-    after = booking.get(view["manage_token"], now=NOW)
+    after = meeting_views.get(view["manage_token"], now=NOW)
     assert after["meeting_url"] == "" and not after["link_pending"]
     assert len(fake.conference_creates) == 1
     assert ADA

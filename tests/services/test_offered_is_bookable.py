@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kite_app.domain.calendar_settings import SLOT_INTERVALS
 from kite_app.domain.meeting import SlotUnavailable
-from kite_app.services import availability, booking
+from kite_app.services import availability, booking, meeting_changes
 from kite_app.services.booking import BookingRequest
 from tests.conftest import migrate
 from tests.seed import open_agent
@@ -59,14 +59,14 @@ def test_every_listed_slot_books_and_every_accepted_time_is_listed(
         meeting = booking.book(BookingRequest(slug=agent["slug"], start=datetime.fromisoformat(slot["start"]),
                                               duration=duration, guest_name="Gus", guest_email="gus@example.com",
                                               guest_time_zone=zone), now=now)
-        booking.cancel(meeting["manage_token"], now=now)
+        meeting_changes.cancel(meeting["manage_token"], now=now)
     listed = {datetime.fromisoformat(s["start"]) for s in wide}
     for pick in picks:  # times around each pick, on and off the grid
         probe = now + timedelta(minutes=5 * (pick % (32 * 288)))
         try:
             probed = booking.book(BookingRequest(slug=agent["slug"], start=probe, duration=duration, guest_name="Gus",
                                                  guest_email="gus@example.com", guest_time_zone=zone), now=now)
-            booking.cancel(probed["manage_token"], now=now)  # the next probe finds the same free time
+            meeting_changes.cancel(probed["manage_token"], now=now)  # the next probe finds the same free time
             accepted = True
         except SlotUnavailable:
             accepted = False

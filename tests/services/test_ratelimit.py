@@ -9,7 +9,7 @@ import pytest
 
 from kite_app.config import settings
 from kite_app.domain.errors import TooManyAttempts
-from kite_app.services import ratelimit
+from kite_app.services import meeting_changes, ratelimit
 from tests.conftest import ROOT, free_port
 
 
@@ -73,7 +73,7 @@ def test_the_booking_service_applies_the_limit_to_booking_and_to_the_guests_chan
         booking.book(req(start=MON_10 + timedelta(hours=5), guest_email="three@example.com", client="203.0.113.7"),
                      now=NOW)
     with pytest.raises(TooManyAttempts):  # the manage page's changes count too
-        booking.change(first["manage_token"], subject="Again", now=NOW, client="203.0.113.7")
-    booking.change(first["manage_token"], subject="From elsewhere", now=NOW, client="198.51.100.1")
+        meeting_changes.change(first["manage_token"], subject="Again", now=NOW, client="203.0.113.7")
+    meeting_changes.change(first["manage_token"], subject="From elsewhere", now=NOW, client="198.51.100.1")
     booking.book(req(start=MON_10 + timedelta(hours=5), guest_email="three@example.com"), now=NOW)  # the app itself
     ratelimit.reset()

@@ -11,7 +11,16 @@ from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.errors import KiteError, NotFound, TooManyAttempts
 from kite_app.persistence import db
-from kite_app.services import booking, built_in_calendar, calendar_settings, conversations, cookie_tickets, ratelimit
+from kite_app.services import (
+    booking,
+    built_in_calendar,
+    calendar_settings,
+    conversations,
+    cookie_tickets,
+    meeting_changes,
+    meeting_views,
+    ratelimit,
+)
 from tests.services.test_booking import NOW, req
 
 
@@ -27,24 +36,24 @@ def test_a_client_guessing_manage_links_is_refused_even_a_right_one(open_agent, 
     token = booking.book(req(), now=NOW)["manage_token"]
     for guess in ("aaaa", "bbbb"):
         with pytest.raises(NotFound):
-            booking.get(guess, now=NOW, client="203.0.113.9")
-    assert booking.get(token, now=NOW, client="203.0.113.9")["manage_token"] == token  # 2 misses: still allowed
+            meeting_views.get(guess, now=NOW, client="203.0.113.9")
+    assert meeting_views.get(token, now=NOW, client="203.0.113.9")["manage_token"] == token  # 2 misses: still allowed
     with pytest.raises(NotFound):
-        booking.cancel("cccc", now=NOW, client="203.0.113.9")
-    for attempt in (lambda: booking.get(token, now=NOW, client="203.0.113.9"),
-                    lambda: booking.cancel(token, now=NOW, client="203.0.113.9"),
+        meeting_changes.cancel("cccc", now=NOW, client="203.0.113.9")
+    for attempt in (lambda: meeting_views.get(token, now=NOW, client="203.0.113.9"),
+                    lambda: meeting_changes.cancel(token, now=NOW, client="203.0.113.9"),
                     lambda: conversations.open_for_guest(token, now=NOW, client="203.0.113.9")):
         with pytest.raises(TooManyAttempts, match="Too many requests"):
             attempt()
-    assert booking.get(token, now=NOW, client="198.51.100.7")["status"] == "pending"  # others are not affected
-    assert booking.get(token, now=NOW + timedelta(minutes=11), client="203.0.113.9")["status"] == "pending"
+    assert meeting_views.get(token, now=NOW, client="198.51.100.7")["status"] == "pending"  # others are not affected
+    assert meeting_views.get(token, now=NOW + timedelta(minutes=11), client="203.0.113.9")["status"] == "pending"
 
 
 def test_known_links_do_not_count_as_guesses(open_agent, three_misses):
     token = booking.book(req(), now=NOW)["manage_token"]
     for _ in range(10):
-        booking.get(token, now=NOW, client="203.0.113.9")
-    assert booking.my_meetings([token, token], slug="bob-agent", verified_email=None, now=NOW,
+        meeting_views.get(token, now=NOW, client="203.0.113.9")
+    assert meeting_views.my_meetings([token, token], slug="bob-agent", verified_email=None, now=NOW,
                                client="203.0.113.9")[0]["manage_token"] == token
 
 

@@ -16,7 +16,17 @@ from kite_app.domain.meeting import SlotTaken
 from kite_app.domain.teams import TeamForm, member_settings
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, OutboxMail
-from kite_app.services import accounts, availability, booking, calendar_settings, conversations, meetings, teams
+from kite_app.services import (
+    accounts,
+    availability,
+    booking,
+    calendar_settings,
+    conversations,
+    meeting_changes,
+    meeting_views,
+    meetings,
+    teams,
+)
 from kite_app.services.booking import BookingRequest
 from tests.seed import admin_actor, open_agent
 
@@ -134,7 +144,7 @@ def test_reassign_moves_the_meeting_and_tells_everyone(two_agents):
 
     moved = teams.reassign(Actor(user_id=first_host["id"], role=Role.AGENT), meeting_id, other["id"], now=NOW)
     assert moved["agent_slug"] == other["slug"] and moved["status"] == "pending"
-    assert booking.get(m["manage_token"], now=NOW)["agent_name"] == other["name"]  # the guest's link follows
+    assert meeting_views.get(m["manage_token"], now=NOW)["agent_name"] == other["name"]  # the guest's link follows
     assert hosts() == Counter({other["id"]: 1})
     with transaction() as s:
         mails = [(x.kind, x.to_email) for x in s.exec(select(OutboxMail).where(OutboxMail.kind == "reassigned"))]
@@ -172,12 +182,12 @@ def test_a_collective_meeting_has_every_member_as_host_and_is_confirmed_when_all
 
     [card] = meetings.upcoming(Actor(user_id=b["id"], role=Role.AGENT), now=NOW)
     assert card["team"] == "Support" and card["reassign_to"] == []  # collective: nobody to give it to
-    booking.confirm_meeting(rows[1].id, now=NOW)  # Ben says yes
-    assert booking.get(m["manage_token"], now=NOW)["status"] == "pending"
+    meeting_changes.confirm_meeting(rows[1].id, now=NOW)  # Ben says yes
+    assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "pending"
     texts = [x["text"] for x in conversations.open_for_guest(m["manage_token"], now=NOW)["messages"]]
     assert any("Ben Busy confirmed the meeting" in t and "(1 of 2 hosts have confirmed)" in t for t in texts)
-    booking.confirm_meeting(rows[0].id, now=NOW)  # Ann too: now the guest is told
-    assert booking.get(m["manage_token"], now=NOW)["status"] == "confirmed"
+    meeting_changes.confirm_meeting(rows[0].id, now=NOW)  # Ann too: now the guest is told
+    assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "confirmed"
     with transaction() as s:
         confirmed = [x.to_email for x in s.exec(select(OutboxMail).where(OutboxMail.kind == "confirmed"))]
     assert confirmed == ["gus@example.com"]
@@ -195,12 +205,12 @@ def test_a_collective_meeting_moves_only_when_every_host_is_free_and_is_deleted_
     booking.book(BookingRequest(slug="ben-busy", start=DAY + timedelta(hours=2), duration=30, guest_name="Hal",
                                 guest_email="hal@example.com", guest_time_zone="UTC"), now=NOW)
     with pytest.raises(SlotTaken):  # Ben has another meeting then
-        booking.change(m["manage_token"], start=DAY + timedelta(hours=2), now=NOW)
+        meeting_changes.change(m["manage_token"], start=DAY + timedelta(hours=2), now=NOW)
     assert {r.starts_at for r in rows_of_group() if r.guest_email == "gus@example.com"} == {DAY}
-    moved = booking.change(m["manage_token"], start=DAY + timedelta(hours=3), now=NOW)
+    moved = meeting_changes.change(m["manage_token"], start=DAY + timedelta(hours=3), now=NOW)
     assert moved["start"] == (DAY + timedelta(hours=3)).isoformat()
     assert {r.starts_at for r in rows_of_group() if r.guest_email == "gus@example.com"} == {DAY + timedelta(hours=3)}
-    booking.cancel(m["manage_token"], now=NOW)
+    meeting_changes.cancel(m["manage_token"], now=NOW)
     assert {r.status for r in rows_of_group() if r.guest_email == "gus@example.com"} == {"cancelled"}
     offered = teams.team_slots("onboarding", start=DAY, end=DAY + timedelta(days=1), duration=30, guest_zone="UTC",
                                now=NOW)

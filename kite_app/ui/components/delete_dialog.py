@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from kite_app.services.booking import MAX_REASON
+from kite_app.services.meeting_changes import MAX_REASON
 from kite_app.ui.i18n import t
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app import routes
-from kite_app.services.booking import MeetingView
+from kite_app.services.meeting_views import MeetingView
 from kite_app.ui.components.avatar import avatar
 from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import (

@@ -16,8 +16,9 @@ from kite_app.domain import calendar_links, times, zones
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.zones import ZoneChoice
-from kite_app.services import availability, booking, guest_auth, teams
-from kite_app.services.booking import BookingRequest, LoginRequired, MeetingView
+from kite_app.services import availability, booking, guest_auth, meeting_changes, meeting_views, teams
+from kite_app.services.booking import BookingRequest, LoginRequired
+from kite_app.services.meeting_views import MeetingView
 from kite_app.ui.browser import BrowserState
 from kite_app.ui.components.slot_picker import SlotChoice
 from kite_app.ui.session import utcnow
@@ -319,11 +320,11 @@ class BookingState(SlotChoice, BrowserState):
 
     def _load_mine(self) -> None:
         try:
-            mine = teams.my_team_meetings if self._team() else booking.my_meetings
+            mine = teams.my_team_meetings if self._team() else meeting_views.my_meetings
             held = _links(self._cookie(cookies.MEETING_LINKS))
             found = mine(held, slug=self._slug(), verified_email=self.verified_email or None, now=utcnow(),
                          client=self._client())
-            self.mine = [booking.in_locale(m, self.locale) for m in found]
+            self.mine = [meeting_views.in_locale(m, self.locale) for m in found]
             if new := [m["manage_token"] for m in found if m["manage_token"] not in held]:
                 self._remember_links(held, new)
         except KiteError as exc:
@@ -365,7 +366,8 @@ class BookingState(SlotChoice, BrowserState):
     def delete_mine(self):
         self.message, self.notice, self.errors = "", "", {}
         try:
-            meeting = booking.cancel(self.deleting, now=utcnow(), client=self._client(), reason=self.delete_reason)
+            meeting = meeting_changes.cancel(self.deleting, now=utcnow(), client=self._client(),
+                                             reason=self.delete_reason)
         except ValidationError as exc:
             self.errors = {"reason": self._(next(iter(exc.errors.values())))}
             return
@@ -373,7 +375,7 @@ class BookingState(SlotChoice, BrowserState):
             self.message, self.deleting = self._(exc.message), ""
             return
         self.deleting, self.delete_reason = "", ""
-        meeting = booking.in_locale(meeting, self.locale)
+        meeting = meeting_views.in_locale(meeting, self.locale)
         self.notice = self._("Deleted the meeting on {date}, {time}.").format(date=meeting["date_label"],
                                                                              time=meeting["time_label"])
         self._load_mine()

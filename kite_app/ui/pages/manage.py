@@ -10,9 +10,9 @@ import reflex as rx
 from kite_app import routes
 from kite_app.domain import times
 from kite_app.domain.errors import KiteError, ValidationError
-from kite_app.services import availability, booking, conversations, teams
-from kite_app.services.booking import MeetingView
+from kite_app.services import availability, conversations, meeting_changes, meeting_views, teams
 from kite_app.services.conversations import MessageView
+from kite_app.services.meeting_views import MeetingView
 from kite_app.ui.browser import BrowserState
 from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import BROWSER_LANGUAGE, field, form_alert, form_notice, var_select_field
@@ -58,7 +58,7 @@ class ManageState(SlotChoice, BrowserState):
         now = utcnow()
         zone = self.meeting["time_zone"]
         try:
-            slots = booking.change_slots(self._token(), start=now, end=now + timedelta(days=self._window + 1),
+            slots = meeting_changes.change_slots(self._token(), start=now, end=now + timedelta(days=self._window + 1),
                                          duration=int(self.duration), guest_zone=zone, now=now, client=self._client(),
                                          locale=self.locale)
         except KiteError as exc:  # e.g. the agent's calendar cannot be read right now
@@ -80,7 +80,7 @@ class ManageState(SlotChoice, BrowserState):
 
     def _label(self, meeting: MeetingView) -> None:
         """Show `meeting` with its date and time in the guest's zone and clock convention."""
-        self.meeting = booking.in_locale(meeting, self.locale)
+        self.meeting = meeting_views.in_locale(meeting, self.locale)
 
     @rx.event
     def detected(self, language: str):
@@ -99,7 +99,7 @@ class ManageState(SlotChoice, BrowserState):
     def choose_language(self, language: str):
         """The switcher: the page, and the guest's mails and notices from now on, in `language`."""
         try:
-            meeting = booking.set_guest_language(self._token(), language, now=utcnow(), client=self._client())
+            meeting = meeting_views.set_guest_language(self._token(), language, now=utcnow(), client=self._client())
         except KiteError as exc:
             self.message = self._(exc.message)
             return
@@ -115,7 +115,7 @@ class ManageState(SlotChoice, BrowserState):
         """Polled while the page is open: new messages and notices appear without reloading."""
         try:
             if conversations.last_id_for_guest(self._token(), now=utcnow(), client=self._client()) != self._last_id:
-                self._show(booking.get(self._token(), now=utcnow(), client=self._client()))
+                self._show(meeting_views.get(self._token(), now=utcnow(), client=self._client()))
         except KiteError:
             pass
 
@@ -142,7 +142,7 @@ class ManageState(SlotChoice, BrowserState):
         self.ready, self.not_found, self.editing, self.confirm_delete = False, "", False, False
         self._clear()
         try:
-            meeting = booking.get(self._token(), now=utcnow(), client=self._client())
+            meeting = meeting_views.get(self._token(), now=utcnow(), client=self._client())
             slug = meeting["page"].rsplit("/", 1)[-1]
             info = teams.team_page(slug) if meeting["page"].startswith("/team/") else availability.booking_page(slug)
         except KiteError as exc:
@@ -180,7 +180,7 @@ class ManageState(SlotChoice, BrowserState):
             self.errors = {"slot": self._("Choose a time.")}
             return
         try:
-            meeting = booking.change(self._token(), now=utcnow(), start=datetime.fromisoformat(self.slot),
+            meeting = meeting_changes.change(self._token(), now=utcnow(), start=datetime.fromisoformat(self.slot),
                                      duration=int(self.duration), subject=self.subject,
                                      client=self._client())
         except ValidationError as exc:
@@ -211,7 +211,8 @@ class ManageState(SlotChoice, BrowserState):
     def delete(self):
         self._clear()
         try:
-            meeting = booking.cancel(self._token(), now=utcnow(), client=self._client(), reason=self.delete_reason)
+            meeting = meeting_changes.cancel(self._token(), now=utcnow(), client=self._client(),
+                                             reason=self.delete_reason)
         except ValidationError as exc:
             self.errors = self._errors(exc.errors)
             return
