@@ -49,6 +49,20 @@
     }
   });
 
+  // The tab's title and <html lang> follow the page's language (screen readers read lang): the page writes
+  // both into its frame (layout.template: [data-kite-lang], [data-kite-title]); the build's are English.
+  function speak() {
+    var page = document.querySelector("[data-kite-lang]");
+    var lang = page && page.getAttribute("lang");
+    if (lang && document.documentElement.lang !== lang) document.documentElement.lang = lang;
+    var title = document.querySelector("[data-kite-title]");
+    var text = title && title.textContent;
+    if (text && document.title !== text) document.title = text;
+  }
+  new MutationObserver(speak).observe(document.documentElement,
+    { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ["lang"] });
+  speak();
+
   // Framed by the widget: Escape closes the overlay from anywhere in the page, and the overlay can ask
   // for focus on the page's last control (Shift+Tab from its close button).
   if (window.self === window.top) return;

@@ -27,7 +27,7 @@ from kite_app.domain.times import display_locale
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français", "it": "Italiano", "es": "Español"}
 DEFAULT = "en"
 TRANSLATIONS = Path(__file__).parent / "translations"
-KEYWORDS = {"t": None, "_": None, "tr": None, "msg": None, "gettext": (2,)}
+KEYWORDS = {"t": None, "_": None, "tr": None, "msg": None, "N_": None, "gettext": (2,)}
 
 
 def best_language(preferred: Iterable[str]) -> str:

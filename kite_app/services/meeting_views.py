@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from kite_app import config, i18n, routes
-from kite_app.domain import times
+from kite_app.domain import calendar_links, times
 from kite_app.domain.accounts import normalize_email
+from kite_app.domain.calendar_links import GuestEvent
 from kite_app.domain.errors import ValidationError
 from kite_app.domain.meeting import LIVE, MeetingStatus
 from kite_app.domain.text import msg
@@ -125,16 +126,23 @@ def calendar_file(token: str, *, now: datetime, client: str | None = None) -> st
     with transaction(read_only=True) as s:
         meeting = manage_links.meeting_for(s, token, client=client, now=now)
         agent = must_get(s, User, meeting.agent_id)
-        link = routes.manage_url(config.settings.public_url, token)
         tr = partial(i18n.say, meeting.guest_language)
+        event = guest_event(view(meeting, agent, token, now, s))
         return invite(Invite(
-            uid=meeting.uid, sequence=meeting.sequence, method="PUBLISH",
-            summary=meeting.subject or tr("Meeting with {name}").format(name=agent.name),
-            description=tr("Change or delete the meeting, or write to {name}").format(name=agent.name) + f": {link}",
-            start=meeting.starts_at, end=meeting.ends_at, organizer_name=agent.name, organizer_email=agent.email,
-            attendee_name=meeting.guest_name, attendee_email=meeting.guest_email, stamp=now,
-            confirmed=meeting.status == MeetingStatus.CONFIRMED, cancelled=meeting.status not in LIVE,
-            meeting_url=meeting.meeting_url if meeting.status in LIVE else ""))
+            uid=meeting.uid, sequence=meeting.sequence, method="PUBLISH", summary=event.title,
+            description=event.description, start=meeting.starts_at, end=meeting.ends_at, organizer_name=agent.name,
+            organizer_email=agent.email, attendee_name=meeting.guest_name, attendee_email=meeting.guest_email,
+            stamp=now, confirmed=meeting.status == MeetingStatus.CONFIRMED, cancelled=meeting.status not in LIVE,
+            meeting_url=event.location, join_label=tr("Join the meeting")))
+
+
+def guest_event(meeting: MeetingView) -> GuestEvent:
+    """What the guest's own calendar gets for a meeting (with its manage link): the .ics file and the "Add to
+    calendar" links carry the same title, description and place, in the guest's language."""
+    return calendar_links.guest_event(
+        subject=meeting["subject"], agent_name=meeting["agent_name"], meeting_url=meeting["meeting_url"],
+        manage_url=routes.manage_url(config.settings.public_url, meeting["manage_token"]),
+        tr=partial(i18n.say, meeting["language"]))
 
 
 def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime,

@@ -93,7 +93,7 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             organizer_name=agent.name, organizer_email=agent.email,
             attendee_name=meeting.guest_name, attendee_email=meeting.guest_email,
             stamp=now, confirmed=meeting.status == MeetingStatus.CONFIRMED,
-            meeting_url="" if cancel else meeting.meeting_url,
+            meeting_url="" if cancel else meeting.meeting_url, join_label=tr("Join the meeting"),
         ))
         s.add(OutboxMail(kind=kind, to_email=meeting.guest_email if to_guest else agent.email, subject=mail.subject,
                          body_text=mail.text, body_html=mail.html, invite=facts, meeting_id=meeting.id,

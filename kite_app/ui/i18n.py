@@ -10,6 +10,11 @@ from kite_app import i18n
 from kite_app.ui.browser import BrowserState
 
 
+def N_(text: str) -> str:
+    """Marks a text for extraction where it must stay a plain string (a page's title); `t` says it."""
+    return text
+
+
 def t(text: str, **values: rx.Var | str) -> rx.Var:
     if text not in i18n.msgids():
         raise KeyError(f"{text!r} is not in kite_app/translations/messages.pot: run python -m kite_app.i18n")

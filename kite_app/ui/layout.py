@@ -112,17 +112,22 @@ def navbar() -> rx.Component:
 
 
 def template(*, route: str, title: str, on_load=None) -> Callable[[Callable[[], rx.Component]], rx.Component]:
-    """Wrap a page in the common layout and register it with its route and title."""
+    """Wrap a page in the common layout and register it with its route and title (marked with `N_`: the tab
+    shows it in the page's language)."""
 
     def decorator(page: Callable[[], rx.Component]):
         @rx.page(route=route, title=f"{title} · Kite Scheduler", on_load=on_load)
         def wrapped() -> rx.Component:
             return rx.box(
+                # what assets/kite.js makes the tab's title and <html lang>: the page's language, not the build's
+                rx.el.span(t(title) + " · Kite Scheduler", data_kite_title="", hidden=True),
                 navbar(),
                 app_notice(),
                 rx.el.main(rx.container(page(), size="3", padding_y="6"), class_name="kite-main"),
                 cookie_claims(),
                 class_name="kite-page",
+                lang=BrowserState.language,
+                data_kite_lang="",
             )
 
         wrapped.__name__ = page.__name__

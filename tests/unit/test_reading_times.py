@@ -1,11 +1,13 @@
 """Times in the reader's convention, the month calendar, time zone search and "Add to calendar" links."""
 
 from datetime import UTC, date, datetime
+from functools import partial
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from kite_app import i18n
 from kite_app.domain import calendar_links, times, zones
 from kite_app.domain.accounts import initials, photo_type
 from kite_app.ui.components.slot_picker import month_grid
@@ -70,12 +72,31 @@ def test_time_zones_are_found_by_city_country_or_offset_with_the_local_time():
 def test_add_to_calendar_links_carry_the_meeting_in_utc():
     start = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     end = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))
-    google = parse_qs(urlsplit(calendar_links.google_url("Demo & more", start, end, "Link: x")).query)
+    event = calendar_links.GuestEvent(title="Demo & more", description="Link: x", location="")
+    google = parse_qs(urlsplit(calendar_links.google_url(event, start, end)).query)
     assert google == {"action": ["TEMPLATE"], "text": ["Demo & more"], "dates": ["20261201T080000Z/20261201T083000Z"],
                       "details": ["Link: x"]}
-    outlook = parse_qs(urlsplit(calendar_links.outlook_url("Demo", start, end, "Link: x")).query)
+    outlook = parse_qs(urlsplit(calendar_links.outlook_url(event, start, end)).query)
     assert outlook["startdt"] == ["2026-12-01T08:00:00Z"] and outlook["enddt"] == ["2026-12-01T08:30:00Z"]
-    assert outlook["subject"] == ["Demo"] and outlook["rru"] == ["addevent"]
+    assert outlook["subject"] == ["Demo & more"] and outlook["rru"] == ["addevent"]
+
+
+def test_the_guests_calendar_event_names_the_agent_and_the_link_in_the_guests_language():
+    german = partial(i18n.say, "de")
+    event = calendar_links.guest_event(subject="", agent_name="Lena Last", meeting_url="https://meet.example.com/r",
+                                       manage_url="https://kite.example.com/manage/t", tr=german)
+    assert event.title == "Termin mit Lena Last" and event.location == "https://meet.example.com/r"
+    assert event.description.splitlines() == [
+        "Mit Lena Last", "Am Meeting teilnehmen: https://meet.example.com/r", "",
+        "Termin ändern oder löschen, oder Lena Last schreiben: https://kite.example.com/manage/t"]
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    for url, where in ((calendar_links.google_url(event, start, start), "location"),
+                       (calendar_links.outlook_url(event, start, start), "location")):
+        assert parse_qs(urlsplit(url).query)[where] == ["https://meet.example.com/r"]
+    plain = calendar_links.guest_event(subject="Demo", agent_name="Lena Last", meeting_url="", manage_url="m",
+                                       tr=partial(i18n.say, "en"))
+    assert plain.title == "Demo" and "Join" not in plain.description
+    assert "location" not in parse_qs(urlsplit(calendar_links.google_url(plain, start, start)).query)
 
 
 def test_photos_are_known_by_their_bytes_and_names_give_initials():

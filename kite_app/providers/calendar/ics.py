@@ -134,6 +134,7 @@ class Invite:
     confirmed: bool
     cancelled: bool = False
     meeting_url: str = ""  # LOCATION and the RFC 7986 CONFERENCE property
+    join_label: str = "Join the meeting"  # the link's words, in the reader's language
 
 
 def invite_facts(inv: Invite) -> dict:
@@ -162,9 +163,9 @@ def invite(inv: Invite) -> str:
     ev.add("dtstart", inv.start.astimezone(UTC))
     ev.add("dtend", inv.end.astimezone(UTC))
     ev.add("summary", inv.summary)
-    ev.add("description", f"Join the meeting: {inv.meeting_url}\n\n{inv.description}" if inv.meeting_url
-           else inv.description)
-    _add_link(ev, inv.meeting_url)
+    said = not inv.meeting_url or inv.meeting_url in inv.description  # the mail's text names the link already
+    ev.add("description", inv.description if said else f"{inv.join_label}: {inv.meeting_url}\n\n{inv.description}")
+    _add_link(ev, inv.meeting_url, inv.join_label)
     organizer = icalendar.vCalAddress(f"mailto:{inv.organizer_email}")
     organizer.params["cn"] = icalendar.vText(inv.organizer_name)
     ev.add("organizer", organizer)
@@ -180,8 +181,8 @@ def invite(inv: Invite) -> str:
     return cal.to_ical().decode()
 
 
-def _add_link(ev: icalendar.Event, meeting_url: str) -> None:
+def _add_link(ev: icalendar.Event, meeting_url: str, label: str = "Join the meeting") -> None:
     """Where the meeting takes place: LOCATION for every client, CONFERENCE (RFC 7986) for those that know it."""
     if meeting_url:
         ev.add("location", meeting_url)
-        ev.add("conference", meeting_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": "Join the meeting"})
+        ev.add("conference", meeting_url, parameters={"VALUE": "URI", "FEATURE": "VIDEO", "LABEL": label})

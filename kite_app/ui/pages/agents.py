@@ -9,7 +9,7 @@ from kite_app.domain.accounts import time_zones
 from kite_app.persistence.accounts import UserView
 from kite_app.services import accounts
 from kite_app.ui.components.forms import BROWSER_TIME_ZONE, field, form_alert, form_notice, select_field
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
@@ -182,7 +182,7 @@ def _reset_dialog() -> rx.Component:
     )
 
 
-@template(route=routes.AGENTS, title="Agents", on_load=AgentsState.load)
+@template(route=routes.AGENTS, title=N_("Agents"), on_load=AgentsState.load)
 def agents_page() -> rx.Component:
     return guarded(
         AgentsState.denied,

@@ -19,8 +19,9 @@ from kite_app.ui.components.forms import (
     form_notice,
 )
 from kite_app.ui.components.join_link import join_link
+from kite_app.ui.components.links import file_link
 from kite_app.ui.components.slot_picker import slot_picker
-from kite_app.ui.i18n import language_switcher, t
+from kite_app.ui.i18n import N_, language_switcher, t
 from kite_app.ui.layout import loading, template
 from kite_app.ui.pages.booking_state import BookingState
 
@@ -111,11 +112,17 @@ def zone_picker() -> rx.Component:
 def _side() -> rx.Component:
     return rx.vstack(
         _who(),
-        _durations(),
-        zone_picker(),
-        rx.cond(BookingState.require_login, rx.callout(
-            t("{name} asks guests to confirm their email: you will get a 6-digit code when you enter your details.",
-              name=BookingState.agent_name), icon="mail", color_scheme="blue", size="1")),
+        rx.cond(
+            BookingState.step == "done",
+            _summary(BookingState.confirmation),  # the booked meeting, no longer choices
+            rx.fragment(
+                _durations(),
+                zone_picker(),
+                rx.cond(BookingState.require_login, rx.callout(
+                    t("{name} asks guests to confirm their email: you will get a 6-digit code when you enter your "
+                      "details.", name=BookingState.agent_name), icon="mail", color_scheme="blue", size="1")),
+            ),
+        ),
         rx.button(rx.icon("calendar-days", size=16), t("My meetings"), variant="ghost", size="2",
                   on_click=BookingState.show_mine, type="button"),
         language_switcher(BookingState.choose_language),
@@ -241,8 +248,8 @@ def _done() -> rx.Component:
                         class_name="kite-chip"),
                 rx.link(rx.icon("external-link", size=14), "Outlook.com", href=c["outlook"], is_external=True,
                         class_name="kite-chip"),
-                rx.el.a(rx.icon("download", size=14), t("Download .ics"), href=c["ics"], download="meeting.ics",
-                        class_name="kite-chip"),
+                file_link(rx.icon("download", size=14), t("Download .ics"), href=c["ics"], download="meeting.ics",
+                          class_name="kite-chip"),
                 spacing="2", wrap="wrap", role="group", aria_labelledby="add-label",
             ),
             class_name="kite-field",
@@ -357,12 +364,12 @@ def _scheduler() -> rx.Component:
     )
 
 
-@template(route=routes.BOOKING, title="Book a meeting", on_load=BookingState.load)
+@template(route=routes.BOOKING, title=N_("Book a meeting"), on_load=BookingState.load)
 def booking_page() -> rx.Component:
     return _booking_page()
 
 
-@template(route=routes.TEAM_BOOKING, title="Book a meeting", on_load=BookingState.load)
+@template(route=routes.TEAM_BOOKING, title=N_("Book a meeting"), on_load=BookingState.load)
 def team_booking_page() -> rx.Component:
     return _booking_page()
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from kite_app import cookies, i18n, routes
-from kite_app.config import settings
 from kite_app.domain import calendar_links, times, zones
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
@@ -253,6 +252,8 @@ class BookingState(SlotChoice, BrowserState):
 
     @rx.event
     def schedule(self):
+        if self.step != "details":
+            return  # a second click, queued while the first booked: the guest stays on its confirmation
         self.errors, self.message, self.notice = {}, "", ""
         if not self.slot:
             self.step = "pick"
@@ -293,16 +294,14 @@ class BookingState(SlotChoice, BrowserState):
     def _confirm(self, meeting: MeetingView) -> None:
         start, end = datetime.fromisoformat(meeting["start"]), datetime.fromisoformat(meeting["end"])
         zone = ZoneInfo(meeting["time_zone"])
-        title = meeting["subject"] or f"Meeting with {meeting['agent_name']}"
-        manage = routes.manage_path(meeting["manage_token"])
-        details = (f"Change or delete the meeting, or write to {meeting['agent_name']}: "
-                   f"{routes.manage_url(settings.public_url, meeting['manage_token'])}")
+        event = meeting_views.guest_event(meeting)  # what the .ics carries, in the guest's language
         self.confirmation = {
             "date": times.day(start.astimezone(zone), self.locale), "time": times.span(start, end, zone, self.locale),
             "zone": meeting["time_zone"], "agent": meeting["agent_name"], "subject": meeting["subject"],
-            "email": meeting["guest_email"], "manage": manage,
-            "google": calendar_links.google_url(title, start, end, details),
-            "outlook": calendar_links.outlook_url(title, start, end, details),
+            "duration": self._("{n} min").format(n=meeting["duration"]),
+            "email": meeting["guest_email"], "manage": routes.manage_path(meeting["manage_token"]),
+            "google": calendar_links.google_url(event, start, end),
+            "outlook": calendar_links.outlook_url(event, start, end),
             "ics": routes.booking_calendar_file_path(meeting["manage_token"]),
             "join": meeting["meeting_url"],
             "join_later": "yes" if meeting["link_pending"] else "",

@@ -9,7 +9,7 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import conversations
 from kite_app.services.conversations import ConversationSummary, MeetingCard, MessageView
 from kite_app.ui.components.meeting_actions import MeetingActions, actions_feedback, meeting_card
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import Page, SessionState, utcnow
 
@@ -128,7 +128,7 @@ def _list_item(c: rx.Var[ConversationSummary]) -> rx.Component:
     )
 
 
-@template(route=routes.INBOX, title="Inbox", on_load=InboxState.load)
+@template(route=routes.INBOX, title=N_("Inbox"), on_load=InboxState.load)
 def inbox_page() -> rx.Component:
     return guarded(
         InboxState.denied,

@@ -6,6 +6,7 @@ import reflex as rx
 
 from kite_app import routes
 from kite_app.services import accounts
+from kite_app.ui.i18n import N_
 from kite_app.ui.layout import loading, template
 from kite_app.ui.pages.login import home_for
 from kite_app.ui.session import SessionState
@@ -20,6 +21,6 @@ class IndexState(SessionState):
         return rx.redirect(home_for(actor.role) if actor else routes.LOGIN)
 
 
-@template(route=routes.INDEX, title="Welcome", on_load=IndexState.load)
+@template(route=routes.INDEX, title=N_("Welcome"), on_load=IndexState.load)
 def index_page() -> rx.Component:
     return loading()

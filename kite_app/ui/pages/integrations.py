@@ -14,7 +14,7 @@ from kite_app.services import install
 from kite_app.services.install import InstallFailed
 from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.pages.meeting_links_card import meeting_links_card
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, T, utcnow
@@ -237,7 +237,7 @@ def _google_card() -> rx.Component:
     )
 
 
-@template(route=routes.INTEGRATIONS, title="Integrations", on_load=IntegrationsState.load)
+@template(route=routes.INTEGRATIONS, title=N_("Integrations"), on_load=IntegrationsState.load)
 def integrations_page() -> rx.Component:
     return guarded(
         IntegrationsState.denied,

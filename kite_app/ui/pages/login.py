@@ -9,7 +9,7 @@ from kite_app.domain.accounts import Role
 from kite_app.domain.errors import KiteError
 from kite_app.services import accounts, auth
 from kite_app.ui.components.forms import field, form_alert
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import centered_card, template
 from kite_app.ui.session import SessionState, utcnow
 
@@ -53,7 +53,7 @@ class LoginState(SessionState):
                             or home_for(user["role"]))
 
 
-@template(route=routes.LOGIN, title="Log in", on_load=LoginState.load)
+@template(route=routes.LOGIN, title=N_("Log in"), on_load=LoginState.load)
 def login_page() -> rx.Component:
     return centered_card(
         rx.form(

@@ -18,7 +18,7 @@ from kite_app.ui.components.delete_dialog import delete_dialog
 from kite_app.ui.components.forms import BROWSER_LANGUAGE, field, form_alert, form_notice, var_select_field
 from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
-from kite_app.ui.i18n import language_switcher, t
+from kite_app.ui.i18n import N_, language_switcher, t
 from kite_app.ui.layout import live, loading, template
 from kite_app.ui.pages.inbox import message_box, message_bubble
 from kite_app.ui.session import utcnow
@@ -287,7 +287,7 @@ def _delete_dialog() -> rx.Component:
                          told=ManageState.meeting["agent_name"])
 
 
-@template(route=routes.MANAGE, title="Your meeting", on_load=ManageState.load)
+@template(route=routes.MANAGE, title=N_("Your meeting"), on_load=ManageState.load)
 def manage_page() -> rx.Component:
     return rx.cond(
         ManageState.ready,

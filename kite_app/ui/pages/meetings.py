@@ -9,7 +9,7 @@ from kite_app import routes
 from kite_app.services import meetings
 from kite_app.services.meetings import AgentMeeting
 from kite_app.ui.components.meeting_actions import MeetingActions, actions_feedback, meeting_card
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, live, template
 from kite_app.ui.session import Page, SessionState, utcnow
 
@@ -57,7 +57,7 @@ class MeetingsState(MeetingActions, Page, SessionState):
         return self._open(self._reload)
 
 
-@template(route=routes.MEETINGS, title="Meetings", on_load=MeetingsState.load)
+@template(route=routes.MEETINGS, title=N_("Meetings"), on_load=MeetingsState.load)
 def meetings_page() -> rx.Component:
     return guarded(
         MeetingsState.denied,

@@ -8,7 +8,7 @@ from kite_app import routes
 from kite_app.config import settings
 from kite_app.services import outbox
 from kite_app.services.outbox import MailRow
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState
 
@@ -39,7 +39,7 @@ def _mail(m: rx.Var[MailRow]) -> rx.Component:
     )
 
 
-@template(route=routes.OUTBOX, title="Outbox", on_load=OutboxState.load)
+@template(route=routes.OUTBOX, title=N_("Outbox"), on_load=OutboxState.load)
 def outbox_page() -> rx.Component:
     return guarded(
         OutboxState.denied,

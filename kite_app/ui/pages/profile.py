@@ -12,7 +12,7 @@ from kite_app.services import accounts, calendar_settings
 from kite_app.ui.components.avatar import avatar
 from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice, select_field
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import loading, template
 from kite_app.ui.session import Page, SessionState, utcnow
 
@@ -160,7 +160,7 @@ def _photo() -> rx.Component:
     )
 
 
-@template(route=routes.PROFILE, title="Profile", on_load=ProfileState.load)
+@template(route=routes.PROFILE, title=N_("Profile"), on_load=ProfileState.load)
 def profile_page() -> rx.Component:
     e = ProfileState.errors
     return rx.cond(

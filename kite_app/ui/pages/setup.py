@@ -8,7 +8,7 @@ from kite_app import routes
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.services import accounts, auth
 from kite_app.ui.components.forms import field, form_alert
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import centered_card, loading, template
 from kite_app.ui.session import SessionState, utcnow
 
@@ -45,7 +45,7 @@ class SetupState(SessionState):
         return self._start_session(token, then=routes.AGENTS)
 
 
-@template(route=routes.SETUP, title="Create admin account", on_load=SetupState.load)
+@template(route=routes.SETUP, title=N_("Create admin account"), on_load=SetupState.load)
 def setup_page() -> rx.Component:
     return rx.cond(
         SetupState.ready,

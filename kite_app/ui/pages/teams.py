@@ -13,7 +13,7 @@ from kite_app.services import accounts, teams
 from kite_app.services.teams import TeamMeetingView, TeamView
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice, select_field
 from kite_app.ui.components.meeting_actions import reassign_select
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
@@ -257,7 +257,7 @@ def _team_form() -> rx.Component:
     )
 
 
-@template(route=routes.TEAMS, title="Teams", on_load=TeamsState.load)
+@template(route=routes.TEAMS, title=N_("Teams"), on_load=TeamsState.load)
 def teams_page() -> rx.Component:
     return guarded(
         TeamsState.denied,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app import routes
-from kite_app.ui.i18n import t
+from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.pages.kite_settings.built_in_tab import BuiltInCalendarState, built_in_tab
 from kite_app.ui.pages.kite_settings.calendar_tab import CalendarSettingsState, calendar_settings_tab
 
 
-@template(route=routes.KITE_SETTINGS, title="Kite settings",
+@template(route=routes.KITE_SETTINGS, title=N_("Kite settings"),
           on_load=[CalendarSettingsState.load, BuiltInCalendarState.load])
 def kite_settings_page() -> rx.Component:
     return guarded(
