@@ -21,6 +21,32 @@
     return null;
   }
 
+  // After PageUp/PageDown the server draws the other month: focus then goes to the same day number there (the
+  // month's last day in a shorter month), or the nearest day with free times when that one has none.
+  function focusWhenDrawn(box, shown, number) {
+    var tries = 0;
+    (function check() {
+      var label = box.querySelector(".kite-month-label");
+      var grid = box.querySelector("[data-kite-grid]");
+      if (!label || label.textContent === shown || !grid) {
+        if (++tries < 200) window.setTimeout(check, 25);
+        return;
+      }
+      var all = days(grid);
+      var i = Math.min(number, all.length) - 1;
+      for (var d = 0; d < all.length; d++) {
+        var near = [i + d, i - d].filter(function (j) { return j >= 0 && j < all.length && !all[j].disabled; });
+        if (near.length) {
+          all[near[0]].focus();
+          all[near[0]].click();
+          return;
+        }
+      }
+      var turn = box.querySelector("[data-month]:not([disabled])");
+      if (turn) turn.focus();  // a month without free times: focus stays in the calendar
+    })();
+  }
+
   document.addEventListener("keydown", function (event) {
     var button = event.target;
     if (!button || !button.closest) return;
@@ -36,8 +62,12 @@
     } else if (event.key === "PageUp" || event.key === "PageDown") {
       var box = grid.closest(".kite-calendar-box");
       var turn = box && box.querySelector(event.key === "PageUp" ? "[data-month=previous]" : "[data-month=next]");
-      if (turn && !turn.disabled) turn.click();
       event.preventDefault();
+      if (!turn || turn.disabled) return;
+      var label = box.querySelector(".kite-month-label");
+      var shown = label ? label.textContent : "";
+      turn.click();
+      focusWhenDrawn(box, shown, parseInt(button.getAttribute("data-date").slice(8), 10));
       return;
     } else {
       return;

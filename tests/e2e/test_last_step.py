@@ -1,6 +1,7 @@
 """The guest's last step, as a person uses it: the confirmation stays while the .ics downloads, a double click
-books once and lands on that meeting's confirmation, the side panel shows the booked meeting, and "Add to
-calendar" carries what the .ics carries, in the guest's language and clock."""
+books once and lands on that meeting's confirmation, the side panel shows the booked meeting, "Add to calendar"
+carries what the .ics carries, in the guest's language and clock; the manage page's Edit can be left with Cancel;
+PageUp and PageDown keep focus in the month calendar."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def lena(server) -> dict:
     meeting_links.save_policy(admin_actor(), template="https://meet.example.com/kite-{id}",
                               allow_personal=False, allow_google_meet=False, now=datetime.now(UTC))
     return open_agent("Lena Last", "lena@example.com", hours="00:00-24:00", meeting_link=LinkSource.TEMPLATE,
-                      durations="30, 60")
+                      durations="30, 60", window_days="31")
 
 
 def guest(browser: Browser, locale: str) -> Page:
@@ -118,4 +119,48 @@ def test_add_to_calendar_carries_the_link_and_the_agent_in_the_guests_language(s
     # the tab and the document speak German
     expect(page).to_have_title(re.compile("Termin"))
     assert page.evaluate("document.documentElement.lang") == "de"
+    page.context.close()
+
+
+def test_edit_on_the_manage_page_can_be_cancelled(server, lena, browser: Browser, shot):
+    page = guest(browser, "en-GB")
+    book(page, server.url, schedule="Schedule", heading="Your meeting is scheduled")
+    page.get_by_role("link", name="Manage this meeting").click()
+    page.get_by_role("button", name="Edit").click()
+    expect(page.get_by_role("heading", name="Change your meeting")).to_be_visible()
+    page.locator("#manage-subject").fill("Something else")
+    shot("manage-edit", page)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("heading", name="Change your meeting")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Meeting with Lena Last")).to_be_visible()  # nothing was saved
+    page.get_by_role("button", name="Edit").click()
+    expect(page.locator("#manage-subject")).to_have_value("")  # what was typed is gone
+    page.context.close()
+
+
+def test_page_down_and_page_up_keep_focus_on_the_day(server, lena, browser: Browser):
+    page = guest(browser, "en-GB")
+    page.goto(server.url + "/book/lena-last")
+    chosen = page.locator("[data-kite-grid] button[aria-pressed=true]")
+    expect(chosen).to_be_visible(timeout=20_000)
+    if page.locator("[data-month=next]").is_disabled():
+        page.locator("[data-month=previous]").click()  # the window's first month, so that there is a next one
+        expect(page.locator("[data-month=next]")).to_be_enabled()
+    chosen.focus()
+    start = chosen.get_attribute("data-date") or ""
+    month = page.locator(".kite-month-label").inner_text()
+    page.keyboard.press("PageDown")
+    expect(page.locator(".kite-month-label")).not_to_have_text(month)
+    focused = page.locator("[data-kite-grid] button:focus")
+    expect(focused).to_have_count(1)
+    landed = focused.get_attribute("data-date") or ""
+    assert landed[:7] != start[:7], (start, landed)
+    same = page.locator(f"[data-kite-grid] button[data-date='{landed[:8]}{min(int(start[8:]), 28):02d}']")
+    if int(start[8:]) <= 28 and same.is_enabled():
+        assert landed[8:] == start[8:], (start, landed)  # the same day number, where it has free times
+    expect(focused).to_have_attribute("aria-pressed", "true")  # and chosen, as the arrow keys do
+    page.keyboard.press("PageUp")
+    expect(page.locator(".kite-month-label")).to_have_text(month)
+    expect(page.locator("[data-kite-grid] button:focus")).to_have_count(1)
+    assert page.evaluate("document.activeElement.tagName") == "BUTTON"
     page.context.close()

@@ -59,8 +59,8 @@ class ManageState(SlotChoice, BrowserState):
         zone = self.meeting["time_zone"]
         try:
             slots = meeting_changes.change_slots(self._token(), start=now, end=now + timedelta(days=self._window + 1),
-                                         duration=int(self.duration), guest_zone=zone, now=now, client=self._client(),
-                                         locale=self.locale)
+                                                 duration=int(self.duration), guest_zone=zone, now=now,
+                                                 client=self._client(), locale=self.locale)
         except KiteError as exc:  # e.g. the agent's calendar cannot be read right now
             self.message, slots = self._(exc.message), []
         self._apply_slots(slots, zone, now, self._window)
@@ -174,15 +174,24 @@ class ManageState(SlotChoice, BrowserState):
             self._refresh_slots()
 
     @rx.event
+    def cancel_edit(self):
+        """Leave the changes unsaved: the meeting as it is, nothing typed kept."""
+        self._clear()
+        self.editing, self.slot = False, ""
+        self.subject, self.duration = self.meeting["subject"], str(self.meeting["duration"])
+
+    @rx.event
     def save(self):
+        if not self.editing:
+            return  # a second click, queued while the first saved
         self._clear()
         if not self.slot:
             self.errors = {"slot": self._("Choose a time.")}
             return
         try:
             meeting = meeting_changes.change(self._token(), now=utcnow(), start=datetime.fromisoformat(self.slot),
-                                     duration=int(self.duration), subject=self.subject,
-                                     client=self._client())
+                                             duration=int(self.duration), subject=self.subject,
+                                             client=self._client())
         except ValidationError as exc:
             self.errors = self._errors(exc.errors)
             self.message = self._(next(iter(exc.errors.values()))) if "meeting" in exc.errors else ""
@@ -272,7 +281,11 @@ def _edit_form() -> rx.Component:
             ),
             slot_picker(state=ManageState, slot=ManageState.slot, on_slot=ManageState.choose_slot,
                         error=ManageState.errors.get("slot", "")),
-            rx.button(t("Save changes"), size="3", on_click=ManageState.save),
+            rx.hstack(
+                rx.button(t("Save changes"), size="3", on_click=ManageState.save),
+                rx.button(t("Cancel"), size="3", variant="soft", color_scheme="gray", on_click=ManageState.cancel_edit),
+                spacing="2",
+            ),
             spacing="3",
             width="100%",
         ),
