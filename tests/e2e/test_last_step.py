@@ -164,3 +164,20 @@ def test_page_down_and_page_up_keep_focus_on_the_day(server, lena, browser: Brow
     expect(page.locator("[data-kite-grid] button:focus")).to_have_count(1)
     assert page.evaluate("document.activeElement.tagName") == "BUTTON"
     page.context.close()
+
+
+def test_the_zone_picker_finds_common_names_and_shows_todays_name_for_a_legacy_one(server, lena, browser: Browser):
+    # Chromium reports Kolkata by its legacy name, Asia/Calcutta: the page shows today's
+    page = browser.new_context(locale="en-US", timezone_id="Asia/Kolkata").new_page()
+    page.goto(server.url + "/book/lena-last")
+    zone_button = page.get_by_role("button", name="Time zone")
+    expect(zone_button).to_contain_text("Asia/Kolkata", timeout=20_000)
+    zone_button.click()
+    page.get_by_label("Search time zones").fill("EST")
+    options = page.get_by_role("list", name="Time zones").get_by_role("button")
+    expect(options.first).to_contain_text("New York")
+    page.get_by_label("Search time zones").fill("GMT+1")
+    expect(options.first).to_contain_text("UTC+1")
+    options.first.click()
+    expect(zone_button).to_contain_text("UTC+1")
+    page.context.close()

@@ -69,6 +69,33 @@ def test_time_zones_are_found_by_city_country_or_offset_with_the_local_time():
     assert zones.search("buenos aires", now)[0]["city"] == "Buenos Aires"
 
 
+def test_time_zones_are_found_by_the_names_people_use():
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+
+    def first(query: str, locale: str = "en_US") -> str:
+        return zones.search(query, now, locale)[0]["id"]
+
+    # "GMT+1" is what a person means (UTC+1), not POSIX's Etc/GMT+1, which is UTC-1
+    assert first("GMT+1") in ("Europe/Berlin", "Europe/Paris") and first("gmt -5") == "America/New_York"
+    assert all(z["offset"] == "UTC+1" for z in zones.search("GMT+1", now)[:10])
+    assert not any(z["id"].startswith("Etc/") for z in zones.search("gmt", now, limit=500))
+    # CLDR's metazone names and abbreviations, in English and in the reader's language
+    assert first("EST") == first("Eastern Time") == "America/New_York"
+    assert first("PST") == first("pacific time") == "America/Los_Angeles"
+    assert first("CET") == "Europe/Berlin" and first("MEZ", "de_DE") == "Europe/Berlin"
+    assert first("São Paulo") == first("Sao Paulo") == "America/Sao_Paulo"
+    # each zone once: UTC once, legacy names lead to today's zone
+    assert [z["id"] for z in zones.search("UTC", now, limit=500)].count("UTC") == 1
+    assert first("utc") == "UTC" and "Etc/UTC" not in zones.pickable()
+    assert [z["id"] for z in zones.search("Calcutta", now)] == ["Asia/Kolkata"]
+    assert [z["id"] for z in zones.search("kolkata", now)] == ["Asia/Kolkata"]
+    found = [z["id"] for z in zones.search("", now, limit=1000)]
+    assert len(found) == len(set(found)) == len(zones.pickable())
+    assert zones.canonical("Asia/Calcutta") == "Asia/Kolkata" and zones.canonical("Etc/UTC") == "UTC"
+    assert zones.canonical("US/Eastern") == "America/New_York" and zones.canonical("Europe/Kiev") == "Europe/Kyiv"
+    assert zones.choice("Asia/Calcutta", now)["id"] == "Asia/Kolkata"
+
+
 def test_add_to_calendar_links_carry_the_meeting_in_utc():
     start = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Europe/Berlin"))
     end = datetime(2026, 12, 1, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))

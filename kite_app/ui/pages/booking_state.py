@@ -24,11 +24,6 @@ from kite_app.ui.session import utcnow
 
 TIME_ZONES = frozenset(time_zones())
 MAX_LINKS = 60  # keeps the cookie under 4 KB
-# Offered before the guest searches: where most guests are.
-COMMON_ZONES = ("America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York", "America/Sao_Paulo",
-                "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Helsinki", "Europe/Moscow",
-                "Africa/Johannesburg", "Asia/Dubai", "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo",
-                "Australia/Sydney", "Pacific/Auckland", "UTC")
 
 
 def _links(stored: str) -> list[str]:
@@ -127,7 +122,7 @@ class BookingState(SlotChoice, BrowserState):
         browser may not keep our cookies). The page speaks the language the guest chose here before, else the
         browser's best one we speak (English otherwise); times follow its conventions."""
         if tz in TIME_ZONES and not self._zone_chosen:
-            self.time_zone = tz
+            self.time_zone = zones.canonical(tz)  # a legacy name (Asia/Calcutta) as today's (Asia/Kolkata)
         self._browser_language = str(language or "")
         chosen = self._cookie(cookies.LANGUAGE)
         self._speak(chosen if chosen in i18n.LANGUAGES else i18n.best_language([self._browser_language]))
@@ -158,7 +153,7 @@ class BookingState(SlotChoice, BrowserState):
             self.zone_results = zones.search(self.zone_query, now, self.locale)
         else:
             self.zone_results = [zones.choice(z, now, self.locale)
-                                 for z in dict.fromkeys((self.time_zone, *COMMON_ZONES))]
+                                 for z in dict.fromkeys((self.time_zone, *zones.COMMON_ZONES))]
 
     @rx.event
     def zone_picker(self, is_open: bool):
@@ -168,7 +163,7 @@ class BookingState(SlotChoice, BrowserState):
     @rx.event
     def set_time_zone(self, tz: str):
         if tz in TIME_ZONES:
-            self.time_zone, self._zone_chosen = tz, True
+            self.time_zone, self._zone_chosen = zones.canonical(tz), True
             self._refresh_slots()
             if self.step == "details":
                 self._summarize()
