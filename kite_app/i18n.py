@@ -39,6 +39,13 @@ def best_language(preferred: Iterable[str]) -> str:
     return found or DEFAULT
 
 
+def first_tag(header: str) -> str:
+    """The browser's own language tag: the first of an Accept-Language header ("en-US,en;q=0.9" → "en-US"), ""
+    when it names none that looks like one. Its region gives a reader's date and time conventions."""
+    tag = (header or "").split(",")[0].split(";")[0].strip()
+    return tag if 0 < len(tag) <= 35 and all(c.isascii() and (c.isalnum() or c in "-_") for c in tag) else ""
+
+
 def from_accept_language(header: str) -> str:
     """The best language of an Accept-Language header ("de-CH,de;q=0.9,en;q=0.8")."""
     weighted = []
@@ -86,15 +93,20 @@ def error_message(language: str, exc: KiteError) -> str:
     return say(language, exc.message)
 
 
-def reader(language: str) -> tuple[Callable[[str], str], str]:
+def reader(language: str, tag: str = "") -> tuple[Callable[[str], str], str]:
     """What a reader of `language` needs in a mail or a notice: the texts in it, and its date and time
-    conventions (English keeps those every mail has used: "Tuesday 1 December 2026, 14:00")."""
+    conventions: those of their browser's language tag (`tag`, "en-US": "Wednesday, December 9, 2026, 1:00 AM"),
+    as their pages show them; without one, their language's own (English keeps those mails have always used:
+    "Wednesday 9 December 2026, 01:00")."""
+    language = language or DEFAULT
+    if tag:
+        return partial(say, language), display_locale(tag, language)
     return partial(say, language), "" if language == DEFAULT else display_locale("", language)
 
 
-def locale_of(language: str) -> str:
-    """The date and time conventions a reader of `language` gets (English keeps the mails' own)."""
-    return reader(language or DEFAULT)[1]
+def locale_of(language: str, tag: str = "") -> str:
+    """The date and time conventions of a reader of `language` whose browser says `tag` (see `reader`)."""
+    return reader(language, tag)[1]
 
 
 def weekdays(language: str) -> list[str]:

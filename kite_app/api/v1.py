@@ -255,7 +255,8 @@ def _request(slug: str, body: BookingIn, request: Request, idempotency_key: str 
     language = body.language or i18n.from_accept_language(request.headers.get("accept-language", ""))
     return BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
                           guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
-                          idempotency_key=idempotency_key, client=_client(request), language=language)
+                          idempotency_key=idempotency_key, client=_client(request), language=language,
+                          locale_tag=i18n.first_tag(request.headers.get("accept-language", "")))
 
 
 @router.post("/teams/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)

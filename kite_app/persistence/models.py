@@ -42,6 +42,8 @@ class User(SQLModel, table=True):
     photo_version: int = Field(default=0)  # 0: no photo (initials are shown); rises with each new photo
     video_url: str = Field(default="", max_length=500)  # an agent's own video room, for their meetings' link
     language: str = Field(default="", max_length=8)  # their pages and mails; "" until their first login sets it
+    # their browser's language tag ("en-US"), set at each login: the date and time conventions of their mails
+    locale_tag: str = Field(default="", max_length=35)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
 
@@ -202,6 +204,8 @@ class Meeting(SQLModel, table=True):
     guest_email: str = Field(max_length=254)
     guest_time_zone: str = Field(default="UTC", max_length=64)
     guest_language: str = Field(default="en", max_length=8)  # what the guest reads: mails, notices, .ics
+    # the guest's browser's language tag ("en-US"): the date and time conventions of what they read
+    guest_locale_tag: str = Field(default="", max_length=35)
     subject: str = Field(default="", max_length=200)
     starts_at: datetime = _utc()
     ends_at: datetime = _utc()

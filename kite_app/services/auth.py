@@ -24,9 +24,10 @@ class LoginFailed(KiteError):
     pass
 
 
-def log_in(*, email: str, password: str, now: datetime, language: str = "en") -> tuple[str, q.UserView]:
-    """Check the password and open a session. Returns (session token, user). The first login sets the
-    person's language to `language` (their browser's); they change it in Profile after."""
+def log_in(*, email: str, password: str, now: datetime, locale_tag: str = "") -> tuple[str, q.UserView]:
+    """Check the password and open a session. Returns (session token, user). `locale_tag` is their browser's
+    language ("en-US"): the first login sets the person's language to the best match (they change it in Profile
+    after), and each login makes its date and time conventions those of their mails."""
     email = normalize_email(email)
     window = timedelta(minutes=settings.login_lock_minutes)
     with transaction() as s:
@@ -53,8 +54,10 @@ def log_in(*, email: str, password: str, now: datetime, language: str = "en") ->
     with transaction() as s:
         q.clear_failures(s, email)
         if not user.language:
-            user.language = language if language in i18n.LANGUAGES else i18n.DEFAULT
-            s.add(user)
+            user.language = i18n.best_language([locale_tag]) if locale_tag else i18n.DEFAULT
+        if locale_tag[:35] != user.locale_tag:  # the conventions of the browser they use now, for their mails
+            user.locale_tag = locale_tag[:35]
+        s.add(user)
         s.add(
             LoginSession(
                 token_hash=token_hash(token), user_id=user.id, created_at=now,

@@ -56,6 +56,7 @@ class BookingRequest:
     verified_email: str | None = None  # the email a guest proved with a login code on this browser
     client: str | None = None  # the asking client's address (its rate limit); None from inside the app
     language: str = "en"  # the guest's language (kite_app/i18n.py): their mails and notices
+    locale_tag: str = ""  # the guest's browser's language tag ("en-US"): the date and time conventions they read
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -199,6 +200,7 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                 uid=f"{secrets.token_hex(16)}@kite", agent_id=agent_id, guest_name=guest.name,
                 guest_email=guest.email, guest_time_zone=req.guest_time_zone, subject=guest.subject,
                 guest_language=req.language if req.language in i18n.LANGUAGES else i18n.DEFAULT,
+                guest_locale_tag=i18n.first_tag(req.locale_tag),
                 starts_at=req.start.astimezone(UTC), ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
                 status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id, meeting_url=url,
                 conference="" if i else conference,

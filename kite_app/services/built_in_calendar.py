@@ -50,8 +50,8 @@ def _agent(s, actor: Actor | None) -> User:
     return user
 
 
-def _label(moment: datetime, zone: ZoneInfo, language: str = "") -> str:
-    return short_moment(moment, zone, year=True, locale=i18n.locale_of(language))
+def _label(moment: datetime, zone: ZoneInfo, user: User) -> str:
+    return short_moment(moment, zone, year=True, locale=i18n.locale_of(user.language, user.locale_tag))
 
 
 def parse_local(text: str, zone: ZoneInfo) -> datetime:
@@ -79,7 +79,7 @@ def list_blocks(actor: Actor | None, *, now: datetime, limit: int = 200) -> list
         meetings = q.meeting_statuses(s, user.id, [b.uid for b in blocks if b.uid])
         return [
             BlockView(id=b.id, calendar=cals[b.calendar_id], title=b.title,
-                      start=_label(b.starts_at, zone, user.language), end=_label(b.ends_at, zone, user.language),
+                      start=_label(b.starts_at, zone, user), end=_label(b.ends_at, zone, user),
                       meeting_status=meetings.get(b.uid or "", ""))
             for b in blocks
         ]
@@ -116,8 +116,8 @@ def add_block(actor: Actor | None, *, calendar_id: str, title: str, start: str, 
         block = BusyBlock(calendar_id=cal.id, title=title, starts_at=starts, ends_at=ends)
         s.add(block)
         s.flush()
-        return BlockView(id=block.id, calendar=cal.name, title=title, start=_label(starts, zone, user.language),
-                         end=_label(ends, zone, user.language),
+        return BlockView(id=block.id, calendar=cal.name, title=title, start=_label(starts, zone, user),
+                         end=_label(ends, zone, user),
                          meeting_status="")
 
 

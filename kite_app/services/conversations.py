@@ -42,10 +42,10 @@ class ConversationSummary(TypedDict):
 PREVIEW_CHARS = 60
 
 
-def _preview(message: Message | None, zone: str, language: str) -> str:
+def _preview(message: Message | None, zone: str, language: str, tag: str) -> str:
     if message is None:
         return ""
-    tr, locale = i18n.reader(language)
+    tr, locale = i18n.reader(language, tag)
     text = " ".join((render(message.notice, zone, tr, locale) if message.notice else message.body).split())
     return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 1].rstrip() + "…"
 
@@ -100,9 +100,10 @@ def _label(moment: datetime, zone: str, locale: str = "") -> str:
 
 
 def _messages(s, conv: Conversation, agent: User, reader: str, zone: str, language: str = i18n.DEFAULT,
-              keep: Callable[[Message], bool] = lambda m: True) -> list[MessageView]:
-    """The conversation as `reader` ("guest" or "agent") reads it: notices in their zone and `language`."""
-    tr, locale = i18n.reader(language)
+              tag: str = "", keep: Callable[[Message], bool] = lambda m: True) -> list[MessageView]:
+    """The conversation as `reader` ("guest" or "agent") reads it: notices in their zone, `language` and
+    conventions (their browser's language `tag`)."""
+    tr, locale = i18n.reader(language, tag)
     out = []
     for m in q.messages(s, conv.id):
         if m.notice and m.notice.get("agent_only") and reader != "agent" or not keep(m):
@@ -116,7 +117,7 @@ def _messages(s, conv: Conversation, agent: User, reader: str, zone: str, langua
 
 def _cards(s, conv: Conversation, agent: User, now: datetime) -> list[MeetingCard]:
     return meeting_cards(s, list(q.conversation_meetings(s, conv, now)), agent.time_zone, with_guest=False, now=now,
-                         locale=i18n.locale_of(agent.language))
+                         locale=i18n.locale_of(agent.language, agent.locale_tag))
 
 
 def inbox(actor: Actor | None) -> list[ConversationSummary]:
@@ -127,9 +128,9 @@ def inbox(actor: Actor | None) -> list[ConversationSummary]:
         last = q.last_messages(s, agent.id)
         return [ConversationSummary(id=c.id, guest_name=c.guest_name, guest_email=c.guest_email,
                                     last_activity=_label(c.last_activity_at, agent.time_zone,
-                                                         i18n.locale_of(agent.language)),
+                                                         i18n.locale_of(agent.language, agent.locale_tag)),
                                     unread=unread.get(c.id, 0),
-                                    preview=_preview(last.get(c.id), agent.time_zone, agent.language or i18n.DEFAULT))
+                                    preview=_preview(last.get(c.id), agent.time_zone, agent.language, agent.locale_tag))
                 for c in q.of_agent(s, agent.id)]
 
 
@@ -150,7 +151,7 @@ def open_for_agent(actor: Actor | None, conversation_id: int, *, now: datetime) 
         s.add(conv)
         return ConversationView(id=conv.id, title=f"{conv.guest_name} <{conv.guest_email}>",
                                 messages=_messages(s, conv, agent, "agent", agent.time_zone,
-                                                   agent.language or i18n.DEFAULT),
+                                                   agent.language or i18n.DEFAULT, agent.locale_tag),
                                 meetings=_cards(s, conv, agent, now), last_id=q.last_message_id(s, conv.id))
 
 
@@ -175,11 +176,11 @@ def open_for_guest(token: str, *, now: datetime, client: str | None = None) -> C
     hosts' messages and their answers."""
     with transaction() as s:
         convs, meeting = _guest_conversations(s, token, client, now)
-        zone, language = meeting.guest_time_zone, meeting.guest_language
+        zone, language, tag = meeting.guest_time_zone, meeting.guest_language, meeting.guest_locale_tag
         first, first_host = convs[0]
-        messages = _messages(s, first, first_host, "guest", zone, language)
+        messages = _messages(s, first, first_host, "guest", zone, language, tag)
         for conv, host in convs[1:]:  # the other hosts: what they wrote, and their Yes
-            messages += _messages(s, conv, host, "guest", zone, language, keep=lambda m: m.author == "agent" or (
+            messages += _messages(s, conv, host, "guest", zone, language, tag, keep=lambda m: m.author == "agent" or (
                 m.notice or {}).get("kind") == "confirmed")
         for conv, _host in convs:
             conv.guest_read_id = q.last_message_id(s, conv.id)

@@ -57,6 +57,7 @@ def view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | 
     is "confirmed" once every host said yes."""
     zone = ZoneInfo(meeting.guest_time_zone)
     start, end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    locale = i18n.locale_of(meeting.guest_language, meeting.guest_locale_tag)  # the guest's conventions
     names, slugs, status = [agent.name], [agent.slug or ""], meeting.status
     team = s.get(Team, meeting.team_id) if s is not None and meeting.team_id is not None else None
     page = routes.team_path(team.slug) if team is not None else routes.booking_path(agent.slug or "")
@@ -72,7 +73,8 @@ def view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | 
         guest_name=meeting.guest_name, guest_email=meeting.guest_email, time_zone=meeting.guest_time_zone,
         start=meeting.starts_at.astimezone(UTC).isoformat(), end=meeting.ends_at.astimezone(UTC).isoformat(),
         duration=meeting.duration_minutes, status=status,
-        date_label=times.day(start), time_label=f"{times.span(start, end, zone)} ({meeting.guest_time_zone})",
+        date_label=times.day(start, locale),
+        time_label=f"{times.span(start, end, zone, locale)} ({meeting.guest_time_zone})",
         past=meeting.starts_at <= now,
         meeting_url=meeting.meeting_url if meeting.status in LIVE else "",
         link_pending=meeting.status in LIVE and meeting.conference in ("requested", "pending"),

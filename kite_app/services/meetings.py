@@ -47,7 +47,8 @@ def upcoming(actor: Actor | None, *, now: datetime, show: str = "upcoming", sear
         rows = meeting_rows.agent_list(s, agent.id, now, show=show, search=search[:100])
         if show == "upcoming":
             rows.sort(key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
-        return meeting_cards(s, rows, agent.time_zone, with_guest=True, now=now, locale=i18n.locale_of(agent.language))
+        return meeting_cards(s, rows, agent.time_zone, with_guest=True, now=now,
+                             locale=i18n.locale_of(agent.language, agent.locale_tag))
 
 
 def version(actor: Actor | None) -> int:

@@ -84,6 +84,7 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             else tr("Open the conversation in your Inbox"),
             meeting_url=meeting.meeting_url,
             language=language,
+            locale_tag=meeting.guest_locale_tag if to_guest else agent.locale_tag,
         )
         facts = invite_facts(Invite(
             uid=meeting.uid, sequence=meeting.sequence, method="CANCEL" if cancel else "REQUEST",

@@ -399,7 +399,7 @@ def upcoming_meetings(actor: Actor | None, *, now: datetime) -> list[TeamMeeting
                 id=m.id, team=cards.get(m.id, ("", []))[0], hosts=", ".join(hosts),
                 guest=f"{m.guest_name} <{m.guest_email}>", subject=m.subject,
                 when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), admin.time_zone,
-                          i18n.locale_of(admin.language)),
+                          i18n.locale_of(admin.language, admin.locale_tag)),
                 status="confirmed" if all(r.status == MeetingStatus.CONFIRMED for r in group) else "pending",
                 reassign_to=cards.get(m.id, ("", []))[1]))
         return out

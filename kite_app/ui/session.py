@@ -44,6 +44,10 @@ class SessionState(BrowserState):
         """The best language of this browser's Accept-Language (for someone not signed in)."""
         return i18n.from_accept_language(self.router.headers.accept_language)
 
+    def _browser_tag(self) -> str:
+        """This browser's own language tag ("en-US"): its date and time conventions."""
+        return i18n.first_tag(self.router.headers.accept_language)
+
     def _show_user(self, actor: Actor | None) -> None:
         """The navigation bar's name and role, the zone times are written in, and the page's language (the
         person's own; the browser's for someone not signed in)."""

@@ -19,7 +19,7 @@ def mails(email: str) -> list[OutboxMail]:
 
 
 def log_in(email: str, language: str):
-    _token, user = auth.log_in(email=email, password=PASSWORD, now=NOW, language=language)
+    _token, user = auth.log_in(email=email, password=PASSWORD, now=NOW, locale_tag=language)
     return user
 
 

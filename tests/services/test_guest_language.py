@@ -1,13 +1,16 @@
 """The meeting keeps the guest's language: every mail and notice to the guest is in it, also when the agent
 makes the change; the agent's stay in English."""
 
+import re
+
 import icalendar
 from sqlmodel import select
 
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, OutboxMail
 from kite_app.providers.mail.dispatcher import attachment
-from kite_app.services import booking, conversations, meeting_changes, meetings
+from kite_app.services import auth, booking, conversations, meeting_changes, meetings
+from tests.services.test_accounts import PASSWORD
 from tests.services.test_booking import MON_10, NOW, req
 
 
@@ -48,3 +51,25 @@ def test_a_german_guests_mails_and_notices_are_german(open_agent):
 def test_english_stays_the_default(open_agent):
     booking.book(req(start=MON_10), now=NOW)
     assert mails("gus@example.com")[0].body_text.startswith("Hello Gus Guest,")
+
+
+def test_each_reader_gets_times_in_their_own_browsers_conventions(open_agent):
+    """An en-US guest reads "Monday, November 30, 2026, 10:00 AM" everywhere (the page's own style), in mails,
+    the invitation's text and the conversation; the agent, whose browser is en-GB, reads a 24-hour clock."""
+    actor, _view, _cal = open_agent
+    auth.log_in(email="bob@example.com", password=PASSWORD, now=NOW, locale_tag="en-GB")
+    m = booking.book(req(guest_time_zone="America/New_York", locale_tag="en-US", subject=""), now=NOW)
+    assert m["date_label"] == "Monday, November 30, 2026" and m["time_label"].startswith("4:00\u202fAM–4:30\u202fAM")
+
+    booked = mails("gus@example.com")[0]
+    when = "Monday, November 30, 2026, 4:00\u202fAM–4:30\u202fAM (America/New_York)"
+    assert when in booked.body_text and when in booked.subject, booked.body_text
+    assert when in str(icalendar.Calendar.from_ical(attachment(booked)).walk("VEVENT")[0]["DESCRIPTION"])
+    guest_view = conversations.open_for_guest(m["manage_token"], now=NOW)
+    assert when in guest_view["messages"][0]["text"]
+    assert re.fullmatch(r"Mon, Nov 30, \d{1,2}:\d\d\s[AP]M", guest_view["messages"][0]["at"]), guest_view["messages"]
+
+    to_agent = mails("bob@example.com")[0]
+    assert "Monday, 30 November 2026, 10:00–10:30 (Europe/Berlin)" in to_agent.body_text, to_agent.body_text
+    agent_view = conversations.open_for_agent(actor, conversations.inbox(actor)[0]["id"], now=NOW)
+    assert re.fullmatch(r"Mon(day)?,? \d\d? Nov(ember)?,? \d\d:\d\d", agent_view["messages"][0]["at"]), agent_view

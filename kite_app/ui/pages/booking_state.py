@@ -264,7 +264,8 @@ class BookingState(SlotChoice, BrowserState):
                 BookingRequest(slug=self._slug(), start=datetime.fromisoformat(self.slot), duration=int(self.duration),
                                subject=self.subject, guest_name=self.guest_name, guest_email=self.guest_email,
                                guest_time_zone=self.time_zone, verified_email=self.verified_email or None,
-                               client=self._client(), language=self.language),
+                               client=self._client(), language=self.language,
+                               locale_tag=self._browser_language),
                 now=utcnow(),
             )
         except ValidationError as exc:

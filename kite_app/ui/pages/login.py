@@ -43,7 +43,7 @@ class LoginState(SessionState):
         self.message = ""
         try:
             token, user = auth.log_in(email=form.get("email", ""), password=form.get("password", ""), now=utcnow(),
-                                       language=self._browser_language())
+                                       locale_tag=self._browser_tag())
         except KiteError as exc:
             self.message = self._(exc.message)
             return

@@ -35,7 +35,7 @@ class SetupState(SessionState):
                 name=form.get("name", ""), email=form.get("email", ""), password=password, now=utcnow()
             )
             token, _user = auth.log_in(email=form.get("email", ""), password=password, now=utcnow(),
-                                       language=self._browser_language())
+                                       locale_tag=self._browser_tag())
         except ValidationError as exc:
             self.errors = self._errors(exc.errors)
             return
