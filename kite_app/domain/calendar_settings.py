@@ -297,6 +297,33 @@ def parse_settings(form: SettingsForm, *, calendars: Collection[str],
     )
 
 
+def longest_stretch(settings: CalendarSettings) -> int:
+    """The longest meeting the working hours can hold, in minutes: the longest run of working time, ranges that
+    touch counted as one (a meeting may run on into adjacent working time, over midnight and from Sunday into
+    Monday too), weekly hours and date overrides alike."""
+    week = 7 * 1440
+    spans = sorted((day * 1440 + r.start, day * 1440 + r.end) for day, ranges in enumerate(settings.weekly)
+                   for r in ranges)
+    runs: list[list[int]] = []
+    for start, end in spans:
+        if runs and start <= runs[-1][1]:
+            runs[-1][1] = max(runs[-1][1], end)
+        else:
+            runs.append([start, end])
+    if len(runs) > 1 and runs[0][0] == 0 and runs[-1][1] == week:  # Sunday's evening runs on into Monday
+        runs[0][0] = runs.pop()[0] - week
+    longest = max((e - s for s, e in runs), default=0)
+    for ranges in settings.overrides.values():
+        run_start = run_end = None
+        for r in sorted(ranges):
+            if run_end is not None and r.start <= run_end:
+                run_end = max(run_end, r.end)
+            else:
+                run_start, run_end = r.start, r.end
+            longest = max(longest, run_end - run_start)
+    return longest
+
+
 def default_settings(calendar: str) -> CalendarSettings:
     """What an agent starts from: weekdays 09:00-17:00, 30-minute meetings, the built-in calendar."""
     return CalendarSettings(blocking_calendars=(calendar,), destination_calendar=calendar)

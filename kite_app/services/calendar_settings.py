@@ -14,6 +14,7 @@ from kite_app.domain.calendar_settings import (
     CalendarSettings,
     SettingsForm,
     default_settings,
+    longest_stretch,
     parse_settings,
     to_form,
 )
@@ -86,11 +87,22 @@ def _view(agent: User, row) -> SettingsView:
         saved=row is not None,
         booking_url=routes.booking_url(config.settings.public_url, agent.slug) if row and agent.slug else "",
         feed_url=routes.feed_url(config.settings.public_url, row.feed_token) if row else "",
-        warning=NO_WORKING_DAY if saved is not None and not any(settings.weekly)
-        and not any(settings.overrides.values()) else "",
+        warning=_warning(saved) if saved is not None else "",
         link_options=[{"value": str(s), "label": LINK_LABELS[s]}
                       for s in dict.fromkeys([*sources, LinkSource(settings.meeting_link)])],
     )
+
+
+def _warning(settings: CalendarSettings) -> str:
+    """What saved settings keep guests from, said after saving: no working day at all, or duration options
+    longer than any stretch of working time (guests will never be offered those)."""
+    if not any(settings.weekly) and not any(settings.overrides.values()):
+        return NO_WORKING_DAY
+    longest = longest_stretch(settings)
+    if too_long := [d for d in settings.durations if d > longest]:
+        return msg("Guests will never be offered {durations} minutes: no stretch of your working hours is that long. "
+                   "Use shorter duration options or longer hours.", durations=", ".join(map(str, too_long)))
+    return ""
 
 
 def _feed_address() -> tuple[str, str]:

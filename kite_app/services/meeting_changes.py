@@ -12,7 +12,15 @@ from zoneinfo import ZoneInfo
 from kite_app.domain import times
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
-from kite_app.domain.meeting import LIVE, MAX_SUBJECT, MeetingStatus, SlotTaken, can_move, longer_meeting_conflict
+from kite_app.domain.meeting import (
+    LIVE,
+    MAX_SUBJECT,
+    MeetingStatus,
+    SlotTaken,
+    SlotUnavailable,
+    can_move,
+    longer_meeting_conflict,
+)
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.domain.text import msg
 from kite_app.persistence import meetings as q
@@ -76,6 +84,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
     reminders moved, the calendar events updated."""
     with transaction(read_only=True) as s:
         meeting = must_get(s, Meeting, meeting_id)
+        acting = meeting.agent_id if by == "agent" else None  # the host who made the change
         rows = q.group(s, meeting)
         hosts = [must_get(s, User, r.agent_id) for r in rows]
     meeting = rows[0]
@@ -101,7 +110,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
     try:
         return _apply_change(rows, hosts, [st for st in all_settings if st is not None], by=by, now=now,
                              new_start=new_start, new_duration=new_duration, new_subject=new_subject,
-                             time_changed=time_changed)
+                             time_changed=time_changed, acting=acting)
     except SlotTaken:
         if longer_only:
             raise longer_meeting_conflict(old_duration, new_duration) from None
@@ -110,7 +119,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
 
 def _apply_change(rows: list[Meeting], hosts: list[User], all_settings: list[CalendarSettings], *, by: str,
                   now: datetime, new_start: datetime, new_duration: int, new_subject: str,
-                  time_changed: bool) -> MeetingView:
+                  time_changed: bool, acting: int | None = None) -> MeetingView:
     if time_changed:
         checked = []
         for host, settings in zip(hosts, all_settings, strict=True):
@@ -118,7 +127,14 @@ def _apply_change(rows: list[Meeting], hosts: list[User], all_settings: list[Cal
                 # an agent may give an existing meeting any length from 15 to 360 minutes
                 check_duration_only(new_duration)
                 settings = replace(settings, durations=(*settings.durations, new_duration))
-            check_time({"id": host.id, "time_zone": host.time_zone}, settings, new_start, new_duration, now)
+            try:
+                check_time({"id": host.id, "time_zone": host.time_zone}, settings, new_start, new_duration, now)
+            except SlotUnavailable as exc:
+                if exc.code == "outside_hours" and by == "agent":  # said to the host who asked, of whose hours
+                    raise SlotUnavailable(exc.code, msg("This time is outside your working hours.") if host.id == acting
+                                          else msg("This time is outside {name}'s working hours.", name=host.name)
+                                          ) from None
+                raise
             checked.append(settings)
         all_settings = checked
     with refusing_overlap(), transaction() as s:

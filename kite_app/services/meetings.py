@@ -17,6 +17,7 @@ from kite_app.persistence.models import Meeting, User
 from kite_app.services import meeting_changes
 from kite_app.services.accounts import signed_in_agent
 from kite_app.services.availability import Slot, slots_for
+from kite_app.services.calendar_settings import meeting_settings
 from kite_app.services.conversations import MeetingCard, meeting_cards
 
 AgentMeeting = MeetingCard  # "when" is written in the agent's zone
@@ -60,6 +61,14 @@ def version(actor: Actor | None) -> int:
 def confirm(actor: Actor | None, meeting_id: int, *, now: datetime) -> None:
     _own(actor, meeting_id)
     meeting_changes.confirm_meeting(meeting_id, now=now)
+
+
+def duration_options(actor: Actor | None, meeting_id: int) -> list[int]:
+    """What "Change duration" offers for the agent's meeting: the durations its guests may book (the agent's, or
+    its team's), and the meeting's own."""
+    _agent, meeting = _own(actor, meeting_id)
+    settings = meeting_settings(meeting)
+    return sorted({*(settings.durations if settings else ()), meeting.duration_minutes})
 
 
 def change_duration(actor: Actor | None, meeting_id: int, minutes: int, *, now: datetime) -> None:

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from kite_app.domain.accounts import Actor, Role
 from kite_app.services import accounts, availability, calendar_settings
+from tests.conftest import SCREENSHOTS
 from tests.e2e.helpers import log_in
 from tests.services.test_built_in_calendar import ICS
 
@@ -40,6 +41,10 @@ def test_agent_sets_hours_busy_time_and_publishes_the_link(server, page: Page, s
     page.get_by_label("Booking window (days ahead)").fill("45")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("alert")).to_contain_text("Nothing was saved")
+    # the first wrong field has focus, scrolled into view with its message (the summary stays beside Save)
+    expect(page.get_by_label("Duration options (minutes)")).to_be_focused()
+    expect(page.get_by_label("Duration options (minutes)")).to_be_in_viewport()
+    expect(page.get_by_text("Each duration must be between 15 and 360 minutes (10 is not).")).to_be_in_viewport()
     expect(page.get_by_text("Each duration must be between 15 and 360 minutes (10 is not).")).to_be_visible()
     expect(page.get_by_text("09:00 is not after 17:00: the end must be after the start.")).to_be_visible()
     expect(page.get_by_text("09:00-12:00 and 11:00-13:00 overlap.")).to_be_visible()
@@ -60,6 +65,8 @@ def test_agent_sets_hours_busy_time_and_publishes_the_link(server, page: Page, s
     page.get_by_label("Override date").fill("2026-12-24")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("status")).to_contain_text("Calendar settings saved")
+    expect(page.get_by_role("status")).to_be_in_viewport()
+    page.screenshot(path=str(SCREENSHOTS / "calendar-settings-after-save.png"))  # the viewport, as the person sees it
 
     page.reload()
     expect(page.get_by_label("Monday hours")).to_have_value("09:00-12:00, 13:00-17:00")

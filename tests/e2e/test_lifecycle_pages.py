@@ -32,7 +32,7 @@ def _free(slug: str) -> list[str]:
 
 
 def test_agent_and_guest_pages_after_a_booking(server, browser: Browser, page: Page, shot):
-    agent = open_agent("Lena Live", "lena@example.com", hours="00:00-24:00", buffer_after="0")
+    agent = open_agent("Lena Live", "lena@example.com", hours="00:00-24:00", buffer_after="0", durations="30, 60, 90")
     slots = _free(agent["slug"])
     log_in(page, server.url, "lena@example.com", AGENT_PASSWORD)
     page.get_by_role("link", name="Meetings").click()
@@ -49,6 +49,8 @@ def test_agent_and_guest_pages_after_a_booking(server, browser: Browser, page: P
     card.get_by_role("button", name=re.compile("^Change duration of ")).click()
     dialog = page.get_by_role("dialog", name="Change duration")
     expect(dialog.get_by_label("Duration")).to_have_value("30")
+    # the agent's own options (and the meeting's), not a list of its own
+    assert dialog.get_by_label("Duration").locator("option").all_inner_texts() == ["30 min", "60 min", "90 min"]
     dialog.get_by_label("Duration").select_option("90")
     shot("meetings-duration-dialog", page)
     dialog.get_by_role("button", name="Save duration").click()

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 
 from kite_app.domain.errors import KiteError, ValidationError
-from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.domain.text import msg
 from kite_app.services import meetings, teams
 from kite_app.ui.components.delete_dialog import delete_dialog
@@ -19,8 +18,6 @@ from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.slot_picker import SlotChoice, slot_picker
 from kite_app.ui.i18n import t
 from kite_app.ui.session import utcnow
-
-DURATION_CHOICES = [str(m) for m in (15, 30, 45, 60, 90, 120, 180, 240, 360) if MIN_DURATION <= m <= MAX_DURATION]
 
 
 class MeetingActions(SlotChoice, mixin=True):
@@ -33,6 +30,7 @@ class MeetingActions(SlotChoice, mixin=True):
     reschedule_error: str = ""
     duration_id: int = 0  # the meeting whose duration is being changed (0: none)
     duration_value: str = ""
+    duration_options: list[str] = []  # the meeting's bookable durations and its own
     delete_id: int = 0  # the meeting whose deletion is being confirmed (0: none)
     delete_reason: str = ""
     delete_error: str = ""
@@ -71,6 +69,13 @@ class MeetingActions(SlotChoice, mixin=True):
 
     @rx.event
     def ask_duration(self, meeting_id: int, minutes: int):
+        self.message, self.notice = "", ""
+        try:
+            options = meetings.duration_options(self._actor(), int(meeting_id))  # SessionState
+        except KiteError as exc:
+            self.message = self._(exc.message)
+            return
+        self.duration_options = [str(m) for m in options]
         self.duration_id, self.duration_value = int(meeting_id), str(minutes)
 
     @rx.event
@@ -80,7 +85,7 @@ class MeetingActions(SlotChoice, mixin=True):
 
     @rx.event
     def set_duration_value(self, minutes: str):
-        if minutes in DURATION_CHOICES:
+        if minutes in self.duration_options:
             self.duration_value = minutes
 
     @rx.event
@@ -247,8 +252,9 @@ def duration_dialog(state: type[MeetingActions]) -> rx.Component:
             rx.dialog.description(t("The meeting keeps its start; the guest is told at once."), size="2"),
             rx.el.div(
                 rx.el.label(t("Duration"), html_for="duration-choice", class_name="kite-label"),
-                rx.el.select(*[rx.el.option(f"{d} min", value=d) for d in DURATION_CHOICES], id="duration-choice",
-                             value=state.duration_value, on_change=state.set_duration_value, class_name="kite-select"),
+                rx.el.select(rx.foreach(state.duration_options, lambda d: rx.el.option(t("{n} min", n=d), value=d)),
+                             id="duration-choice", value=state.duration_value, on_change=state.set_duration_value,
+                             class_name="kite-select"),
                 class_name="kite-field",
                 style={"maxWidth": "12rem", "marginTop": "1em"},
             ),

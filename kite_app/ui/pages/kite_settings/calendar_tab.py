@@ -16,6 +16,12 @@ from kite_app.ui.session import Page, SessionState, utcnow
 
 NUMBER_FIELDS = ("durations", "default_duration", "buffer_before", "buffer_after", "min_notice", "slot_interval",
                  "window_days", "reminders")
+# The form's fields in the order the page shows them (the first wrong one gets focus), and the input each
+# error key belongs to where the two names differ.
+FIELD_ORDER = ("destination_calendar", "durations", "default_duration", *(f"hours_{i}" for i in range(7)),
+               "buffer_before", "buffer_after", "min_notice", "slot_interval", "window_days", "reminders",
+               "meeting_link")
+FIELD_INPUTS = {"destination_calendar": "destination"}
 
 
 class CalendarSettingsState(Page, SessionState):
@@ -123,7 +129,10 @@ class CalendarSettingsState(Page, SessionState):
                 warning = view["warning"]
                 self.message = self._("Calendar settings saved.") + " " + self._(warning)
         elif self.errors:
-            self.message = self._("Nothing was saved. Correct the fields marked below.")
+            self.message = self._("Nothing was saved. Correct the fields marked above.")
+            first = next((key for key in FIELD_ORDER if key in self.errors), None)
+            if first is not None:
+                return rx.set_focus(f"cs-{FIELD_INPUTS.get(first, first)}")  # the first wrong field, in view
 
 
 def _number(label: rx.Var, key: str, hint: rx.Var | None = None) -> rx.Component:
@@ -280,13 +289,17 @@ def _rules_section() -> rx.Component:
 
 def calendar_settings_tab() -> rx.Component:
     return rx.vstack(
-        form_alert(CalendarSettingsState.message),
-        form_notice(CalendarSettingsState.notice),
         rx.card(_calendars_section(), width="100%"),
         rx.card(_durations_section(), width="100%"),
         rx.card(_hours_section(), width="100%"),
         rx.card(_rules_section(), width="100%"),
-        rx.button(t("Save"), size="3", on_click=CalendarSettingsState.save),
+        # what Save did, right where the person clicked it
+        rx.flex(
+            rx.button(t("Save"), size="3", on_click=CalendarSettingsState.save),
+            rx.box(form_alert(CalendarSettingsState.message), form_notice(CalendarSettingsState.notice), flex="1",
+                   min_width="16rem"),
+            spacing="3", align="center", wrap="wrap", width="100%",
+        ),
         spacing="4",
         width="100%",
     )
