@@ -314,9 +314,9 @@ def longest_stretch(settings: CalendarSettings) -> int:
         runs[0][0] = runs.pop()[0] - week
     longest = max((e - s for s, e in runs), default=0)
     for ranges in settings.overrides.values():
-        run_start = run_end = None
+        run_start, run_end = 0, -1
         for r in sorted(ranges):
-            if run_end is not None and r.start <= run_end:
+            if r.start <= run_end:
                 run_end = max(run_end, r.end)
             else:
                 run_start, run_end = r.start, r.end
