@@ -64,7 +64,10 @@ def render(notice: dict, zone: str, tr: Translate = _same, locale: str = DEFAULT
         if notice.get("all_hosts"):  # a collective team meeting
             return tr("Every host confirmed the meeting on {when}.").format(when=now_at)
         text = tr("{name} confirmed the meeting on {when}.").format(name=agent, when=now_at)
-        if notice.get("answered"):
+        if notice.get("hosts_count"):  # a collective team meeting: how many hosts have said yes so far
+            text = text[:-1] + " " + tr("({count} of {total} hosts have confirmed)").format(
+                count=notice.get("confirmed_count", ""), total=notice["hosts_count"]) + "."
+        elif notice.get("answered"):
             text = text[:-1] + " " + tr("({names} have confirmed)").format(names=notice["answered"]) + "."
         return text
     reason = (" " + tr("Reason: “{reason}”").format(reason=notice["reason"])

@@ -72,6 +72,22 @@ def card_teams(session: Session, meetings: list[Meeting]) -> dict[int, tuple[str
     return out
 
 
+def hosts_answers(session: Session, meetings: list[Meeting]) -> dict[int, list[tuple[str, str]]]:
+    """For each meeting with several hosts (a collective team meeting): every host's name and their row's status,
+    first host first; in one query."""
+    roots = {m.host_of or m.id for m in meetings if m.team_id is not None}
+    if not roots:
+        return {}
+    rows = session.exec(select(Meeting, User).join(User, col(User.id) == Meeting.agent_id)
+                        .where(col(Meeting.id).in_(roots) | col(Meeting.host_of).in_(roots))
+                        .order_by(col(Meeting.id))).all()
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for row, user in rows:
+        groups.setdefault(row.host_of or row.id, []).append((user.name, row.status))
+    return {m.id: groups[m.host_of or m.id] for m in meetings
+            if m.team_id is not None and len(groups.get(m.host_of or m.id, [])) > 1}
+
+
 def upcoming_team_meetings(session: Session, now: datetime) -> list[Meeting]:
     """Live meetings booked on any team's page that have not ended (one row per meeting: a collective
     meeting's first host's), soonest first."""

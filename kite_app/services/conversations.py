@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from kite_app import i18n
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound, ValidationError
+from kite_app.domain.meeting import LIVE, MeetingStatus
 from kite_app.domain.notices import render
 from kite_app.domain.text import msg
 from kite_app.domain.times import short_moment, when
@@ -72,19 +73,27 @@ class MeetingCard(TypedDict):
     reassign_to: list[dict[str, str]]  # round robin: the members it could go to ({"id", "name"})
     past: bool  # it has started: nothing to do with it any more
     meeting_url: str  # where it takes place ("" for none)
+    can_confirm: bool  # this host has not said yes yet
+    waiting_for: str  # a meeting with several hosts, not yet confirmed by all: who has not said yes ("Grace Hopper")
 
 
 def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, now: datetime, locale: str = ""
                   ) -> list[MeetingCard]:
-    """Cards of `meetings` for an agent in `zone` and `locale` (the guest named when `with_guest`)."""
+    """Cards of `meetings` for an agent in `zone` and `locale` (the guest named when `with_guest`). A meeting with
+    several hosts is "confirmed" once every host said yes, as the guest sees it; until then it names who has not."""
     teams = team_rows.card_teams(s, meetings)
-    return [MeetingCard(id=m.id, guest_name=m.guest_name if with_guest else "",
-                        guest_email=m.guest_email if with_guest else "", subject=m.subject,
-                        when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone, locale), status=m.status,
-                        duration=m.duration_minutes, start=m.starts_at.isoformat(),
-                        team=teams.get(m.id, ("", []))[0], reassign_to=teams.get(m.id, ("", []))[1],
-                        past=m.starts_at <= now, meeting_url=m.meeting_url)
-            for m in meetings]
+    answers = team_rows.hosts_answers(s, meetings)
+    cards = []
+    for m in meetings:
+        waiting = [name for name, status in answers.get(m.id, []) if status == MeetingStatus.PENDING]
+        cards.append(MeetingCard(
+            id=m.id, guest_name=m.guest_name if with_guest else "", guest_email=m.guest_email if with_guest else "",
+            subject=m.subject, when=when(m.starts_at.isoformat(), m.ends_at.isoformat(), zone, locale),
+            status=MeetingStatus.PENDING if waiting and m.status in LIVE else m.status,
+            duration=m.duration_minutes, start=m.starts_at.isoformat(), team=teams.get(m.id, ("", []))[0],
+            reassign_to=teams.get(m.id, ("", []))[1], past=m.starts_at <= now, meeting_url=m.meeting_url,
+            can_confirm=m.status == MeetingStatus.PENDING, waiting_for=", ".join(waiting) if m.status in LIVE else ""))
+    return cards
 
 
 class ConversationView(TypedDict):

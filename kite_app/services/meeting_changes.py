@@ -244,9 +244,13 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
         if len(rows) == 1:
             view = _step(s, meeting, agent, "confirmed", by="agent", now=now, status=MeetingStatus.CONFIRMED)
         else:
-            others = sum(r.status == MeetingStatus.CONFIRMED for r in rows if r.id != meeting.id)
+            counts = {"confirmed_count": str(1 + sum(r.status == MeetingStatus.CONFIRMED for r in rows
+                                                     if r.id != meeting.id)), "hosts_count": str(len(rows))}
             view = _step(s, meeting, agent, "confirmed", by="agent", now=now, status=MeetingStatus.CONFIRMED,
-                         recipients=(), answered=f"{others + 1} of {len(rows)} hosts")
+                         recipients=(), **counts)
+            for row in rows:  # every other host's conversation shows this answer too (the guest reads it once)
+                if row.id != meeting.id:
+                    notifications.record_for_agent(s, row, agent, "confirmed", now=now, **counts)
             if all(r.status == MeetingStatus.CONFIRMED for r in rows):  # the last Yes: the guest hears of it
                 notifications.record(s, rows[0], must_get(s, User, rows[0].agent_id), "confirmed", by="agent",
                                      now=now, recipients=("guest",), all_hosts="yes")

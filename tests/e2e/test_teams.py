@@ -145,6 +145,12 @@ def test_collective_team_both_hosts_confirm_then_the_guest_sees_confirmed(server
         expect(host.get_by_text("Kick-off")).to_be_visible()
     kick_off(ben_page).get_by_role("button", name=re.compile("^Confirm ")).click()
     expect(guest.get_by_text("(1 of 2 hosts have confirmed)")).to_be_visible(timeout=10_000)
+    # Ben's card says what the guest sees, and whose answer is missing
+    expect(kick_off(ben_page).get_by_text("Waiting for Ann Able")).to_be_visible(timeout=10_000)
+    expect(kick_off(ben_page).get_by_text("Pending", exact=True)).to_be_visible()
+    expect(kick_off(ben_page).get_by_role("button", name=re.compile("^Confirm "))).to_have_count(0)
+    shot("collective-card-waiting", ben_page)
+    expect(kick_off(ann_page).get_by_text("Waiting for Ann Able")).to_be_visible(timeout=10_000)
     kick_off(ann_page).get_by_role("button", name=re.compile("^Confirm ")).click()
     expect(guest.get_by_text("Every host confirmed the meeting")).to_be_visible(timeout=10_000)
     expect(guest.get_by_text("Confirmed", exact=True).first).to_be_visible()

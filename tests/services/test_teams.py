@@ -180,14 +180,29 @@ def test_a_collective_meeting_has_every_member_as_host_and_is_confirmed_when_all
         assert sorted(x.to_email for x in s.exec(select(OutboxMail).where(OutboxMail.kind == "booked"))) == sorted(
             ["gus@example.com", "ann@example.com", "ben@example.com"])
 
-    [card] = meetings.upcoming(Actor(user_id=b["id"], role=Role.AGENT), now=NOW)
+    ann, ben = Actor(user_id=a["id"], role=Role.AGENT), Actor(user_id=b["id"], role=Role.AGENT)
+    [card] = meetings.upcoming(ben, now=NOW)
     assert card["team"] == "Support" and card["reassign_to"] == []  # collective: nobody to give it to
+    assert card["waiting_for"] == "Ann Able, Ben Busy" and card["can_confirm"]
     meeting_changes.confirm_meeting(rows[1].id, now=NOW)  # Ben says yes
     assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "pending"
     texts = [x["text"] for x in conversations.open_for_guest(m["manage_token"], now=NOW)["messages"]]
-    assert any("Ben Busy confirmed the meeting" in t and "(1 of 2 hosts have confirmed)" in t for t in texts)
+    assert sum("Ben Busy confirmed the meeting" in t and "(1 of 2 hosts have confirmed)" in t for t in texts) == 1
+    # each host's card says what the guest sees, and who has not answered; Ann's conversation shows Ben's Yes
+    for host, can_confirm in ((ben, False), (ann, True)):
+        [card] = meetings.upcoming(host, now=NOW)
+        assert (card["status"], card["waiting_for"], card["can_confirm"]) == ("pending", "Ann Able", can_confirm)
+    ann_conv = conversations.open_for_agent(ann, conversations.inbox(ann)[0]["id"], now=NOW)
+    assert any("Ben Busy confirmed the meeting" in x["text"] and "(1 of 2 hosts have confirmed)" in x["text"]
+               for x in ann_conv["messages"]), ann_conv["messages"]
     meeting_changes.confirm_meeting(rows[0].id, now=NOW)  # Ann too: now the guest is told
     assert meeting_views.get(m["manage_token"], now=NOW)["status"] == "confirmed"
+    for host in (ann, ben):
+        [card] = meetings.upcoming(host, now=NOW)
+        assert (card["status"], card["waiting_for"], card["can_confirm"]) == ("confirmed", "", False)
+    ben_conv = conversations.open_for_agent(ben, conversations.inbox(ben)[0]["id"], now=NOW)
+    assert any("Ann Able confirmed the meeting" in x["text"] and "(2 of 2 hosts have confirmed)" in x["text"]
+               for x in ben_conv["messages"]), ben_conv["messages"]
     with transaction() as s:
         confirmed = [x.to_email for x in s.exec(select(OutboxMail).where(OutboxMail.kind == "confirmed"))]
     assert confirmed == ["gus@example.com"]

@@ -195,11 +195,12 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
             rx.cond(m["guest_name"] != "", rx.text(m["guest_name"], " · ", m["guest_email"], size="2",
                                                    overflow_wrap="anywhere")),
             rx.cond(m["subject"] != "", rx.text(m["subject"], size="2", color_scheme="gray", overflow_wrap="anywhere")),
+            rx.cond(m["waiting_for"] != "", rx.text(t("Waiting for {names}", names=m["waiting_for"]), size="2")),
             rx.cond(~m["past"], join_link(m["meeting_url"], size="1", label=t("Join"))),
             rx.cond(
                 ~m["past"],
                 rx.hstack(
-                    rx.cond(m["status"] == "pending",
+                    rx.cond(m["can_confirm"],
                             rx.button(t("Confirm"), size="1", aria_label=t("Confirm {meeting}", meeting=label),
                                       on_click=state.confirm(m["id"]))),
                     rx.button(t("Change duration"), size="1", variant="soft",
