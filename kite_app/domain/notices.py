@@ -49,8 +49,9 @@ def _changes(notice: dict, who: str, now_at: str, zone: str, tr: Translate, loca
     return out or [tr("Meeting changed by {who}: {when}.").format(who=who, when=now_at)]
 
 
-def render(notice: dict, zone: str, tr: Translate = _same, locale: str = DEFAULT_LOCALE) -> str:
-    """The notice's sentence for a reader in `zone`, in their language (`tr`) and its conventions (`locale`)."""
+def render(notice: dict, zone: str, tr: Translate = _same, locale: str = DEFAULT_LOCALE, reader: str = "") -> str:
+    """The notice's sentence for a reader in `zone`, in their language (`tr`) and its conventions (`locale`);
+    `reader` ("guest" or "agent") where the sentence differs for each side."""
     kind, by = notice["kind"], notice.get("by", "guest")
     now_at = when(notice["start"], notice["end"], zone, locale)
     agent = notice.get("agent") or tr("the agent")
@@ -86,7 +87,15 @@ def render(notice: dict, zone: str, tr: Translate = _same, locale: str = DEFAULT
         return tr("The meeting on {when} was reassigned by {who} from {old} to {new}. Waiting for {new} to "
                   "confirm.").format(when=now_at, who=who, old=notice.get("from_host", ""), new=to)
     if kind == "reminder":
-        return tr("Reminder: the meeting starts {when}.").format(when=now_at)
+        text = tr("Reminder: the meeting starts {when}.").format(when=now_at)
+        if waiting := notice.get("unconfirmed"):  # the host(s) who have not said yes yet
+            if reader == "agent" and not notice.get("hosts_count"):
+                text += " " + tr("You have not confirmed it yet: confirm, change or delete it in Kite.")
+            elif notice.get("unconfirmed_count", "1") == "1":
+                text += " " + tr("{name} has not confirmed it yet.").format(name=waiting)
+            else:
+                text += " " + tr("{names} have not confirmed it yet.").format(names=waiting)
+        return text
     if kind == "link_ready":
         return tr("The video link for the meeting on {when} is ready: {link}").format(
             when=now_at, link=notice.get("meeting_url", ""))

@@ -47,7 +47,7 @@ def _preview(message: Message | None, zone: str, language: str, tag: str) -> str
     if message is None:
         return ""
     tr, locale = i18n.reader(language, tag)
-    text = " ".join((render(message.notice, zone, tr, locale) if message.notice else message.body).split())
+    text = " ".join((render(message.notice, zone, tr, locale, "agent") if message.notice else message.body).split())
     return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS - 1].rstrip() + "…"
 
 
@@ -117,7 +117,7 @@ def _messages(s, conv: Conversation, agent: User, reader: str, zone: str, langua
     for m in q.messages(s, conv.id):
         if m.notice and m.notice.get("agent_only") and reader != "agent" or not keep(m):
             continue
-        text = render(m.notice, zone, tr, locale) if m.notice else m.body
+        text = render(m.notice, zone, tr, locale, reader) if m.notice else m.body
         who = {"guest": conv.guest_name, "agent": agent.name, "system": "Kite"}[m.author]
         out.append(MessageView(id=m.id, author=m.author, who=who, text=text, at=_label(m.created_at, zone, locale),
                                mine=m.author == reader))

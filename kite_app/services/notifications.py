@@ -85,6 +85,7 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             meeting_url=meeting.meeting_url,
             language=language,
             locale_tag=meeting.guest_locale_tag if to_guest else agent.locale_tag,
+            reader=who,
         )
         facts = invite_facts(Invite(
             uid=meeting.uid, sequence=meeting.sequence, method="CANCEL" if cancel else "REQUEST",

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from kite_app.domain.meeting import LIVE
+from kite_app.domain.meeting import LIVE, MeetingStatus
+from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence import reminders as q
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Meeting, Reminder, User
@@ -42,6 +43,11 @@ def send_due(*, now: datetime) -> int:
             begun = meeting is None or meeting.starts_at <= now or meeting.status not in LIVE
             claimed = q.claim(s, reminder.id, "cancelled" if begun else "sent", None if begun else now)
             if claimed and meeting is not None and not begun:
-                notifications.record(s, meeting, must_get(s, User, meeting.agent_id), "reminder", by="system", now=now)
+                # a meeting not yet confirmed says so to both sides, naming who has not said yes
+                group = meeting_rows.group(s, meeting)
+                waiting = [must_get(s, User, r.agent_id).name for r in group if r.status == MeetingStatus.PENDING]
+                notifications.record(s, meeting, must_get(s, User, meeting.agent_id), "reminder", by="system", now=now,
+                                     unconfirmed=", ".join(waiting), unconfirmed_count=str(len(waiting)),
+                                     hosts_count=str(len(group)) if len(group) > 1 else "")
                 sent += 1
     return sent

@@ -207,6 +207,29 @@ def test_a_reminder_missed_while_down_goes_out_if_the_meeting_has_not_begun(open
     assert [r.to_email for r in outbox("reminder")] == ["late@example.com", AGENT_MAIL]
 
 
+def test_a_reminder_of_a_meeting_not_yet_confirmed_says_so_to_both_sides(open_agent):
+    actor, _view, _cal = open_agent
+    booking.book(req(start=MON_10 + timedelta(days=1)), now=NOW)  # pending: Bob has not said yes
+    booking.book(req(start=MON_10 + timedelta(days=1, hours=4), guest_email="yes@example.com"), now=NOW)
+    confirmed = [m for m in meetings.upcoming(actor, now=NOW) if m["guest_email"] == "yes@example.com"][0]
+    meetings.confirm(actor, confirmed["id"], now=NOW)
+    assert reminders.send_due(now=MON_10 + timedelta(days=1, hours=-1)) == 1  # 09:00 Berlin: the first one's
+    assert reminders.send_due(now=MON_10 + timedelta(days=1, hours=3)) == 1  # 13:00: the confirmed one's
+    mails = {(r.to_email, r.body_text.split("\n")[2]) for r in outbox("reminder")}
+    assert mails == {
+        (GUEST_MAIL, "Reminder: the meeting starts Tuesday 1 December 2026, 04:00–04:30 (America/New_York). "
+                     "Bob Agent has not confirmed it yet."),
+        (AGENT_MAIL, "Reminder: the meeting starts Tuesday 1 December 2026, 10:00–10:30 (Europe/Berlin). "
+                     "You have not confirmed it yet: confirm, change or delete it in Kite."),
+        ("yes@example.com", "Reminder: the meeting starts Tuesday 1 December 2026, 08:00–08:30 (America/New_York)."),
+        (AGENT_MAIL, "Reminder: the meeting starts Tuesday 1 December 2026, 14:00–14:30 (Europe/Berlin)."),
+    }, mails
+    # the agent's conversation says it too
+    texts = [m["text"] for c in conversations.inbox(actor)
+             for m in conversations.open_for_agent(actor, c["id"], now=NOW)["messages"]]
+    assert any(t.endswith("You have not confirmed it yet: confirm, change or delete it in Kite.") for t in texts)
+
+
 def test_started_meetings_cannot_be_changed_by_the_agent(open_agent):
     actor, _view, _cal = open_agent
     booking.book(req(), now=NOW)

@@ -36,13 +36,13 @@ SUBJECTS = {
 
 def meeting_mail(*, notice: dict, zone: str, recipient_name: str, other_party: str, subject_line: str,
                  link: str, link_label: str, meeting_url: str = "", language: str = i18n.DEFAULT,
-                 locale_tag: str = "") -> MailText:
+                 locale_tag: str = "", reader: str = "") -> MailText:
     """One mail about a meeting event, for one recipient in `zone` who reads `language` with the conventions of
     their browser's `locale_tag`; the meeting's video link (if it has one and is not deleted) right after what
     happened."""
     tr, locale = i18n.reader(language, locale_tag)
     at = when(notice["start"], notice["end"], zone, locale)
-    sentence = render(notice, zone, tr, locale)
+    sentence = render(notice, zone, tr, locale, reader)
     topic = tr("Subject: {subject}").format(subject=subject_line) if subject_line else ""
     join = meeting_url if meeting_url and notice["kind"] not in ("deleted", "declined") else ""
     said = bool(join) and join in sentence
