@@ -3,7 +3,7 @@ every signed-in page: `_open` for its load, `_attempt` for its actions."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import TypeVar
 
@@ -115,6 +115,31 @@ class Page(rx.State, mixin=True):
             return None
         self.notice = self._(notice) if notice else ""
         return result
+
+    def _recheck(self, check: Callable[[], object], changed: str, *, only_on_save: Collection[str] = ()) -> None:
+        """After the person changed field `changed`: the fields marked wrong are checked again (`check`, a pure
+        validation raising ValidationError), and the mark of each one that is now valid goes at once, not at the
+        next save; `only_on_save` names fields whose check needs the save itself (an address already taken),
+        whose mark goes when that field is changed. New marks wait for the save."""
+        if not self.errors:
+            return
+        try:
+            check()
+            found: dict[str, str] = {}
+        except ValidationError as exc:
+            found = self._errors(exc.errors)
+        self.errors = {key: found.get(key, text) for key, text in self.errors.items()
+                       if key in found or (key in only_on_save and key != changed)}
+        if not self.errors:
+            self.message = ""  # "Correct the fields marked …" has nothing left to point at
+
+    def _recheck_field(self, key: str, problem: str | None) -> None:
+        """A form whose fields the page does not hold (sent on submit): field `key` was changed, and `problem` is
+        what its own check says of it now; a mark that no longer holds goes at once."""
+        if key in self.errors and problem is None:
+            self.errors = {k: text for k, text in self.errors.items() if k != key}
+            if not self.errors:
+                self.message = ""
 
     def _do(self, action: Callable[[Actor | None], object], notice: str = "") -> bool:
         """`_attempt` for an action that returns nothing: whether it worked."""

@@ -50,7 +50,10 @@ def test_first_run_setup_agent_creation_and_roles(server, page: Page, shot):
     # the time zone defaults to the browser's and can be changed
     expect(form.get_by_label("Time zone")).to_have_value("UTC")
     form.get_by_label("Email").fill(AGENT["email"])
+    expect(form.get_by_text("Enter an email address.")).to_have_count(0)  # right now: the mark goes at once
+    expect(form.get_by_text("Use a password of at least 10 characters.")).to_be_visible()  # still wrong
     form.get_by_label("Initial password").fill(AGENT["password"])
+    expect(form.get_by_text("Use a password of at least 10 characters.")).to_have_count(0)
     form.get_by_label("Time zone").select_option(AGENT["tz"])
     form.get_by_role("button", name="Create agent").click()
     table = page.get_by_role("table", name="Agents")

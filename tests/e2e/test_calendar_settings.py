@@ -50,6 +50,13 @@ def test_agent_sets_hours_busy_time_and_publishes_the_link(server, page: Page, s
     expect(page.get_by_text("09:00-12:00 and 11:00-13:00 overlap.")).to_be_visible()
     expect(page.get_by_text("Guests can book at most one month ahead (31 days).")).to_be_visible()
     shot("calendar-settings-errors")
+    # a corrected field loses its mark at once; the others keep theirs until they are right
+    page.get_by_label("Booking window (days ahead)").fill("30")
+    expect(page.get_by_text("Guests can book at most one month ahead (31 days).")).to_have_count(0)
+    expect(page.get_by_text("09:00-12:00 and 11:00-13:00 overlap.")).to_be_visible()
+    page.get_by_label("Booking window (days ahead)").fill("45")  # a new mistake waits for Save
+    expect(page.get_by_text("Guests can book at most one month ahead (31 days).")).to_have_count(0)
+    expect(page.get_by_text("09:00 is not after 17:00: the end must be after the start.")).to_be_visible()
     assert calendar_settings.published(dana["id"]) is None
     page.reload()
     expect(page.get_by_label("Duration options (minutes)")).to_have_value("30")

@@ -37,15 +37,28 @@ def test_round_robin_team_booked_seen_live_and_reassigned(server, members, page:
     expect(page.get_by_role("heading", name="Agents")).to_be_visible()
     page.get_by_role("link", name="Teams").click()
     expect(page.get_by_text("No teams yet.")).to_be_visible()
+    snippet = page.locator("#team-snippet")
+    expect(snippet).to_contain_text('data-team="support"')  # an example until a team is saved
+    page.get_by_label("Address").fill("Not An Address!")
+    expect(snippet).to_contain_text('data-team="support"')  # not what is typed: only a saved address
     page.get_by_role("button", name="Save team").click()
     expect(page.get_by_text("Choose at least one member.")).to_be_visible()
+    expect(page.get_by_text("Use 3 to 60 lowercase letters, digits and hyphens", exact=False)).to_be_visible()
+    # each mark goes as soon as its field is right, before saving again; the others stay
     page.get_by_label("Name").fill("Support")
     page.get_by_label("Address").fill("support")
+    expect(page.get_by_text("Use 3 to 60 lowercase letters, digits and hyphens", exact=False)).to_have_count(0)
+    expect(page.get_by_text("Choose at least one member.")).to_be_visible()
     page.get_by_role("checkbox", name="Ann Able").click()
+    expect(page.get_by_text("Choose at least one member.")).to_have_count(0)
     page.get_by_role("checkbox", name="Ben Bright").click()
     page.get_by_label("Duration options (minutes)").fill("30, 60")
     page.get_by_role("button", name="Save team").click()
     expect(page.get_by_role("status")).to_contain_text(f"Team Support saved. Its booking page: {url}/team/support")
+    page.get_by_label("Address").fill("help-desk")  # typed, not saved: the snippet keeps the saved address
+    expect(page.get_by_label("Address")).to_have_value("help-desk")
+    expect(snippet).to_contain_text('data-team="support"')
+    page.get_by_label("Address").fill("support")
     expect(page.get_by_role("row", name=re.compile("Support"))).to_contain_text("Round robin")
     shot("teams", page)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from kite_app import routes
-from kite_app.domain.accounts import time_zones
+from kite_app.domain.accounts import email_error, name_error, normalize_email, password_error, time_zones
 from kite_app.persistence.accounts import UserView
 from kite_app.services import accounts
 from kite_app.ui.components.forms import BROWSER_TIME_ZONE, field, form_alert, form_notice, select_field
@@ -31,6 +31,13 @@ class AgentsState(Page, SessionState):
     def load(self):
         self.agents = []
         return self._open(self._refresh, refusal=ADMINS_ONLY)
+
+    @rx.event
+    def recheck(self, key: str, value: str):
+        """A field of the new agent's form changed: its mark goes once it is right."""
+        checks = {"name": name_error, "email": lambda v: email_error(normalize_email(v)), "password": password_error}
+        if key in checks:
+            self._recheck_field(key, checks[key](value))
 
     @rx.event
     def set_new_time_zone(self, tz: str):
@@ -127,8 +134,10 @@ def _new_agent_form() -> rx.Component:
                 rx.heading(t("New agent"), size="4", as_="h2"),
                 form_alert(AgentsState.message),
                 rx.grid(
-                    field(t("Name"), "name", error=e.get("name", ""), form_id="agent"),
-                    field(t("Email"), "email", type="email", error=e.get("email", ""), form_id="agent"),
+                    field(t("Name"), "name", error=e.get("name", ""), form_id="agent",
+                          on_change=AgentsState.recheck("name").debounce(300)),
+                    field(t("Email"), "email", type="email", error=e.get("email", ""), form_id="agent",
+                          on_change=AgentsState.recheck("email").debounce(300)),
                     select_field(
                         t("Time zone"), "time_zone", TIME_ZONES, error=e.get("time_zone", ""), form_id="agent",
                         value=AgentsState.new_time_zone, on_change=AgentsState.set_new_time_zone,
@@ -136,6 +145,7 @@ def _new_agent_form() -> rx.Component:
                     field(
                         t("Initial password"), "password", type="password", error=e.get("password", ""),
                         form_id="agent", auto_complete="new-password",
+                        on_change=AgentsState.recheck("password").debounce(300),
                     ),
                     columns=rx.breakpoints(initial="1", sm="2"),
                     spacing="3",

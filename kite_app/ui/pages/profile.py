@@ -6,7 +6,8 @@ import reflex as rx
 
 from kite_app import i18n, routes
 from kite_app.config import settings
-from kite_app.domain.accounts import MAX_DESCRIPTION, MAX_PHOTO_BYTES, initials, time_zones
+from kite_app.domain.accounts import MAX_DESCRIPTION, MAX_PHOTO_BYTES, initials, name_error, time_zones
+from kite_app.domain.meeting_links import personal_link_error
 from kite_app.domain.text import msg
 from kite_app.services import accounts, calendar_settings
 from kite_app.ui.components.avatar import avatar
@@ -47,6 +48,13 @@ class ProfileState(Page, SessionState):
     @rx.event
     def load(self):
         return self._open(lambda actor: self._show(accounts.own_profile(actor)))
+
+    @rx.event
+    def recheck(self, key: str, value: str):
+        """A field of the profile changed: its mark goes once it is right."""
+        checks = {"name": name_error, "video_url": personal_link_error}
+        if key in checks:
+            self._recheck_field(key, checks[key](value))
 
     @rx.event
     def set_time_zone(self, tz: str):
@@ -189,7 +197,8 @@ def profile_page() -> rx.Component:
                         rx.text(t("Role: "), rx.text.strong(rx.cond(ProfileState.role == "admin", t("Admin"),
                                                                     t("Agent")))),
                         field(t("Name"), "name", error=e.get("name", ""), form_id="profile",
-                              default_value=ProfileState.name, key=ProfileState.name),
+                              default_value=ProfileState.name, key=ProfileState.name,
+                              on_change=ProfileState.recheck("name").debounce(300)),
                         select_field(
                             t("Time zone"), "time_zone", list(time_zones()), error=e.get("time_zone", ""),
                             form_id="profile", value=ProfileState.time_zone, on_change=ProfileState.set_time_zone,
@@ -213,6 +222,7 @@ def profile_page() -> rx.Component:
                             t("Your video link"), "video_url", form_id="profile", error=e.get("video_url", ""),
                             default_value=ProfileState.video_url, key=ProfileState.video_url, type="url",
                             placeholder="https://meet.example.com/your-room", max_length=500,
+                            on_change=ProfileState.recheck("video_url").debounce(300),
                         )),
                         rx.button(t("Save"), type="submit", size="3"),
                         spacing="3",

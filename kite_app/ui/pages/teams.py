@@ -7,7 +7,7 @@ import reflex as rx
 from kite_app import routes
 from kite_app.config import settings
 from kite_app.domain.calendar_settings import SLOT_INTERVALS
-from kite_app.domain.teams import KIND_LABELS, TeamForm, TeamKind
+from kite_app.domain.teams import KIND_LABELS, TeamForm, TeamKind, parse_team
 from kite_app.domain.text import msg
 from kite_app.services import accounts, teams
 from kite_app.services.teams import TeamMeetingView, TeamView
@@ -38,8 +38,20 @@ class TeamsState(Page, SessionState):
 
     @rx.var
     def widget_snippet(self) -> str:
-        slug = self.values.get("slug", "") or "support"
+        """The team's snippet with its saved address (a new team's shows an example until it is saved)."""
+        saved = next((team["slug"] for team in self.teams if team["id"] == self.editing), "") if self.editing else ""
+        slug = saved or "support"
         return f'<script src="{routes.widget_url(settings.public_url)}" data-team="{slug}" async></script>'
+
+    def _form(self) -> TeamForm:
+        return TeamForm(kind=self.kind, members={int(a): w for a, w in self.members.items() if a.isdigit()},
+                        require_guest_login=self.require_guest_login,
+                        **{k: self.values.get(k, "") for k in RULE_FIELDS})
+
+    def _recheck_team(self, changed: str) -> None:
+        """A corrected field loses its mark at once (see Page._recheck)."""
+        agents = {int(a["id"]) for a in self.agents} | {int(a) for a in self.members if a.isdigit()}
+        self._recheck(lambda: parse_team(self._form(), agents=agents), changed, only_on_save=("slug", "meeting_link"))
 
     def _fill(self, actor) -> None:
         self.teams = teams.list_teams(actor)
@@ -76,6 +88,7 @@ class TeamsState(Page, SessionState):
     def set_value(self, key: str, value: str):
         if key in RULE_FIELDS:
             self.values[key] = value
+            self._recheck_team(key)
 
     @rx.event
     def set_kind(self, kind: str):
@@ -90,11 +103,13 @@ class TeamsState(Page, SessionState):
         else:
             members.pop(agent_id, None)
         self.members = members
+        self._recheck_team("members")
 
     @rx.event
     def set_weight(self, agent_id: str, weight: str):
         if agent_id in self.members:
             self.members = {**self.members, agent_id: weight}
+            self._recheck_team(f"weight_{agent_id}")
 
     @rx.event
     def set_require_guest_login(self, value: bool):
@@ -102,9 +117,7 @@ class TeamsState(Page, SessionState):
 
     @rx.event
     def save(self):
-        form = TeamForm(kind=self.kind, members={int(a): w for a, w in self.members.items() if a.isdigit()},
-                        require_guest_login=self.require_guest_login,
-                        **{k: self.values.get(k, "") for k in RULE_FIELDS})
+        form = self._form()
         editing = self.editing or None
         team = self._attempt(lambda actor: teams.save_team(actor, form, now=utcnow(), team_id=editing))
         if team is None:

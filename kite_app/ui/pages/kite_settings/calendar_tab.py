@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from kite_app.domain.calendar_settings import SLOT_INTERVALS, DayForm, OverrideForm, SettingsForm
+from kite_app.domain.calendar_settings import SLOT_INTERVALS, DayForm, OverrideForm, SettingsForm, parse_settings
+from kite_app.domain.meeting_links import LinkSource
 from kite_app.domain.text import msg
 from kite_app.providers.calendar.base import CalendarInfo
 from kite_app.services import calendar_settings
@@ -67,27 +68,48 @@ class CalendarSettingsState(Page, SessionState):
     def set_tab(self, tab: str):
         self.tab = tab
 
+    def _form(self) -> SettingsForm:
+        return SettingsForm(
+            blocking_calendars=tuple(self.blocking), destination_calendar=self.destination,
+            days=tuple(DayForm(on=on, hours=hours) for on, hours in zip(self.days_on, self.hours, strict=True)),
+            overrides=tuple(OverrideForm(date=o.get("date", ""), hours=o.get("hours", "")) for o in self.overrides),
+            require_guest_login=self.require_guest_login, meeting_link=self.meeting_link,
+            **{k: self.values.get(k, "") for k in NUMBER_FIELDS},
+        )
+
+    def _recheck_form(self, changed: str) -> None:
+        """A corrected field loses its mark at once (see Page._recheck); the meeting link's check needs the save."""
+        sources = [str(source) for source in LinkSource]
+        self._recheck(lambda: parse_settings(self._form(), calendars={c["id"] for c in self.calendars},
+                                             writable={c["id"] for c in self.calendars if c["writable"]},
+                                             link_sources=sources), changed, only_on_save=("meeting_link",))
+
     @rx.event
     def set_value(self, key: str, value: str):
         if key in NUMBER_FIELDS:
             self.values[key] = value
+            self._recheck_form(key)
 
     @rx.event
     def set_blocking(self, calendar_id: str, checked: bool):
         others = [c for c in self.blocking if c != calendar_id]
         self.blocking = [*others, calendar_id] if checked else others
+        self._recheck_form("blocking_calendars")
 
     @rx.event
     def set_destination(self, calendar_id: str):
         self.destination = calendar_id
+        self._recheck_form("destination_calendar")
 
     @rx.event
     def set_day_on(self, day: int, checked: bool):
         self.days_on[day] = bool(checked)
+        self._recheck_form(f"hours_{day}")
 
     @rx.event
     def set_hours(self, day: int, value: str):
         self.hours[day] = value
+        self._recheck_form(f"hours_{day}")
 
     @rx.event
     def add_override(self):
@@ -102,6 +124,7 @@ class CalendarSettingsState(Page, SessionState):
     def set_override(self, index: int, key: str, value: str):
         if key in ("date", "hours"):
             self.overrides[index][key] = value
+            self._recheck_form(f"override_{index}")
 
     @rx.event
     def set_require_guest_login(self, checked: bool):
@@ -113,13 +136,7 @@ class CalendarSettingsState(Page, SessionState):
 
     @rx.event
     def save(self):
-        form = SettingsForm(
-            blocking_calendars=tuple(self.blocking), destination_calendar=self.destination,
-            days=tuple(DayForm(on=on, hours=hours) for on, hours in zip(self.days_on, self.hours, strict=True)),
-            overrides=tuple(OverrideForm(date=o.get("date", ""), hours=o.get("hours", "")) for o in self.overrides),
-            require_guest_login=self.require_guest_login, meeting_link=self.meeting_link,
-            **{k: self.values.get(k, "") for k in NUMBER_FIELDS},
-        )
+        form = self._form()
         view = self._attempt(lambda actor: calendar_settings.save(actor, form, now=utcnow()),
                              msg("Calendar settings saved. Your booking link is live."))
         if view is not None:
