@@ -48,6 +48,12 @@ class IntegrationStatus(TypedDict):
     admin_email: str
     primary_domain: str
     checked_at: str
+    secret_key_set: bool  # KITE_SECRET_KEY is set on the server: without it nothing can be installed
+
+
+NO_SECRET = msg("This server has no KITE_SECRET_KEY, which encrypts the key, so Google Calendar cannot be installed "
+                "yet. Stop Kite and start it again with the variable set, e.g. KITE_SECRET_KEY=\"$(openssl rand -hex "
+                "32)\" ./run.sh, and keep that value: with another one the stored key cannot be read.")
 
 
 class InstallFailed(KiteError):
@@ -60,8 +66,7 @@ class InstallFailed(KiteError):
 
 def _fernet() -> Fernet:
     if not settings.secret_key:
-        raise InstallFailed("no_secret",
-                            msg("Set KITE_SECRET_KEY on the server before installing: it encrypts the key."))
+        raise InstallFailed("no_secret", NO_SECRET, field="secret_key")
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(settings.secret_key.encode()).digest()))
 
 
@@ -86,8 +91,10 @@ def read_key(text: str) -> dict:
 
 
 def describe_key(actor: Actor | None, text: str) -> KeyInfo:
-    """Step 1: what the admin must authorise in the Admin Console for this key."""
+    """Step 1: what the admin must authorise in the Admin Console for this key (refused at once when the server
+    could not store it: no KITE_SECRET_KEY)."""
     require_admin(actor)
+    _fernet()
     info = read_key(text)
     return KeyInfo(client_id=str(info["client_id"]), client_email=info["client_email"], scopes=list(SCOPES))
 
@@ -157,10 +164,11 @@ def status(actor: Actor | None) -> IntegrationStatus:
         row = q.integration(s, GOOGLE)
     if row is None:
         return IntegrationStatus(active=False, client_id="", client_email="", admin_email="", primary_domain="",
-                                 checked_at="")
+                                 checked_at="", secret_key_set=bool(settings.secret_key))
     return IntegrationStatus(active=True, client_id=row.client_id, client_email=row.client_email,
                              admin_email=row.admin_email, primary_domain=row.primary_domain,
-                             checked_at=f"{row.checked_at:%Y-%m-%d %H:%M} UTC")
+                             checked_at=f"{row.checked_at:%Y-%m-%d %H:%M} UTC",
+                             secret_key_set=bool(settings.secret_key))
 
 
 def stored_key() -> dict | None:

@@ -160,3 +160,19 @@ def test_deactivated_agent_is_signed_out_and_cannot_log_in(server, page: Page, b
     log_in(agent_page, url, AGENT["email"], "a fresh password 2")
     expect(agent_page.get_by_role("heading", name="Profile")).to_be_visible()
     agent_ctx.close()
+
+
+def test_the_google_wizard_says_at_once_that_the_server_needs_kite_secret_key(server, page: Page, shot):
+    """This server runs without KITE_SECRET_KEY: step 1 says so before a key is typed, and how to set it."""
+    log_in(page, server.url, ADMIN["email"], ADMIN["password"])
+    page.get_by_role("link", name="Integrations").click()
+    page.get_by_role("button", name="Install").click()
+    warning = page.locator("#no-secret")
+    expect(warning).to_contain_text("This server has no KITE_SECRET_KEY")
+    expect(warning).to_contain_text('KITE_SECRET_KEY="$(openssl rand -hex 32)" ./run.sh')
+    shot("google-wizard-no-secret", page)
+    page.get_by_label("Service-account key (JSON)").fill('{"type": "service_account"}')
+    page.get_by_role("button", name="Next").click()  # refused for the same reason, not for the key
+    expect(page.get_by_role("alert").filter(has_text="has no KITE_SECRET_KEY").first).to_be_visible()
+    expect(page.get_by_text("Go Back to replace the key.")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Step 1 of 2: Domain-wide delegation")).to_be_visible()

@@ -96,3 +96,15 @@ def test_only_admins_install(database, google):
     for who in (None, Actor(user_id=5, role=Role.AGENT)):
         with pytest.raises(PermissionDenied):
             install.install(who, key_text=key, admin_email="it@example.com", primary_domain="example.com", now=NOW)
+
+
+def test_without_kite_secret_key_step_one_says_so_at_once(database, google, monkeypatch):
+    monkeypatch.setattr(settings, "secret_key", "")
+    a = admin(NOW)
+    assert install.status(a)["secret_key_set"] is False  # the page says so before anything is typed
+    with pytest.raises(InstallFailed) as refused:
+        install.describe_key(a, json.dumps(google.service_account(delegate_scopes=list(SCOPES))))
+    assert refused.value.code == "no_secret" and refused.value.field == "secret_key"
+    assert "KITE_SECRET_KEY=" in refused.value.message and "./run.sh" in refused.value.message
+    monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
+    assert install.status(a)["secret_key_set"] is True

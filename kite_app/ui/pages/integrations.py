@@ -22,7 +22,7 @@ from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, T, utcnow
 GUIDE = (  # said in the page's language (ui/i18n.py t)
     msg("Open admin.google.com as a super administrator."),
     msg("Go to Security → Access and data control → API controls → Manage domain-wide delegation."),
-    msg("Click “Add new”, paste the client ID and the scopes below, and click “Authorize”."),
+    msg("Click “Add new”, paste the client ID and the scopes above, and click “Authorize”."),
     msg("Come back here and continue with step 2."),
 )
 
@@ -37,6 +37,7 @@ def _uninstall(actor: Actor | None) -> install.IntegrationStatus:
 
 class IntegrationsState(Page, SessionState):
     active: bool = False
+    secret_missing: bool = False  # the server has no KITE_SECRET_KEY: said on step 1, before anything is typed
     status: dict[str, str] = {}
     step: int = 0
     key_text: str = ""
@@ -47,7 +48,7 @@ class IntegrationsState(Page, SessionState):
     primary_domain: str = ""
 
     def _show(self, st: install.IntegrationStatus) -> None:
-        self.active = st["active"]
+        self.active, self.secret_missing = st["active"], not st["secret_key_set"]
         self.status = {k: str(v) for k, v in st.items()}
 
     def _fail(self, exc: KiteError) -> None:
@@ -152,6 +153,9 @@ def _copy_row(label: rx.Var, copy_label: rx.Var, value: rx.Var, element_id: str)
 def _step_one() -> rx.Component:
     return rx.vstack(
         rx.heading(t("Step 1 of 2: Domain-wide delegation"), size="4", as_="h2"),
+        rx.cond(IntegrationsState.secret_missing,
+                rx.callout(t(install.NO_SECRET), icon="key-round", color_scheme="amber",
+                           role="alert", id="no-secret")),
         rx.text(t("Upload or paste the JSON key of the service account Kite will use."), size="2"),
         file_upload(
             t("Upload key file"),
