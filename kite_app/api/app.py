@@ -54,7 +54,7 @@ for _unavailable in DATABASE_UNAVAILABLE:
 @api.exception_handler(HTTPException)
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     if exc.status_code == 400:  # the body could not be parsed (not JSON, not UTF-8)
-        return v1.error_response(422, "invalid_input", msg("The request body must be JSON in UTF-8."),
+        return v1.error_response(422, "invalid_json", msg("The request body must be JSON in UTF-8."),
                                  language=v1.language_of(request))
     code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return v1.error_response(exc.status_code, code, str(exc.detail), headers=getattr(exc, "headers", None))

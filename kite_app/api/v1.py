@@ -15,7 +15,8 @@ import orjson
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic_core import PydanticCustomError
 
 from kite_app import i18n, routes
 from kite_app.config import settings
@@ -58,10 +59,21 @@ class SlotsOut(BaseModel):
     slots: list[SlotOut]
 
 
+def _iso_text(value: object) -> object:
+    """A time given as an ISO 8601 string (a number is no time: 12345 would be read as a Unix time)."""
+    if not isinstance(value, str):
+        raise PydanticCustomError("iso_datetime", "Give the time as an ISO 8601 string with its UTC offset.")
+    return value
+
+
+IsoTime = Annotated[datetime, BeforeValidator(_iso_text)]
+Minutes = Annotated[int, Strict(), Field(ge=1, le=1440)]  # a whole number: "30" and 30.5 are refused
+
+
 class BookingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: datetime = Field(description="A slot's start, ISO 8601 with offset")
-    duration: int | None = Field(default=None, ge=1, le=1440, description="Minutes; the agent's default if omitted")
+    start: IsoTime = Field(description="A slot's start, ISO 8601 with offset")
+    duration: Minutes | None = Field(default=None, description="Minutes; the agent's default if omitted")
     # Lengths are checked by the booking service, with the same message as on the pages.
     subject: str = ""
     name: str
@@ -73,8 +85,8 @@ class BookingIn(BaseModel):
 
 class BookingPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    start: datetime | None = None
-    duration: int | None = Field(default=None, ge=1, le=1440)
+    start: IsoTime | None = Field(default=None, description="The new start, ISO 8601 with offset")
+    duration: Minutes | None = None
     subject: str | None = None
 
 
@@ -102,7 +114,8 @@ class MeetingOut(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Unknown agent or booking"},
     409: {"model": ErrorBody, "description": "slot_taken, duration_overlaps_busy_time"},
-    422: {"model": ErrorBody, "description": "Invalid input or a time that breaks the agent's rules"},
+    422: {"model": ErrorBody, "description": "invalid_input (each field's problem in `fields`), invalid_json, "
+                                             "nothing_to_change, or a time that breaks the agent's rules"},
     429: {"model": ErrorBody, "description": "Rate-limited"},
 }
 
@@ -142,11 +155,48 @@ def kite_error_response(exc: KiteError, language: str = i18n.DEFAULT) -> JSONRes
     return said(400, "bad_request", exc.message)
 
 
+ISO_TIME = msg("Give the time as an ISO 8601 string with its UTC offset, like 2026-12-01T09:00:00+01:00.")
+WHOLE_NUMBER = msg("Give a whole number, like 30.")
+# What each field error of the request's shape says, in the asker's language (pydantic's own words are English).
+FIELD_MESSAGES = {
+    "missing": msg("This field is required."),
+    "extra_forbidden": msg("This field is not known here."),
+    "iso_datetime": ISO_TIME, "datetime_type": ISO_TIME, "datetime_parsing": ISO_TIME,
+    "datetime_from_date_parsing": ISO_TIME, "date_parsing": msg("Give a date like 2026-12-01."),
+    "int_type": WHOLE_NUMBER, "int_parsing": WHOLE_NUMBER, "int_from_float": WHOLE_NUMBER,
+    "string_type": msg("Give a text (a JSON string)."),
+    "bool_type": msg("Give true or false."),
+}
+
+
+def _field_message(err: dict) -> str:
+    ctx = err.get("ctx") or {}
+    kind = err.get("type", "")
+    if kind == "literal_error":
+        choices = str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", ")  # "'en', 'de' or 'fr'"
+        return msg("Choose one of: {choices}.", choices=choices)
+    if kind in ("greater_than_equal", "greater_than"):
+        return msg("Give a number of at least {count}.", count=ctx.get("ge", ctx.get("gt", "")))
+    if kind in ("less_than_equal", "less_than"):
+        return msg("Give a number of at most {count}.", count=ctx.get("le", ctx.get("lt", "")))
+    if kind == "string_too_long":
+        return msg("Use at most {count} characters.", count=ctx.get("max_length", ""))
+    return FIELD_MESSAGES.get(kind, msg("This value is not valid."))
+
+
 def validation_error_response(exc: RequestValidationError, language: str = i18n.DEFAULT) -> JSONResponse:
+    """The request's shape is wrong: a body that is not JSON (or not an object) is said of the body; otherwise
+    each field's problem, next to its name, in the asker's language."""
+    errors = exc.errors()
+    if any(err.get("type") == "json_invalid" for err in errors):
+        return error_response(422, "invalid_json", msg("The request body is not valid JSON."), language=language)
+    if any(err.get("type") in ("model_attributes_type", "dict_type") and list(err.get("loc", ())) == ["body"]
+           for err in errors):
+        return error_response(422, "invalid_input", msg("Send the fields as one JSON object."), language=language)
     fields = {}
-    for err in exc.errors():
+    for err in errors:
         loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "header")]
-        fields[".".join(loc) or "request"] = err.get("msg", "Invalid value.")
+        fields[".".join(loc) or "request"] = _field_message(err)
     return error_response(422, "invalid_input", msg("Some values are missing or invalid."), fields,
                           language=language)
 
@@ -284,7 +334,11 @@ def booking_calendar_file(token: Annotated[str, Path(max_length=100)], request: 
 
 @router.patch("/bookings/{token}", response_model=MeetingOut, responses=ERRORS)
 def change_booking(token: Annotated[str, Path(max_length=100)], body: BookingPatch, request: Request):
-    """Reschedule, change the duration or the subject; new times pass the same checks as booking."""
+    """Reschedule, change the duration or the subject; new times pass the same checks as booking. A body that
+    names nothing to change is refused (`nothing_to_change`)."""
+    if body.start is None and body.duration is None and body.subject is None:
+        return error_response(422, "nothing_to_change", msg("Give a new start, duration or subject to change."),
+                              language=language_of(request))
     return _out(meeting_changes.change(token, now=datetime.now(UTC), start=body.start, duration=body.duration,
                                subject=body.subject, client=_client(request)))
 

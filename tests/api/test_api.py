@@ -158,7 +158,7 @@ def test_booking_errors(api):
     assert_error(api.post("/agents/ann-around/bookings", json=guest(start=slots[3].replace("+00:00", ""))), 422,
                  "invalid_input")
     assert_error(api.post("/agents/ann-around/bookings", content=b'{"name": "\xff\xfe"}',
-                          headers={"content-type": "application/json"}), 422, "invalid_input")
+                          headers={"content-type": "application/json"}), 422, "invalid_json")
     assert_error(api.post("/agents/nobody/bookings", json=guest(start=slots[3])), 404, "not_found")
     assert slots[3] in free(api)  # none of the bad requests booked anything
 
@@ -241,3 +241,43 @@ def test_error_messages_follow_accept_language_and_codes_never_change(api):
     assert assert_error(far, 422, "invalid_input")["fields"]["end"].startswith("Chiedi al massimo ")
     missing = api.get("/agents/nobody-here/slots", headers={"Accept-Language": "fr"})
     assert assert_error(missing, 404, "not_found")["message"].startswith("Il n'y a pas de page de réservation")
+
+
+def test_request_shape_errors_are_strict_and_said_in_the_callers_language(api):
+    slots = free(api, days=4)
+    german = {"Accept-Language": "de"}
+    # each field's message in the caller's language, not pydantic's English
+    body = assert_error(api.post("/agents/ann-around/bookings", json={"time_zone": "UTC"}, headers=german), 422,
+                        "invalid_input")
+    assert body["fields"] == {"start": "Dieses Feld ist erforderlich.", "name": "Dieses Feld ist erforderlich.",
+                              "email": "Dieses Feld ist erforderlich."}, body
+    assert body["message"] == "Einige Werte fehlen oder sind ungültig."
+    # a body that is not JSON is said of the body, not of a field "0"
+    for raw in (b"not json", b'{"start": '):
+        body = assert_error(api.post("/agents/ann-around/bookings", content=raw, headers={
+            "content-type": "application/json", "Accept-Language": "fr"}), 422, "invalid_json")
+        assert body["fields"] == {} and body["message"] == "Le corps de la requête n'est pas du JSON valide."
+    assert assert_error(api.post("/agents/ann-around/bookings", json=[1, 2]), 422, "invalid_input")["fields"] == {}
+    # strict types: a time is an ISO 8601 string (12345 is no Unix time), minutes are an integer
+    body = assert_error(api.post("/agents/ann-around/bookings", json=guest(start=12345)), 422, "invalid_input")
+    assert body["fields"] == {"start": "Give the time as an ISO 8601 string with its UTC offset, like "
+                                       "2026-12-01T09:00:00+01:00."}
+    for duration in ("30", 30.5, True):
+        body = assert_error(api.post("/agents/ann-around/bookings", json=guest(start=slots[0], duration=duration)),
+                            422, "invalid_input")
+        assert body["fields"] == {"duration": "Give a whole number, like 30."}, (duration, body)
+    body = assert_error(api.post("/agents/ann-around/bookings", json={**guest(start=slots[0]), "language": "pt"},
+                                 headers={"Accept-Language": "es"}), 422, "invalid_input")
+    assert body["fields"] == {"language": "Elige uno de: en, de, fr, it, es."}, body
+    assert slots[0] in free(api, days=4)  # none of them booked anything
+    # PATCH with nothing to change is refused, and changes nothing
+    booked = api.post("/agents/ann-around/bookings", json=guest(start=slots[0], duration=30))
+    assert booked.status_code == 201, booked.text
+    token = booked.json()["manage_token"]
+    for nothing in ({}, {"subject": None}):
+        body = assert_error(api.patch(f"/bookings/{token}", json=nothing, headers=german), 422, "nothing_to_change")
+        assert body["message"] == "Geben Sie einen neuen Beginn, eine neue Dauer oder einen neuen Betreff an."
+    assert assert_error(api.patch(f"/bookings/{token}", json={"duration": "60"}), 422,
+                        "invalid_input")["fields"] == {"duration": "Give a whole number, like 30."}
+    assert api.get(f"/bookings/{token}").json()["duration"] == 30
+    assert api.patch(f"/bookings/{token}", json={"subject": "New"}).json()["subject"] == "New"
