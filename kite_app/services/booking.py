@@ -81,7 +81,6 @@ def refusing_overlap() -> Iterator[None]:
         raise
 
 
-
 def _validate_guest(req: BookingRequest) -> tuple[str, str, str]:
     name, email = clean_text(req.guest_name, 100), normalize_email(req.guest_email)
     subject = clean_text(req.subject, MAX_SUBJECT)

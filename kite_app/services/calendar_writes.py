@@ -186,7 +186,6 @@ def refresh_conference(meeting_id: int) -> str:
     return status
 
 
-
 def _deleted_in_calendar(meeting_id: int) -> None:
     with transaction() as s:
         row = must_get(s, Meeting, meeting_id)

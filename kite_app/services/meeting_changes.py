@@ -70,7 +70,7 @@ def cancel(token: str, *, now: datetime, client: str | None = None, reason: str 
     return MeetingView(**{**view, "manage_token": token})
 
 
-def changeable(meeting: Meeting, now: datetime) -> None:
+def _changeable(meeting: Meeting, now: datetime) -> None:
     if meeting.status not in LIVE:
         raise ValidationError({"meeting": msg("This meeting was deleted and cannot be changed.")})
     if meeting.starts_at <= now:
@@ -88,7 +88,7 @@ def change_meeting(meeting_id: int, *, by: str, now: datetime, start: datetime |
         rows = q.group(s, meeting)
         hosts = [must_get(s, User, r.agent_id) for r in rows]
     meeting = rows[0]
-    changeable(meeting, now)
+    _changeable(meeting, now)
     all_settings = [meeting_settings(r) for r in rows]
     for host, settings in zip(hosts, all_settings, strict=True):
         if settings is None or not host.active:
@@ -143,7 +143,7 @@ def _apply_change(rows: list[Meeting], hosts: list[User], all_settings: list[Cal
         views = []
         for meeting, host, settings in zip(rows, hosts, all_settings, strict=True):
             row = must_get(s, Meeting, meeting.id)
-            changeable(row, now)
+            _changeable(row, now)
             old, old_subject = (row.starts_at, row.ends_at), row.subject
             if time_changed:
                 check_meetings(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
@@ -177,7 +177,6 @@ def _step(s, meeting: Meeting, agent: User, kind: str, *, by: str, now: datetime
     s.flush()
     notifications.record(s, meeting, agent, kind, by=by, now=now, **change)
     return meeting_views.view(meeting, agent, "", now)  # the guest's own links are where they were sent
-
 
 
 MAX_REASON = 500
@@ -236,7 +235,7 @@ def confirm_meeting(meeting_id: int, *, now: datetime, answer: bool = True) -> M
         return delete_meeting(meeting_id, by="agent", now=now, kind="declined")
     with transaction() as s:
         meeting = must_get(s, Meeting, meeting_id)
-        changeable(meeting, now)
+        _changeable(meeting, now)
         if meeting.status == MeetingStatus.CONFIRMED:
             raise ValidationError({"meeting": msg("This meeting is already confirmed.")})
         agent = must_get(s, User, meeting.agent_id)

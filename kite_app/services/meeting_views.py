@@ -50,8 +50,6 @@ class MeetingView(TypedDict):
     language: str  # the guest's (kite_app/i18n.py): their pages, mails and notices
 
 
-
-
 def view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | None = None) -> MeetingView:
     """The meeting as the guest sees it. Given the session, a collective team meeting names every host and
     is "confirmed" once every host said yes."""
@@ -95,13 +93,11 @@ def view_of(meeting: Meeting, agent: User, now: datetime) -> MeetingView:
     return view(meeting, agent, "", now)
 
 
-
 def get_view(meeting_id: int, now: datetime) -> MeetingView:
     with transaction(read_only=True) as s:
         meeting = must_get(s, Meeting, meeting_id)
         first = q.group(s, meeting)[0]
         return view(first, must_get(s, User, first.agent_id), "", now, s)
-
 
 
 def get(token: str, *, now: datetime, client: str | None = None) -> MeetingView:

@@ -42,13 +42,11 @@ def google_id(calendar_id: str) -> str:
     return calendar_id[len(PREFIX):] if calendar_id.startswith(PREFIX) else calendar_id
 
 
-
 def _day_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
     """[start, end) widened to whole UTC days: the freebusy window (and cache key) of a page view."""
     lo = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     hi = end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     return lo, hi if hi >= end else hi + timedelta(days=1)
-
 
 
 class GoogleCalendarProvider:

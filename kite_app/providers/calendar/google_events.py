@@ -15,7 +15,6 @@ def event_id_for(uid: str) -> str:
     return base64.b32hexencode(hashlib.sha256(uid.encode()).digest()).decode().rstrip("=").lower()
 
 
-
 def attendees(agent_email: str, event: EventData) -> list[dict]:
     return [{"email": agent_email, "responseStatus": "needsAction" if event.tentative else "accepted"},
             {"email": event.guest_email, "responseStatus": "accepted"}]
