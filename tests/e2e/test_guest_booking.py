@@ -93,7 +93,8 @@ def test_guest_books_moves_and_deletes_in_their_own_zone(server, erin, browser: 
     page.get_by_role("button", name="Schedule", exact=True).click()
 
     expect(page.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
-    expect(page.get_by_text(day_label)).to_be_visible()
+    expect(page.locator(".kite-done").get_by_text(day_label)).to_be_visible()
+    expect(page.locator(".kite-side").get_by_text(day_label)).to_be_visible()  # the panel shows the booked meeting
     expect(page.get_by_text(re.compile(rf"^{chosen}–\d\d:\d\d \({GUEST_TZ}\)$"))).to_be_visible()
     expect(page.get_by_text("Subject: <b>Demo</b> & <script>alert(1)</script>")).to_be_visible()
     expect(page.get_by_text("We sent a confirmation to gus@example.com.", exact=False)).to_be_visible()

@@ -260,6 +260,7 @@ def _done() -> rx.Component:
         rx.button(t("Book another time"), variant="soft", on_click=BookingState.book_another, type="button"),
         spacing="4",
         width="100%",
+        class_name="kite-done",
     )
 
 
