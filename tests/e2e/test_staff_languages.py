@@ -47,7 +47,7 @@ def test_an_agent_with_a_german_browser_gets_german_pages(server, browser: Brows
     # a refusal in German, beside its field; nothing saved
     page.get_by_label("Mindestvorlauf (Minuten)").fill("viele")
     page.get_by_role("button", name="Speichern", exact=True).click()
-    expect(page.get_by_text("Nichts wurde gespeichert. Korrigieren Sie die unten markierten Felder.")).to_be_visible()
+    expect(page.get_by_text("Nichts wurde gespeichert. Korrigieren Sie die oben markierten Felder.")).to_be_visible()
     expect(page.get_by_text("Geben Sie eine ganze Zahl (Minuten) ein.")).to_be_visible()
     page.context.close()
 
