@@ -133,3 +133,21 @@ def test_photos_are_known_by_their_bytes_and_names_give_initials():
     assert photo_type(b"<svg onload=alert(1)>") is None and photo_type(b"GIF89a") is None
     assert (initials("Ann Able"), initials("Grace Brewster Hopper"), initials("support"), initials("")) == (
         "AA", "GH", "S", "?")
+
+
+def test_the_longest_meeting_working_hours_can_hold():
+    from dataclasses import replace
+
+    from kite_app.domain.calendar_settings import default_settings, longest_stretch, parse_ranges
+
+    week = default_settings("cal")  # weekdays 09:00-17:00
+    assert longest_stretch(week) == 480
+    lunch = replace(week, weekly=(parse_ranges("08:00-12:00, 13:00-17:00"),) * 5 + ((), ()))
+    assert longest_stretch(lunch) == 240
+    touching = replace(lunch, weekly=(parse_ranges("09:00-12:00, 12:00-18:00"),) + lunch.weekly[1:])
+    assert longest_stretch(touching) == 540  # a meeting may run on into adjacent working time
+    overnight = replace(week, weekly=(parse_ranges("00:00-02:00"),) + ((),) * 5 + (parse_ranges("20:00-24:00"),))
+    assert longest_stretch(overnight) == 360  # Sunday evening runs on into Monday
+    assert longest_stretch(replace(week, weekly=(parse_ranges("00:00-24:00"),) * 7)) == 7 * 1440
+    long_day = replace(lunch, overrides={date(2026, 12, 24): parse_ranges("07:00-13:00, 13:00-19:00")})
+    assert longest_stretch(long_day) == 720  # a date override counts too
