@@ -66,7 +66,10 @@ def _links() -> dict[str, str]:
     links = {**_tz_links(), **get_global("zone_aliases")}  # and CLDR's own old names
     out = {name: "UTC" for name in UTC_NAMES}
     for name, target in links.items():
-        target = "UTC" if target in UTC_NAMES else links.get(target, target) if target not in zones else target
+        if target in UTC_NAMES:
+            target = "UTC"
+        elif target not in zones:  # a link to a link (CLDR's old id of a zone IANA renamed)
+            target = links.get(target, target)
         if target in zones and name != target:
             out[name] = target
     return out
