@@ -36,7 +36,7 @@ def event_data(meeting: Meeting, language: str) -> EventData:
     return EventData(uid=meeting.uid, title=title, start=meeting.starts_at, end=meeting.ends_at,
                      description=booked + (f"\n\n{join}" if join else ""),
                      guest_email=meeting.guest_email, tentative=meeting.status == MeetingStatus.PENDING,
-                     location="" if meeting.conference else meeting.meeting_url,
+                     location="" if meeting.conference else meeting.meeting_url, sequence=meeting.sequence,
                      conference=meeting.conference == "requested",
                      conference_request_id="kite-" + hashlib.sha256(meeting.uid.encode()).hexdigest()[:40])
 

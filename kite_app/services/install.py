@@ -9,8 +9,6 @@ then stores the key encrypted with KITE_SECRET_KEY. It is never shown again.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from datetime import datetime
 from typing import TypedDict
@@ -28,7 +26,7 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Integration, User
 from kite_app.providers.calendar.google import GoogleCalendarProvider
 from kite_app.providers.calendar.google_api import SCOPES, GoogleCalendarError
-from kite_app.services import watches
+from kite_app.services import secret_box, watches
 from kite_app.services.accounts import require_admin
 
 GOOGLE = "google"
@@ -65,9 +63,10 @@ class InstallFailed(KiteError):
 
 
 def _fernet() -> Fernet:
-    if not settings.secret_key:
+    box = secret_box.fernet()
+    if box is None:
         raise InstallFailed("no_secret", NO_SECRET, field="secret_key")
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(settings.secret_key.encode()).digest()))
+    return box
 
 
 def read_key(text: str) -> dict:

@@ -1,4 +1,4 @@
-"""The calendar Protocol that every calendar provider implements (built-in, Google Workspace)."""
+"""The calendar Protocol that every calendar provider implements (built-in, Google Workspace, CalDAV)."""
 
 from __future__ import annotations
 
@@ -56,6 +56,7 @@ class EventData:
     guest_email: str = ""
     tentative: bool = True
     location: str = ""  # the meeting's video link, where it has one
+    sequence: int = 0  # the meeting's SEQUENCE, as in the invitation mails (a stored iCalendar object carries it)
     # Ask for a Google Meet conference when the event is created (never on a change: one conference a
     # meeting); `conference_request_id` is derived from the meeting, so a retried create asks for the same one.
     conference: bool = False
