@@ -7,10 +7,12 @@ Called once by the app (kite_app.kite_app) and by the tests; nothing registers i
 from __future__ import annotations
 
 from kite_app.providers.calendar import set_loader
-from kite_app.services import calendar_writes, install, meeting_changes
+from kite_app.services import caldav_accounts, calendar_writes, install, meeting_changes
 
 
 def connect_providers() -> None:
-    """Google Workspace calendars, through the Google integration's stored key (loaded on demand)."""
+    """Google Workspace calendars, through the Google integration's stored key (loaded on demand), and agents'
+    CalDAV accounts."""
     set_loader("google", install.google_provider)
+    set_loader("caldav", caldav_accounts.provider)
     calendar_writes.when_deleted_in_calendar(meeting_changes.deleted_in_calendar)

@@ -420,3 +420,26 @@ class CalendarWatch(SQLModel, table=True):
     token: str = Field(max_length=64)
     resource_id: str = Field(default="", max_length=255)
     expires_at: datetime = _utc()
+
+
+@rx.ModelRegistry.register
+class CalDAVAccount(SQLModel, table=True):
+    """An agent's login on a CalDAV server (Nextcloud, Fastmail, iCloud...). The password is stored encrypted
+    with KITE_SECRET_KEY and never shown again."""
+
+    __tablename__ = "caldav_accounts"
+
+    id: int = Field(default=None, primary_key=True)  # set by the database on insert
+    agent_id: int = _fk("users.id")
+    server_url: str = Field(max_length=500)  # the address the agent typed, as a URL
+    username: str = Field(max_length=254)
+    sealed_password: str
+    principal_url: str = Field(default="", max_length=500)
+    home_url: str = Field(default="", max_length=500)  # calendar-home-set; "" for an account of one calendar
+    # the principal's calendar-user-address-set: the agent's own ATTENDEE in events (besides their Kite email)
+    addresses: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    auth_type: str = Field(default="", max_length=16)
+    # "ok", or "unauthorized" once the server refused the password (the agent is asked to reconnect)
+    status: str = Field(default="ok", max_length=16)
+    created_at: datetime = _utc()
+    checked_at: datetime = _utc()

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TypedDict
+from urllib.parse import unquote
 
 from kite_app import config, routes
 from kite_app.domain.accounts import Actor, Role
@@ -30,7 +31,9 @@ from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalendarSettingsRow, Meeting, Team, User
 from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.providers.calendar.base import CalendarError, CalendarInfo
-from kite_app.services import meeting_links, watches
+from kite_app.providers.calendar.caldav import PREFIX as CALDAV
+from kite_app.providers.calendar.caldav import PartialListing
+from kite_app.services import caldav_accounts, meeting_links, watches
 from kite_app.services.accounts import bookable, signed_in_agent, slug_key
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,10 @@ def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[Cale
         try:
             found.extend(provider.list_calendars(agent_id))
             lost = provider.unreadable(agent_id, [c for c in blocking if provider_for(c) is provider])
+        except PartialListing as exc:  # some CalDAV accounts answered, others did not
+            found.extend(exc.found)
+            problems.extend(_caldav_problem(agent_id, account_id, error) for account_id, error in exc.failed)
+            continue
         except (CalendarError, KeyError) as exc:  # a remote calendar service; the built-in calendar still works
             log.warning("calendars of agent %s cannot be listed: %s", agent_id, exc)
             problems.append(msg("Your Google Workspace calendars cannot be listed right now. The built-in "
@@ -70,8 +77,26 @@ def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[Cale
         if lost:
             problems.append(msg("Busy time of {calendars} cannot be read: the calendar is no longer shared with you "
                                 "or was deleted. Untick it or have it shared again; until then guests cannot book "
-                                "with you.", calendars=", ".join(c.partition(":")[2] for c in lost)))
+                                "with you.", calendars=", ".join(_calendar_label(c) for c in lost)))
     return found, problems
+
+
+def _calendar_label(cal_id: str) -> str:
+    if cal_id.startswith(CALDAV):
+        return unquote(cal_id.rstrip("/").rpartition("/")[2])
+    return cal_id.partition(":")[2]
+
+
+def _caldav_problem(agent_id: int, account_id: int, error: CalendarError) -> str:
+    log.warning("CalDAV calendars of agent %s (account %s) cannot be listed: %s", agent_id, account_id, error)
+    server = caldav_accounts.account_name(f"{CALDAV}{account_id}:" + next(
+        (a["url"] for a in caldav_accounts.accounts_of_agent(agent_id) if a["id"] == account_id), ""))
+    if error.reason == "unauthorized":
+        return msg("The CalDAV server {server} refused the stored password. Click Reconnect and enter the password "
+                   "again (a new app password, if you revoked the old one); until then guests cannot book with you.",
+                   server=server)
+    return msg("Your calendars on {server} cannot be listed right now (the server is unreachable or had an error). "
+               "Guests can book from busy time read in the last 15 minutes; try again later.", server=server)
 
 
 def _view(agent: User, row) -> SettingsView:

@@ -20,6 +20,7 @@ from kite_app.services.meeting_changes import confirm_meeting, delete_meeting
 from kite_app.services.watches import PUSH_PATH
 
 log = logging.getLogger(__name__)
+ANSWERING = ("google:", "caldav:")  # calendars in which agents answer meetings (Yes, No, or deleting the event)
 __all__ = ["PUSH_PATH", "handle_push", "retry_calendar_writes", "sync_answers"]
 
 
@@ -37,11 +38,12 @@ def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
 
 
 def sync_answers(*, now: datetime) -> int:
-    """Read the agents' answers from their calendars (Google sync tokens; a full read again when
-    Google says the token expired): Yes confirms a pending meeting; No, or deleting the event in the
-    calendar, declines a pending meeting and deletes a confirmed one (notices and mails as in Kite)."""
+    """Read the agents' answers from their calendars (Google sync tokens, CalDAV sync-collection or ctags; a
+    full read again when the calendar says the token expired): Yes confirms a pending meeting; No, or deleting
+    the event in the calendar, declines a pending meeting and deletes a confirmed one (notices and mails as in
+    Kite)."""
     with transaction(read_only=True) as s:
-        pairs = q.calendars_with_live_events(s, now, "google:")
+        pairs = [pair for prefix in ANSWERING for pair in q.calendars_with_live_events(s, now, prefix)]
     changed = 0
     for agent_id, calendar_id in pairs:
         try:

@@ -10,6 +10,10 @@ from cryptography.fernet import Fernet, InvalidToken
 from kite_app.config import settings
 
 
+def secret_key_set() -> bool:
+    return bool(settings.secret_key)
+
+
 def fernet() -> Fernet | None:
     """The cipher of KITE_SECRET_KEY; None when the server has none (nothing can be stored then)."""
     if not settings.secret_key:

@@ -162,6 +162,15 @@ class CalDAVCalendarProvider:
                 conn = self._connections[key] = Connection(access.credentials, timeout=self._timeout)
         return conn
 
+    def forget_connections(self) -> None:
+        """Close every connection (an account's login changed or it was disconnected); busy time read with it
+        is asked again."""
+        with self._lock:
+            for conn in self._connections.values():
+                conn.close()
+            self._connections.clear()
+            self._busy_cache.clear()
+
     def _call(self, access: Access, do: Callable[[Connection], T]) -> T:
         """`do` with the account's connection; a refused login is reported once per change of state."""
         try:
