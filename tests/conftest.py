@@ -57,6 +57,18 @@ def redis_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def caldav_servers(tmp_path_factory):
+    """Radicale and Xandikos, real CalDAV servers, started once for the session (tests make their own users
+    and calendars)."""
+    from tests.servers.caldav import start
+
+    servers = {kind: start(kind, tmp_path_factory.mktemp(kind)) for kind in ("radicale", "xandikos")}
+    yield servers
+    for server in servers.values():
+        server.stop()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request, tmp_path):
     """A migrated, empty database: every service test runs on SQLite and on PostgreSQL."""

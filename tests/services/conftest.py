@@ -1,6 +1,7 @@
 """Fixtures of the service tests that several modules share."""
 
 import json
+import uuid
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -71,3 +72,64 @@ def google(database, monkeypatch):
     calendar_settings.save(actor, form, now=NOW)
     yield fake, ada
     fake.stop()
+
+
+# --- CalDAV: real servers (Radicale, Xandikos) ------------------------------------------------------------------
+
+@pytest.fixture(params=["radicale", "xandikos"])
+def dav(request, caldav_servers):
+    return caldav_servers[request.param]
+
+
+class CalDAVAgent:
+    """An agent in Berlin with a login on a CalDAV server and a fresh calendar there: (actor, view, calendar URL,
+    the server's user). `connect()` connects the account in Kite and returns its calendars' ids by name."""
+
+    def __init__(self, server, actor, view, user: str, password: str):
+        self.server, self.actor, self.view, self.user, self.password = server, actor, view, user, password
+        self.calendar = server.make_calendar(user, "Work " + view["email"].partition("@")[0])
+
+    def connect(self, url: str | None = None) -> dict[str, str]:
+        from kite_app.services import caldav_accounts
+
+        caldav_accounts.connect(self.actor, {"url": url or self.server.url, "username": self.user,
+                                             "password": self.password}, now=NOW)
+        return {c["name"]: c["id"] for c in calendar_settings.view(self.actor)["calendars"]}
+
+    def calendar_id(self) -> str:
+        from kite_app.providers.calendar.caldav import calendar_id
+        from kite_app.services import caldav_accounts
+
+        account = caldav_accounts.accounts(self.actor)[-1]
+        return calendar_id(account["id"], self.calendar)
+
+    def open_booking(self, *, every_day: str = "09:00-17:00", **changes) -> str:
+        """Settings saved with the CalDAV calendar blocking time and holding meetings; returns its id."""
+        cal = self.calendar_id()
+        form = calendar_settings.view(self.actor)["form"]
+        days = {f"{kind}_{day}": value for day in range(7) for kind, value in (("day", "on"), ("hours", every_day))}
+        calendar_settings.save(self.actor, edit_form(form, blocking_calendars=[cal], destination_calendar=cal,
+                                                     slot_interval="30", min_notice="0", **{**days, **changes}),
+                               now=NOW)
+        return cal
+
+
+def caldav_agent(server, admin_actor, name: str, email: str, zone: str = "Europe/Berlin") -> CalDAVAgent:
+    from tests.servers.caldav import Radicale
+
+    made = accounts.create_agent(admin_actor, name=name, email=email, time_zone=zone, password="a long password",
+                                 now=NOW)
+    actor = Actor(user_id=made["id"], role=Role.AGENT)
+    if isinstance(server, Radicale):
+        user = email.partition("@")[0] + "-" + uuid.uuid4().hex[:6]
+        server.add_user(user, "app-password-" + user)
+        return CalDAVAgent(server, actor, made, user, "app-password-" + user)
+    return CalDAVAgent(server, actor, made, server.USER, "anything")
+
+
+@pytest.fixture
+def caldav(database, dav, monkeypatch):
+    """Ana, an agent in Berlin, with a calendar on the server (Radicale or Xandikos), not yet connected."""
+    monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
+    a = admin(NOW)
+    yield caldav_agent(dav, a, "Ana", "ana@example.com")
