@@ -38,6 +38,14 @@ def calendars_with_live_events(session: Session, now: datetime, prefix: str) -> 
     return [(agent_id, calendar_id) for agent_id, calendar_id in rows if calendar_id]
 
 
+def live_events_in(session: Session, agent_id: int, calendar_id: str, now: datetime) -> list[tuple[str, str]]:
+    """(uid, event id) of the agent's upcoming live meetings whose event is in this calendar."""
+    rows = session.exec(select(Meeting.uid, Meeting.calendar_event_id).where(
+        Meeting.agent_id == agent_id, Meeting.calendar_id == calendar_id, col(Meeting.status).in_(LIVE),
+        Meeting.starts_at > now, col(Meeting.calendar_event_id).is_not(None))).all()
+    return [(uid, event_id) for uid, event_id in rows if event_id]
+
+
 def live_by_uid(session: Session, agent_id: int, uids: list[str]) -> list[tuple[int, str, str]]:
     """(id, uid, status) of the agent's live meetings among `uids`."""
     return list(session.exec(select(Meeting.id, Meeting.uid, Meeting.status).where(

@@ -59,11 +59,20 @@ def _sync_calendar_answers(agent_id: int, calendar_id: str, now: datetime) -> in
         state = q.sync_state(s, agent_id, calendar_id)
     token = state.sync_token if state else None
     since = now - timedelta(days=1)
+    full_read = token is None
     try:
         found, next_token = provider.changes(agent_id, calendar_id, token, since=since)
     except SyncTokenExpired:
         found, next_token = provider.changes(agent_id, calendar_id, None, since=since)
+        full_read = True
     answers = {c.meeting_uid: c.answer for c in found}  # the newest change of each event wins
+    if full_read:  # a full read lists the events there are: one that is missing may have been deleted
+        with transaction(read_only=True) as s:
+            unseen = [(uid, event_id) for uid, event_id in q.live_events_in(s, agent_id, calendar_id, now)
+                      if uid not in answers]
+        for uid, event_id in unseen:
+            if provider.event_status(agent_id, calendar_id, event_id) == "deleted":
+                answers[uid] = "deleted"
     changed = 0
     if answers:
         with transaction(read_only=True) as s:

@@ -85,9 +85,11 @@ class CalDAVAgent:
     """An agent in Berlin with a login on a CalDAV server and a fresh calendar there: (actor, view, calendar URL,
     the server's user). `connect()` connects the account in Kite and returns its calendars' ids by name."""
 
-    def __init__(self, server, actor, view, user: str, password: str):
+    def __init__(self, server, actor, view, user: str, password: str, admin_actor):
         self.server, self.actor, self.view, self.user, self.password = server, actor, view, user, password
-        self.calendar = server.make_calendar(user, "Work " + view["email"].partition("@")[0])
+        self.admin = admin_actor
+        self.calendar_name = f"Work {view['email'].partition('@')[0]} {uuid.uuid4().hex[:4]}"
+        self.calendar = server.make_calendar(user, self.calendar_name)
 
     def connect(self, url: str | None = None) -> dict[str, str]:
         from kite_app.services import caldav_accounts
@@ -123,8 +125,8 @@ def caldav_agent(server, admin_actor, name: str, email: str, zone: str = "Europe
     if isinstance(server, Radicale):
         user = email.partition("@")[0] + "-" + uuid.uuid4().hex[:6]
         server.add_user(user, "app-password-" + user)
-        return CalDAVAgent(server, actor, made, user, "app-password-" + user)
-    return CalDAVAgent(server, actor, made, server.USER, "anything")
+        return CalDAVAgent(server, actor, made, user, "app-password-" + user, admin_actor)
+    return CalDAVAgent(server, actor, made, server.USER, "anything", admin_actor)
 
 
 @pytest.fixture
