@@ -15,6 +15,8 @@ export REFLEX_TELEMETRY_ENABLED=false
 export REFLEX_CHECK_LATEST_VERSION=false
 export REFLEX_BUN_PATH="$PWD/.tools/node_modules/bun/bin/bun.exe"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# urllib3-future (under caldav's niquests) installs beside urllib3, never over it (see requirements.txt)
+export URLLIB3_NO_OVERRIDE=1
 
 setup() {
   if [ ! -x "$VENV/bin/python" ]; then
