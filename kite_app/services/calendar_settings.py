@@ -45,6 +45,7 @@ class SettingsView(TypedDict):
     form: SettingsForm  # the "Calendar Settings" form as it stands
     calendars: list[CalendarInfo]
     calendar_problems: list[str]  # what could not be listed or read, each said on its own
+    calendar_sources: dict[str, str]  # calendar id -> where it is kept (a CalDAV server, Google Workspace)
     saved: bool
     booking_url: str
     feed_url: str
@@ -81,6 +82,20 @@ def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[Cale
     return found, problems
 
 
+def _sources(agent_id: int, calendars: list[CalendarInfo]) -> dict[str, str]:
+    """Where each calendar that is not built in is kept, said beside its name (two accounts may both have a
+    "Work" calendar)."""
+    servers = {f"{CALDAV}{a['id']}:": f"{a['server']} · {a['username']}"
+               for a in caldav_accounts.accounts_of_agent(agent_id)}
+    out: dict[str, str] = {}
+    for cal in calendars:
+        if cal["id"].startswith(meeting_links.GOOGLE):
+            out[cal["id"]] = "Google Workspace"
+        elif cal["id"].startswith(CALDAV):
+            out[cal["id"]] = next((label for prefix, label in servers.items() if cal["id"].startswith(prefix)), "")
+    return out
+
+
 def _calendar_label(cal_id: str) -> str:
     if cal_id.startswith(CALDAV):
         return unquote(cal_id.rstrip("/").rpartition("/")[2])
@@ -109,6 +124,7 @@ def _view(agent: User, row) -> SettingsView:
         form=to_form(settings),
         calendars=calendars,
         calendar_problems=problems,
+        calendar_sources=_sources(agent.id, calendars),
         saved=row is not None,
         booking_url=routes.booking_url(config.settings.public_url, agent.slug) if row and agent.slug else "",
         feed_url=routes.feed_url(config.settings.public_url, row.feed_token) if row else "",

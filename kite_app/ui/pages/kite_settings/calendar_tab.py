@@ -30,6 +30,7 @@ class CalendarSettingsState(Page, SessionState):
     calendars: list[CalendarInfo] = []
     destinations: list[CalendarInfo] = []  # the calendars meetings can be added to (writable)
     calendar_problem: str = ""
+    calendar_sources: dict[str, str] = {}
     blocking: list[str] = []
     destination: str = ""
     values: dict[str, str] = {}
@@ -45,7 +46,7 @@ class CalendarSettingsState(Page, SessionState):
 
     def _show(self, view: calendar_settings.SettingsView) -> None:
         form: SettingsForm = view["form"]
-        self.calendars = view["calendars"]
+        self.calendars, self.calendar_sources = view["calendars"], view["calendar_sources"]
         self.calendar_problem = " ".join(self._(p) for p in view["calendar_problems"])
         self.destinations = [c for c in view["calendars"] if c["writable"]]
         self.blocking = list(form.blocking_calendars)
@@ -63,6 +64,23 @@ class CalendarSettingsState(Page, SessionState):
     @rx.event
     def load(self):
         return self._open(lambda actor: self._show(calendar_settings.view(actor)))
+
+    @rx.event
+    def refresh_calendars(self):
+        """A CalDAV account was connected or disconnected: the calendars offered are read again; what the person
+        ticked stays, but for calendars that are gone (whose account was disconnected: the saved settings lost
+        them too)."""
+        actor = self._actor()
+        if actor is None:
+            return
+        view = calendar_settings.view(actor)
+        ids = {c["id"] for c in view["calendars"]}
+        self.calendars, self.calendar_sources = view["calendars"], view["calendar_sources"]
+        self.calendar_problem = " ".join(self._(p) for p in view["calendar_problems"])
+        self.destinations = [c for c in view["calendars"] if c["writable"]]
+        self.blocking = [c for c in self.blocking if c in ids]
+        if self.destination not in ids:
+            self.destination = view["form"].destination_calendar
 
     @rx.event
     def set_tab(self, tab: str):
@@ -161,7 +179,7 @@ def _number(label: rx.Var, key: str, hint: rx.Var | None = None) -> rx.Component
     )
 
 
-def _calendars_section() -> rx.Component:
+def _calendars_section(accounts: rx.Component) -> rx.Component:
     e = CalendarSettingsState.errors
     return rx.vstack(
         rx.heading(t("Calendars"), size="4", as_="h2"),
@@ -172,9 +190,14 @@ def _calendars_section() -> rx.Component:
             rx.el.legend(t("Calendars that block availability"), class_name="kite-label"),
             rx.foreach(
                 CalendarSettingsState.calendars,
-                lambda cal: rx.checkbox(
-                    cal["name"], checked=CalendarSettingsState.blocking.contains(cal["id"]),
-                    on_change=lambda checked: CalendarSettingsState.set_blocking(cal["id"], checked),
+                lambda cal: rx.hstack(
+                    rx.checkbox(
+                        cal["name"], checked=CalendarSettingsState.blocking.contains(cal["id"]),
+                        on_change=lambda checked: CalendarSettingsState.set_blocking(cal["id"], checked),
+                    ),
+                    rx.text(CalendarSettingsState.calendar_sources.get(cal["id"], ""), size="1", color_scheme="gray"),
+                    align="center",
+                    spacing="2",
                 ),
             ),
             field_error(e.get("blocking_calendars", ""), "cs-blocking-error"),
@@ -188,6 +211,8 @@ def _calendars_section() -> rx.Component:
             max_width="20rem",
             width="100%",
         ),
+        rx.divider(),
+        accounts,
         spacing="3",
         width="100%",
     )
@@ -304,9 +329,10 @@ def _rules_section() -> rx.Component:
     )
 
 
-def calendar_settings_tab() -> rx.Component:
+def calendar_settings_tab(accounts: rx.Component) -> rx.Component:
+    """The tab, with `accounts` (the agent's CalDAV accounts) in its Calendars card."""
     return rx.vstack(
-        rx.card(_calendars_section(), width="100%"),
+        rx.card(_calendars_section(accounts), width="100%"),
         rx.card(_durations_section(), width="100%"),
         rx.card(_hours_section(), width="100%"),
         rx.card(_rules_section(), width="100%"),
