@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
@@ -325,11 +325,11 @@ class CalDAVCalendarProvider:
     def update_event(self, agent_id: int, calendar_id: str, event_id: str, event: EventData) -> None:
         """Write the meeting over its object. The agent's answer stays unless the time changed (then they are
         asked again) or they said Yes in Kite (then their calendar learns it)."""
-        access, _url = self._access(agent_id, calendar_id)
+        access, url = self._access(agent_id, calendar_id)
         for _ in range(WRITE_TRIES):
             current = self._call(access, lambda c: c.request(event_id, "GET"))
             if current.status in (404, 410):
-                raise EventGone()
+                self._gone(access, url)
             _check_read(current.status)
             if not event.tentative:
                 partstat = "ACCEPTED"
@@ -344,11 +344,23 @@ class CalDAVCalendarProvider:
             if answer.status == 412:
                 continue  # changed meanwhile (the agent answered): read it again
             if answer.status in (404, 410):
-                raise EventGone()
+                self._gone(access, url)
             _check_written(answer.status, "update")
             self.invalidate(agent_id)
             return
         raise CalDAVError("The event kept changing while it was written.", "conflict")
+
+    def _gone(self, access: Access, calendar_url: str) -> NoReturn:
+        """The event is not there: deleted by the agent (EventGone, their No), or with its whole calendar (an
+        error the agent is told of: their answer was not asked)."""
+        try:
+            self._call(access, partial(_exists, url=calendar_url))
+        except CalDAVError as exc:
+            if exc.reason == "notFound":
+                raise CalDAVError("The calendar is not on the server any more.", "notFound", transient=False,
+                                  status=404) from None
+            raise
+        raise EventGone()
 
     def delete_event(self, agent_id: int, calendar_id: str, event_id: str) -> None:
         access, _url = self._access(agent_id, calendar_id)

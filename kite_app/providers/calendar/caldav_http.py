@@ -130,7 +130,12 @@ class Connection:
         if answer.status != 207:
             raise CalDAVError(f"PROPFIND answered {answer.status}.", "notCalDAV", transient=False,
                               status=answer.status)
-        return xml(answer.body)
+        tree = xml(answer.body)
+        first = tree.find("d:response", NS)
+        if depth == 0 and first is not None and " 404 " in (first.findtext("d:status", namespaces=NS) or "") + " ":
+            # Xandikos says a missing collection inside a 207
+            raise CalDAVError("Nothing is at this address on the server.", "notFound", transient=False, status=404)
+        return tree
 
     def report(self, url: str, body: str, depth: int = 1) -> tuple[int, etree._Element | None]:
         answer = self.request(url, "REPORT", body, {"Depth": str(depth)})

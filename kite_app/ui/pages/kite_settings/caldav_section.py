@@ -80,7 +80,7 @@ class CalDAVState(Page, SessionState):
                 self.message = self.errors["secret_key"]
             first = next((key for key in FORM_FIELDS if key in self.errors), None)
             return rx.set_focus(f"caldav-{first}") if first else None
-        self.notice = self._(msg("Connected to {server}. Tick its calendars below and save.", server=done["server"])
+        self.notice = self._(msg("Connected to {server}. Tick its calendars above and save.", server=done["server"])
                              if not reconnecting else msg("Reconnected to {server}.", server=done["server"]))
         self.form_open, self.reconnect_id = False, 0
         self._fill(caldav_accounts.accounts(self._actor()))
