@@ -90,6 +90,7 @@ class Radicale(CalDAVServer):
     def add_user(self, user: str, password: str) -> None:
         """A login (the server reads its htpasswd file at each request: a changed password counts at once)."""
         self.passwords[user] = password
+        self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "users").write_text("".join(f"{u}:{p}\n" for u, p in self.passwords.items()))
 
     def start(self) -> None:

@@ -24,7 +24,9 @@ from urllib.parse import quote, unquote, urljoin, urlsplit
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
-from kite_app.domain.intervals import Interval, to_seconds
+import icalendar
+
+from kite_app.domain.intervals import Interval, merge, to_seconds
 from kite_app.providers.calendar import caldav_events
 from kite_app.providers.calendar.base import (
     CalendarInfo,
@@ -53,6 +55,7 @@ CACHE_SECONDS = 60
 STALE_SECONDS = 15 * 60  # while a server is down, busy time this old still serves booking
 WRITE_TRIES = 3  # a 412 (the object changed meanwhile) reads it again; this many times
 ANSWERS_AHEAD = timedelta(days=400)  # a full read of answers covers meetings this far ahead
+MAX_KNOWN_OBJECTS = 5000  # parsed objects kept per calendar between reads
 KITE_UID_END = "@kite"  # meeting UIDs end so: their objects' names tell them from the agent's own events
 
 
@@ -120,6 +123,15 @@ def _sync_body(token: str) -> str:
             '<d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>')
 
 
+@dataclass
+class _Parsed:
+    """A calendar object as last read: its ETag, parsed, and its busy time per window it was asked for."""
+
+    etag: str
+    calendar: icalendar.Calendar
+    busy: dict[tuple, list[Interval]] = field(default_factory=dict)
+
+
 class PartialListing(CalDAVError):
     """Some accounts' calendars could not be listed: `found` holds the others', `failed` (account id, error)."""
 
@@ -140,6 +152,7 @@ class CalDAVCalendarProvider:
         self._timeout = timeout
         self._connections: dict[tuple[int, Credentials], Connection] = {}
         self._busy_cache: dict[tuple, tuple[float, list[Interval], bool]] = {}  # key -> (fetched, busy, fresh)
+        self._objects: dict[str, dict[str, _Parsed]] = {}  # calendar URL -> href -> the object as last read
         self._lock = threading.Lock()
 
     # --- accounts -----------------------------------------------------------------------------------------------
@@ -172,6 +185,7 @@ class CalDAVCalendarProvider:
                 conn.close()
             self._connections.clear()
             self._busy_cache.clear()
+            self._objects.clear()
 
     def _call(self, access: Access, do: Callable[[Connection], T]) -> T:
         """`do` with the account's connection; a refused login is reported once per change of state."""
@@ -236,21 +250,41 @@ class CalDAVCalendarProvider:
         return busy
 
     def _read_busy(self, access: Access, url: str, lo: datetime, hi: datetime) -> list[Interval]:
-        status, tree = self._call(access, lambda c: c.report(url, _query(lo, hi)))
+        """One calendar-query for the window; an object seen before with the same ETag is not parsed or
+        expanded again (a refresh after the short cache costs the server's answer, not the parsing)."""
+        status, tree = self._call(access, partial(_report, url=url, body=_query(lo, hi)))
         if tree is None:
             raise CalDAVError(f"The calendar's events cannot be read (the server answered {status}).", "notCalDAV",
                               transient=False, status=status)
-        objects = []
-        for _href, response in responses(tree, url):
+        zone, window = ZoneInfo(access.zone), (lo, hi, access.zone, access.addresses)
+        with self._lock:
+            known = self._objects.setdefault(url, {})
+        busy: list[Interval] = []
+        returned = responses(tree, url)
+        if len(known) > MAX_KNOWN_OBJECTS:  # objects deleted on the server, or far from the windows asked for
+            hrefs = {href for href, _ in returned}
+            for gone in [h for h in known if h not in hrefs]:
+                del known[gone]
+        for href, response in returned:
             props = found_props(response)
             data = props.findtext("c:calendar-data", namespaces=NS) if props is not None else None
-            if data:
-                objects.append(data)
-        try:
-            return caldav_events.busy_of(objects, start=lo, end=hi, zone=ZoneInfo(access.zone),
-                                         addresses=access.addresses)
-        except UnreadableObject as exc:  # one unreadable event could hide busy time: refuse rather than guess
-            raise CalDAVError(f"An event of the calendar cannot be read: {exc}", "badEvent", transient=False) from exc
+            if not data:
+                continue
+            etag = (props.findtext("d:getetag", namespaces=NS) or "").strip() if props is not None else ""
+            seen = known.get(href)
+            if seen is None or not etag or seen.etag != etag:
+                try:
+                    seen = known[href] = _Parsed(etag, caldav_events.parse(data))
+                except UnreadableObject as exc:  # one unreadable event could hide busy time: refuse, never guess
+                    raise CalDAVError(f"An event of the calendar cannot be read: {exc}", "badEvent",
+                                      transient=False) from exc
+            if window not in seen.busy:
+                if len(seen.busy) >= 8:
+                    seen.busy.pop(next(iter(seen.busy)))
+                seen.busy[window] = caldav_events.object_busy(seen.calendar, start=lo, end=hi, zone=zone,
+                                                              addresses=access.addresses)
+            busy.extend(seen.busy[window])
+        return merge(busy)
 
     def _recent(self, key: tuple) -> list[Interval] | None:
         agent_id, cal_id, start, end = key

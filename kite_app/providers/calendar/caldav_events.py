@@ -77,28 +77,33 @@ def busy_of(objects: Iterable[bytes | str], *, start: datetime, end: datetime, z
             addresses: frozenset[str]) -> list[Interval]:
     """Busy time (POSIX-second intervals, merged) of the events in `objects` that overlaps [start, end).
     `zone`: the agent's zone; `addresses`: the agent's own calendar addresses, lower case, without mailto:."""
+    return merge(b for data in objects for b in object_busy(parse(data), start=start, end=end, zone=zone,
+                                                              addresses=addresses))
+
+
+def object_busy(cal: icalendar.Calendar, *, start: datetime, end: datetime, zone: ZoneInfo,
+                addresses: frozenset[str]) -> list[Interval]:
+    """Busy time of one parsed calendar object (a series with its overrides) within [start, end)."""
     busy: list[Interval] = []
     lo, hi = to_seconds(start), to_seconds(end)
-    for data in objects:
-        cal = parse(data)
-        # a day either side: floating and all-day times are the agent's local ones, which the library cannot know
-        for event in recurring_ical_events.of(cal, components=["VEVENT"]).between(start - timedelta(days=1),
-                                                                                 end + timedelta(days=1)):
-            if event.get("DTSTART") is None or not _blocks(event, addresses):
-                continue
-            first = event["DTSTART"].dt
-            s = _moment(first, zone)
-            if event.get("DTEND") is not None:
-                e = _moment(event["DTEND"].dt, zone)
-            elif event.get("DURATION") is not None:
-                e = s + event["DURATION"].dt if isinstance(first, datetime) else _moment(first + event["DURATION"].dt,
-                                                                                      zone)
-            else:  # RFC 5545 3.6.1: a date alone lasts the day, a time alone is a moment
-                e = _moment(first + timedelta(days=1), zone) if not isinstance(first, datetime) else s
-            a, b = max(to_seconds(s), lo), min(to_seconds(e), hi)
-            if a < b:
-                busy.append((a, b))
-    return merge(busy)
+    # a day either side: floating and all-day times are the agent's local ones, which the library cannot know
+    for event in recurring_ical_events.of(cal, components=["VEVENT"]).between(start - timedelta(days=1),
+                                                                             end + timedelta(days=1)):
+        if event.get("DTSTART") is None or not _blocks(event, addresses):
+            continue
+        first = event["DTSTART"].dt
+        s = _moment(first, zone)
+        if event.get("DTEND") is not None:
+            e = _moment(event["DTEND"].dt, zone)
+        elif event.get("DURATION") is not None:
+            e = s + event["DURATION"].dt if isinstance(first, datetime) else _moment(first + event["DURATION"].dt,
+                                                                                  zone)
+        else:  # RFC 5545 3.6.1: a date alone lasts the day, a time alone is a moment
+            e = _moment(first + timedelta(days=1), zone) if not isinstance(first, datetime) else s
+        a, b = max(to_seconds(s), lo), min(to_seconds(e), hi)
+        if a < b:
+            busy.append((a, b))
+    return busy
 
 
 def answer(data: bytes | str, addresses: frozenset[str]) -> str:
