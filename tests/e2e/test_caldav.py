@@ -5,27 +5,17 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
 
 from playwright.sync_api import Page, expect
 
-from kite_app.domain.accounts import Actor, Role
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting
-from kite_app.services import accounts
 from tests.conftest import accessibility_problems
 from tests.e2e.helpers import book_first_slot, log_in
+from tests.e2e.test_calendar_settings import seed
 
 PASSWORD = "agent password 1"
 SERVER_ENV = {"KITE_SECRET_KEY": "a long random secret for the browser tests", "KITE_CALENDAR_SYNC_SECONDS": "2"}
-
-
-def seed():
-    now = datetime.now(UTC)
-    admin = accounts.create_first_admin(name="Alice Admin", email="alice@example.com", password="admin password 1",
-                                        now=now)
-    return accounts.create_agent(Actor(user_id=admin["id"], role=Role.ADMIN), name="Dana Agent",
-                                 email="dana@example.com", time_zone="Europe/Berlin", password=PASSWORD, now=now)
 
 
 def test_an_agent_connects_caldav_ticks_a_calendar_and_a_booking_lands_there(server, page: Page, shot,

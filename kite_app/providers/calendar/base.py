@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypedDict
 
 from kite_app.domain.intervals import Interval
@@ -70,6 +70,14 @@ class Conference:
 
     status: str = ""
     url: str = ""
+
+
+def day_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """[start, end) widened to whole UTC days: the window (and cache key) a remote calendar is asked for, so that
+    page views of one range share an answer."""
+    lo = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    hi = end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return lo, hi if hi >= end else hi + timedelta(days=1)
 
 
 class CalendarProvider(Protocol):

@@ -35,6 +35,7 @@ from kite_app.providers.calendar.base import (
     EventData,
     EventGone,
     SyncTokenExpired,
+    day_window,
 )
 from kite_app.providers.calendar.caldav_events import UnreadableObject
 from kite_app.providers.calendar.caldav_http import (
@@ -96,11 +97,6 @@ def _uid_of(href: str) -> str:
     name = unquote(urlsplit(href).path.rstrip("/").rpartition("/")[2])
     return name[:-4] if name.endswith(".ics") else ""
 
-
-def _day_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    lo = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    hi = end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return lo, hi if hi >= end else hi + timedelta(days=1)
 
 
 def _stamp(moment: datetime) -> str:
@@ -222,7 +218,7 @@ class CalDAVCalendarProvider:
                 for cal in found]
 
     def busy(self, agent_id: int, calendar_ids: Sequence[str], start: datetime, end: datetime) -> list[Interval]:
-        lo, hi = _day_window(start, end)
+        lo, hi = day_window(start, end)
         busy: list[Interval] = []
         for cal_id in sorted(c for c in calendar_ids if c.startswith(PREFIX)):
             busy.extend(self._calendar_busy(agent_id, cal_id, lo, hi))
@@ -298,7 +294,7 @@ class CalDAVCalendarProvider:
     def prefetch_busy(self, wanted: Sequence[tuple[int, Sequence[str]]], start: datetime, end: datetime) -> None:
         """A team's page: each member's calendars read side by side (a CalDAV server answers one calendar at a
         time). Failures are left to `busy`, member by member."""
-        lo, hi = _day_window(start, end)
+        lo, hi = day_window(start, end)
         todo = [(agent_id, c) for agent_id, ids in wanted for c in ids if c.startswith(PREFIX)]
         if len(todo) < 2:
             return

@@ -26,6 +26,7 @@ from kite_app.providers.calendar.base import (
     EventData,
     EventGone,
     SyncTokenExpired,
+    day_window,
 )
 from kite_app.providers.calendar.google_api import READ_BUDGET, RETRIES, GoogleCalendarError, GoogleConnection
 from kite_app.providers.calendar.google_events import answer_of, conference_of, event_id_for, parse
@@ -41,12 +42,6 @@ WRITABLE_ROLES = ("owner", "writer")
 def google_id(calendar_id: str) -> str:
     return calendar_id[len(PREFIX):] if calendar_id.startswith(PREFIX) else calendar_id
 
-
-def _day_window(start: datetime, end: datetime) -> tuple[datetime, datetime]:
-    """[start, end) widened to whole UTC days: the freebusy window (and cache key) of a page view."""
-    lo = start.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    hi = end.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return lo, hi if hi >= end else hi + timedelta(days=1)
 
 
 class GoogleCalendarProvider:
@@ -80,7 +75,7 @@ class GoogleCalendarProvider:
         ids = tuple(sorted(google_id(c) for c in calendar_ids if c.startswith(PREFIX)))
         if not ids:
             return []
-        lo, hi = _day_window(start, end)
+        lo, hi = day_window(start, end)
         key = (agent_id, ids, lo, hi)
         now = time.monotonic()
         with self._lock:
@@ -103,7 +98,7 @@ class GoogleCalendarProvider:
         """Busy time of a team's members in one freebusy.query (one per 50 calendars), asked as the first
         member: in a Workspace domain everyone sees everyone's free/busy. A member with a calendar that
         query cannot read is left to their own `busy` (asked as them), as is everyone when Google fails."""
-        lo, hi = _day_window(start, end)
+        lo, hi = day_window(start, end)
         now = time.monotonic()
         todo: dict[int, tuple[str, ...]] = {}
         with self._lock:
