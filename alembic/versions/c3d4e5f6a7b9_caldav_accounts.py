@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column('principal_url', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column('home_url', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column('addresses', sa.JSON(), nullable=False),
+        sa.Column('calendars', sa.JSON(), nullable=False),
         sa.Column('auth_type', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column('created_at', kite_app.persistence.types.UTCDateTime(), nullable=False),

@@ -438,6 +438,8 @@ class CalDAVAccount(SQLModel, table=True):
     home_url: str = Field(default="", max_length=500)  # calendar-home-set; "" for an account of one calendar
     # the principal's calendar-user-address-set: the agent's own ATTENDEE in events (besides their Kite email)
     addresses: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # its calendars when last listed ({"url", "name", "writable"}): still shown while the server cannot be asked
+    calendars: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     auth_type: str = Field(default="", max_length=16)
     # "ok", or "unauthorized" once the server refused the password (the agent is asked to reconnect)
     status: str = Field(default="ok", max_length=16)

@@ -23,7 +23,7 @@ from kite_app.persistence import calendars as calendar_rows
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import CalDAVAccount, OutboxMail, User
 from kite_app.providers.calendar.caldav import PREFIX, Access, CalDAVCalendarProvider, parse_id
-from kite_app.providers.calendar.caldav_http import CalDAVError, Credentials, discover, start_url
+from kite_app.providers.calendar.caldav_http import CalDAVError, Credentials, FoundCalendar, discover, start_url
 from kite_app.services import secret_box
 from kite_app.services.accounts import signed_in_agent
 
@@ -126,6 +126,7 @@ def connect(actor: Actor | None, form: ConnectForm, *, now: datetime, account_id
         row.server_url, row.username, row.sealed_password = url, username, sealed
         row.principal_url, row.home_url = found.principal_url, found.home_url
         row.addresses = [a for a in found.addresses if a][:20]
+        row.calendars = [{"url": c.url, "name": c.name, "writable": c.writable} for c in found.calendars]
         row.auth_type, row.status, row.checked_at = found.auth_type, "ok", now
         s.add(row)
         s.flush()
@@ -211,6 +212,8 @@ def _accesses(agent_id: int) -> list[Access]:
         out.append(Access(account_id=row.id, agent_id=agent_id, credentials=Credentials(
             row.server_url, row.username, password, row.auth_type), home_url=row.home_url, agent_email=agent.email,
             agent_name=agent.name, zone=agent.time_zone,
+            known_calendars=tuple(FoundCalendar(url=str(c.get("url", "")), name=str(c.get("name", "")),
+                                                writable=bool(c.get("writable"))) for c in row.calendars),
             addresses=frozenset(a.lower().removeprefix("mailto:") for a in row.addresses) | {agent.email.lower()}))
     return out
 

@@ -85,6 +85,22 @@ def test_an_agent_connects_caldav_ticks_a_calendar_and_a_booking_lands_there(ser
     with transaction() as s:
         assert s.get(Meeting, meeting.id).status == "confirmed"
 
+    # the password revoked on the server: the page says so and Reconnect takes a new one
+    radicale.add_user(user, "a new app password")
+    page.reload()
+    expect(page.get_by_text("The server refused the password", exact=True)).to_be_visible()
+    expect(page.get_by_text(re.compile("refused the stored password"))).to_be_visible()
+    expect(page.get_by_role("checkbox", name="Dana at work")).to_be_checked()  # kept, as last listed
+    expect(page.get_by_label("Add meetings to")).to_have_value(re.compile("^caldav:"))
+    shot("caldav-reconnect-needed")
+    page.get_by_role("button", name=re.compile("^Reconnect 127")).click()
+    expect(page.get_by_role("heading", name="Reconnect a CalDAV account")).to_be_visible()
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
+    page.get_by_label("Password", exact=True).fill("a new app password")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text("Reconnected to 127.0.0.1")
+    expect(page.get_by_text("The server refused the password", exact=True)).to_have_count(0)
+
     # Disconnect asks first; its calendars leave the settings, with the warning about meetings
     page.get_by_role("button", name=re.compile("^Disconnect 127")).click()
     expect(page.get_by_role("alertdialog")).to_contain_text("Disconnect this CalDAV account?")

@@ -286,8 +286,12 @@ def test_a_revoked_password_tells_the_agent_refuses_guests_and_reconnect_mends_i
         offered(caldav, day)
     [account] = caldav_accounts.accounts(caldav.actor)
     assert account["needs_reconnect"]
-    problems = calendar_settings.view(caldav.actor)["calendar_problems"]
-    assert any("refused the stored password" in p and "Reconnect" in p for p in problems)
+    view = calendar_settings.view(caldav.actor)
+    assert any("refused the stored password" in p and "Reconnect" in p for p in view["calendar_problems"])
+    # its calendars stay in the form, by name, as last listed: a Save meanwhile does not lose them
+    assert caldav.calendar_id() in [c["id"] for c in view["calendars"]]
+    assert view["form"].destination_calendar == caldav.calendar_id()
+    calendar_settings.save(caldav.actor, view["form"], now=datetime.now(UTC))
     with pytest.raises(CalendarUnavailable):
         offered(caldav, day)
     with transaction() as s:

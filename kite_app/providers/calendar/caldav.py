@@ -44,6 +44,7 @@ from kite_app.providers.calendar.caldav_http import (
     CalDAVError,
     Connection,
     Credentials,
+    FoundCalendar,
     found_props,
     responses,
 )
@@ -72,6 +73,7 @@ class Access:
     agent_name: str
     zone: str
     addresses: frozenset[str] = field(default_factory=frozenset)  # lower case, without mailto:
+    known_calendars: tuple[FoundCalendar, ...] = ()  # as last listed: shown while the server cannot be asked
 
 
 def calendar_id(account_id: int, url: str) -> str:
@@ -204,6 +206,8 @@ class CalDAVCalendarProvider:
                 found.extend(self.calendars_of(access))
             except CalDAVError as exc:
                 failed.append((access.account_id, exc))
+                found.extend(CalendarInfo(id=calendar_id(access.account_id, cal.url), name=cal.name,
+                                          writable=cal.writable) for cal in access.known_calendars)
         if failed:
             raise PartialListing(found, failed)
         return found
