@@ -96,6 +96,13 @@ def test_a_calendars_own_address_works_too_and_connecting_again_keeps_one_accoun
     assert "TLS" in _refused_again(caldav, url=caldav.server.url.removeprefix("http://"))["url"]
 
 
+def test_an_address_without_the_service_finds_it_through_the_well_known_address(caldav):
+    """RFC 6764: /.well-known/caldav redirects (Radicale: 301, Xandikos: 302) to the service; the redirect is
+    followed with the same PROPFIND, not turned into a GET."""
+    found = caldav.connect(url=caldav.server.url + "no-service-here/")
+    assert found[caldav.calendar_name] == caldav.calendar_id()
+
+
 def test_task_lists_are_not_offered(caldav):
     tasks = caldav.server.make_calendar(caldav.user, "Tasks", components=("VTODO",))
     found = caldav.connect()

@@ -152,6 +152,7 @@ class CalDAVCalendarProvider:
         self._busy_cache: dict[tuple, tuple[float, list[Interval], bool]] = {}  # key -> (fetched, busy, fresh)
         self._objects: dict[str, dict[str, _Parsed]] = {}  # calendar URL -> href -> the object as last read
         self._lock = threading.Lock()
+        self._parsing = threading.Lock()  # guards _objects
 
     # --- accounts -----------------------------------------------------------------------------------------------
 
@@ -183,6 +184,7 @@ class CalDAVCalendarProvider:
                 conn.close()
             self._connections.clear()
             self._busy_cache.clear()
+        with self._parsing:
             self._objects.clear()
 
     def _call(self, access: Access, do: Callable[[Connection], T]) -> T:
@@ -257,33 +259,33 @@ class CalDAVCalendarProvider:
             raise CalDAVError(f"The calendar's events cannot be read (the server answered {status}).", "notCalDAV",
                               transient=False, status=status)
         zone, window = ZoneInfo(access.zone), (lo, hi, access.zone, access.addresses)
-        with self._lock:
-            known = self._objects.setdefault(url, {})
-        busy: list[Interval] = []
         returned = responses(tree, url)
-        if len(known) > MAX_KNOWN_OBJECTS:  # objects deleted on the server, or far from the windows asked for
-            hrefs = {href for href, _ in returned}
-            for gone in [h for h in known if h not in hrefs]:
-                del known[gone]
-        for href, response in returned:
-            props = found_props(response)
-            data = props.findtext("c:calendar-data", namespaces=NS) if props is not None else None
-            if not data:
-                continue
-            etag = (props.findtext("d:getetag", namespaces=NS) or "").strip() if props is not None else ""
-            seen = known.get(href)
-            if seen is None or not etag or seen.etag != etag:
-                try:
-                    seen = known[href] = _Parsed(etag, caldav_events.parse(data))
-                except UnreadableObject as exc:  # one unreadable event could hide busy time: refuse, never guess
-                    raise CalDAVError(f"An event of the calendar cannot be read: {exc}", "badEvent",
-                                      transient=False) from exc
-            if window not in seen.busy:
-                if len(seen.busy) >= 8:
-                    seen.busy.pop(next(iter(seen.busy)))
-                seen.busy[window] = caldav_events.object_busy(seen.calendar, start=lo, end=hi, zone=zone,
-                                                              addresses=access.addresses)
-            busy.extend(seen.busy[window])
+        busy: list[Interval] = []
+        with self._parsing:  # one reader of the parsed objects at a time (parsing holds the interpreter anyway)
+            known = self._objects.setdefault(url, {})
+            if len(known) > MAX_KNOWN_OBJECTS:  # objects deleted on the server, or far from the windows asked for
+                hrefs = {href for href, _ in returned}
+                for gone in [h for h in known if h not in hrefs]:
+                    del known[gone]
+            for href, response in returned:
+                props = found_props(response)
+                data = props.findtext("c:calendar-data", namespaces=NS) if props is not None else None
+                if not data:
+                    continue
+                etag = (props.findtext("d:getetag", namespaces=NS) or "").strip() if props is not None else ""
+                seen = known.get(href)
+                if seen is None or not etag or seen.etag != etag:
+                    try:
+                        seen = known[href] = _Parsed(etag, caldav_events.parse(data))
+                    except UnreadableObject as exc:  # one unreadable event could hide busy time: never guess
+                        raise CalDAVError(f"An event of the calendar cannot be read: {exc}", "badEvent",
+                                          transient=False) from exc
+                if window not in seen.busy:
+                    if len(seen.busy) >= 8:
+                        seen.busy.pop(next(iter(seen.busy)))
+                    seen.busy[window] = caldav_events.object_busy(seen.calendar, start=lo, end=hi, zone=zone,
+                                                                  addresses=access.addresses)
+                busy.extend(seen.busy[window])
         return merge(busy)
 
     def _recent(self, key: tuple) -> list[Interval] | None:

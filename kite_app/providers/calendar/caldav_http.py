@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 DAV, CAL, CS = "DAV:", "urn:ietf:params:xml:ns:caldav", "http://calendarserver.org/ns/"
 NS = {"d": DAV, "c": CAL, "cs": CS}
 WRITE_PRIVILEGES = ("write", "write-content", "bind", "all")
+MAX_REDIRECTS = 5
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
 
@@ -66,6 +67,7 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: bytes
+    url: str = ""  # where the answer came from, after redirects
 
 
 def xml(body: bytes) -> etree._Element:
@@ -90,18 +92,22 @@ class Connection:
         return "digest" if "digest" in auth else "basic" if "basic" in auth else self.credentials.auth_type
 
     def request(self, url: str, method: str, body: str = "", headers: dict[str, str] | None = None) -> Answer:
-        """The server's answer; CalDAVError for what is not an answer (refused login, no connection, 5xx)."""
+        """The server's answer (after redirects, which keep the method: a 302 to a PROPFIND stays a PROPFIND);
+        CalDAVError for what is not an answer (refused login, no connection, TLS, timeout, 5xx)."""
         try:
             with self._lock:
-                r = self._client.session.request(method, url, data=body.encode() if body else None,
-                                                 headers={**_headers(body), **(headers or {})},
-                                                 auth=self._auth(), timeout=self._client.timeout,
-                                                 allow_redirects=True)
-                if r.status_code == 401 and self._client.auth is None and "WWW-Authenticate" in r.headers:
-                    self._client._build_auth_from_401(r.headers["WWW-Authenticate"])
-                    r = self._client.session.request(method, url, data=body.encode() if body else None,
-                                                     headers={**_headers(body), **(headers or {})},
-                                                     auth=self._auth(), timeout=self._client.timeout)
+                for _ in range(MAX_REDIRECTS + 1):
+                    r = self._send(method, url, body, headers)
+                    if r.status_code == 401 and self._client.auth is None and "WWW-Authenticate" in r.headers:
+                        self._client._build_auth_from_401(r.headers["WWW-Authenticate"])
+                        r = self._send(method, url, body, headers)
+                    location = r.headers.get("Location")
+                    if r.status_code not in (301, 302, 303, 307, 308) or not location:
+                        break
+                    target = urljoin(url, location)
+                    if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
+                        raise CalDAVError("The server redirects from https to http.", "tls", transient=False)
+                    url = target
         except niquests.exceptions.SSLError as exc:
             raise CalDAVError(f"TLS: {exc}", "tls", transient=False) from exc
         except niquests.exceptions.Timeout as exc:
@@ -115,7 +121,12 @@ class Connection:
             raise CalDAVError("The server refused the username or password.", "unauthorized", status=status)
         if status >= 500:
             raise CalDAVError(f"The server answered {status}.", "server", status=status)
-        return Answer(status, {k.lower(): v for k, v in r.headers.items()}, r.content or b"")
+        return Answer(status, {k.lower(): v for k, v in r.headers.items()}, r.content or b"", url)
+
+    def _send(self, method: str, url: str, body: str, headers: dict[str, str] | None):
+        return self._client.session.request(method, url, data=body.encode() if body else None,
+                                            headers={**_headers(body), **(headers or {})}, auth=self._auth(),
+                                            timeout=self._client.timeout, allow_redirects=False)
 
     def _auth(self):
         if self._client.auth is None and self._client.auth_type and self._client.username:
@@ -123,6 +134,10 @@ class Connection:
         return self._client.auth
 
     def propfind(self, url: str, props: str, depth: int = 0) -> etree._Element:
+        return self.propfind_at(url, props, depth)[0]
+
+    def propfind_at(self, url: str, props: str, depth: int = 0) -> tuple[etree._Element, str]:
+        """The multistatus, and the address it came from after redirects (what its hrefs are relative to)."""
         body = f'<?xml version="1.0" encoding="utf-8"?><d:propfind {_XMLNS}><d:prop>{props}</d:prop></d:propfind>'
         answer = self.request(url, "PROPFIND", body, {"Depth": str(depth)})
         if answer.status == 404:
@@ -135,7 +150,7 @@ class Connection:
         if depth == 0 and first is not None and " 404 " in (first.findtext("d:status", namespaces=NS) or "") + " ":
             # Xandikos says a missing collection inside a 207
             raise CalDAVError("Nothing is at this address on the server.", "notFound", transient=False, status=404)
-        return tree
+        return tree, answer.url or url
 
     def report(self, url: str, body: str, depth: int = 1) -> tuple[int, etree._Element | None]:
         answer = self.request(url, "REPORT", body, {"Depth": str(depth)})
@@ -199,12 +214,13 @@ def discover(credentials: Credentials, *, timeout: float = 10) -> Discovered:
             if only is None:
                 raise CalDAVError("No CalDAV service at this address.", "notCalDAV", transient=False)
             return Discovered(principal_url="", home_url="", addresses=(), auth_type=conn.auth_type, calendars=(only,))
-        tree = conn.propfind(principal, "<c:calendar-home-set/><c:calendar-user-address-set/>")
-        props = found_props(tree.find("d:response", NS)) if tree.find("d:response", NS) is not None else None
+        tree, where = conn.propfind_at(principal, "<c:calendar-home-set/><c:calendar-user-address-set/>")
+        first = tree.find("d:response", NS)
+        props = found_props(first) if first is not None else None
         home_href = props.findtext("c:calendar-home-set/d:href", namespaces=NS) if props is not None else None
         if not home_href:
             raise CalDAVError("The server names no calendar home for this user.", "notCalDAV", transient=False)
-        home = urljoin(principal, home_href.strip())
+        home = urljoin(where, home_href.strip())
         addresses = tuple((h.text or "").strip() for h in props.findall("c:calendar-user-address-set/d:href", NS)
                           if (h.text or "").strip()) if props is not None else ()
         return Discovered(principal_url=principal, home_url=home, addresses=addresses, auth_type=conn.auth_type,
@@ -215,16 +231,16 @@ def discover(credentials: Credentials, *, timeout: float = 10) -> Discovered:
 
 def _principal(conn: Connection, url: str) -> str | None:
     try:
-        tree = conn.propfind(url, "<d:current-user-principal/><d:resourcetype/>")
+        tree, where = conn.propfind_at(url, "<d:current-user-principal/><d:resourcetype/>")
     except CalDAVError as exc:
         if exc.reason in ("notFound", "notCalDAV"):
             return None
         raise
-    for _href, response in responses(tree, url):
+    for _href, response in responses(tree, where):
         props = found_props(response)
         href = props.findtext("d:current-user-principal/d:href", namespaces=NS) if props is not None else None
         if href:
-            return urljoin(url, href.strip())
+            return urljoin(where, href.strip())
     return None
 
 
@@ -245,9 +261,9 @@ CALENDAR_PROPS = ("<d:displayname/><d:resourcetype/><c:supported-calendar-compon
 
 def list_calendars(conn: Connection, home: str, depth: int = 1) -> list[FoundCalendar]:
     """The event calendars under `home` (or `home` itself with depth 0), by display name."""
-    tree = conn.propfind(home, CALENDAR_PROPS, depth=depth)
+    tree, where = conn.propfind_at(home, CALENDAR_PROPS, depth=depth)
     out: list[FoundCalendar] = []
-    for href, response in responses(tree, home):
+    for href, response in responses(tree, where):
         props = found_props(response)
         if props is None or props.find("d:resourcetype/c:calendar", NS) is None:
             continue
