@@ -133,3 +133,54 @@ def start(kind: str, folder: Path) -> CalDAVServer:
     server: CalDAVServer = Radicale(folder) if kind == "radicale" else Xandikos(folder)
     server.start()
     return server
+
+
+class Proxy:
+    """A CalDAV server as another server would answer: requests pass through to `upstream`, and `change`
+    (method, path, answer status, answer body) -> (status, body) rewrites what comes back (a server without
+    sync-collection, say). `before` (method, path) runs before a request is passed on."""
+
+    def __init__(self, upstream: str, *, change=None, before=None):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if proxy.before is not None:
+                    proxy.before(self.command, self.path)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                r = niquests.request(self.command, upstream.rstrip("/") + self.path, data=body or None,
+                                     headers=headers, timeout=10, allow_redirects=False)
+                status, content = r.status_code, r.content or b""
+                if proxy.change is not None:
+                    status, content = proxy.change(self.command, self.path, status, content)
+                self.send_response(status)
+                for key, value in r.headers.items():
+                    if key.lower() not in ("transfer-encoding", "content-length", "connection", "content-encoding"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = do_MKCALENDAR = _forward  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        self.change, self.before = change, before
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.upstream = upstream
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def address(self, upstream_url: str) -> str:
+        """`upstream_url` as reached through the proxy."""
+        return upstream_url.replace(self.upstream, self.url)
+
+    def stop(self) -> None:
+        self.server.shutdown()

@@ -3,12 +3,10 @@ calendar deleted on the server: all against real servers."""
 
 from __future__ import annotations
 
-import threading
+import re
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import icalendar
-import niquests
 import pytest
 from sqlmodel import select
 
@@ -16,10 +14,20 @@ from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import CalendarUnavailable
 from kite_app.domain.teams import TeamForm, TeamKind
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import Meeting, Message
+from kite_app.persistence.models import CalendarSync, Meeting, Message
 from kite_app.providers.calendar.caldav import object_name
-from kite_app.services import availability, caldav_accounts, calendar_settings, calendar_writes, meeting_changes, teams
+from kite_app.services import (
+    availability,
+    caldav_accounts,
+    calendar_settings,
+    calendar_sync,
+    calendar_writes,
+    meeting_changes,
+    meeting_views,
+    teams,
+)
 from kite_app.services.booking import BookingRequest
+from tests.servers.caldav import Proxy
 from tests.services.conftest import NOW, a_morning_ahead, caldav_agent
 
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
@@ -82,63 +90,75 @@ def test_teams_of_caldav_members_round_robin_and_collective(caldav, dav):
     assert later.isoformat() not in offered("support-collective")
 
 
-class _Meanwhile(BaseHTTPRequestHandler):
-    """A proxy in front of the server. Just before the first conditional PUT it lets through, the agent's
-    calendar app changes the object (its Yes): the PUT then meets a new ETag, as it would in life."""
-
-    upstream = ""
-    user: tuple[str, str] = ("", "")
-    changed = 0
-    protocol_version = "HTTP/1.1"
-
-    def _forward(self):
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        url = self.upstream.rstrip("/") + self.path
-        if self.command == "PUT" and "If-Match" in self.headers and not type(self).changed:
-            type(self).changed += 1
-            current = niquests.get(url, auth=self.user, timeout=10).text
-            niquests.put(url, data=current.replace("PARTSTAT=NEEDS-ACTION", "PARTSTAT=ACCEPTED").encode(),
-                         headers={"Content-Type": "text/calendar"}, auth=self.user, timeout=10)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-        r = niquests.request(self.command, url, data=body or None, headers=headers, timeout=10,
-                             allow_redirects=False)
-        self.send_response(r.status_code)
-        for key, value in r.headers.items():
-            if key.lower() not in ("transfer-encoding", "content-length", "connection", "content-encoding"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(r.content or b"")))
-        self.end_headers()
-        self.wfile.write(r.content or b"")
-
-    do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = _forward  # noqa: N815
-
-    def log_message(self, *args):
-        pass
-
-
 def test_a_write_that_meets_a_change_made_meanwhile_reads_again_and_keeps_the_agents_answer(caldav):
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Meanwhile)
-    _Meanwhile.upstream, _Meanwhile.user, _Meanwhile.changed = caldav.server.url, (caldav.user, caldav.password), 0
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    """Just before Kite's conditional PUT, the agent's calendar app changes the object (their Yes): the PUT meets
+    a new ETag (412), as it would in life."""
+    changed: list[str] = []
+
+    def agent_answers_first(method: str, path: str) -> None:
+        if method == "PUT" and path.endswith(".ics") and not changed:
+            url = caldav.server.url.rstrip("/") + path
+            changed.append(path)
+            accepted = caldav.server.get(url, caldav.user).text.replace("PARTSTAT=NEEDS-ACTION", "PARTSTAT=ACCEPTED")
+            caldav.server.request("PUT", url, caldav.user, accepted, {"Content-Type": "text/calendar"})
+
+    proxy = Proxy(caldav.server.url)
     try:
-        caldav.connect(url=f"http://127.0.0.1:{proxy.server_address[1]}/")
-        caldav.calendar = caldav.calendar.replace(caldav.server.url, f"http://127.0.0.1:{proxy.server_address[1]}/")
+        caldav.connect(url=proxy.url)
+        caldav.calendar = proxy.address(caldav.calendar)
         caldav.open_booking()
-        day = a_morning_ahead(2)
-        view = teams_free_booking(caldav, day)
+        teams_free_booking(caldav, a_morning_ahead(2))
         with transaction() as s:
             row = s.exec(select(Meeting)).one()
+        proxy.before = agent_answers_first
         meeting_changes.change_meeting(row.id, by="agent", now=datetime.now(UTC), subject="Renewal")
         calendar_writes.flush_calendar_writes()
-        assert _Meanwhile.changed == 1  # the first conditional PUT met a change (412), and was made again
-        stored = icalendar.Calendar.from_ical(caldav.server.get(
-            caldav.server.url.rstrip("/") + "/" + row.calendar_event_id.split("/", 3)[3], caldav.user).text)
-        ev = next(iter(stored.walk("VEVENT")))
-        assert str(ev["SUMMARY"]) == "Renewal"
+        assert len(changed) == 1  # the agent's Yes came between Kite's read and its write
+        ev = next(iter(icalendar.Calendar.from_ical(caldav.server.get(
+            caldav.server.url.rstrip("/") + changed[0], caldav.user).text).walk("VEVENT")))
+        assert str(ev["SUMMARY"]) == "Renewal"  # written again after the 412
         assert "PARTSTAT=ACCEPTED" in ev.to_ical().decode().replace("\r\n ", "")  # the agent's Yes was kept
-        assert view
     finally:
-        proxy.shutdown()
+        proxy.stop()
+
+
+def test_a_server_without_sync_collection_is_read_when_its_ctag_changes(caldav):
+    """A server that offers no sync-token (no RFC 6578): answers are read in full when the calendar's ctag
+    changed, and not at all while it stays."""
+    reports: list[str] = []
+
+    def without_sync(method: str, path: str, status: int, body: bytes) -> tuple[int, bytes]:
+        if method == "PROPFIND":
+            body = re.sub(rb"<[^<>]*sync-token>[^<]*</[^<>]*sync-token>", b"", body)
+        return status, body
+
+    def count(method: str, path: str) -> None:
+        if method == "REPORT":
+            reports.append(path)
+
+    proxy = Proxy(caldav.server.url, change=without_sync, before=count)
+    try:
+        caldav.connect(url=proxy.url)
+        caldav.calendar = proxy.address(caldav.calendar)
+        caldav.open_booking()
+        view = teams_free_booking(caldav, a_morning_ahead(2))
+        with transaction() as s:
+            row = s.exec(select(Meeting)).one()
+        assert calendar_sync.sync_answers(now=datetime.now(UTC)) == 0
+        with transaction() as s:
+            token = s.exec(select(CalendarSync)).one().sync_token
+        assert token and token.startswith("ctag:")
+        before = len(reports)
+        assert calendar_sync.sync_answers(now=datetime.now(UTC)) == 0
+        assert len(reports) == before  # the ctag did not change: nothing read
+        href = caldav.server.url.rstrip("/") + "/" + row.calendar_event_id.split("/", 3)[3]
+        body = caldav.server.get(href, caldav.user).text
+        caldav.server.request("PUT", href, caldav.user, body.replace("PARTSTAT=NEEDS-ACTION", "PARTSTAT=ACCEPTED"),
+                              {"Content-Type": "text/calendar"})
+        assert calendar_sync.sync_answers(now=datetime.now(UTC)) == 1
+        assert meeting_views.get(view["manage_token"], now=datetime.now(UTC))["status"] == "confirmed"
+    finally:
+        proxy.stop()
 
 
 def teams_free_booking(agent, start: datetime):
