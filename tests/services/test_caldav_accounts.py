@@ -343,3 +343,23 @@ def test_another_agent_cannot_use_reconnect_or_disconnect_an_account(caldav):
         caldav_accounts.provider().busy(eve.view["id"], [caldav.calendar_id()], datetime.now(UTC),
                                         datetime.now(UTC) + timedelta(days=1))
     assert len(caldav_accounts.accounts(caldav.actor)) == 1
+
+
+def test_an_agent_connects_several_accounts_each_named_beside_its_calendars(caldav, caldav_servers):
+    other = next(s for s in caldav_servers.values() if s is not caldav.server)
+    user = other.USER if not isinstance(other, Radicale) else "ana-second"
+    if isinstance(other, Radicale):
+        other.add_user(user, "second password")
+    second = other.make_calendar(user, "Second " + caldav.calendar_name)
+    caldav.connect()
+    caldav_accounts.connect(caldav.actor, {"url": other.url, "username": user, "password": "second password"},
+                            now=datetime.now(UTC))
+    first_account, second_account = caldav_accounts.accounts(caldav.actor)
+    view = calendar_settings.view(caldav.actor)
+    names = {c["name"]: c["id"] for c in view["calendars"]}
+    first_id, second_id = names[caldav.calendar_name], names["Second " + caldav.calendar_name]
+    assert view["calendar_sources"][first_id] == f"{first_account['server']} · {caldav.user}"
+    assert view["calendar_sources"][second_id] == f"{second_account['server']} · {user}"
+    caldav_accounts.disconnect(caldav.actor, first_account["id"], now=datetime.now(UTC))
+    left = [c["id"] for c in calendar_settings.view(caldav.actor)["calendars"]]
+    assert first_id not in left and second_id in left and second.endswith("/")
