@@ -291,6 +291,13 @@ def test_a_revoked_password_tells_the_agent_refuses_guests_and_reconnect_mends_i
     caldav_accounts.forget_connections()
     with pytest.raises(CalendarUnavailable):
         offered(caldav, day)
+    from fastapi.testclient import TestClient
+
+    from kite_app.api.app import api
+
+    r = TestClient(api).get(f"/api/v1/agents/{slug_of(caldav)}/slots",
+                            params={"start": day.date().isoformat(), "tz": "UTC"})
+    assert r.status_code == 503 and r.headers["Retry-After"] and r.json()["code"] == "calendar_unavailable"
     [account] = caldav_accounts.accounts(caldav.actor)
     assert account["needs_reconnect"]
     view = calendar_settings.view(caldav.actor)
