@@ -46,9 +46,7 @@ class CalendarSettingsState(Page, SessionState):
 
     def _show(self, view: calendar_settings.SettingsView) -> None:
         form: SettingsForm = view["form"]
-        self.calendars, self.calendar_sources = view["calendars"], view["calendar_sources"]
-        self.calendar_problem = " ".join(self._(p) for p in view["calendar_problems"])
-        self.destinations = [c for c in view["calendars"] if c["writable"]]
+        self._show_calendars(view)
         self.blocking = list(form.blocking_calendars)
         self.destination = form.destination_calendar
         self.values = {k: getattr(form, k) for k in NUMBER_FIELDS}
@@ -60,6 +58,11 @@ class CalendarSettingsState(Page, SessionState):
         self.link_options = [{"value": o["value"], "label": self._(label)}
                              for o in view["link_options"] for label in [o["label"]]]
         self.saved, self.booking_url, self.feed_url = view["saved"], view["booking_url"], view["feed_url"]
+
+    def _show_calendars(self, view: calendar_settings.SettingsView) -> None:
+        self.calendars, self.calendar_sources = view["calendars"], view["calendar_sources"]
+        self.calendar_problem = "\n".join(self._(p) for p in view["calendar_problems"])  # one line each
+        self.destinations = [c for c in view["calendars"] if c["writable"]]
 
     @rx.event
     def load(self):
@@ -75,9 +78,7 @@ class CalendarSettingsState(Page, SessionState):
             return
         view = calendar_settings.view(actor)
         ids = {c["id"] for c in view["calendars"]}
-        self.calendars, self.calendar_sources = view["calendars"], view["calendar_sources"]
-        self.calendar_problem = " ".join(self._(p) for p in view["calendar_problems"])
-        self.destinations = [c for c in view["calendars"] if c["writable"]]
+        self._show_calendars(view)
         self.blocking = [c for c in self.blocking if c in ids]
         if self.destination not in ids:
             self.destination = view["form"].destination_calendar
@@ -185,7 +186,8 @@ def _calendars_section(accounts: rx.Component) -> rx.Component:
         rx.heading(t("Calendars"), size="4", as_="h2"),
         rx.text(t("Busy time in the calendars you tick blocks your availability."), size="2", color_scheme="gray"),
         rx.cond(CalendarSettingsState.calendar_problem != "",
-                rx.callout(CalendarSettingsState.calendar_problem, icon="triangle_alert", color_scheme="amber")),
+                rx.callout(CalendarSettingsState.calendar_problem, icon="triangle_alert", color_scheme="amber",
+                           white_space="pre-line")),
         rx.el.fieldset(
             rx.el.legend(t("Calendars that block availability"), class_name="kite-label"),
             rx.foreach(
