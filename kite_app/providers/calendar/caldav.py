@@ -17,24 +17,22 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, NoReturn, TypeVar
-from urllib.parse import quote, unquote, urljoin, urlsplit
-from xml.sax.saxutils import escape
+from urllib.parse import quote, urljoin
 from zoneinfo import ZoneInfo
 
 import icalendar
 
 from kite_app.domain.intervals import Interval, merge, to_seconds
-from kite_app.providers.calendar import caldav_events
+from kite_app.providers.calendar import caldav_answers, caldav_events
 from kite_app.providers.calendar.base import (
     CalendarInfo,
     Conference,
     EventChange,
     EventData,
     EventGone,
-    SyncTokenExpired,
     day_window,
 )
 from kite_app.providers.calendar.caldav_events import UnreadableObject
@@ -45,6 +43,7 @@ from kite_app.providers.calendar.caldav_http import (
     Connection,
     Credentials,
     FoundCalendar,
+    calendar_query,
     found_props,
     responses,
 )
@@ -56,9 +55,7 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 60
 STALE_SECONDS = 15 * 60  # while a server is down, busy time this old still serves booking
 WRITE_TRIES = 3  # a 412 (the object changed meanwhile) reads it again; this many times
-ANSWERS_AHEAD = timedelta(days=400)  # a full read of answers covers meetings this far ahead
 MAX_KNOWN_OBJECTS = 5000  # parsed objects kept per calendar between reads
-KITE_UID_END = "@kite"  # meeting UIDs end so: their objects' names tell them from the agent's own events
 
 
 @dataclass(frozen=True)
@@ -93,32 +90,6 @@ def parse_id(cal_id: str) -> tuple[int, str]:
 def object_name(uid: str) -> str:
     """Where a meeting's object lives in the calendar: named after its UID (so a sync's deleted href names it)."""
     return quote(uid, safe="@") + ".ics"
-
-
-def _uid_of(href: str) -> str:
-    name = unquote(urlsplit(href).path.rstrip("/").rpartition("/")[2])
-    return name[:-4] if name.endswith(".ics") else ""
-
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _query(start: datetime, end: datetime, *, data: bool = True) -> str:
-    prop = "<d:getetag/>" + ("<c:calendar-data/>" if data else "")
-    return ('<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" '
-            'xmlns:c="urn:ietf:params:xml:ns:caldav">'
-            f'<d:prop>{prop}</d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">'
-            f'<c:time-range start="{_stamp(start)}" end="{_stamp(end)}"/></c:comp-filter></c:comp-filter>'
-            '</c:filter></c:calendar-query>')
-
-
-def _sync_body(token: str) -> str:
-    return ('<?xml version="1.0" encoding="utf-8"?><d:sync-collection xmlns:d="DAV:" '
-            'xmlns:c="urn:ietf:params:xml:ns:caldav">'
-            f'<d:sync-token>{token}</d:sync-token><d:sync-level>1</d:sync-level>'
-            '<d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>')
 
 
 @dataclass
@@ -254,7 +225,7 @@ class CalDAVCalendarProvider:
     def _read_busy(self, access: Access, url: str, lo: datetime, hi: datetime) -> list[Interval]:
         """One calendar-query for the window; an object seen before with the same ETag is not parsed or
         expanded again (a refresh after the short cache costs the server's answer, not the parsing)."""
-        status, tree = self._call(access, partial(_report, url=url, body=_query(lo, hi)))
+        status, tree = self._call(access, partial(_report, url=url, body=calendar_query(lo, hi)))
         if tree is None:
             raise CalDAVError(f"The calendar's events cannot be read (the server answered {status}).", "notCalDAV",
                               transient=False, status=status)
@@ -421,71 +392,10 @@ class CalDAVCalendarProvider:
 
     def changes(self, agent_id: int, calendar_id: str, sync_token: str | None, *, since: datetime
                 ) -> tuple[list[EventChange], str]:
-        """Meeting events changed since `sync_token`: with sync-collection where the server offers it ("sync:"
-        tokens), else a full read whenever the calendar's ctag changed ("ctag:" tokens)."""
+        """Meeting events changed since `sync_token` (caldav_answers.py: sync-collection or ctag)."""
         access, url = self._access(agent_id, calendar_id)
-        if sync_token and sync_token.startswith("sync:"):
-            return self._sync_collection(access, url, sync_token[5:])
-        tags = self._call(access, lambda c: c.propfind(url, "<d:sync-token/><cs:getctag/>"))
-        first = tags.find("d:response", NS)
-        props = found_props(first) if first is not None else None
-        server_token = (props.findtext("d:sync-token", namespaces=NS) or "").strip() if props is not None else ""
-        ctag = (props.findtext("cs:getctag", namespaces=NS) or "").strip() if props is not None else ""
-        if sync_token and ctag and sync_token == f"ctag:{ctag}":
-            return [], sync_token
-        found = self._read_answers(access, url, since)
-        return found, f"sync:{server_token}" if server_token else f"ctag:{ctag}" if ctag else ""
-
-    def _sync_collection(self, access: Access, url: str, token: str) -> tuple[list[EventChange], str]:
-        status, tree = self._call(access, lambda c: c.report(url, _sync_body(token)))
-        if tree is None:
-            if status in (403, 409, 412):  # valid-sync-token failed: read everything again
-                raise SyncTokenExpired()
-            raise CalDAVError(f"sync-collection answered {status}.", "server", status=status)
-        out: list[EventChange] = []
-        without_data: list[str] = []
-        for href, response in responses(tree, url):
-            props = found_props(response)
-            data = props.findtext("c:calendar-data", namespaces=NS) if props is not None else None
-            if " 404 " in (response.findtext("d:status", namespaces=NS) or "") + " ":
-                if uid := _uid_of(href):
-                    out.append(EventChange(meeting_uid=uid, answer="deleted"))
-            elif data:
-                out.extend(self._answer_in(access, data))
-            elif _uid_of(href).endswith(KITE_UID_END):  # a server that leaves the data out (Xandikos)
-                without_data.append(href)
-        for data in self._multiget(access, url, without_data):
-            out.extend(self._answer_in(access, data))
-        return out, "sync:" + (tree.findtext("d:sync-token", namespaces=NS) or token).strip()
-
-    def _answer_in(self, access: Access, data: str) -> list[EventChange]:
-        uid = _kite_uid(data)
-        return [EventChange(meeting_uid=uid, answer=caldav_events.answer(data, self._addresses(access)))] if uid else []
-
-    def _multiget(self, access: Access, url: str, hrefs: list[str]) -> list[str]:
-        """The objects at `hrefs`, in one calendar-multiget."""
-        if not hrefs:
-            return []
-        body = ('<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget xmlns:d="DAV:" '
-                'xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>'
-                + "".join(f"<d:href>{escape(urlsplit(h).path)}</d:href>" for h in hrefs) + "</c:calendar-multiget>")
-        _status, tree = self._call(access, partial(_report, url=url, body=body))
-        found = []
-        for _href, response in responses(tree, url) if tree is not None else []:
-            props = found_props(response)
-            if props is not None and (data := props.findtext("c:calendar-data", namespaces=NS)):
-                found.append(data)
-        return found
-
-    def _read_answers(self, access: Access, url: str, since: datetime) -> list[EventChange]:
-        status, tree = self._call(access, lambda c: c.report(url, _query(since, since + ANSWERS_AHEAD)))
-        out: list[EventChange] = []
-        for _href, response in responses(tree, url) if tree is not None else []:
-            props = found_props(response)
-            data = props.findtext("c:calendar-data", namespaces=NS) if props is not None else None
-            if data and (uid := _kite_uid(data)):
-                out.append(EventChange(meeting_uid=uid, answer=caldav_events.answer(data, self._addresses(access))))
-        return out
+        return caldav_answers.changes(partial(self._call, access), url, sync_token, since=since,
+                                      addresses=self._addresses(access))
 
     def watch(self, agent_id: int, calendar_id: str, *, channel_id: str, token: str, address: str
               ) -> tuple[str, datetime]:
@@ -506,13 +416,6 @@ def _exists(conn: Connection, *, url: str) -> None:
 
 def _put(conn: Connection, *, url: str, body: str, headers: dict[str, str]) -> Answer:
     return conn.request(url, "PUT", body, headers)
-
-
-def _kite_uid(data: str) -> str:
-    try:
-        return caldav_events.meeting_uid(data)
-    except UnreadableObject:
-        return ""
 
 
 def _check_read(status: int) -> None:

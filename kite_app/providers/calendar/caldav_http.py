@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import unquote, urljoin, urlsplit
 
 import niquests
@@ -170,6 +171,19 @@ def _headers(body: str) -> dict[str, str]:
         return {}
     kind = "text/calendar; charset=utf-8" if body.startswith("BEGIN:VCALENDAR") else "application/xml; charset=utf-8"
     return {"Content-Type": kind}
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def calendar_query(start: datetime, end: datetime) -> str:
+    """A calendar-query REPORT for the events (with their data and ETags) that touch [start, end)."""
+    return ('<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" '
+            'xmlns:c="urn:ietf:params:xml:ns:caldav">'
+            '<d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR">'
+            f'<c:comp-filter name="VEVENT"><c:time-range start="{_stamp(start)}" end="{_stamp(end)}"/>'
+            '</c:comp-filter></c:comp-filter></c:filter></c:calendar-query>')
 
 
 def responses(tree: etree._Element, base: str) -> list[tuple[str, etree._Element]]:
