@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="KITE_SECRET_KEY")
     # Google Calendar API address (only changed for tests against a local fake Google).
     google_api_endpoint: str = Field(default="", validation_alias="KITE_GOOGLE_API_ENDPOINT")
+    # Microsoft 365: the identity platform (tokens) and Microsoft Graph addresses (only changed for tests
+    # against a local fake Microsoft).
+    microsoft_login_endpoint: str = Field(default="https://login.microsoftonline.com",
+                                          validation_alias="KITE_MICROSOFT_LOGIN_ENDPOINT")
+    microsoft_graph_endpoint: str = Field(default="https://graph.microsoft.com",
+                                          validation_alias="KITE_MICROSOFT_GRAPH_ENDPOINT")
     # Google push notifications (events.watch) of agents' answers. Default: on when KITE_PUBLIC_URL is
     # https (Google only calls https addresses); otherwise answers are read every KITE_CALENDAR_SYNC_SECONDS.
     google_push: bool | None = Field(default=None, validation_alias="KITE_GOOGLE_PUSH")

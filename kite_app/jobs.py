@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from kite_app.config import settings
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.providers.mail.dispatcher import dispatch
-from kite_app.services import calendar_sync, reminders, watches
+from kite_app.services import calendar_sync, microsoft_install, microsoft_push, reminders, watches
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ def sync_calendars() -> None:
     calendar_sync.retry_calendar_writes(now=now)
     calendar_sync.sync_answers(now=now)
     watches.renew_watches(now=now)
+    microsoft_push.ensure_subscription(microsoft_install.provider(), now=now)
 
 
 @contextlib.asynccontextmanager

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
 from kite_app.api import cookies, v1
 from kite_app.domain.errors import KiteError
 from kite_app.domain.text import msg
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
-from kite_app.services import built_in_calendar, calendar_sync
+from kite_app.services import built_in_calendar, calendar_sync, microsoft_install, microsoft_push
 
 log = logging.getLogger(__name__)
 api = FastAPI(
@@ -67,6 +69,57 @@ def google_push(request: Request) -> Response:
     accepted = calendar_sync.handle_push(h.get("X-Goog-Channel-ID", ""), h.get("X-Goog-Channel-Token", ""),
                                          h.get("X-Goog-Resource-State", ""), now=datetime.now(UTC))
     return Response(status_code=200 if accepted else 404)
+
+
+@api.post(microsoft_push.NOTIFY_PATH, include_in_schema=False)
+async def microsoft_notify(request: Request, validationToken: str | None = None) -> Response:  # noqa: N803
+    """Microsoft Graph's change notifications of the scheduling mailbox's events. A new subscription is first
+    validated: the token is echoed as text/plain. Notifications are checked (clientState) and answered 202 at
+    once; the answers are read in the background."""
+    if validationToken is not None:
+        return PlainTextResponse(validationToken[:1024])
+    items = await _notification_items(request)
+    if not await anyio.to_thread.run_sync(microsoft_push.genuine, items):
+        return Response(status_code=403)
+    _in_background(lambda: calendar_sync.sync_prefix("microsoft:", now=datetime.now(UTC)))
+    return Response(status_code=202)
+
+
+@api.post(microsoft_push.LIFECYCLE_PATH, include_in_schema=False)
+async def microsoft_lifecycle(request: Request, validationToken: str | None = None) -> Response:  # noqa: N803
+    """Graph's lifecycle notifications: a subscription to reauthorize, one removed, or notifications missed."""
+    if validationToken is not None:
+        return PlainTextResponse(validationToken[:1024])
+    items = await _notification_items(request)
+    if not await anyio.to_thread.run_sync(microsoft_push.genuine, items):
+        return Response(status_code=403)
+
+    def follow() -> None:
+        now = datetime.now(UTC)
+        microsoft_push.lifecycle(microsoft_install.provider(), items, now=now)
+        calendar_sync.sync_prefix("microsoft:", now=now)
+
+    _in_background(follow)
+    return Response(status_code=202)
+
+
+async def _notification_items(request: Request) -> list:
+    try:
+        body = await request.json()
+    except ValueError:
+        return []
+    items = body.get("value") if isinstance(body, dict) else None
+    return items if isinstance(items, list) else []
+
+
+def _in_background(work) -> None:
+    def run() -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - the periodic sync catches up
+            log.warning("Microsoft notification could not be processed (%s); the periodic sync will catch up", exc)
+
+    threading.Thread(target=run, daemon=True, name="microsoft-notification").start()
 
 
 @api.get("/calendar/{token}.ics", include_in_schema=False)

@@ -2,6 +2,7 @@
 
 - "google_meet": a Google Meet conference on the agent's Google calendar event (the link arrives once
   Google has the conference ready);
+- "microsoft_teams": a Teams meeting on the agent's Microsoft 365 event (its join link);
 - "template": the admin's template with a random room id per meeting,
   e.g. https://meet.example.com/kite-{id} → https://meet.example.com/kite-4f7k2q9x3m8z1c5v;
 - "personal": the agent's own fixed video room (their profile);
@@ -27,11 +28,13 @@ ROOM_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"  # no look-alikes (l, o, 0, 1
 class LinkSource(StrEnum):
     NONE = "none"
     GOOGLE_MEET = "google_meet"
+    TEAMS = "microsoft_teams"
     TEMPLATE = "template"
     PERSONAL = "personal"
 
 
 LABELS = {LinkSource.NONE: msg("No meeting link"), LinkSource.GOOGLE_MEET: msg("Google Meet (on my Google calendar)"),
+          LinkSource.TEAMS: msg("Microsoft Teams (on my Outlook calendar)"),
           LinkSource.TEMPLATE: msg("A new video room for each meeting"), LinkSource.PERSONAL: msg("My own video link")}
 
 
@@ -42,22 +45,27 @@ class LinkPolicy:
     template: str = ""  # "" when no template is offered
     allow_personal: bool = True
     allow_google_meet: bool = True
+    allow_teams: bool = True
 
     def to_json(self) -> dict:
         return {"template": self.template, "allow_personal": self.allow_personal,
-                "allow_google_meet": self.allow_google_meet}
+                "allow_google_meet": self.allow_google_meet, "allow_teams": self.allow_teams}
 
     @classmethod
     def from_json(cls, data: dict | None) -> LinkPolicy:
         data = data or {}
         return cls(template=str(data.get("template", "")), allow_personal=bool(data.get("allow_personal", True)),
-                   allow_google_meet=bool(data.get("allow_google_meet", True)))
+                   allow_google_meet=bool(data.get("allow_google_meet", True)),
+                   allow_teams=bool(data.get("allow_teams", True)))
 
-    def allowed(self, *, google_calendar: bool) -> list[LinkSource]:
-        """The sources an agent may choose: Google Meet only with a Google calendar for their meetings."""
+    def allowed(self, *, google_calendar: bool, microsoft_calendar: bool = False) -> list[LinkSource]:
+        """The sources an agent may choose: Google Meet only with a Google calendar for their meetings, Teams only
+        with a Microsoft 365 one."""
         out = [LinkSource.NONE]
         if self.allow_google_meet and google_calendar:
             out.append(LinkSource.GOOGLE_MEET)
+        if self.allow_teams and microsoft_calendar:
+            out.append(LinkSource.TEAMS)
         if self.template:
             out.append(LinkSource.TEMPLATE)
         if self.allow_personal:

@@ -33,6 +33,7 @@ from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.providers.calendar.base import CalendarError, CalendarInfo
 from kite_app.providers.calendar.caldav import PREFIX as CALDAV
 from kite_app.providers.calendar.caldav import PartialListing
+from kite_app.providers.calendar.microsoft_graph import GraphError
 from kite_app.services import caldav_accounts, meeting_links, watches
 from kite_app.services.accounts import bookable, signed_in_agent, slug_key
 
@@ -71,9 +72,14 @@ def _calendars(agent_id: int, blocking: tuple[str, ...] = ()) -> tuple[list[Cale
             continue
         except (CalendarError, KeyError) as exc:  # a remote calendar service; the built-in calendar still works
             log.warning("calendars of agent %s cannot be listed: %s", agent_id, exc)
-            problems.append(msg("Your Google Workspace calendars cannot be listed right now. The built-in "
-                                "calendar still works; try again later or ask your admin to test the Google "
-                                "connection."))
+            if isinstance(exc, GraphError):
+                problems.append(msg("Your Microsoft 365 calendars cannot be listed right now. The built-in calendar "
+                                    "still works; try again later or ask your admin to test the Microsoft 365 "
+                                    "connection on Integrations."))
+            else:
+                problems.append(msg("Your Google Workspace calendars cannot be listed right now. The built-in "
+                                    "calendar still works; try again later or ask your admin to test the Google "
+                                    "connection."))
             continue
         if lost:
             problems.append(msg("Busy time of {calendars} cannot be read: the calendar is no longer shared with you "
@@ -91,6 +97,8 @@ def _sources(agent_id: int, calendars: list[CalendarInfo]) -> dict[str, str]:
     for cal in calendars:
         if cal["id"].startswith(meeting_links.GOOGLE):
             out[cal["id"]] = "Google Workspace"
+        elif cal["id"].startswith(meeting_links.MICROSOFT):
+            out[cal["id"]] = "Microsoft 365"
         elif cal["id"].startswith(CALDAV):
             out[cal["id"]] = next((label for prefix, label in servers.items() if cal["id"].startswith(prefix)), "")
     return out
@@ -118,8 +126,9 @@ def _view(agent: User, row) -> SettingsView:
     saved = CalendarSettings.from_json(row.data) if row else None
     calendars, problems = _calendars(agent.id, saved.blocking_calendars if saved else ())
     settings = saved or default_settings(calendars[0]["id"] if calendars else "")
-    sources = meeting_links.policy().allowed(google_calendar=any(c["id"].startswith(meeting_links.GOOGLE)
-                                                                 for c in calendars))
+    sources = meeting_links.policy().allowed(
+        google_calendar=any(c["id"].startswith(meeting_links.GOOGLE) for c in calendars),
+        microsoft_calendar=any(c["id"].startswith(meeting_links.MICROSOFT) for c in calendars))
     return SettingsView(
         form=to_form(settings),
         calendars=calendars,

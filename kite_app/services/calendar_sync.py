@@ -20,8 +20,9 @@ from kite_app.services.meeting_changes import confirm_meeting, delete_meeting
 from kite_app.services.watches import PUSH_PATH
 
 log = logging.getLogger(__name__)
-ANSWERING = ("google:", "caldav:")  # calendars in which agents answer meetings (Yes, No, or deleting the event)
-__all__ = ["PUSH_PATH", "handle_push", "retry_calendar_writes", "sync_answers"]
+# calendars in which agents answer meetings (Yes, No, or deleting the event)
+ANSWERING = ("google:", "caldav:", "microsoft:")
+__all__ = ["PUSH_PATH", "handle_push", "retry_calendar_writes", "sync_answers", "sync_prefix"]
 
 
 def retry_calendar_writes(*, now: datetime, limit: int = 20) -> int:
@@ -42,8 +43,13 @@ def sync_answers(*, now: datetime) -> int:
     full read again when the calendar says the token expired): Yes confirms a pending meeting; No, or deleting
     the event in the calendar, declines a pending meeting and deletes a confirmed one (notices and mails as in
     Kite)."""
+    return sum(sync_prefix(prefix, now=now) for prefix in ANSWERING)
+
+
+def sync_prefix(prefix: str, *, now: datetime) -> int:
+    """Read the agents' answers in calendars of one kind ("microsoft:" after a change notification)."""
     with transaction(read_only=True) as s:
-        pairs = [pair for prefix in ANSWERING for pair in q.calendars_with_live_events(s, now, prefix)]
+        pairs = q.calendars_with_live_events(s, now, prefix)
     changed = 0
     for agent_id, calendar_id in pairs:
         try:

@@ -62,10 +62,11 @@ class InstallFailed(KiteError):
         self.code, self.field = code, field
 
 
-def _fernet() -> Fernet:
+def require_box(refusal: str = NO_SECRET) -> Fernet:
+    """What seals stored secrets; InstallFailed (saying `refusal`) when the server has no KITE_SECRET_KEY."""
     box = secret_box.fernet()
     if box is None:
-        raise InstallFailed("no_secret", NO_SECRET, field="secret_key")
+        raise InstallFailed("no_secret", refusal, field="secret_key")
     return box
 
 
@@ -93,7 +94,7 @@ def describe_key(actor: Actor | None, text: str) -> KeyInfo:
     """Step 1: what the admin must authorise in the Admin Console for this key (refused at once when the server
     could not store it: no KITE_SECRET_KEY)."""
     require_admin(actor)
-    _fernet()
+    require_box()
     info = read_key(text)
     return KeyInfo(client_id=str(info["client_id"]), client_email=info["client_email"], scopes=list(SCOPES))
 
@@ -144,7 +145,7 @@ def install(actor: Actor | None, *, key_text: str, admin_email: str, primary_dom
         raise InstallFailed("domain_mismatch", msg("{email} is not an address of {domain}. Enter an administrator of "
                                                    "the primary domain.", email=admin_email, domain=domain),
                             field="primary_domain")
-    fernet = _fernet()
+    fernet = require_box()
     _check(info, admin_email)
     encrypted = fernet.encrypt(json.dumps(info).encode()).decode()
     with transaction() as s:
@@ -177,7 +178,7 @@ def stored_key() -> dict | None:
     if row is None:
         return None
     try:
-        return json.loads(_fernet().decrypt(row.encrypted_key.encode()))
+        return json.loads(require_box().decrypt(row.encrypted_key.encode()))
     except (InvalidToken, InstallFailed):
         return None
 

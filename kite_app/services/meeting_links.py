@@ -21,6 +21,7 @@ from kite_app.services.accounts import require_admin
 
 KEY = "meeting_links"
 GOOGLE = "google:"
+MICROSOFT = "microsoft:"
 
 
 def policy(session=None) -> LinkPolicy:
@@ -38,12 +39,13 @@ def policy_for(actor: Actor | None) -> LinkPolicy:
 
 
 def save_policy(actor: Actor | None, *, template: str, allow_personal: bool, allow_google_meet: bool,
-                now: datetime) -> LinkPolicy:
+                now: datetime, allow_teams: bool = True) -> LinkPolicy:
     require_admin(actor)
     template = template.strip()
     if template and (message := template_error(template)):
         raise ValidationError({"template": message})
-    new = LinkPolicy(template=template, allow_personal=allow_personal, allow_google_meet=allow_google_meet)
+    new = LinkPolicy(template=template, allow_personal=allow_personal, allow_google_meet=allow_google_meet,
+                     allow_teams=allow_teams)
     with transaction() as s:
         app_settings.put(s, KEY, new.to_json(), now)
     return new
@@ -58,6 +60,11 @@ def choice_error(source: str, *, destination: str, video_url: str, rules: LinkPo
             return msg("Your admin does not offer Google Meet links.")
         if not destination.startswith(GOOGLE):
             return msg("Google Meet needs a Google calendar under “Add meetings to”.")
+    if source == LinkSource.TEAMS:
+        if not rules.allow_teams:
+            return msg("Your admin does not offer Microsoft Teams links.")
+        if not destination.startswith(MICROSOFT):
+            return msg("Microsoft Teams needs your Outlook calendar under “Add meetings to”.")
     if source == LinkSource.TEMPLATE and not rules.template:
         return msg("Your admin has not set a meeting link template.")
     if source == LinkSource.PERSONAL:
@@ -81,6 +88,6 @@ def for_new_meeting(session, source: str, *, destination: str, video_url: str) -
         return from_template(rules.template, new_room_id()), ""
     if source == LinkSource.PERSONAL:
         return video_url, ""
-    if source == LinkSource.GOOGLE_MEET:
-        return "", "requested"
+    if source in (LinkSource.GOOGLE_MEET, LinkSource.TEAMS):
+        return "", "requested"  # the calendar's conference: its link once the event is written
     return "", ""

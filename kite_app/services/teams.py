@@ -133,6 +133,8 @@ def _team_link_error(source: str, rules) -> str | None:
         return msg("Agents' own video links are not allowed (Integrations → Meeting links).")
     if source == LinkSource.GOOGLE_MEET and not rules.allow_google_meet:
         return msg("Google Meet links are not allowed (Integrations → Meeting links).")
+    if source == LinkSource.TEAMS and not rules.allow_teams:
+        return msg("Microsoft Teams links are not allowed (Integrations → Meeting links).")
     return None
 
 

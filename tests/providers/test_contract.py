@@ -1,6 +1,6 @@
 """The calendar provider contract: what the services ask of every calendar, passed by each provider in the same
 words. Built-in (its database), Google (the real client against the fake Google), CalDAV (against real Radicale
-and Xandikos servers). A new provider is done when it passes this module.
+and Xandikos servers), Microsoft 365 (msal and Graph against the fake Microsoft). A new provider is done when it passes this module.
 
 Each provider comes with its "world": the agent's calendar as seen from outside Kite, where an event is added by
 the agent's own calendar app, the agent answers, or an event is deleted there.
@@ -22,7 +22,11 @@ from kite_app.providers.calendar.caldav_http import Credentials
 from kite_app.providers.calendar.google import GoogleCalendarProvider
 from kite_app.providers.calendar.google_api import SCOPES
 from kite_app.providers.calendar.local import LocalCalendarProvider
+from kite_app.providers.calendar.microsoft import PREFIX as MICROSOFT
+from kite_app.providers.calendar.microsoft import MicrosoftCalendarProvider
+from kite_app.providers.calendar.microsoft_graph import GraphConnection
 from tests.servers.google import FakeGoogle
+from tests.servers.microsoft import FakeMicrosoft
 
 AGENT = "ada@example.com"
 START = (datetime.now(UTC) + timedelta(days=3)).replace(hour=9, minute=0, second=0, microsecond=0)
@@ -131,9 +135,46 @@ class CalDAVWorld:
         self.server.delete_url(event_id, self.user)
 
 
-@pytest.fixture(params=["built-in", "google", "caldav-radicale", "caldav-xandikos"])
+class MicrosoftWorld:
+    """Outlook: the meeting is organised by the scheduling mailbox; the agent answers their invitation."""
+
+    answers_outside = True
+    MAILBOX = "meetings@contoso.com"
+
+    def __init__(self):
+        self.fake = FakeMicrosoft().start()
+        self.fake.add_user(AGENT)
+        self.fake.add_user(self.MAILBOX)
+        client_id, secret = self.fake.register_app()
+        graph = GraphConnection(tenant_id=self.fake.tenant, client_id=client_id, client_secret=secret,
+                                login_endpoint=self.fake.url, graph_endpoint=self.fake.url, retries=1)
+        self.provider = MicrosoftCalendarProvider(graph, mailbox=self.MAILBOX, email_of=lambda _id: AGENT)
+        self.agent_id, self.calendar_name = 1, "Calendar"
+        self.calendar_id = MICROSOFT + self.fake.calendar_id(AGENT)
+        self.gone_calendar = MICROSOFT + "AAMkADgone="
+
+    def add_busy(self, start: datetime, end: datetime) -> None:
+        self.fake.add_event(AGENT, start, end)
+
+    def answer(self, event_id: str, answer: str) -> None:
+        self.fake.answer(AGENT, event_id, self.MAILBOX, answer)
+
+    def delete_outside(self, event_id: str) -> None:
+        self.fake.delete_by_organiser_mailbox(self.MAILBOX, event_id)
+
+    def close(self) -> None:
+        self.fake.stop()
+
+
+@pytest.fixture(params=["built-in", "google", "caldav-radicale", "caldav-xandikos", "microsoft"])
 def world(request):
-    if request.param == "built-in":
+    if request.param == "microsoft":
+        w = MicrosoftWorld()
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("REQUESTS_CA_BUNDLE", str(w.fake.ca_file))
+            yield w
+        w.close()
+    elif request.param == "built-in":
         request.getfixturevalue("database")
         yield LocalWorld(None)
     elif request.param == "google":

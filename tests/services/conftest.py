@@ -135,3 +135,54 @@ def caldav(database, dav, monkeypatch):
     monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
     a = admin(NOW)
     yield caldav_agent(dav, a, "Ana", "ana@example.com")
+
+
+# --- Microsoft 365: the fake identity platform and Graph ------------------------------------------------------
+
+MAILBOX = "meetings@contoso.com"
+MIA = "mia@contoso.com"
+
+
+class MicrosoftWorld:
+    """Microsoft 365 installed against a fresh fake; Mia, an agent in Berlin whose Outlook calendars ("Calendar",
+    "Holidays") block time and whose meetings arrive as invitations from the scheduling mailbox."""
+
+    def __init__(self, fake, admin_actor):
+        self.fake, self.admin = fake, admin_actor
+
+    def agent(self, name: str, email: str, *, calendars: tuple[str, ...] = ("Calendar",), link: str = "none"):
+        made = accounts.create_agent(self.admin, name=name, email=email, time_zone="Europe/Berlin",
+                                     password="a long password", now=NOW)
+        actor = Actor(user_id=made["id"], role=Role.AGENT)
+        ids = {c["name"]: c["id"] for c in calendar_settings.view(actor)["calendars"]}
+        days = {f"{kind}_{day}": value for day in range(7) for kind, value in (("day", "on"), ("hours", "09:00-17:00"))}
+        form = edit_form(calendar_settings.view(actor)["form"], blocking_calendars=[ids[c] for c in calendars],
+                         destination_calendar=ids["Calendar"], slot_interval="30", min_notice="0", meeting_link=link,
+                         **days)
+        calendar_settings.save(actor, form, now=NOW)
+        return actor, made, ids
+
+
+@pytest.fixture
+def microsoft(database, monkeypatch):
+    from kite_app.services import microsoft_install
+    from tests.servers.microsoft import FakeMicrosoft
+
+    fake = FakeMicrosoft().start()
+    fake.add_user("it@contoso.com")
+    fake.add_user(MAILBOX, "Meetings")
+    fake.add_user(MIA, "Mia", calendars=("Holidays",))
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(fake.ca_file))
+    monkeypatch.setattr(settings, "microsoft_login_endpoint", fake.url)
+    monkeypatch.setattr(settings, "microsoft_graph_endpoint", fake.url)
+    monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
+    monkeypatch.setattr(settings, "google_retries", 1)
+    a = admin(NOW)
+    client_id, secret = fake.register_app()
+    microsoft_install.install(a, tenant_id=fake.tenant, client_id=client_id, client_secret=secret,
+                              admin_email="it@contoso.com", primary_domain="contoso.com",
+                              scheduling_mailbox=MAILBOX, now=NOW)
+    world = MicrosoftWorld(fake, a)
+    yield world
+    microsoft_install._cache.clear()
+    fake.stop()

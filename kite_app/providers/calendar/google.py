@@ -12,8 +12,6 @@ until the agent says Yes. Google never mails the guest (sendUpdates=none): Kite 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -28,14 +26,13 @@ from kite_app.providers.calendar.base import (
     SyncTokenExpired,
     day_window,
 )
+from kite_app.providers.calendar.busy_cache import BusyCache, within
 from kite_app.providers.calendar.google_api import READ_BUDGET, RETRIES, GoogleCalendarError, GoogleConnection
 from kite_app.providers.calendar.google_events import answer_of, conference_of, event_id_for, parse
 
 PREFIX = "google:"
 log = logging.getLogger(__name__)
 FREEBUSY_MAX_ITEMS = 50
-CACHE_SECONDS = 60
-STALE_SECONDS = 15 * 60  # while Google is down, busy time this old still serves booking
 WRITABLE_ROLES = ("owner", "writer")
 
 
@@ -51,8 +48,7 @@ class GoogleCalendarProvider:
                  retries: int = RETRIES, read_budget: float = READ_BUDGET):
         self._api = GoogleConnection(key_info, api_endpoint=api_endpoint, retries=retries, read_budget=read_budget)
         self._email_of = email_of
-        self._busy_cache: dict[tuple, tuple[float, list[Interval], bool]] = {}  # key -> (fetched, busy, fresh)
-        self._lock = threading.Lock()
+        self._busy_cache = BusyCache()
 
     # --- calendars and busy time -----------------------------------------------------------------
 
@@ -77,36 +73,28 @@ class GoogleCalendarProvider:
             return []
         lo, hi = day_window(start, end)
         key = (agent_id, ids, lo, hi)
-        now = time.monotonic()
-        with self._lock:
-            hit = self._busy_cache.get(key)
-        if hit and hit[2] and hit[0] + CACHE_SECONDS > now:
-            return _within(hit[1], start, end)
+        if (hit := self._busy_cache.fresh(key)) is not None:
+            return within(hit, start, end)
         try:
             busy = self._query_busy(agent_id, ids, lo, hi)
         except GoogleCalendarError as exc:
-            if exc.reason != "calendarError" and (stale := self._recent(agent_id, ids, start, end)) is not None:
+            if exc.reason != "calendarError" and (
+                    stale := self._busy_cache.recent(agent_id, ids, start, end)) is not None:
                 return stale  # Google is down: the last known busy time is recent enough
             raise
-        with self._lock:
-            self._busy_cache[key] = (time.monotonic(), busy, True)
-            for k in [k for k, v in self._busy_cache.items() if v[0] + STALE_SECONDS < now]:
-                del self._busy_cache[k]
-        return _within(busy, start, end)
+        self._busy_cache.put(key, busy)
+        return within(busy, start, end)
 
     def prefetch_busy(self, wanted: Sequence[tuple[int, Sequence[str]]], start: datetime, end: datetime) -> None:
         """Busy time of a team's members in one freebusy.query (one per 50 calendars), asked as the first
         member: in a Workspace domain everyone sees everyone's free/busy. A member with a calendar that
         query cannot read is left to their own `busy` (asked as them), as is everyone when Google fails."""
         lo, hi = day_window(start, end)
-        now = time.monotonic()
         todo: dict[int, tuple[str, ...]] = {}
-        with self._lock:
-            for agent_id, calendar_ids in wanted:
-                ids = tuple(sorted(google_id(c) for c in calendar_ids if c.startswith(PREFIX)))
-                hit = self._busy_cache.get((agent_id, ids, lo, hi))
-                if ids and not (hit and hit[2] and hit[0] + CACHE_SECONDS > now):
-                    todo[agent_id] = ids
+        for agent_id, calendar_ids in wanted:
+            ids = tuple(sorted(google_id(c) for c in calendar_ids if c.startswith(PREFIX)))
+            if ids and self._busy_cache.fresh((agent_id, ids, lo, hi)) is None:
+                todo[agent_id] = ids
         if len(todo) < 2:
             return
         every = tuple(sorted({c for ids in todo.values() for c in ids}))
@@ -115,21 +103,9 @@ class GoogleCalendarProvider:
         except GoogleCalendarError as exc:
             log.info("team busy time in one query failed (%s); each member is asked on their own", exc)
             return
-        fetched = time.monotonic()
-        with self._lock:
-            for agent_id, ids in todo.items():
-                if not any(c in errors for c in ids):
-                    self._busy_cache[(agent_id, ids, lo, hi)] = (
-                        fetched, [b for c in ids for b in per_calendar.get(c, [])], True)
-
-    def _recent(self, agent_id: int, ids: tuple[str, ...], start: datetime, end: datetime) -> list[Interval] | None:
-        """Busy time of a recent answer whose window covers [start, end), if any."""
-        now = time.monotonic()
-        with self._lock:
-            for (a, i, s, e), (fetched, busy, _fresh) in self._busy_cache.items():
-                if a == agent_id and i == ids and s <= start and e >= end and fetched + STALE_SECONDS > now:
-                    return _within(busy, start, end)
-        return None
+        for agent_id, ids in todo.items():
+            if not any(c in errors for c in ids):
+                self._busy_cache.put((agent_id, ids, lo, hi), [b for c in ids for b in per_calendar.get(c, [])])
 
     def _query_busy(self, agent_id: int, ids: tuple[str, ...], start: datetime, end: datetime) -> list[Interval]:
         per_calendar, errors = self._freebusy(self._email_of(agent_id), ids, start, end)
@@ -167,12 +143,8 @@ class GoogleCalendarProvider:
         return [PREFIX + c for c, cal in answer.get("calendars", {}).items() if cal.get("errors")]
 
     def invalidate(self, agent_id: int) -> None:
-        """Make cached busy time of an agent stale (after one of their meetings changed): the next
-        view asks Google again, and only if Google is down is the old answer used."""
-        with self._lock:
-            for key, (fetched, busy, _fresh) in list(self._busy_cache.items()):
-                if key[0] == agent_id:
-                    self._busy_cache[key] = (fetched, busy, False)
+        """Make cached busy time of an agent stale (after one of their meetings changed)."""
+        self._busy_cache.invalidate(agent_id)
 
     # --- meeting events ------------------------------------------------------------------------------
 
@@ -298,8 +270,4 @@ class GoogleCalendarProvider:
                 return "deleted"
             raise
         return answer_of(event, email)
-
-def _within(busy: list[Interval], start: datetime, end: datetime) -> list[Interval]:
-    lo, hi = to_seconds(start), to_seconds(end)
-    return [(b0, b1) for b0, b1 in busy if b0 < hi and b1 > lo]
 

@@ -17,10 +17,11 @@ class MeetingLinksState(Page, SessionState):
     template: str = ""
     allow_personal: bool = True
     allow_google_meet: bool = True
+    allow_teams: bool = True
 
     def _show(self, rules) -> None:
-        self.template, self.allow_personal, self.allow_google_meet = (rules.template, rules.allow_personal,
-                                                                      rules.allow_google_meet)
+        self.template, self.allow_personal = rules.template, rules.allow_personal
+        self.allow_google_meet, self.allow_teams = rules.allow_google_meet, rules.allow_teams
 
     @rx.event
     def load(self):
@@ -35,10 +36,15 @@ class MeetingLinksState(Page, SessionState):
         self.allow_google_meet = bool(value)
 
     @rx.event
+    def set_allow_teams(self, value: bool):
+        self.allow_teams = bool(value)
+
+    @rx.event
     def save(self, form: dict):
         rules = self._attempt(lambda actor: meeting_links.save_policy(
             actor, template=form.get("template", ""), allow_personal=self.allow_personal,
-            allow_google_meet=self.allow_google_meet, now=utcnow()), msg("Meeting links saved."))
+            allow_google_meet=self.allow_google_meet, allow_teams=self.allow_teams, now=utcnow()),
+            msg("Meeting links saved."))
         if rules is not None:
             self._show(rules)
 
@@ -62,6 +68,8 @@ def meeting_links_card() -> rx.Component:
                 rx.checkbox(t("Google Meet for agents whose meetings go to a Google calendar"),
                             checked=MeetingLinksState.allow_google_meet,
                             on_change=MeetingLinksState.set_allow_google_meet),
+                rx.checkbox(t("Microsoft Teams for agents whose meetings go to their Outlook calendar"),
+                            checked=MeetingLinksState.allow_teams, on_change=MeetingLinksState.set_allow_teams),
                 rx.button(t("Save meeting links"), type="submit"),
                 spacing="3",
                 width="100%",

@@ -23,7 +23,8 @@ NEW = {"name": "", "slug": "", "durations": "30", "default_duration": "30", "slo
        "buffer_before": "0", "buffer_after": "0", "min_notice": "60", "window_days": "30", "meeting_link": "none"}
 TEAM_LINKS = [("none", msg("No meeting link")), ("template", msg("A new video room for each meeting")),
               ("personal", msg("The host's own video link")),
-              ("google_meet", msg("Google Meet on the host's Google calendar"))]
+              ("google_meet", msg("Google Meet on the host's Google calendar")),
+              ("microsoft_teams", msg("Microsoft Teams on the host's Outlook calendar"))]
 
 
 class TeamsState(Page, SessionState):
