@@ -150,15 +150,16 @@ class MicrosoftWorld:
     def __init__(self, fake, admin_actor):
         self.fake, self.admin = fake, admin_actor
 
-    def agent(self, name: str, email: str, *, calendars: tuple[str, ...] = ("Calendar",), link: str = "none"):
+    def agent(self, name: str, email: str, *, calendars: tuple[str, ...] = ("Calendar",), link: str = "none",
+              **changes):
         made = accounts.create_agent(self.admin, name=name, email=email, time_zone="Europe/Berlin",
                                      password="a long password", now=NOW)
         actor = Actor(user_id=made["id"], role=Role.AGENT)
         ids = {c["name"]: c["id"] for c in calendar_settings.view(actor)["calendars"]}
         days = {f"{kind}_{day}": value for day in range(7) for kind, value in (("day", "on"), ("hours", "09:00-17:00"))}
         form = edit_form(calendar_settings.view(actor)["form"], blocking_calendars=[ids[c] for c in calendars],
-                         destination_calendar=ids["Calendar"], slot_interval="30", min_notice="0", meeting_link=link,
-                         **days)
+                         destination_calendar=ids["Calendar"], meeting_link=link,
+                         **{"slot_interval": "30", "min_notice": "0", **days, **changes})
         calendar_settings.save(actor, form, now=NOW)
         return actor, made, ids
 

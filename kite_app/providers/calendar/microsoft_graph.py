@@ -78,7 +78,7 @@ class GraphConnection:
                         self._client_id, client_credential=self._secret, authority=self._authority,
                         instance_discovery=False, timeout=TIMEOUT)
                 if fresh:
-                    for cached in self._app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN):
+                    for cached in list(self._app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
                         self._app.token_cache.remove_at(cached)
                 result = self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
             except ValueError as exc:  # msal: the authority (tenant) has no OpenID configuration
