@@ -33,6 +33,7 @@ from kite_app.providers.calendar import all_providers, provider_for
 from kite_app.providers.calendar.base import CalendarError, CalendarInfo
 from kite_app.providers.calendar.caldav import PREFIX as CALDAV
 from kite_app.providers.calendar.caldav import PartialListing
+from kite_app.providers.calendar.microsoft import MicrosoftCalendarProvider
 from kite_app.providers.calendar.microsoft_graph import GraphError
 from kite_app.services import caldav_accounts, meeting_links, watches
 from kite_app.services.accounts import bookable, signed_in_agent, slug_key
@@ -97,11 +98,17 @@ def _sources(agent_id: int, calendars: list[CalendarInfo]) -> dict[str, str]:
     for cal in calendars:
         if cal["id"].startswith(meeting_links.GOOGLE):
             out[cal["id"]] = "Google Workspace"
-        elif cal["id"].startswith(meeting_links.MICROSOFT):
-            out[cal["id"]] = "Microsoft 365"
+        elif cal["id"].startswith(meeting_links.MICROSOFT):  # meetings arrive as invitations in the writable one
+            out[cal["id"]] = _invitations_from() if cal["writable"] else "Microsoft 365"
         elif cal["id"].startswith(CALDAV):
             out[cal["id"]] = next((label for prefix, label in servers.items() if cal["id"].startswith(prefix)), "")
     return out
+
+
+def _invitations_from() -> str:
+    provider = provider_for(meeting_links.MICROSOFT)
+    return msg("Microsoft 365 · invitations from {mailbox}", mailbox=provider.mailbox) \
+        if isinstance(provider, MicrosoftCalendarProvider) else "Microsoft 365"
 
 
 def _calendar_label(cal_id: str) -> str:
@@ -125,6 +132,8 @@ def _caldav_problem(agent_id: int, account_id: int, error: CalendarError) -> str
 def _view(agent: User, row) -> SettingsView:
     saved = CalendarSettings.from_json(row.data) if row else None
     calendars, problems = _calendars(agent.id, saved.blocking_calendars if saved else ())
+    if hint := _mailbox_zone_hint(agent, calendars):
+        problems.append(hint)
     settings = saved or default_settings(calendars[0]["id"] if calendars else "")
     sources = meeting_links.policy().allowed(
         google_calendar=any(c["id"].startswith(meeting_links.GOOGLE) for c in calendars),
@@ -141,6 +150,20 @@ def _view(agent: User, row) -> SettingsView:
         link_options=[{"value": str(s), "label": LINK_LABELS[s]}
                       for s in dict.fromkeys([*sources, LinkSource(settings.meeting_link)])],
     )
+
+
+def _mailbox_zone_hint(agent: User, calendars: list[CalendarInfo]) -> str:
+    """For an agent on Microsoft 365 whose Outlook mailbox keeps another time zone than their Kite profile: which
+    one, so that working hours are read in the zone they mean."""
+    if not any(c["id"].startswith(meeting_links.MICROSOFT) for c in calendars):
+        return ""
+    provider = provider_for(meeting_links.MICROSOFT)
+    zone = provider.mailbox_zone(agent.id) if isinstance(provider, MicrosoftCalendarProvider) else ""
+    if not zone or zone == agent.time_zone:
+        return ""
+    return msg("Your Outlook mailbox is set to the time zone {mailbox}, your Kite profile to {kite}: working hours "
+               "are read in {kite}. If you work in {mailbox}, change the time zone in Profile.", mailbox=zone,
+               kite=agent.time_zone)
 
 
 def _warning(settings: CalendarSettings) -> str:

@@ -39,15 +39,15 @@ def attempt_install(page: Page, key: dict, admin_email: str, domain: str) -> Non
     page.get_by_role("button", name="Next").click()
     page.get_by_label("Administrator email").fill(admin_email)
     page.get_by_label("Primary domain").fill(domain)
-    page.get_by_role("button", name="Install").click()
+    page.get_by_role("button", name="Install", exact=True).click()
 
 
 def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Page, shot):
     admin_actor()
     log_in(page, server.url, "admin@example.com", ADMIN_PASSWORD)
     page.get_by_role("link", name="Integrations").click()
-    expect(page.get_by_text("Not installed")).to_be_visible()
-    page.get_by_role("button", name="Install").click()
+    expect(page.get_by_role("region", name="Google Calendar").get_by_text("Not installed")).to_be_visible()
+    page.get_by_role("button", name="Install", exact=True).click()
 
     page.get_by_label("Service-account key (JSON)").fill("{not json")
     page.get_by_role("button", name="Next").click()
@@ -69,22 +69,22 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     page.get_by_label("Administrator email").fill("it@example.com")
     page.get_by_label("Primary domain").fill("example.com")
     shot("wizard-step-2", page)
-    page.get_by_role("button", name="Install").click()
+    page.get_by_role("button", name="Install", exact=True).click()
     expect(page.get_by_role("alert").first).to_contain_text("Google refused the scopes")
     shot("wizard-scopes-error", page)
 
     google.delegated[key["client_id"]] = set(SCOPES)  # the admin authorises the scopes
     page.get_by_label("Administrator email").fill("ghost@example.com")
-    page.get_by_role("button", name="Install").click()
+    page.get_by_role("button", name="Install", exact=True).click()
     expect(page.get_by_role("alert").first).to_contain_text("Google does not know ghost@example.com")
     page.get_by_label("Administrator email").fill("it@example.com")
     page.get_by_label("Primary domain").fill("example.org")
-    page.get_by_role("button", name="Install").click()
+    page.get_by_role("button", name="Install", exact=True).click()
     expect(page.get_by_role("alert").first).to_contain_text("is not an address of example.org")
 
     page.get_by_label("Primary domain").fill("example.com")
     google.stop()  # Google unreachable
-    page.get_by_role("button", name="Install").click()
+    page.get_by_role("button", name="Install", exact=True).click()
     expect(page.get_by_role("alert").first).to_contain_text("Google cannot be reached")
     google.start()
 
@@ -94,7 +94,7 @@ def test_wizard_failures_success_and_an_agent_on_google(server, google, page: Pa
     attempt_install(page, revoked, "it@example.com", "example.com")
     expect(page.get_by_role("alert").first).to_contain_text("Google rejected the key")
     expect(page.get_by_role("alert").first).to_contain_text("Go Back to replace the key.")  # shown on step 2
-    expect(page.get_by_text("Not installed")).to_be_visible()
+    expect(page.get_by_role("region", name="Google Calendar").get_by_text("Not installed")).to_be_visible()
 
     page.get_by_role("button", name="Back").click()
     attempt_install(page, key, "it@example.com", "example.com")

@@ -1,6 +1,7 @@
 """The calendar provider contract: what the services ask of every calendar, passed by each provider in the same
 words. Built-in (its database), Google (the real client against the fake Google), CalDAV (against real Radicale
-and Xandikos servers), Microsoft 365 (msal and Graph against the fake Microsoft). A new provider is done when it passes this module.
+and Xandikos servers), Microsoft 365 (msal and Graph against the fake Microsoft). A new provider is done when it
+passes this module.
 
 Each provider comes with its "world": the agent's calendar as seen from outside Kite, where an event is added by
 the agent's own calendar app, the agent answers, or an event is deleted there.

@@ -15,6 +15,7 @@ from kite_app.persistence.meetings import by_token
 from kite_app.services import (
     availability,
     booking,
+    calendar_settings,
     calendar_sync,
     calendar_writes,
     meeting_changes,
@@ -199,3 +200,28 @@ def test_graph_down_without_recent_busy_time_offers_nothing(microsoft):
     fake.fail_next(503, times=200)
     with pytest.raises(CalendarUnavailable):
         slots(start=MON + timedelta(days=3))
+
+
+def test_calendar_settings_show_outlook_calendars_where_invitations_arrive_and_the_mailbox_zone(microsoft):
+    fake = microsoft.fake
+    fake.users[MIA]["zone"] = "GMT Standard Time"  # Exchange's Windows name: Europe/London by CLDR
+    actor, _mia, ids = microsoft.agent("Mia", MIA)
+    view = calendar_settings.view(actor)
+    assert [(c["name"], c["writable"]) for c in view["calendars"]] == [
+        ("Busy times", True), ("Calendar", True), ("Holidays", False)]  # invitations arrive in the default one
+    assert str(view["calendar_sources"][ids["Calendar"]]) == "Microsoft 365 · invitations from " + MAILBOX
+    assert view["calendar_sources"][ids["Holidays"]] == "Microsoft 365"
+    [hint] = [str(p) for p in view["calendar_problems"]]
+    assert "Europe/London" in hint and "Europe/Berlin" in hint
+    fake.users[MIA]["zone"] = "W. Europe Standard Time"
+    assert calendar_settings.view(actor)["calendar_problems"] == []
+
+
+def test_an_agent_who_is_no_mailbox_of_the_tenant_sees_no_outlook_calendars(microsoft):
+    from kite_app.domain.accounts import Actor, Role
+    from kite_app.services import accounts
+
+    made = accounts.create_agent(microsoft.admin, name="Zed", email="zed@elsewhere.org", time_zone="UTC",
+                                 password="a long password", now=NOW)
+    view = calendar_settings.view(Actor(user_id=made["id"], role=Role.AGENT))
+    assert [c["name"] for c in view["calendars"]] == ["Busy times"] and view["calendar_problems"] == []

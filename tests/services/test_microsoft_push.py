@@ -4,6 +4,7 @@ agent's answer when one arrives, follows lifecycle notices, and deletes the subs
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -73,7 +74,7 @@ def test_only_genuine_notifications_count_and_lifecycle_notices_are_followed(mic
     assert microsoft_push.ensure_subscription(provider, now=datetime.now(UTC))
     [sub] = fake.subscriptions.values()
     forged = {"value": [{"subscriptionId": sub["id"], "clientState": "guessed", "changeType": "updated"}]}
-    with httpx.Client(verify=str(fake.ca_file)) as client:
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(fake.ca_file))) as client:
         assert client.post(kite_over_tls + microsoft_push.NOTIFY_PATH, json=forged).status_code == 403
         assert client.post(kite_over_tls + microsoft_push.NOTIFY_PATH, content=b"not json").status_code == 403
         echo = client.post(kite_over_tls + microsoft_push.NOTIFY_PATH, params={"validationToken": "abc 123"})

@@ -20,6 +20,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+from tzlocal.windows_tz import win_tz
+
 from kite_app.domain.intervals import Interval
 from kite_app.providers.calendar import microsoft_events as events
 from kite_app.providers.calendar.base import (
@@ -153,13 +155,15 @@ class MicrosoftCalendarProvider:
         self._busy_cache.invalidate(agent_id)
 
     def mailbox_zone(self, agent_id: int) -> str:
-        """The agent's mailbox time zone as Exchange names it ("W. Europe Standard Time"); "" when unknown."""
+        """The IANA name of the agent's mailbox time zone, which Exchange names the Windows way ("W. Europe
+        Standard Time" is Europe/Berlin, by CLDR's windowsZones); "" when unknown or unreadable."""
         try:
             answer = self._graph.call("GET", path("users", self._email_of(agent_id), "mailboxSettings", "timeZone"),
                                       read=True)
         except GraphError:
             return ""
-        return str(answer.get("value", ""))
+        name = str(answer.get("value", ""))
+        return name if "/" in name else win_tz.get(name, "")  # a mailbox may also hold an IANA name
 
     # --- meeting events: organised by the scheduling mailbox -------------------------------------------
 

@@ -17,6 +17,7 @@ from kite_app.ui.components.forms import field, field_error, file_upload, form_a
 from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
 from kite_app.ui.pages.meeting_links_card import meeting_links_card
+from kite_app.ui.pages.microsoft_card import microsoft_card
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, T, utcnow
 
 GUIDE = (  # said in the page's language (ui/i18n.py t)
@@ -238,6 +239,8 @@ def _google_card() -> rx.Component:
             width="100%",
         ),
         width="100%",
+        role="region",
+        aria_label=t("Google Calendar"),
     )
 
 
@@ -251,6 +254,7 @@ def integrations_page() -> rx.Component:
             form_alert(IntegrationsState.message),
             form_notice(IntegrationsState.notice),
             _google_card(),
+            microsoft_card(),
             meeting_links_card(),
             spacing="4",
             width="100%",

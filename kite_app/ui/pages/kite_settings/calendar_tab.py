@@ -60,7 +60,8 @@ class CalendarSettingsState(Page, SessionState):
         self.saved, self.booking_url, self.feed_url = view["saved"], view["booking_url"], view["feed_url"]
 
     def _show_calendars(self, view: calendar_settings.SettingsView) -> None:
-        self.calendars, self.calendar_sources = view["calendars"], view["calendar_sources"]
+        self.calendars = view["calendars"]
+        self.calendar_sources = {cal: self._(source) for cal, source in view["calendar_sources"].items()}
         self.calendar_problem = "\n".join(self._(p) for p in view["calendar_problems"])  # one line each
         self.destinations = [c for c in view["calendars"] if c["writable"]]
 
