@@ -125,8 +125,8 @@ class MicrosoftState(Page, SessionState):
             self.notice = self._("Microsoft 365 was uninstalled; its client secret is deleted.")
 
 
-def _input(label: str, name: str, **props) -> rx.Component:
-    return field(t(label), name, form_id="ms", value=getattr(MicrosoftState, name),
+def _input(label: rx.Var, name: str, **props) -> rx.Component:
+    return field(label, name, form_id="ms", value=getattr(MicrosoftState, name),
                  on_change=lambda value: MicrosoftState.set_field(name, value),
                  error=MicrosoftState.errors.get(name, ""), **props)
 
@@ -138,11 +138,11 @@ def _step_one() -> rx.Component:
                 rx.callout(t(service.NO_SECRET), icon="key-round", color_scheme="amber", role="alert")),
         rx.el.ol(*[rx.el.li(t(step)) for step in GUIDE], class_name="kite-guide"),
         rx.grid(
-            _input("Tenant ID", "tenant_id", placeholder="00000000-0000-0000-0000-000000000000"),
-            _input("Client ID", "client_id", placeholder="00000000-0000-0000-0000-000000000000"),
+            _input(t("Tenant ID"), "tenant_id", placeholder="00000000-0000-0000-0000-000000000000"),
+            _input(t("Client ID"), "client_id", placeholder="00000000-0000-0000-0000-000000000000"),
             columns=rx.breakpoints(initial="1", sm="2"), spacing="3", width="100%",
         ),
-        _input("Client secret", "client_secret", type="password", auto_complete="off"),
+        _input(t("Client secret"), "client_secret", type="password", auto_complete="off"),
         rx.button(t("Next"), on_click=MicrosoftState.next_step),
         spacing="3",
         width="100%",
@@ -156,9 +156,9 @@ def _step_two() -> rx.Component:
                   "meetings@company.com. Agents receive each booking from it as a meeting request and answer Accept "
                   "or Decline in Outlook or Teams."), size="2"),
         rx.grid(
-            _input("Administrator email", "admin_email", type="email"),
-            _input("Primary domain", "primary_domain", placeholder="example.com"),
-            _input("Scheduling mailbox", "scheduling_mailbox", type="email", placeholder="meetings@example.com"),
+            _input(t("Administrator email"), "admin_email", type="email"),
+            _input(t("Primary domain"), "primary_domain", placeholder="example.com"),
+            _input(t("Scheduling mailbox"), "scheduling_mailbox", type="email", placeholder="meetings@example.com"),
             columns=rx.breakpoints(initial="1", sm="3"), spacing="3", width="100%",
         ),
         rx.hstack(
