@@ -225,3 +225,17 @@ def test_an_agent_who_is_no_mailbox_of_the_tenant_sees_no_outlook_calendars(micr
                                  password="a long password", now=NOW)
     view = calendar_settings.view(Actor(user_id=made["id"], role=Role.AGENT))
     assert [c["name"] for c in view["calendars"]] == ["Busy times"] and view["calendar_problems"] == []
+
+
+def test_graph_down_while_a_guest_books_loses_nothing_and_writes_once(microsoft):
+    fake = microsoft.fake
+    microsoft.agent("Mia", MIA)
+    slots()  # busy time seen recently
+    fake.fail_next(503, times=500)
+    m = book()  # the booking stands; its invitation waits
+    assert m["status"] == "pending" and organisers(fake) == []
+    assert calendar_sync.retry_calendar_writes(now=NOW) == 0
+    fake.failures.clear()
+    assert calendar_sync.retry_calendar_writes(now=NOW) == 1
+    assert len(organisers(fake)) == 1 and meeting_of(m).calendar_event_id == organisers(fake)[0]["id"]
+    assert calendar_sync.retry_calendar_writes(now=NOW) == 0  # written once
