@@ -263,3 +263,13 @@ def bookable(user: User | None) -> q.UserView:
     if user is None or user.role != Role.AGENT or not user.active:
         raise NotFound(NO_BOOKING_PAGE)
     return q.to_view(user)
+
+
+def user_row(user_id: int) -> User:
+    """A user's row, for calendar providers asking who an agent is (their mailbox, their name). KeyError when
+    there is none."""
+    with transaction(read_only=True) as s:
+        user = s.get(User, user_id)
+    if user is None:
+        raise KeyError(f"no user {user_id}")
+    return user

@@ -23,11 +23,11 @@ from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.domain.text import msg
 from kite_app.persistence import integrations as q
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import Integration, User
+from kite_app.persistence.models import Integration
 from kite_app.providers.calendar.google import GoogleCalendarProvider
 from kite_app.providers.calendar.google_api import SCOPES, GoogleCalendarError
 from kite_app.services import secret_box, watches
-from kite_app.services.accounts import require_admin
+from kite_app.services.accounts import require_admin, user_row
 
 GOOGLE = "google"
 REQUIRED_KEY_FIELDS = ("type", "client_email", "client_id", "private_key", "token_uri")
@@ -210,14 +210,6 @@ def uninstall(actor: Actor | None) -> None:
 _provider_cache: dict[str, GoogleCalendarProvider] = {}
 
 
-def _agent_email(agent_id: int) -> str:
-    with transaction(read_only=True) as s:
-        user = s.get(User, agent_id)
-    if user is None:
-        raise KeyError(f"no user {agent_id}")
-    return user.email
-
-
 def google_provider() -> GoogleCalendarProvider | None:
     """The Google provider while the integration is installed (one per stored key, shared)."""
     with transaction(read_only=True) as s:
@@ -230,7 +222,7 @@ def google_provider() -> GoogleCalendarProvider | None:
             return None
         _provider_cache.clear()
         _provider_cache[row.encrypted_key] = GoogleCalendarProvider(
-            info, email_of=_agent_email, api_endpoint=settings.google_api_endpoint or None,
+            info, email_of=lambda agent_id: user_row(agent_id).email, api_endpoint=settings.google_api_endpoint or None,
             retries=settings.google_retries)
     return _provider_cache[row.encrypted_key]
 

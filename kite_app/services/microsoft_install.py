@@ -30,11 +30,11 @@ from kite_app.persistence import accounts as users
 from kite_app.persistence import app_settings
 from kite_app.persistence import integrations as q
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import Integration, OutboxMail, User
+from kite_app.persistence.models import Integration, OutboxMail
 from kite_app.providers.calendar.microsoft import MicrosoftCalendarProvider
 from kite_app.providers.calendar.microsoft_graph import GraphConnection, GraphError, path
 from kite_app.services import microsoft_push
-from kite_app.services.accounts import require_admin
+from kite_app.services.accounts import require_admin, user_row
 from kite_app.services.install import InstallFailed, require_box
 
 log = logging.getLogger(__name__)
@@ -195,11 +195,9 @@ def install(actor: Actor | None, *, tenant_id: str, client_id: str, client_secre
             name=MICROSOFT, encrypted_key="", client_id="", client_email="", admin_email="", primary_domain="",
             installed_at=now, checked_at=now)
         row.encrypted_key, row.client_id, row.client_email = sealed, reg["client_id"], mailbox
-        row.admin_email, row.primary_domain, row.checked_at = admin_email, domain, now
+        row.admin_email, row.primary_domain = admin_email, domain
         s.add(row)
-        app_settings.put(s, STATE, {"problem": ""}, now)
-    microsoft_push.ensure_subscription(provider(), now=now)
-    return status(actor)
+    return _checked(actor, now)
 
 
 def status(actor: Actor | None) -> MicrosoftStatus:
@@ -236,6 +234,11 @@ def test_connection(actor: Actor | None, *, now: datetime) -> MicrosoftStatus:
         raise InstallFailed("not_installed", msg("Microsoft 365 is not installed (or KITE_SECRET_KEY changed)."),
                             field="")
     _check(reg, current["admin_email"], current["scheduling_mailbox"])
+    return _checked(actor, now)
+
+
+def _checked(actor: Actor | None, now: datetime) -> MicrosoftStatus:
+    """After a check that passed: its time, no problem any more, and the change-notification subscription."""
     with transaction() as s:
         if (row := q.integration(s, MICROSOFT)) is not None:
             row.checked_at = now
@@ -259,14 +262,6 @@ def uninstall(actor: Actor | None) -> None:
 _cache: dict[str, MicrosoftCalendarProvider] = {}
 
 
-def _agent(agent_id: int) -> User:
-    with transaction(read_only=True) as s:
-        user = s.get(User, agent_id)
-    if user is None:
-        raise KeyError(f"no user {agent_id}")
-    return user
-
-
 def provider() -> MicrosoftCalendarProvider | None:
     """The Microsoft 365 provider while the integration is installed (one per stored registration, shared)."""
     with transaction(read_only=True) as s:
@@ -282,8 +277,8 @@ def provider() -> MicrosoftCalendarProvider | None:
         graph = _connection(reg, retries=settings.google_retries)
         graph.on_denied = record_problem
         _cache[key] = MicrosoftCalendarProvider(graph, mailbox=row.client_email,
-                                                email_of=lambda agent_id: _agent(agent_id).email,
-                                                name_of=lambda agent_id: _agent(agent_id).name)
+                                                email_of=lambda agent_id: user_row(agent_id).email,
+                                                name_of=lambda agent_id: user_row(agent_id).name)
     return _cache[key]
 
 
