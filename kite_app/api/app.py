@@ -99,7 +99,7 @@ async def microsoft_lifecycle(request: Request, validationToken: str | None = No
         microsoft_push.lifecycle(microsoft_install.provider(), items, now=now)
         calendar_sync.sync_prefix("microsoft:", now=now)
 
-    _in_background(follow)
+    _in_background(follow, coalesce=False)
     return Response(status_code=202)
 
 
@@ -112,14 +112,29 @@ async def _notification_items(request: Request) -> list:
     return items if isinstance(items, list) else []
 
 
-def _in_background(work) -> None:
+_notified = threading.Semaphore(2)  # one read running and one waiting cover any burst of notifications
+
+
+def _in_background(work, *, coalesce: bool = True) -> None:
+    """Run `work` in a thread. A change notification's read is skipped when one is running and another waits to
+    follow it (that one will see this change too); a lifecycle notice always runs."""
+    if coalesce and not _notified.acquire(blocking=False):
+        return
+
     def run() -> None:
         try:
-            work()
+            with _reading:
+                work()
         except Exception as exc:  # noqa: BLE001 - the periodic sync catches up
             log.warning("Microsoft notification could not be processed (%s); the periodic sync will catch up", exc)
+        finally:
+            if coalesce:
+                _notified.release()
 
     threading.Thread(target=run, daemon=True, name="microsoft-notification").start()
+
+
+_reading = threading.Lock()
 
 
 @api.get("/calendar/{token}.ics", include_in_schema=False)

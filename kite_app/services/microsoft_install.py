@@ -25,7 +25,7 @@ from kite_app import i18n
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role, email_error, normalize_email
 from kite_app.domain.errors import ValidationError
-from kite_app.domain.text import msg
+from kite_app.domain.text import Text, msg
 from kite_app.persistence import accounts as users
 from kite_app.persistence import app_settings
 from kite_app.persistence import integrations as q
@@ -212,7 +212,15 @@ def status(actor: Actor | None) -> MicrosoftStatus:
     return MicrosoftStatus(active=True, tenant_id=reg["tenant_id"] if reg else "", client_id=row.client_id,
                            scheduling_mailbox=row.client_email, admin_email=row.admin_email,
                            primary_domain=row.primary_domain, checked_at=f"{row.checked_at:%Y-%m-%d %H:%M} UTC",
-                           secret_key_set=bool(settings.secret_key), problem=str(state.get("problem", "")))
+                           secret_key_set=bool(settings.secret_key), problem=_problem(state))
+
+
+def _problem(state: dict) -> str:
+    """The recorded problem as a text the page says in its reader's language ("" when there is none)."""
+    problem = state.get("problem")
+    if not isinstance(problem, dict) or not problem.get("template"):
+        return ""
+    return Text(str(problem["template"]), dict(problem.get("values") or {}))
 
 
 def registration() -> Registration | None:
@@ -297,7 +305,8 @@ def record_problem(error: GraphError) -> None:
         state = app_settings.get(s, STATE) or {}
         if state.get("problem"):
             return
-        app_settings.put(s, STATE, {**state, "problem": problem}, now)
+        app_settings.put(s, STATE, {**state, "problem": {"template": problem.template, "values": problem.values}},
+                         now)
         for admin in users.users_with_role(s, Role.ADMIN.value):
             tr = partial(i18n.say, admin.language or i18n.DEFAULT)
             s.add(OutboxMail(kind="integration_problem", to_email=admin.email, created_at=now,

@@ -26,6 +26,7 @@ NOTIFY_PATH = "/api/microsoft/notify"
 LIFECYCLE_PATH = "/api/microsoft/lifecycle"
 LIFETIME = timedelta(minutes=10080 - 10)  # Graph's maximum for Outlook events, less a margin for clocks
 RENEW_BEFORE = timedelta(days=1)
+RETRY_AFTER_FAILURE = timedelta(hours=1)  # a subscription Graph refused is asked for again this much later
 
 
 def enabled() -> bool:
@@ -48,6 +49,8 @@ def ensure_subscription(provider: MicrosoftCalendarProvider | None, *, now: date
     if provider is None or not enabled():
         return False
     state = _state()
+    if state.get("failed") and datetime.fromisoformat(state["failed"]) + RETRY_AFTER_FAILURE > now:
+        return False
     expires = now + LIFETIME
     try:
         if state.get("id"):
@@ -62,8 +65,9 @@ def ensure_subscription(provider: MicrosoftCalendarProvider | None, *, now: date
         made = provider.subscribe(address=base + NOTIFY_PATH, lifecycle_address=base + LIFECYCLE_PATH,
                                   client_state=client_state, expires=expires)
     except CalendarError as exc:
-        log.warning("no Microsoft Graph subscription (%s); answers are read every %s s", exc,
-                    settings.calendar_sync_seconds)
+        log.warning("no Microsoft Graph subscription (%s); answers are read every %s s, and a subscription is "
+                    "asked for again in an hour", exc, settings.calendar_sync_seconds)
+        _save({"failed": now.isoformat()}, now)
         return False
     _save({"id": made["id"], "client_state": client_state, "expires": expires.isoformat()}, now)
     return True

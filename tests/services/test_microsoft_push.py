@@ -87,3 +87,14 @@ def test_only_genuine_notifications_count_and_lifecycle_notices_are_followed(mic
     assert wait_for(lambda: len(fake.subscriptions) == 1 and sub["id"] not in fake.subscriptions)
     microsoft_install.uninstall(microsoft.admin)
     assert fake.subscriptions == {}
+
+
+def test_a_subscription_graph_refuses_is_asked_for_again_an_hour_later_not_every_minute(microsoft, monkeypatch):
+    fake = microsoft.fake
+    monkeypatch.setattr(settings, "public_url", "https://127.0.0.1:9")  # Graph's validation request cannot arrive
+    provider, now = microsoft_install.provider(), datetime.now(UTC)
+    assert not microsoft_push.ensure_subscription(provider, now=now)
+    assert not microsoft_push.ensure_subscription(provider, now=now + timedelta(minutes=1))
+    assert fake.graph_calls("POST", "/subscriptions") == 1 and fake.subscriptions == {}
+    assert not microsoft_push.ensure_subscription(provider, now=now + timedelta(minutes=61))
+    assert fake.graph_calls("POST", "/subscriptions") == 2

@@ -38,7 +38,8 @@ from kite_app.providers.calendar.microsoft_graph import GraphConnection, GraphEr
 
 PREFIX = "microsoft:"
 log = logging.getLogger(__name__)
-UTC_TIMES = {"Prefer": 'outlook.timezone="UTC", odata.maxpagesize=200'}
+# times in UTC, bodies as plain text (as Kite writes them: compared before a patch), pages of 200
+UTC_TIMES = {"Prefer": 'outlook.timezone="UTC", outlook.body-content-type="text", odata.maxpagesize=200'}
 VIEW_FIELDS = "showAs,isCancelled,start,end,organizer"
 EVENT_FIELDS = "id,subject,body,start,end,attendees,showAs,isCancelled,location,isOnlineMeeting,onlineMeeting," \
                "iCalUId,transactionId"

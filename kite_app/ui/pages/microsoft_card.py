@@ -50,7 +50,7 @@ class MicrosoftState(Page, SessionState):
 
     def _show(self, st: service.MicrosoftStatus) -> None:
         self.active, self.secret_missing = st["active"], not st["secret_key_set"]
-        self.status = {k: str(v) for k, v in st.items()}
+        self.status = {k: self._(v) if k == "problem" and v else str(v) for k, v in st.items()}
 
     def _try(self, action: Callable[[Actor | None], T]) -> T | None:
         """One service call; a refusal goes next to its field on this step, else above the wizard."""
