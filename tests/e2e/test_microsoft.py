@@ -87,9 +87,12 @@ def test_the_admin_installs_microsoft_365_and_an_agent_confirms_in_outlook(serve
     expect(card.get_by_role("alert")).to_contain_text("The app may not use Calendars.ReadWrite")
     microsoft.apps[client_id]["roles"] = frozenset({"Calendars.ReadWrite", "User.Read.All", "MailboxSettings.Read"})
     microsoft.expire_tokens()
-    step_two("it@contoso.com", MAILBOX)
+    card.get_by_label("Scheduling mailbox").fill(MAILBOX)
+    card.get_by_role("button", name="Install", exact=True).dblclick()  # a double click installs once, quietly
     expect(card.get_by_text("Activated", exact=True)).to_be_visible()
+    page.wait_for_timeout(500)  # the second click has arrived: nothing to refuse
     expect(card.get_by_role("status")).to_contain_text("Microsoft 365 is activated")
+    expect(card.get_by_role("alert")).to_have_count(0)
     expect(card.get_by_text(f"Scheduling mailbox: {MAILBOX}")).to_be_visible()
     assert secret not in page.content()
     card.get_by_role("button", name="Test the Microsoft 365 connection").click()

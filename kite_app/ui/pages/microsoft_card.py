@@ -88,6 +88,9 @@ class MicrosoftState(Page, SessionState):
 
     @rx.event
     def next_step(self):
+        if self.step != 1:  # a second click after the first moved the wizard on
+            return
+
         def check(actor: Actor | None) -> bool:
             service.describe_registration(actor, tenant_id=self.tenant_id, client_id=self.client_id,
                                           client_secret=self.client_secret)
@@ -102,6 +105,8 @@ class MicrosoftState(Page, SessionState):
 
     @rx.event
     def do_install(self):
+        if self.step != 2:  # a second click after the first installed
+            return
         st = self._try(lambda actor: service.install(
             actor, tenant_id=self.tenant_id, client_id=self.client_id, client_secret=self.client_secret,
             admin_email=self.admin_email, primary_domain=self.primary_domain,
