@@ -65,7 +65,8 @@ def test_round_robin_team_booked_seen_live_and_reassigned(server, members, page:
     ann, ben = signed_in(browser, url, "ann@example.com"), signed_in(browser, url, "ben@example.com")
     guest = browser.new_context(timezone_id="Asia/Tokyo").new_page()
     guest.goto(url + "/team/support")
-    expect(guest.get_by_role("heading", name="Support team")).to_be_visible()
+    # a new browser context's first page: on a loaded machine it may take longer than 5 s to come to life
+    expect(guest.get_by_role("heading", name="Support team")).to_be_visible(timeout=20_000)
     expect(guest.get_by_role("button", name="Time zone")).to_contain_text("Asia/Tokyo")
     expect(guest.get_by_role("button", name="30 min")).to_have_attribute("aria-pressed", "true")
     guest.get_by_role("group", name="Time").get_by_role("button").first.click()
