@@ -108,7 +108,8 @@ def test_a_german_guest_books_and_everything_to_them_is_german(server, erin, bro
 
 def test_a_german_guest_books_a_french_speaking_agent(server, browser: Browser, shot):
     """The page is German, the guest's mails German; switching the page to Italian keeps the chosen time; the
-    agent (French since their first login in a French browser) reads French mails and a French Inbox."""
+    agent (French since their first login in a French browser) reads French mails and a French Inbox. Each step
+    that waits on the server (two browsers at once) may take longer than 5 s on a loaded machine."""
     from sqlmodel import select
 
     from kite_app.persistence.db import transaction
@@ -123,25 +124,25 @@ def test_a_german_guest_books_a_french_speaking_agent(server, browser: Browser, 
     agent.get_by_label("Mot de passe").fill(AGENT_PASSWORD)
     agent.get_by_role("button", name="Se connecter").click()
     expect(agent.get_by_role("heading", name="Profil")).to_be_visible(timeout=20_000)
-    expect(agent.get_by_label("Langue")).to_have_value("fr")
+    expect(agent.get_by_label("Langue")).to_have_value("fr", timeout=20_000)
 
     page = guest(browser, "de-DE")
     page.goto(server.url + "/book/fanny-francais")
     expect(page.get_by_role("heading", name=HEADINGS["de"])).to_be_visible(timeout=20_000)
     day_with_times(page, 2, "Uhrzeit").nth(1).click()
-    expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible(timeout=20_000)
     chosen = page.locator(".rt-Card").first.inner_text()
     page.get_by_label("Sprache").select_option("it")
-    expect(page.get_by_role("heading", name="I tuoi dati")).to_be_visible()  # still on the details step
+    expect(page.get_by_role("heading", name="I tuoi dati")).to_be_visible(timeout=20_000)  # still on the details step
     italian = page.locator(".rt-Card").first.inner_text()
     assert chosen.split("\n")[1].split(" · ")[0] == italian.split("\n")[1].split(" · ")[0]  # the same time
     page.get_by_label("Lingua").select_option("de")
-    expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ihre Angaben")).to_be_visible(timeout=20_000)
     assert page.locator(".rt-Card").first.inner_text() == chosen
     page.get_by_label("Ihr Name").fill("Greta Gast")
     page.get_by_label("E-Mail").fill("greta@example.com")
     page.get_by_role("button", name="Buchen", exact=True).click()
-    expect(page.get_by_role("heading", name="Ihr Termin ist gebucht")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ihr Termin ist gebucht")).to_be_visible(timeout=20_000)
 
     with transaction() as s:
         to_guest = s.exec(select(OutboxMail).where(OutboxMail.to_email == "greta@example.com")).one()
@@ -152,10 +153,10 @@ def test_a_german_guest_books_a_french_speaking_agent(server, browser: Browser, 
     assert "Greta Gast" in to_agent.body_text
 
     agent.get_by_role("link", name="Boîte de réception").click()
-    expect(agent.get_by_role("heading", name="Boîte de réception")).to_be_visible()
+    expect(agent.get_by_role("heading", name="Boîte de réception")).to_be_visible(timeout=20_000)
     agent.get_by_role("button", name="Conversation avec Greta Gast").click()
-    expect(agent.get_by_role("log", name="Messages")).to_contain_text("Rendez-vous réservé pour le")
-    expect(agent.get_by_role("button", name=re.compile("^Confirmer "))).to_be_visible()
+    expect(agent.get_by_role("log", name="Messages")).to_contain_text("Rendez-vous réservé pour le", timeout=20_000)
+    expect(agent.get_by_role("button", name=re.compile("^Confirmer "))).to_be_visible(timeout=20_000)
     shot("inbox-fr", agent)
     agent.context.close()
     page.context.close()
