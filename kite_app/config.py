@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     frame_ancestors: str = Field(default="*", validation_alias="KITE_FRAME_ANCESTORS")
     # Unknown meeting links and feed addresses one client may try per 10 minutes before being refused.
     token_misses_per_10_minutes: int = Field(default=20, ge=1, validation_alias="KITE_TOKEN_MISSES_PER_10_MINUTES")
+    # Requests one API key may make per minute on /api/v1.
+    api_rate_per_minute: int = Field(default=600, ge=1, validation_alias="KITE_API_RATE_PER_MINUTE")
+    # Webhooks: waits in seconds between a failed delivery's tries (after the last, the endpoint is disabled);
+    # http:// endpoints (local tests only); endpoints on loopback, private or link-local addresses.
+    webhook_retry_seconds: str = Field(default="5,300,1800,7200,18000,36000,50400,72000,86400",
+                                       pattern=r"^\s*\d+(\s*,\s*\d+)*\s*$",
+                                       validation_alias="KITE_WEBHOOK_RETRY_SECONDS")
+    webhook_allow_http: bool = Field(default=False, validation_alias="KITE_WEBHOOK_ALLOW_HTTP")
+    webhook_allow_private: bool = Field(default=False, validation_alias="KITE_WEBHOOK_ALLOW_PRIVATE")
 
     @field_validator("database_url")
     @classmethod

@@ -1,5 +1,5 @@
 """Background jobs, started with the backend (a Reflex lifespan task): the outbox dispatcher,
-reminders, and calendar sync (waiting event writes, the agents' answers). Each claims or re-checks
+webhook deliveries, reminders, and calendar sync (waiting event writes, the agents' answers). Each claims or re-checks
 its rows in the database, so several workers can run them side by side."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import threading
 from datetime import UTC, datetime
 
 import anyio.to_thread
@@ -15,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from kite_app.config import settings
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
 from kite_app.providers.mail.dispatcher import dispatch
-from kite_app.services import calendar_sync, microsoft_install, microsoft_push, reminders, watches
+from kite_app.services import calendar_sync, microsoft_install, microsoft_push, reminders, watches, webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,12 @@ async def background_jobs():
     scheduler.add_job(sync_calendars, "interval", seconds=settings.calendar_sync_seconds, next_run_time=now,
                       id="calendars", max_instances=1, coalesce=True)
     scheduler.start()
+    stop = threading.Event()  # webhooks go out as soon as a change commits, and every KITE_DISPATCH_SECONDS
+    threading.Thread(target=webhook_delivery.run_forever, args=(stop,), daemon=True, name="webhooks").start()
     log.info("background jobs started")
     try:
         yield
     finally:
+        stop.set()
+        webhook_delivery.wake()
         scheduler.shutdown(wait=False)

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
-from kite_app.api import cookies, v1
+from kite_app.api import cookies, staff, v1
 from kite_app.domain.errors import KiteError
 from kite_app.domain.text import msg
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
@@ -22,12 +22,15 @@ log = logging.getLogger(__name__)
 api = FastAPI(
     title="Kite Scheduler API",
     version="1",
-    description="Free slots, booking, and managing a booking with its secret token.",
+    description="Free slots, booking, and managing a booking with its secret token (the guest API); meetings, "
+                "agents, teams and webhooks with an API key (the staff API, `Authorization: Bearer kite_…`).",
     docs_url=None,
     redoc_url=None,
     openapi_url="/api/v1/openapi.json",
 )
 api.include_router(v1.router)
+api.include_router(staff.router)
+staff.document_webhooks(api)
 api.include_router(cookies.router)
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 from pydantic_core import PydanticCustomError
 
 from kite_app import i18n, routes
+from kite_app.api.schemas import ErrorBody, MeetingObject
 from kite_app.config import settings
 from kite_app.domain.accounts import time_zone_error
 from kite_app.domain.errors import (
@@ -27,22 +28,17 @@ from kite_app.domain.errors import (
     NotFound,
     PermissionDenied,
     TooManyAttempts,
+    Unauthenticated,
     ValidationError,
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.domain.text import msg
 from kite_app.services import accounts, availability, booking, meeting_changes, meeting_views, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
-from kite_app.services.meeting_views import MeetingView
+from kite_app.services.meeting_views import MeetingView, meeting_object
 
 router = APIRouter(prefix="/api/v1")
 MAX_RANGE_DAYS = 31
-
-
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    fields: dict[str, str] = {}
 
 
 class SlotOut(BaseModel):
@@ -90,25 +86,11 @@ class BookingPatch(BaseModel):
     subject: str | None = None
 
 
-class MeetingOut(BaseModel):
+class MeetingOut(MeetingObject):
+    """The meeting object, with the guest's secret link to change or delete it."""
+
     manage_token: str
     manage_url: str
-    agent_name: str
-    agent_slug: str
-    subject: str
-    guest_name: str
-    guest_email: str
-    time_zone: str
-    start: str
-    end: str
-    duration: int
-    status: str
-    date_label: str
-    time_label: str
-    hosts: list[str] = Field(description="The agents hosting the meeting (their slugs); one but for collective teams")
-    meeting_url: str = Field(description="Where the meeting takes place (its video link); empty for none, or "
-                                         "while a Google Meet conference is being set up")
-    language: str = Field(description="The guest's language: their mails and notices")
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -152,6 +134,8 @@ def kite_error_response(exc: KiteError, language: str = i18n.DEFAULT) -> JSONRes
         return said(403, "login_required", exc.message)
     if isinstance(exc, PermissionDenied):
         return said(403, "forbidden", exc.message)
+    if isinstance(exc, Unauthenticated):
+        return said(401, "unauthorized", exc.message, headers={"WWW-Authenticate": 'Bearer realm="kite"'})
     return said(400, "bad_request", exc.message)
 
 
@@ -215,13 +199,10 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type="application/json")
 
 
-MEETING_FIELDS = tuple(MeetingOut.model_fields)
-
-
 def _out(view: MeetingView, status: int = 200) -> Response:
     """MeetingOut, straight from the view (its fields are already strings and numbers)."""
-    out: dict[str, Any] = {**view, "manage_url": _manage_url(view["manage_token"])}
-    return _json({name: out[name] for name in MEETING_FIELDS}, status)
+    return _json({**meeting_object(view), "manage_token": view["manage_token"],
+                  "manage_url": _manage_url(view["manage_token"])}, status)
 
 
 def _moment(text: str, zone: ZoneInfo, field: str) -> datetime:

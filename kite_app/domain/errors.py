@@ -48,3 +48,7 @@ class CalendarUnavailable(KiteError):
     def __init__(self, message: str = msg("The agent's calendar cannot be read right now, so no times can be offered "
                                        "safely. Please try again in a few minutes.")):
         super().__init__(message)
+
+
+class Unauthenticated(KiteError):
+    """No credential, or one that is unknown, revoked or no longer valid (HTTP 401)."""

@@ -231,6 +231,8 @@ class Meeting(SQLModel, table=True):
     # A Google Meet conference: "requested" (with the event's creation), "pending" (Google is setting it up),
     # "ready" (meeting_url is its link) or "failed"; "" for none.
     conference: str = Field(default="", max_length=16)
+    cancelled_by: str = Field(default="", max_length=16)  # "guest" or "agent" once deleted or declined
+    cancel_reason: str = Field(default="", max_length=500)  # what they said
 
     @property
     def duration_minutes(self) -> int:

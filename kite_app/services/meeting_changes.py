@@ -212,6 +212,7 @@ def delete_meeting(meeting_id: int, *, by: str, now: datetime, kind: str = "dele
         for row in q.group(s, meeting):
             if row.status not in LIVE:
                 continue
+            row.cancelled_by, row.cancel_reason = by, facts.get("reason", "")
             views.append(_step(s, row, must_get(s, User, row.agent_id), kind, by=by, now=now,
                                status=MeetingStatus.CANCELLED, **facts))
             reminders.cancel(s, row.id)

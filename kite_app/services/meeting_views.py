@@ -29,6 +29,7 @@ MAX_BROWSER_LINKS = 200  # manage links one browser may ask about at once ("My m
 
 
 class MeetingView(TypedDict):
+    id: int  # the meeting's (a collective team meeting's: its first host's row)
     manage_token: str
     agent_name: str  # the host; for a collective team meeting, every host ("Ann Able and Ben Bright")
     agent_slug: str  # the (first) host's
@@ -48,6 +49,11 @@ class MeetingView(TypedDict):
     meeting_url: str  # where it takes place; "" for none (or a Meet conference not ready yet)
     link_pending: bool  # a Google Meet conference is being set up: its link comes by mail
     language: str  # the guest's (kite_app/i18n.py): their pages, mails and notices
+    team: str  # the slug of the team whose page it was booked on; "" for an agent's own page
+    created_at: str  # ISO 8601 UTC: when it was booked
+    updated_at: str  # when it last changed
+    cancelled_by: str  # "guest" or "agent" once deleted (or declined); ""
+    cancel_reason: str  # what they said
 
 
 def view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | None = None) -> MeetingView:
@@ -66,7 +72,8 @@ def view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | 
         if meeting.status == MeetingStatus.CONFIRMED and any(r.status != MeetingStatus.CONFIRMED for r in rows):
             status = MeetingStatus.PENDING
     return MeetingView(
-        manage_token=token, agent_name=" and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1
+        id=meeting.host_of or meeting.id, manage_token=token,
+        agent_name=" and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1
         else names[0], agent_slug=slugs[0], hosts=slugs, page=page, subject=meeting.subject,
         guest_name=meeting.guest_name, guest_email=meeting.guest_email, time_zone=meeting.guest_time_zone,
         start=meeting.starts_at.astimezone(UTC).isoformat(), end=meeting.ends_at.astimezone(UTC).isoformat(),
@@ -76,8 +83,21 @@ def view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | 
         past=meeting.starts_at <= now,
         meeting_url=meeting.meeting_url if meeting.status in LIVE else "",
         link_pending=meeting.status in LIVE and meeting.conference in ("requested", "pending"),
-        language=meeting.guest_language,
+        language=meeting.guest_language, team=team.slug if team is not None else "",
+        created_at=meeting.created_at.astimezone(UTC).isoformat(),
+        updated_at=meeting.updated_at.astimezone(UTC).isoformat(),
+        cancelled_by=meeting.cancelled_by, cancel_reason=meeting.cancel_reason,
     )
+
+
+# The meeting object of the API (guest and staff) and of webhook payloads; the guest API adds its manage link.
+OBJECT_FIELDS = ("id", "agent_name", "agent_slug", "hosts", "team", "subject", "guest_name", "guest_email",
+                 "time_zone", "start", "end", "duration", "status", "date_label", "time_label", "meeting_url",
+                 "language", "created_at", "updated_at", "cancelled_by", "cancel_reason")
+
+
+def meeting_object(view: MeetingView) -> dict:
+    return {name: view[name] for name in OBJECT_FIELDS}  # type: ignore[literal-required]
 
 
 def in_locale(view: MeetingView, locale: str) -> MeetingView:

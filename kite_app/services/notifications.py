@@ -11,11 +11,13 @@ from sqlmodel import Session
 from kite_app import i18n, routes
 from kite_app.config import settings
 from kite_app.domain.meeting import MeetingStatus
+from kite_app.domain.webhooks import event_of
 from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence.models import Meeting, Message, OutboxMail, User
 from kite_app.providers.calendar.ics import Invite, invite_facts
 from kite_app.providers.mail.templates import meeting_mail
+from kite_app.services import webhooks
 
 # Who gets a mail for each event.
 RECIPIENTS = {
@@ -65,6 +67,7 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
     if old_subject is not None:
         change["old_subject"] = old_subject
     notice = _post_notice(s, meeting, agent, kind, by=by, now=now, **change)
+    _webhook(s, meeting, kind, notice, now)
     cancel = kind in ("deleted", "declined") or meeting.status == MeetingStatus.CANCELLED
     for who in recipients if recipients is not None else RECIPIENTS[kind]:
         if who == "guest" and meeting.host_of is not None:
@@ -102,11 +105,27 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
                          created_at=now))
 
 
+def _webhook(s: Session, meeting: Meeting, kind: str, notice: dict, now: datetime) -> None:
+    """The event's webhook deliveries, in this transaction; a change says what the meeting was before."""
+    event = event_of(kind, notice, first_host=meeting.host_of is None)
+    if event is None:
+        return
+    extra: dict[str, object] = {}
+    if event in ("meeting.rescheduled", "meeting.changed"):
+        old_start, old_end = notice.get("old_start", notice["start"]), notice.get("old_end", notice["end"])
+        extra["previous"] = {"start": old_start, "end": old_end, "subject": notice.get("old_subject", meeting.subject),
+                             "duration": int((datetime.fromisoformat(old_end) - datetime.fromisoformat(old_start))
+                                             .total_seconds() // 60)}
+    elif event == "meeting.reassigned":
+        extra["previous"] = {"agent_slug": notice.get("from_slug", ""), "agent_name": notice.get("from_host", "")}
+    webhooks.enqueue(s, meeting, event, now, **extra)
+
+
 def record_reassigned(s: Session, old: Meeting, new: Meeting, *, old_host: User, new_host: User, by: str,
                       now: datetime) -> None:
     """A round-robin team meeting given to another member (`old` is cancelled, `new` is the same meeting with
     the new host): both hosts' conversations say so; the guest and the new host get an invitation, the old
     host a cancellation."""
-    record(s, new, new_host, "reassigned", by=by, now=now, from_host=old_host.name)
+    record(s, new, new_host, "reassigned", by=by, now=now, from_host=old_host.name, from_slug=old_host.slug or "")
     record(s, old, old_host, "reassigned", by=by, now=now, recipients=("agent",), from_host=old_host.name,
            to_host=new_host.name)
