@@ -5,10 +5,11 @@ import reflex as rx
 from kite_app.api import security
 from kite_app.api.app import api
 from kite_app.jobs import background_jobs, request_threads
-from kite_app.persistence import models  # noqa: F401  (tables registered for migrations)
+from kite_app.persistence import integration_models, models  # noqa: F401  (tables registered for migrations)
 from kite_app.ui.layout import backend_error
 from kite_app.ui.pages import (  # noqa: F401
     agents,
+    api_keys,
     booking,
     inbox,
     index,
@@ -21,6 +22,7 @@ from kite_app.ui.pages import (  # noqa: F401
     profile,
     setup,
     teams,
+    webhooks,
 )
 from kite_app.wiring import connect_providers
 

@@ -18,6 +18,8 @@ INBOX = "/inbox"
 MEETINGS = "/meetings"
 OUTBOX = "/admin/outbox"
 INTEGRATIONS = "/admin/integrations"
+API_KEYS = "/admin/api-keys"
+WEBHOOKS = "/admin/webhooks"
 FEED = "/calendar/{token}.ics"
 COOKIE_CLAIM = "/session/cookie"
 

@@ -42,6 +42,7 @@ class Previous(BaseModel):
     """What a change replaced: the old time, duration and subject (meeting.rescheduled, meeting.changed) or the
     old host (meeting.reassigned)."""
 
+    id: int | None = Field(default=None, description="meeting.reassigned: the meeting's id before (it has a new one)")
     start: str | None = None
     end: str | None = None
     duration: int | None = None

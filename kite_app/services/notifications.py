@@ -110,15 +110,19 @@ def _webhook(s: Session, meeting: Meeting, kind: str, notice: dict, now: datetim
     event = event_of(kind, notice, first_host=meeting.host_of is None)
     if event is None:
         return
-    extra: dict[str, object] = {}
+    extra: dict[str, dict] = {}
     if event in ("meeting.rescheduled", "meeting.changed"):
         old_start, old_end = notice.get("old_start", notice["start"]), notice.get("old_end", notice["end"])
         extra["previous"] = {"start": old_start, "end": old_end, "subject": notice.get("old_subject", meeting.subject),
                              "duration": int((datetime.fromisoformat(old_end) - datetime.fromisoformat(old_start))
                                              .total_seconds() // 60)}
-    elif event == "meeting.reassigned":
-        extra["previous"] = {"agent_slug": notice.get("from_slug", ""), "agent_name": notice.get("from_host", "")}
-    webhooks.enqueue(s, meeting, event, now, **extra)
+    elif event == "meeting.reassigned":  # after the old meeting's events: the same meeting for receivers
+        previous_id = int(notice.get("from_meeting", "0")) or None
+        extra["previous"] = {"id": previous_id, "agent_slug": notice.get("from_slug", ""),
+                             "agent_name": notice.get("from_host", "")}
+        webhooks.enqueue(s, meeting, event, now, order_id=previous_id, previous=extra["previous"])
+        return
+    webhooks.enqueue(s, meeting, event, now, previous=extra.get("previous"))
 
 
 def record_reassigned(s: Session, old: Meeting, new: Meeting, *, old_host: User, new_host: User, by: str,
@@ -126,6 +130,7 @@ def record_reassigned(s: Session, old: Meeting, new: Meeting, *, old_host: User,
     """A round-robin team meeting given to another member (`old` is cancelled, `new` is the same meeting with
     the new host): both hosts' conversations say so; the guest and the new host get an invitation, the old
     host a cancellation."""
-    record(s, new, new_host, "reassigned", by=by, now=now, from_host=old_host.name, from_slug=old_host.slug or "")
+    record(s, new, new_host, "reassigned", by=by, now=now, from_host=old_host.name, from_slug=old_host.slug or "",
+           from_meeting=str(old.id))
     record(s, old, old_host, "reassigned", by=by, now=now, recipients=("agent",), from_host=old_host.name,
            to_host=new_host.name)

@@ -209,9 +209,12 @@ def _add(s: Session, endpoint: WebhookEndpoint, event: str, data: dict, meeting_
     after_commit(s, webhook_delivery.wake)
 
 
-def enqueue(s: Session, meeting: Meeting, event: str, now: datetime, **extra: object) -> None:
-    """In the change's own transaction: one delivery of `event` about `meeting` (its state now, with `extra`)
-    for every enabled endpoint that wants it (and whose agent or team filter it passes)."""
+def enqueue(s: Session, meeting: Meeting, event: str, now: datetime, *, order_id: int | None = None,
+            previous: dict | None = None) -> None:
+    """In the change's own transaction: one delivery of `event` about `meeting` (its state now, and what it was
+    before a change: `previous`)
+    for every enabled endpoint that wants it (and whose agent or team filter it passes). It goes out after the
+    earlier deliveries of the same meeting (of meeting `order_id`, when given: a reassigned meeting's old row)."""
     listening = q.listening(s, event)
     if not listening:
         return
@@ -222,10 +225,11 @@ def enqueue(s: Session, meeting: Meeting, event: str, now: datetime, **extra: ob
               and (e.team_id is None or e.team_id == first.team_id)]
     if not wanted:
         return
-    data = {**meeting_views.meeting_object(meeting_views.view(first, must_get(s, User, first.agent_id), "", now, s)),
-            **extra}
+    data = meeting_views.meeting_object(meeting_views.view(first, must_get(s, User, first.agent_id), "", now, s))
+    if previous is not None:
+        data["previous"] = previous
     for endpoint in wanted:
-        _add(s, endpoint, event, data, first.id, now)
+        _add(s, endpoint, event, data, order_id or first.id, now)
 
 
 class AttemptRow(TypedDict):

@@ -87,6 +87,8 @@ def navbar() -> rx.Component:
                         SessionState.user_role == "admin",
                         rx.fragment(_nav_link(t("Agents"), routes.AGENTS), _nav_link(t("Teams"), routes.TEAMS),
                                     _nav_link(t("Integrations"), routes.INTEGRATIONS),
+                                    _nav_link(t("API keys"), routes.API_KEYS),
+                                    _nav_link(t("Webhooks"), routes.WEBHOOKS),
                                     _nav_link(t("Outbox"), routes.OUTBOX)),
                         rx.fragment(_nav_link(t("Inbox"), routes.INBOX), _nav_link(t("Meetings"), routes.MEETINGS),
                                     _nav_link(t("Kite settings"), routes.KITE_SETTINGS)),

@@ -13,15 +13,19 @@ from sqlmodel import select
 from kite_app.config import settings
 from kite_app.domain.accounts import Actor, Role
 from kite_app.domain.errors import PermissionDenied, ValidationError
+from kite_app.persistence import webhooks as webhook_rows
 from kite_app.persistence.accounts import users_with_role
 from kite_app.persistence.db import transaction
 from kite_app.persistence.integration_models import WebhookDelivery, WebhookEndpoint
 from kite_app.persistence.models import Meeting, OutboxMail
 from kite_app.providers import webhook_http
-from kite_app.services import booking, meeting_changes, webhook_delivery, webhooks
+from kite_app.services import booking, meeting_changes, reminders, teams, webhook_delivery, webhooks
 from tests.servers.webhook_receiver import Receiver
 from tests.services.test_booking import MON_10, req
 from tests.services.test_google_faults import SQLITE
+from tests.services.test_teams import DAY, team_form, two_agents  # noqa: F401 - a fixture used below
+from tests.services.test_teams import NOW as TEAM_NOW
+from tests.services.test_teams import book as team_book
 
 NOW = MON_10 - timedelta(days=3)  # Friday before
 ALL = ["meeting.booked", "meeting.confirmed", "meeting.declined", "meeting.rescheduled", "meeting.changed",
@@ -263,3 +267,57 @@ def test_no_secret_key_no_endpoint(hooks, monkeypatch):
     with pytest.raises(Exception) as info:
         webhooks.create(actor, url=receiver.url, events=ALL, now=NOW)
     assert "KITE_SECRET_KEY" in str(info.value)
+
+
+@SQLITE
+def test_a_decline_and_a_reminder_are_events_too(hooks):
+    actor, receiver = hooks
+    endpoint(actor, receiver)
+    booking.book(req(), now=NOW)
+    booking.book(req(start=MON_10 + timedelta(hours=4), guest_email="g2@example.com"), now=NOW)
+    first, second = sorted({d.meeting_id for d in deliveries()})
+    meeting_changes.confirm_meeting(first, now=NOW, answer=False)
+    assert reminders.send_due(now=MON_10 + timedelta(hours=3)) >= 1  # the second one's reminder is due
+    webhook_delivery.deliver_due(now=MON_10 + timedelta(hours=3))
+    got = [(p["type"], p["data"]["id"]) for p in receiver.payloads()]
+    assert ("meeting.declined", first) in got and ("meeting.reminder_sent", second) in got
+    declined = next(p["data"] for p in receiver.payloads() if p["type"] == "meeting.declined")
+    assert (declined["status"], declined["cancelled_by"]) == ("cancelled", "agent")
+
+
+@SQLITE
+def test_a_sender_that_died_while_sending_is_taken_over_with_the_same_id(hooks):
+    actor, receiver = hooks
+    endpoint(actor, receiver)
+    booking.book(req(), now=NOW)
+    (delivery,) = deliveries()
+    with transaction() as s:  # a worker claimed it and was killed before it could record the answer
+        assert webhook_rows.claim(s, delivery.id, NOW, NOW + webhook_delivery.CLAIM)
+    assert webhook_delivery.deliver_due(now=NOW + timedelta(seconds=30)) == 0  # its claim still holds
+    assert webhook_delivery.deliver_due(now=NOW + webhook_delivery.CLAIM + timedelta(seconds=1)) == 1
+    assert receiver.types() == ["meeting.booked"] and deliveries()[0].status == "delivered"
+    assert receiver.received[0]["headers"]["webhook-id"] == delivery.msg_id
+
+
+@SQLITE
+def test_a_reassigned_team_meeting_names_its_previous_host_and_a_team_filter_applies(two_agents, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
+    monkeypatch.setattr(settings, "webhook_allow_http", True)
+    monkeypatch.setattr(settings, "webhook_allow_private", True)
+    admin, ann, ben = two_agents
+    teams.save_team(admin, team_form({ann["id"]: "1", ben["id"]: "1"}), now=TEAM_NOW)
+    receiver = Receiver().start()
+    try:
+        endpoint(admin, receiver, team_slug="support")
+        m = team_book("support", DAY)
+        booking.book(req(slug=ann["slug"], start=DAY + timedelta(hours=2)), now=TEAM_NOW)  # not the team's
+        first, second = (ann, ben) if m["agent_slug"] == ann["slug"] else (ben, ann)
+        moved = teams.reassign(admin, m["id"], second["id"], now=TEAM_NOW)
+        webhook_delivery.deliver_due(now=TEAM_NOW)
+        assert receiver.types() == ["meeting.booked", "meeting.reassigned"]
+        data = receiver.payloads()[1]["data"]
+        assert data["id"] == moved["id"] != m["id"] and data["agent_slug"] == second["slug"]
+        assert data["previous"]["agent_slug"] == first["slug"] and data["team"] == "support"
+        assert data["previous"]["id"] == m["id"]
+    finally:
+        receiver.stop()

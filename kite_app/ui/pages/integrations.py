@@ -10,7 +10,7 @@ from kite_app import routes
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import KiteError, ValidationError
 from kite_app.domain.text import msg
-from kite_app.services import install
+from kite_app.services import install, webhooks
 from kite_app.services.install import InstallFailed
 from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice
@@ -47,6 +47,7 @@ class IntegrationsState(Page, SessionState):
     scopes: str = ""
     admin_email: str = ""
     primary_domain: str = ""
+    disabled_hooks: list[dict[str, str]] = []  # webhook endpoints Kite disabled: {"url", "reason"}
 
     def _show(self, st: install.IntegrationStatus) -> None:
         self.active, self.secret_missing = st["active"], not st["secret_key_set"]
@@ -78,10 +79,15 @@ class IntegrationsState(Page, SessionState):
             self._fail(exc)
             return None
 
+    def _fill(self, actor: Actor) -> None:
+        self._show(install.status(actor))
+        self.disabled_hooks = [{"url": e["url"], "reason": e["disabled_reason"]} for e in webhooks.endpoints(actor)
+                               if e["disabled_reason"]]
+
     @rx.event
     def load(self):
         self.step = 0
-        return self._open(lambda actor: self._show(install.status(actor)), refusal=ADMINS_ONLY)
+        return self._open(self._fill, refusal=ADMINS_ONLY)
 
     @rx.event
     def start(self):
@@ -244,6 +250,28 @@ def _google_card() -> rx.Component:
     )
 
 
+def _disabled_hook(hook: rx.Var[dict[str, str]]) -> rx.Component:
+    return rx.callout(
+        rx.text(rx.cond(hook["reason"] == "gone",
+                        t("Kite disabled the webhook endpoint {url}: the receiver answered 410 Gone.", url=hook["url"]),
+                        t("Kite disabled the webhook endpoint {url}: its deliveries kept failing for about three "
+                          "days.", url=hook["url"])), " ",
+                rx.link(t("Open Webhooks"), href=routes.WEBHOOKS)),
+        icon="triangle_alert", color_scheme="red", width="100%",
+    )
+
+
+def _api_card() -> rx.Component:
+    return rx.card(rx.vstack(
+        rx.heading(t("API keys and webhooks"), size="4", as_="h2"),
+        rx.text(t("Connect a helpdesk or CRM: API keys for the staff API, webhooks that tell it of every booking, "
+                  "change and cancellation.")),
+        rx.hstack(rx.link(t("API keys"), href=routes.API_KEYS), rx.link(t("Webhooks"), href=routes.WEBHOOKS),
+                  spacing="4"),
+        spacing="2",
+    ), width="100%")
+
+
 @template(route=routes.INTEGRATIONS, title=N_("Integrations"), on_load=IntegrationsState.load)
 def integrations_page() -> rx.Component:
     return guarded(
@@ -253,9 +281,11 @@ def integrations_page() -> rx.Component:
             rx.heading(t("Integrations"), size="7", as_="h1"),
             form_alert(IntegrationsState.message),
             form_notice(IntegrationsState.notice),
+            rx.foreach(IntegrationsState.disabled_hooks, _disabled_hook),
             _google_card(),
             microsoft_card(),
             meeting_links_card(),
+            _api_card(),
             spacing="4",
             width="100%",
         ),
