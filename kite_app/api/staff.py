@@ -279,6 +279,21 @@ def webhook_deliveries(key: Key, endpoint_id: EndpointId,
     return _json(webhooks.deliveries(_admin(key), endpoint_id, status=status or ""))
 
 
+@router.post("/webhooks/deliveries/{delivery_id}/replay", status_code=202, responses=AUTH_ERRORS, tags=["webhooks"])
+def replay_delivery(key: Key, delivery_id: Annotated[int, Path(ge=1, le=2**31 - 1)]) -> dict[str, str]:
+    """Send a delivery again now (the same webhook-id), with the whole retry schedule."""
+    webhooks.replay(_admin(key), delivery_id, now=_now())
+    return {"status": "pending"}
+
+
+@router.post("/webhooks/{endpoint_id}/replay", status_code=202, responses=AUTH_ERRORS, tags=["webhooks"])
+def replay_failed(key: Key, endpoint_id: EndpointId,
+                  since: Annotated[IsoTime, Query(description="Failed deliveries of events since (ISO 8601)")]
+                  ) -> dict[str, int]:
+    """Send every failed delivery of the endpoint since `since` again."""
+    return {"replayed": webhooks.replay_failed(_admin(key), endpoint_id, since=since, now=_now())}
+
+
 def document_webhooks(app) -> None:
     """OpenAPI 3.1 `webhooks`: what each event's request to an endpoint carries."""
     for event in (*EVENTS, PING):

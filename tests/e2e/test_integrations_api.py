@@ -113,10 +113,21 @@ def test_api_keys_and_webhooks(server, page: Page, receiver: Receiver, shot):
     failed = page.get_by_role("table", name="Deliveries").get_by_role("row").filter(has_text="meeting.booked")
     expect(failed.first).to_contain_text("500")
     failed.first.get_by_role("button", name="Replay meeting.booked").click()
+    expect(page.get_by_role("status").filter(has_text="Delivery sent again.")).to_be_visible()
     assert wait_for(lambda: receiver.types()[-1] == "meeting.booked" and len(receiver.received) == 6)
     ids = {r["headers"]["webhook-id"] for r in receiver.received[1:]}
     assert len(ids) == 1  # every try of the booking's event carried one webhook-id
     shot("webhooks-replayed", page)
+
+    # a new secret: shown once; deliveries are signed with it (and the old one, for a day)
+    page.get_by_role("button", name=f"Rotate secret of {receiver.url}").click()
+    new_secret = page.get_by_role("textbox", name="Signing secret").input_value()
+    assert new_secret.startswith("whsec_") and new_secret not in receiver.secrets
+    receiver.secrets[:] = [new_secret]
+    page.get_by_role("button", name="Done").click()
+    page.get_by_role("button", name=f"Send test event to {receiver.url}").click()
+    assert wait_for(lambda: receiver.types()[-1] == "ping")
+    assert len(receiver.received[-1]["headers"]["webhook-signature"].split(" ")) == 2
 
     # an agent makes a key for themselves on Profile; it reaches their meetings, not the admin's lists
     page.get_by_role("button", name="Log out").click()

@@ -181,3 +181,46 @@ def test_openapi_declares_the_key_and_the_webhooks(staff):
     fields = set(doc["components"]["schemas"]["MeetingObject"]["properties"])
     assert {"id", "status", "start", "cancelled_by"} <= fields and "manage_token" not in fields
     assert {"manage_token", "manage_url"} <= set(doc["components"]["schemas"]["MeetingOut"]["properties"])
+
+
+@SQLITE
+def test_webhook_endpoints_through_the_api(staff, monkeypatch):
+    from kite_app.services import webhook_delivery
+    from tests.servers.webhook_receiver import Receiver
+
+    client, keys, _admin, _bob = staff
+    monkeypatch.setattr(settings, "secret_key", "a long random secret for the tests")
+    monkeypatch.setattr(settings, "webhook_allow_http", True)
+    monkeypatch.setattr(settings, "webhook_allow_private", True)
+    monkeypatch.setattr(settings, "webhook_retry_seconds", "0")
+    receiver = Receiver().start()
+    try:
+        admin = auth(keys["admin"])
+        r = client.post("/api/v1/webhooks", headers=admin, json={"url": "ftp://x", "events": ["meeting.booked"]})
+        assert r.status_code == 422 and "url" in r.json()["fields"]
+        r = client.post("/api/v1/webhooks", headers=admin, json={"url": receiver.url, "events": ["meeting.lost"]})
+        assert r.status_code == 422 and r.json()["fields"]
+        r = client.post("/api/v1/webhooks", headers=admin,
+                        json={"url": receiver.url, "events": ["meeting.booked"], "agent_slug": "bob-agent"})
+        assert r.status_code == 201 and r.json()["secret"].startswith("whsec_")
+        endpoint_id, receiver.secrets = r.json()["id"], [r.json()["secret"]]
+        listed = client.get("/api/v1/webhooks", headers=admin).json()
+        assert [e["agent_slug"] for e in listed] == ["bob-agent"] and "secret" not in listed[0]
+        receiver.answers.extend([(500, {}, 0)] * 2)  # the first try and the one retry
+        assert client.post(f"/api/v1/webhooks/{endpoint_id}/test", headers=admin).status_code == 202
+        webhook_delivery.deliver_due()
+        failed = client.get(f"/api/v1/webhooks/{endpoint_id}/deliveries", headers=admin,
+                            params={"status": "failed"}).json()
+        assert [(d["event"], d["status"], d["attempt"]) for d in failed] == [("ping", "500", 2), ("ping", "500", 1)]
+        assert client.get("/api/v1/webhooks", headers=admin).json()[0]["disabled_reason"] == "failing"
+        r = client.patch(f"/api/v1/webhooks/{endpoint_id}", headers=admin, json={"enabled": True})
+        assert r.json()["enabled"] and r.json()["disabled_reason"] == ""
+        since = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+        assert client.post(f"/api/v1/webhooks/{endpoint_id}/replay", headers=admin,
+                           params={"since": since}).json() == {"replayed": 1}
+        webhook_delivery.deliver_due()
+        assert receiver.types() == ["ping"] * 3
+        assert client.delete(f"/api/v1/webhooks/{endpoint_id}", headers=admin).status_code == 204
+        assert client.get("/api/v1/webhooks", headers=admin).json() == []
+    finally:
+        receiver.stop()

@@ -126,7 +126,8 @@ class ApiKeysState(Page, SessionState):
 def _new_key() -> rx.Component:
     return rx.cond(
         ApiKeysState.new_key != "",
-        rx.callout(
+        rx.callout.root(
+            rx.callout.icon(rx.icon("key")),
             rx.vstack(
                 rx.text(t("Copy this key now: it will not be shown again.")),
                 rx.hstack(
@@ -138,7 +139,7 @@ def _new_key() -> rx.Component:
                 ),
                 width="100%",
             ),
-            icon="key", color_scheme="amber", role="status", width="100%",
+            color_scheme="amber", role="status", width="100%",
         ),
     )
 

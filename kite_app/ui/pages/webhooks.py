@@ -58,6 +58,7 @@ class WebhooksState(Page, SessionState):
     log_url: str = ""
     log_status: str = ""
     log: list[LogRow] = []
+    log_notice: str = ""  # what Replay did, said beside the log
     delete_open: bool = False
     delete_id: int = 0
     delete_url: str = ""
@@ -74,6 +75,7 @@ class WebhooksState(Page, SessionState):
             self._read_log(actor)
 
     def _read_log(self, actor: Actor) -> None:
+        self.log_notice = ""
         zone = ZoneInfo(actor.time_zone or "UTC")
         locale = i18n.locale_of(actor.language, self._browser_tag())
         self.log = [LogRow(delivery_id=r["delivery_id"], event=r["event"], delivery_status=r["delivery_status"],
@@ -151,8 +153,8 @@ class WebhooksState(Page, SessionState):
     @rx.event
     def replay(self, delivery_id: int):
         if self._do(lambda actor: webhooks.replay(actor, int(delivery_id), now=utcnow())):
-            self.notice = self._("Delivery sent again.")
             self._attempt(self._read_log)
+            self.log_notice = self._("Delivery sent again.")
 
     @rx.event
     def replay_failed(self, form: dict):
@@ -165,8 +167,8 @@ class WebhooksState(Page, SessionState):
 
         count = self._attempt(run)
         if count is not None:
-            self.notice = self._("{count} failed deliveries sent again.").format(count=count)
             self._attempt(self._read_log)
+            self.log_notice = self._("{count} failed deliveries sent again.").format(count=count)
 
     @rx.event
     def ask_delete(self, endpoint_id: int, url: str):
@@ -189,7 +191,8 @@ class WebhooksState(Page, SessionState):
 def _secret() -> rx.Component:
     return rx.cond(
         WebhooksState.secret != "",
-        rx.callout(
+        rx.callout.root(
+            rx.callout.icon(rx.icon("key")),
             rx.vstack(
                 rx.text(t("Signing secret of {url}. Copy it now: it will not be shown again.",
                           url=WebhooksState.secret_url)),
@@ -202,7 +205,7 @@ def _secret() -> rx.Component:
                 ),
                 width="100%",
             ),
-            icon="key", color_scheme="amber", role="status", width="100%",
+            color_scheme="amber", role="status", width="100%",
         ),
     )
 
@@ -325,6 +328,7 @@ def _deliveries() -> rx.Component:
             rx.button(t("Replay failed"), type="submit", variant="soft"),
             align="end", spacing="3", wrap="wrap",
         ), on_submit=WebhooksState.replay_failed, no_validate=True),
+        form_notice(WebhooksState.log_notice),
         rx.cond(
             WebhooksState.log.length() > 0,
             rx.table.root(
@@ -335,7 +339,8 @@ def _deliveries() -> rx.Component:
                 rx.table.body(rx.foreach(WebhooksState.log, _log_row)),
                 width="100%", variant="surface", size="1",
             ),
-            rx.text(t("No deliveries yet.")),
+            rx.text(rx.cond(WebhooksState.log_status != "", t("No deliveries with this status."),
+                            t("No deliveries yet."))),
         ),
         spacing="3", width="100%",
     ))
