@@ -132,10 +132,10 @@ def _new_key() -> rx.Component:
                 rx.text(t("Copy this key now: it will not be shown again.")),
                 rx.hstack(
                     rx.input(value=ApiKeysState.new_key, read_only=True, aria_label=t("Your new API key"),
-                             flex="1", font_family="monospace"),
+                             width="32rem", max_width="100%", font_family="monospace"),
                     copy_button(t("Copy"), ApiKeysState.new_key, aria_label=t("Copy the API key")),
                     rx.button(t("Done"), type="button", on_click=ApiKeysState.done),
-                    width="100%",
+                    wrap="wrap",
                 ),
                 width="100%",
             ),

@@ -198,10 +198,10 @@ def _secret() -> rx.Component:
                           url=WebhooksState.secret_url)),
                 rx.hstack(
                     rx.input(value=WebhooksState.secret, read_only=True, aria_label=t("Signing secret"),
-                             flex="1", font_family="monospace"),
+                             width="32rem", max_width="100%", font_family="monospace"),
                     copy_button(t("Copy"), WebhooksState.secret, aria_label=t("Copy the signing secret")),
                     rx.button(t("Done"), type="button", on_click=WebhooksState.done),
-                    width="100%",
+                    wrap="wrap",
                 ),
                 width="100%",
             ),
