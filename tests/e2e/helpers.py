@@ -78,3 +78,13 @@ def another_site(folder: Path, body: str, title: str = "Acme") -> Iterator[str]:
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     finally:
         httpd.shutdown()
+
+
+def wait_for(check, seconds: float = 20) -> bool:
+    """Whether `check()` came true within `seconds` (asked every 0.3 s): for what happens outside the page."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.3)
+    return False

@@ -4,7 +4,6 @@ an agent makes a key for themselves on Profile."""
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import accessibility_problems
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, wait_for
 from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor, open_agent
 from tests.servers.webhook_receiver import Receiver
 
@@ -25,15 +24,6 @@ def receiver():
     r = Receiver().start()
     yield r
     r.stop()
-
-
-def wait_for(check, seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_api_keys_and_webhooks(server, page: Page, receiver: Receiver, shot):

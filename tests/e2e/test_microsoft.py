@@ -4,7 +4,6 @@ the agent accepts the invitation in Outlook and the guest sees the meeting confi
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from kite_app.services import accounts
 from tests.conftest import accessibility_problems
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, wait_for
 from tests.seed import ADMIN_PASSWORD, AGENT_PASSWORD, admin_actor
 from tests.servers.microsoft import FakeMicrosoft
 
@@ -32,15 +31,6 @@ def microsoft():
     FAKE.start()
     yield FAKE
     FAKE.stop()
-
-
-def wait_for(check, seconds: float = 20) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def test_the_admin_installs_microsoft_365_and_an_agent_confirms_in_outlook(server, microsoft, page: Page, shot):

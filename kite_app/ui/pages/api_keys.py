@@ -13,7 +13,7 @@ from kite_app import i18n, routes
 from kite_app.domain import times
 from kite_app.domain.accounts import Actor
 from kite_app.services import accounts, api_keys
-from kite_app.ui.components.copy_button import copy_button
+from kite_app.ui.components.copy_button import shown_once
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
 from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
@@ -124,24 +124,8 @@ class ApiKeysState(Page, SessionState):
 
 
 def _new_key() -> rx.Component:
-    return rx.cond(
-        ApiKeysState.new_key != "",
-        rx.callout.root(
-            rx.callout.icon(rx.icon("key")),
-            rx.vstack(
-                rx.text(t("Copy this key now: it will not be shown again.")),
-                rx.hstack(
-                    rx.input(value=ApiKeysState.new_key, read_only=True, aria_label=t("Your new API key"),
-                             width="32rem", max_width="100%", font_family="monospace"),
-                    copy_button(t("Copy"), ApiKeysState.new_key, aria_label=t("Copy the API key")),
-                    rx.button(t("Done"), type="button", on_click=ApiKeysState.done),
-                    wrap="wrap",
-                ),
-                width="100%",
-            ),
-            color_scheme="amber", role="status", width="100%",
-        ),
-    )
+    return shown_once(t("Copy this key now: it will not be shown again."), ApiKeysState.new_key,
+                      label=t("Your new API key"), copy_label=t("Copy the API key"), on_done=ApiKeysState.done)
 
 
 def _scope_choice() -> rx.Component:

@@ -15,8 +15,8 @@ from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import ValidationError
 from kite_app.domain.text import msg
 from kite_app.domain.webhooks import EVENTS
-from kite_app.services import accounts, teams, webhooks
-from kite_app.ui.components.copy_button import copy_button
+from kite_app.services import accounts, secret_box, teams, webhooks
+from kite_app.ui.components.copy_button import shown_once
 from kite_app.ui.components.forms import field, field_error, form_alert, form_notice
 from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
@@ -59,11 +59,13 @@ class WebhooksState(Page, SessionState):
     log_status: str = ""
     log: list[LogRow] = []
     log_notice: str = ""  # what Replay did, said beside the log
+    no_secret_key: str = ""  # said before anything is typed when the server has no KITE_SECRET_KEY
     delete_open: bool = False
     delete_id: int = 0
     delete_url: str = ""
 
     def _refresh(self, actor: Actor) -> None:
+        self.no_secret_key = "" if secret_box.secret_key_set() else self._(webhooks.NO_SECRET)
         self.endpoints = [EndpointRow(
             id=e["id"], url=e["url"], description=e["description"], events=", ".join(e["events"]),
             only=f"agent {e['agent_slug']}" if e["agent_slug"] else f"team {e['team_slug']}" if e["team_slug"] else "",
@@ -189,25 +191,9 @@ class WebhooksState(Page, SessionState):
 
 
 def _secret() -> rx.Component:
-    return rx.cond(
-        WebhooksState.secret != "",
-        rx.callout.root(
-            rx.callout.icon(rx.icon("key")),
-            rx.vstack(
-                rx.text(t("Signing secret of {url}. Copy it now: it will not be shown again.",
-                          url=WebhooksState.secret_url)),
-                rx.hstack(
-                    rx.input(value=WebhooksState.secret, read_only=True, aria_label=t("Signing secret"),
-                             width="32rem", max_width="100%", font_family="monospace"),
-                    copy_button(t("Copy"), WebhooksState.secret, aria_label=t("Copy the signing secret")),
-                    rx.button(t("Done"), type="button", on_click=WebhooksState.done),
-                    wrap="wrap",
-                ),
-                width="100%",
-            ),
-            color_scheme="amber", role="status", width="100%",
-        ),
-    )
+    return shown_once(t("Signing secret of {url}. Copy it now: it will not be shown again.",
+                        url=WebhooksState.secret_url), WebhooksState.secret, label=t("Signing secret"),
+                      copy_label=t("Copy the signing secret"), on_done=WebhooksState.done)
 
 
 def _create_form() -> rx.Component:
@@ -373,6 +359,8 @@ def webhooks_page() -> rx.Component:
                       "per Standard Webhooks, tried again for about three days, each event delivered once per "
                       "endpoint."), color_scheme="gray"),
             form_notice(WebhooksState.notice),
+            rx.cond(WebhooksState.no_secret_key != "",
+                    rx.callout(WebhooksState.no_secret_key, icon="triangle_alert", color_scheme="amber", width="100%")),
             _secret(),
             _create_form(),
             rx.foreach(WebhooksState.endpoints, _endpoint),
