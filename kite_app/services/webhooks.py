@@ -107,6 +107,12 @@ def _checked_events(events: list[str]) -> list[str]:
     return [e for e in EVENTS if e in events]
 
 
+def _description(text: str) -> str:
+    if len(text) > 200:
+        raise ValidationError({"description": msg("Use at most {count} characters.", count=200)})
+    return text.strip()
+
+
 def _filters(s: Session, agent_slug: str, team_slug: str) -> tuple[int | None, int | None]:
     agent_id = team_id = None
     if agent_slug:
@@ -129,15 +135,21 @@ def create(actor: Actor | None, *, url: str, events: list[str], description: str
     """A new endpoint and its secret (whsec_…), shown this once."""
     require_admin(actor)
     box = require_box(NO_SECRET)
-    url, events = check_address(url), _checked_events(events)
-    if len(description) > 200:
-        raise ValidationError({"description": msg("Use at most {count} characters.", count=200)})
+    errors: dict[str, str] = {}
+    for check in (lambda: check_address(url), lambda: _checked_events(events), lambda: _description(description)):
+        try:
+            check()
+        except ValidationError as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
+    url = url.strip()
     secret = new_secret()
     with transaction() as s:
         agent_id, team_id = _filters(s, agent_slug, team_slug)
-        row = WebhookEndpoint(url=url, description=description.strip(), events=events, agent_id=agent_id,
-                              team_id=team_id, enabled=enabled, sealed_secret=box.encrypt(secret.encode()).decode(),
-                              created_at=now, updated_at=now)
+        row = WebhookEndpoint(url=url, description=description.strip(), events=_checked_events(events),
+                              agent_id=agent_id, team_id=team_id, enabled=enabled,
+                              sealed_secret=box.encrypt(secret.encode()).decode(), created_at=now, updated_at=now)
         s.add(row)
         s.flush()
         return _view(s, row), secret
@@ -157,9 +169,7 @@ def update(actor: Actor | None, endpoint_id: int, *, now: datetime, url: str | N
         if checked_events is not None:
             row.events = checked_events
         if description is not None:
-            if len(description) > 200:
-                raise ValidationError({"description": msg("Use at most {count} characters.", count=200)})
-            row.description = description.strip()
+            row.description = _description(description)
         if agent_slug is not None or team_slug is not None:
             current_agent = (agent.slug or "") if row.agent_id and (agent := s.get(User, row.agent_id)) else ""
             current_team = team.slug if row.team_id and (team := s.get(Team, row.team_id)) else ""
@@ -169,6 +179,7 @@ def update(actor: Actor | None, endpoint_id: int, *, now: datetime, url: str | N
             row.enabled = enabled
             if enabled:
                 row.disabled_reason = ""
+                after_commit(s, webhook_delivery.wake)
         row.updated_at = now
         s.add(row)
         return _view(s, row)

@@ -321,3 +321,13 @@ def test_a_reassigned_team_meeting_names_its_previous_host_and_a_team_filter_app
         assert data["previous"]["id"] == m["id"]
     finally:
         receiver.stop()
+
+
+@SQLITE
+def test_every_wrong_field_is_said_at_once_and_nothing_is_saved(hooks, monkeypatch):
+    actor, _receiver = hooks
+    monkeypatch.setattr(settings, "webhook_allow_http", False)
+    with pytest.raises(ValidationError) as info:
+        webhooks.create(actor, url="http://example.com/h", events=[], description="x" * 201, now=NOW)
+    assert set(info.value.errors) == {"url", "events", "description"}
+    assert webhooks.endpoints(actor) == []
