@@ -19,9 +19,8 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('meetings') as batch:
-        batch.add_column(sa.Column('cancelled_by', sa.String(length=16), nullable=False, server_default=''))
-        batch.add_column(sa.Column('cancel_reason', sa.String(length=500), nullable=False, server_default=''))
+    op.add_column('meetings', sa.Column('cancelled_by', sa.String(length=16), nullable=False, server_default=''))
+    op.add_column('meetings', sa.Column('cancel_reason', sa.String(length=500), nullable=False, server_default=''))
     op.create_table(
         'api_keys',
         sa.Column('id', sa.Integer(), primary_key=True),
@@ -90,6 +89,5 @@ def downgrade() -> None:
     op.drop_table('webhook_deliveries')
     op.drop_table('webhook_endpoints')
     op.drop_table('api_keys')
-    with op.batch_alter_table('meetings') as batch:
-        batch.drop_column('cancel_reason')
-        batch.drop_column('cancelled_by')
+    op.drop_column('meetings', 'cancel_reason')
+    op.drop_column('meetings', 'cancelled_by')
