@@ -16,7 +16,8 @@ KINDS = ("booked", "confirmed", "changed", "deleted", "reminder", "declined", "c
          "link_ready")
 
 
-def _minutes(start_iso: str, end_iso: str) -> int:
+def minutes(start_iso: str, end_iso: str) -> int:
+    """The minutes between two ISO 8601 times."""
     return int((datetime.fromisoformat(end_iso) - datetime.fromisoformat(start_iso)).total_seconds() // 60)
 
 
@@ -40,7 +41,7 @@ def _changes(notice: dict, who: str, now_at: str, zone: str, tr: Translate, loca
             who=who, old=when(old_start, old_end, zone, locale), new=now_at))
     elif old_end != notice["end"]:
         out.append(tr("Duration changed by {who} from {old} to {new} minutes: now {when}.").format(
-            who=who, old=_minutes(old_start, old_end), new=_minutes(notice["start"], notice["end"]), when=now_at))
+            who=who, old=minutes(old_start, old_end), new=minutes(notice["start"], notice["end"]), when=now_at))
     if "old_subject" in notice:
         old, new = _quoted(notice["old_subject"], tr), _quoted(notice.get("subject", ""), tr)
         out.append(tr("Subject changed from {old} to {new}.").format(old=old, new=new) if out else

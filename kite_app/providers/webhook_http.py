@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import urllib3
 
-from kite_app.domain.webhooks import check_url, forbidden_address
+from kite_app.domain.webhooks import Target, check_url, forbidden_address
 
 TIMEOUT = 15.0
 READ_LIMIT = 1024
@@ -25,6 +25,19 @@ class Answer:
     retry_after: str | None = None
 
 
+class AddressNotAllowed(Exception):
+    """The endpoint's name resolves to a loopback, private or link-local address (and those are not allowed)."""
+
+
+def resolve(target: Target, *, allow_private: bool) -> str:
+    """The address to connect to for `target`, checked now: OSError when the name cannot be resolved,
+    AddressNotAllowed when any of its addresses is private or local (unless `allow_private`)."""
+    addresses = [str(info[4][0]) for info in socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)]
+    if not allow_private and any(forbidden_address(a) for a in addresses):
+        raise AddressNotAllowed(addresses[0])
+    return addresses[0]
+
+
 def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool) -> Answer:
     started = time.monotonic()
 
@@ -33,12 +46,11 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow_private: bool)
 
     try:
         target = check_url(url, allow_http=True)
-        infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+        address = resolve(target, allow_private=allow_private)
+    except AddressNotAllowed as exc:
+        return Answer(None, elapsed(), f"refused: {target.host} resolves to a private or local address ({exc})")
     except (ValueError, OSError) as exc:
         return Answer(None, elapsed(), f"address not found: {exc}"[:READ_LIMIT])
-    address = str(infos[0][4][0])
-    if not allow_private and any(forbidden_address(str(info[4][0])) for info in infos):
-        return Answer(None, elapsed(), f"refused: {target.host} resolves to a private or local address ({address})")
     parts = urlsplit(url.strip())
     default_port = 443 if target.scheme == "https" else 80
     host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from kite_app import i18n, routes
 from kite_app.config import settings
 from kite_app.domain.meeting import MeetingStatus
+from kite_app.domain.notices import minutes
 from kite_app.domain.webhooks import event_of
 from kite_app.persistence import conversations as conversation_rows
 from kite_app.persistence import meetings as meeting_rows
@@ -110,19 +111,16 @@ def _webhook(s: Session, meeting: Meeting, kind: str, notice: dict, now: datetim
     event = event_of(kind, notice, first_host=meeting.host_of is None)
     if event is None:
         return
-    extra: dict[str, dict] = {}
+    previous, order_id = None, None
     if event in ("meeting.rescheduled", "meeting.changed"):
         old_start, old_end = notice.get("old_start", notice["start"]), notice.get("old_end", notice["end"])
-        extra["previous"] = {"start": old_start, "end": old_end, "subject": notice.get("old_subject", meeting.subject),
-                             "duration": int((datetime.fromisoformat(old_end) - datetime.fromisoformat(old_start))
-                                             .total_seconds() // 60)}
+        previous = {"start": old_start, "end": old_end, "subject": notice.get("old_subject", meeting.subject),
+                    "duration": minutes(old_start, old_end)}
     elif event == "meeting.reassigned":  # after the old meeting's events: the same meeting for receivers
-        previous_id = int(notice.get("from_meeting", "0")) or None
-        extra["previous"] = {"id": previous_id, "agent_slug": notice.get("from_slug", ""),
-                             "agent_name": notice.get("from_host", "")}
-        webhooks.enqueue(s, meeting, event, now, order_id=previous_id, previous=extra["previous"])
-        return
-    webhooks.enqueue(s, meeting, event, now, previous=extra.get("previous"))
+        order_id = int(notice.get("from_meeting", "0")) or None
+        previous = {"id": order_id, "agent_slug": notice.get("from_slug", ""),
+                    "agent_name": notice.get("from_host", "")}
+    webhooks.enqueue(s, meeting, event, now, order_id=order_id, previous=previous)
 
 
 def record_reassigned(s: Session, old: Meeting, new: Meeting, *, old_host: User, new_host: User, by: str,

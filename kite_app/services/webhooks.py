@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import secrets
-import socket
 from datetime import UTC, datetime
 from typing import TypedDict
 
@@ -17,7 +16,7 @@ from kite_app.config import settings
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.text import msg
-from kite_app.domain.webhooks import EVENTS, OVERLAP, PING, check_url, forbidden_address
+from kite_app.domain.webhooks import EVENTS, OVERLAP, PING, check_url
 from kite_app.persistence import accounts as user_rows
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence import teams as team_rows
@@ -25,6 +24,7 @@ from kite_app.persistence import webhooks as q
 from kite_app.persistence.db import after_commit, must_get, transaction
 from kite_app.persistence.integration_models import WebhookDelivery, WebhookEndpoint
 from kite_app.persistence.models import Meeting, Team, User
+from kite_app.providers import webhook_http
 from kite_app.services import meeting_views, webhook_delivery
 from kite_app.services.accounts import require_admin
 from kite_app.services.install import require_box
@@ -90,13 +90,13 @@ def check_address(url: str) -> str:
         raise ValidationError({"url": str(exc.args[0])}) from None
     if not settings.webhook_allow_private:
         try:
-            infos = socket.getaddrinfo(target.host, target.port, type=socket.SOCK_STREAM)
+            webhook_http.resolve(target, allow_private=False)
         except OSError:
             raise ValidationError({"url": msg("{host} cannot be found. Check the address.",
                                               host=target.host)}) from None
-        if any(forbidden_address(str(info[4][0])) for info in infos):
+        except webhook_http.AddressNotAllowed:
             raise ValidationError({"url": msg("This address is on a private or local network, where webhooks may "
-                                              "not go (KITE_WEBHOOK_ALLOW_PRIVATE allows it).")})
+                                              "not go (KITE_WEBHOOK_ALLOW_PRIVATE allows it).")}) from None
     return url.strip()
 
 
