@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import reflex as rx
 
 from kite_app import cookies, i18n, routes
+from kite_app.domain import times
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import KiteError, PermissionDenied, ValidationError
 from kite_app.domain.text import msg
@@ -47,6 +49,13 @@ class SessionState(BrowserState):
     def _browser_tag(self) -> str:
         """This browser's own language tag ("en-US"): its date and time conventions."""
         return i18n.first_tag(self.router.headers.accept_language)
+
+    def _moment(self, actor: Actor, iso: str) -> str:
+        """An ISO 8601 time as `actor` reads it: in their zone and conventions, with the year ("" for "")."""
+        if not iso:
+            return ""
+        return times.short_moment(datetime.fromisoformat(iso), ZoneInfo(actor.time_zone or "UTC"), year=True,
+                                  locale=i18n.locale_of(actor.language, self._browser_tag()))
 
     def _show_user(self, actor: Actor | None) -> None:
         """The navigation bar's name and role, the zone times are written in, and the page's language (the

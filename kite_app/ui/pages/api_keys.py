@@ -3,14 +3,11 @@ agent makes keys for themselves. A new key is shown once; the list never shows o
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TypedDict
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from kite_app import i18n, routes
-from kite_app.domain import times
+from kite_app import routes
 from kite_app.domain.accounts import Actor
 from kite_app.services import accounts, api_keys
 from kite_app.ui.components.copy_button import shown_once
@@ -45,13 +42,6 @@ class ApiKeysState(Page, SessionState):
     revoke_open: bool = False
     revoke_id: int = 0
     revoke_name: str = ""
-
-    def _moment(self, actor: Actor, iso: str) -> str:
-        if not iso:
-            return ""
-        locale = i18n.locale_of(actor.language, self._browser_tag())
-        return times.short_moment(datetime.fromisoformat(iso), ZoneInfo(actor.time_zone or "UTC"), year=True,
-                                  locale=locale)
 
     def _refresh(self, actor: Actor) -> None:
         self.is_admin = actor.is_admin

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from kite_app import i18n, routes
-from kite_app.domain import times
+from kite_app import routes
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import ValidationError
 from kite_app.domain.text import msg
@@ -78,12 +77,9 @@ class WebhooksState(Page, SessionState):
 
     def _read_log(self, actor: Actor) -> None:
         self.log_notice = ""
-        zone = ZoneInfo(actor.time_zone or "UTC")
-        locale = i18n.locale_of(actor.language, self._browser_tag())
         self.log = [LogRow(delivery_id=r["delivery_id"], event=r["event"], delivery_status=r["delivery_status"],
                            attempt=r["attempt"], status=r["status"], milliseconds=r["milliseconds"],
-                           response=r["response"],
-                           at=times.short_moment(datetime.fromisoformat(r["at"]), zone, year=True, locale=locale))
+                           response=r["response"], at=self._moment(actor, r["at"]))
                     for r in webhooks.deliveries(actor, self.log_endpoint, status=self.log_status)]
 
     def _reload(self) -> None:
