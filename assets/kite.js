@@ -22,14 +22,20 @@
   }
 
   // After PageUp/PageDown the server draws the other month: focus then goes to the same day number there (the
-  // month's last day in a shorter month), or the nearest day with free times when that one has none.
+  // month's last day in a shorter month), or the nearest day with free times when that one has none. A busy
+  // server may take seconds to answer: the wait ends only when the month is drawn, another PageUp/PageDown
+  // starts its own wait, or the person has moved focus out of the calendar.
+  var turning = 0;
   function focusWhenDrawn(box, shown, number) {
-    var tries = 0;
+    var mine = ++turning;
+    var since = Date.now();
     (function check() {
+      if (mine !== turning || Date.now() - since > 120000) return;
+      if (document.activeElement && document.activeElement !== document.body && !box.contains(document.activeElement)) return;
       var label = box.querySelector(".kite-month-label");
       var grid = box.querySelector("[data-kite-grid]");
       if (!label || label.textContent === shown || !grid) {
-        if (++tries < 200) window.setTimeout(check, 25);
+        window.setTimeout(check, 25);
         return;
       }
       var all = days(grid);
