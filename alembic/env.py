@@ -5,7 +5,7 @@ from logging.config import fileConfig
 import reflex as rx
 
 from alembic import context
-from kite_app.persistence import integration_models, models  # noqa: F401  (registers the tables)
+from kite_app.persistence import calendar_models, form_models, integration_models, models  # noqa: F401  (registers the tables)
 from kite_app.persistence.db import database_url
 from kite_app.persistence.db import engine as kite_engine
 

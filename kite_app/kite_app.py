@@ -5,7 +5,7 @@ import reflex as rx
 from kite_app.api import security
 from kite_app.api.app import api
 from kite_app.jobs import background_jobs, request_threads
-from kite_app.persistence import integration_models, models  # noqa: F401  (tables registered for migrations)
+from kite_app.persistence import calendar_models, form_models, integration_models, models  # noqa: F401  (tables registered for migrations)
 from kite_app.ui.layout import backend_error
 from kite_app.ui.pages import (  # noqa: F401
     agents,

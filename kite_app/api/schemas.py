@@ -13,6 +13,13 @@ class ErrorBody(BaseModel):
     fields: dict[str, str] = {}
 
 
+class Answer(BaseModel):
+    id: str = Field(description="The question's id")
+    label: str = Field(description="The question as the guest read it when booking")
+    value: str | list[str] | bool = Field(description="Text (a phone number as E.164; a single choice's option), "
+                                                      "the options chosen, or whether a checkbox was ticked")
+
+
 class MeetingObject(BaseModel):
     id: int = Field(description="The meeting's id (a collective team meeting has one, its first host's)")
     agent_name: str = Field(description="The host; for a collective team meeting, every host")
@@ -36,6 +43,10 @@ class MeetingObject(BaseModel):
     updated_at: str = Field(description="When it last changed, ISO 8601 UTC")
     cancelled_by: str = Field(description="guest or agent, once deleted or declined; empty otherwise")
     cancel_reason: str = Field(description="The reason given when it was deleted; may be empty")
+    answers: list[Answer] = Field(default=[], description="The booking form's answers, each with the question as "
+                                                          "the guest read it (the guest API leaves out private ones)")
+    utm: dict[str, str] = Field(default={}, description="The campaign tags of the page it was booked from: source, "
+                                                        "medium, campaign, term, content (each when given)")
 
 
 class Previous(BaseModel):

@@ -6,6 +6,7 @@ The UI calls the same service functions.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from typing import Annotated, Any, Literal
@@ -33,7 +34,7 @@ from kite_app.domain.errors import (
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.domain.text import msg
-from kite_app.services import accounts, availability, booking, meeting_changes, meeting_views, teams
+from kite_app.services import accounts, availability, booking, booking_form, meeting_changes, meeting_views, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
 from kite_app.services.meeting_views import MeetingView, meeting_object
 
@@ -66,6 +67,35 @@ IsoTime = Annotated[datetime, BeforeValidator(_iso_text)]
 Minutes = Annotated[int, Strict(), Field(ge=1, le=1440)]  # a whole number: "30" and 30.5 are refused
 
 
+class QuestionOut(BaseModel):
+    id: str = Field(description="The key of its answer in a booking's `answers`, and of a prefilled page's parameter")
+    label: str = Field(description="In the asker's language where the form has it, else the default language")
+    help: str
+    type: Literal["short_text", "long_text", "single_choice", "multiple_choice", "phone", "checkbox"]
+    required: bool
+    options: list[str] = Field(description="Single and multiple choice: the options' texts")
+
+
+class PageOut(BaseModel):
+    name: str = Field(description="The agent's or the team's name")
+    time_zone: str = Field(description="The agent's (a team's first member's) IANA time zone")
+    durations: list[int]
+    default_duration: int
+    window_days: int = Field(description="How many days ahead guests may book")
+    require_login: bool = Field(description="Whether guests confirm their email with a code before booking")
+    description: str
+    questions: list[QuestionOut] = Field(description="The booking form, in order")
+
+
+class UtmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str | None = Field(default=None, max_length=100)
+    medium: str | None = Field(default=None, max_length=100)
+    campaign: str | None = Field(default=None, max_length=100)
+    term: str | None = Field(default=None, max_length=100)
+    content: str | None = Field(default=None, max_length=100)
+
+
 class BookingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     start: IsoTime = Field(description="A slot's start, ISO 8601 with offset")
@@ -77,6 +107,10 @@ class BookingIn(BaseModel):
     time_zone: str = Field(default="UTC", max_length=100, description="The guest's IANA time zone")
     language: Literal["en", "de", "fr", "it", "es"] | None = Field(
         default=None, description="The guest's language for mails; from Accept-Language when omitted")
+    answers: dict[Annotated[str, Field(max_length=20)], Any] = Field(
+        default={}, description="The booking form's answers by question id: text (short, long, phone, single choice: "
+                                "the option's text), a list of option texts (multiple choice), true/false (checkbox)")
+    utm: UtmIn | None = Field(default=None, description="Campaign tags of the page the guest came from")
 
 
 class BookingPatch(BaseModel):
@@ -201,7 +235,7 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
 
 def _out(view: MeetingView, status: int = 200) -> Response:
     """MeetingOut, straight from the view (its fields are already strings and numbers)."""
-    return _json({**meeting_object(view), "manage_token": view["manage_token"],
+    return _json({**meeting_object(view, for_guest=True), "manage_token": view["manage_token"],
                   "manage_url": _manage_url(view["manage_token"])}, status)
 
 
@@ -266,6 +300,29 @@ def get_team_slots(slug: Annotated[str, Path(max_length=100)], start: START = No
     return _slots_response(page["agent_name"], tz, duration or page["default_duration"], slots)
 
 
+def _page(info: availability.BookingPageInfo, questions: list, request: Request) -> Response:
+    shown = booking_form.for_guest(questions, language_of(request))
+    return _json({"name": info["agent_name"], "time_zone": info["agent_time_zone"], "durations": info["durations"],
+                  "default_duration": info["default_duration"], "window_days": info["window_days"],
+                  "require_login": info["require_login"], "description": info["description"],
+                  "questions": [asdict(q) for q in shown]})
+
+
+@router.get("/agents/{slug}", response_model=PageOut, responses=ERRORS)
+def agent_page(slug: Annotated[str, Path(max_length=100)], request: Request):
+    """What the agent's booking page shows before a time is chosen, and its form's questions in the asker's
+    language (Accept-Language)."""
+    info = availability.booking_page(slug)
+    return _page(info, booking_form.questions_on_page(slug), request)
+
+
+@router.get("/teams/{slug}", response_model=PageOut, responses=ERRORS)
+def team_page(slug: Annotated[str, Path(max_length=100)], request: Request):
+    """Like GET /agents/{slug}, for a team's page."""
+    info = teams.team_page(slug)
+    return _page(info, booking_form.questions_on_page(slug, team=True), request)
+
+
 @router.get("/agents/{slug}/photo", response_class=Response, responses=ERRORS)
 def agent_photo(slug: Annotated[str, Path(max_length=100)]):
     """The photo on the agent's booking page (PNG, JPEG or WebP); 404 when they show their initials."""
@@ -287,7 +344,8 @@ def _request(slug: str, body: BookingIn, request: Request, idempotency_key: str 
     return BookingRequest(slug=slug, start=body.start, duration=body.duration, subject=body.subject,
                           guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
                           idempotency_key=idempotency_key, client=_client(request), language=language,
-                          locale_tag=i18n.first_tag(request.headers.get("accept-language", "")))
+                          locale_tag=i18n.first_tag(request.headers.get("accept-language", "")),
+                          answers=body.answers, utm=body.utm.model_dump(exclude_none=True) if body.utm else {})
 
 
 @router.post("/teams/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)

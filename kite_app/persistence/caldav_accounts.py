@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from kite_app.persistence.models import CalDAVAccount, User
+from kite_app.persistence.calendar_models import CalDAVAccount
+from kite_app.persistence.models import User
 
 
 def accounts_of(session: Session, agent_id: int) -> list[CalDAVAccount]:

@@ -233,6 +233,10 @@ class Meeting(SQLModel, table=True):
     conference: str = Field(default="", max_length=16)
     cancelled_by: str = Field(default="", max_length=16)  # "guest" or "agent" once deleted or declined
     cancel_reason: str = Field(default="", max_length=500)  # what they said
+    # the booking form's answers as the guest was asked (kite_app/domain/booking_form.py) and the campaign tags
+    # of the page it was booked from ({"source": ..., "campaign": ...})
+    answers: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]"))
+    utm: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
 
     @property
     def duration_minutes(self) -> int:
@@ -392,58 +396,4 @@ class Integration(SQLModel, table=True):
     admin_email: str = Field(max_length=254)
     primary_domain: str = Field(max_length=253)
     installed_at: datetime = _utc()
-    checked_at: datetime = _utc()
-
-
-@rx.ModelRegistry.register
-class CalendarSync(SQLModel, table=True):
-    """Where reading an agent's calendar changes left off (Google's sync token)."""
-
-    __tablename__ = "calendar_sync"
-    __table_args__ = (Index("uq_calendar_sync_agent_calendar", "agent_id", "calendar_id", unique=True),)
-
-    id: int = Field(default=None, primary_key=True)  # set by the database on insert
-    agent_id: int = _fk("users.id", index=False)
-    calendar_id: str = Field(max_length=255)
-    sync_token: str | None = Field(default=None, max_length=512)
-    updated_at: datetime = _utc()
-
-
-@rx.ModelRegistry.register
-class CalendarWatch(SQLModel, table=True):
-    """A Google push-notification channel on an agent's calendar (events.watch)."""
-
-    __tablename__ = "calendar_watches"
-
-    id: int = Field(default=None, primary_key=True)  # set by the database on insert
-    agent_id: int = _fk("users.id")
-    calendar_id: str = Field(max_length=255)
-    channel_id: str = Field(max_length=64, unique=True)
-    token: str = Field(max_length=64)
-    resource_id: str = Field(default="", max_length=255)
-    expires_at: datetime = _utc()
-
-
-@rx.ModelRegistry.register
-class CalDAVAccount(SQLModel, table=True):
-    """An agent's login on a CalDAV server (Nextcloud, Fastmail, iCloud...). The password is stored encrypted
-    with KITE_SECRET_KEY and never shown again."""
-
-    __tablename__ = "caldav_accounts"
-
-    id: int = Field(default=None, primary_key=True)  # set by the database on insert
-    agent_id: int = _fk("users.id")
-    server_url: str = Field(max_length=500)  # the address the agent typed, as a URL
-    username: str = Field(max_length=254)
-    sealed_password: str
-    principal_url: str = Field(default="", max_length=500)
-    home_url: str = Field(default="", max_length=500)  # calendar-home-set; "" for an account of one calendar
-    # the principal's calendar-user-address-set: the agent's own ATTENDEE in events (besides their Kite email)
-    addresses: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    # its calendars when last listed ({"url", "name", "writable"}): still shown while the server cannot be asked
-    calendars: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    auth_type: str = Field(default="", max_length=16)
-    # "ok", or "unauthorized" once the server refused the password (the agent is asked to reconnect)
-    status: str = Field(default="ok", max_length=16)
-    created_at: datetime = _utc()
     checked_at: datetime = _utc()

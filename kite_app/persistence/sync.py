@@ -9,7 +9,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from kite_app.domain.meeting import LIVE
-from kite_app.persistence.models import CalendarSync, CalendarWatch, Meeting
+from kite_app.persistence.calendar_models import CalendarSync, CalendarWatch
+from kite_app.persistence.models import Meeting
 
 
 def meetings_behind_their_calendar(session: Session, now: datetime, limit: int) -> list[int]:

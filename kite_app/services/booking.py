@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from kite_app import i18n
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
+from kite_app.domain.booking_form import Question, check_answers, region_of, utm_tags
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.meeting import MAX_SUBJECT, MeetingStatus, SlotTaken, check_free, check_requested_slot
@@ -33,7 +34,7 @@ from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import CalendarError
 from kite_app.providers.calendar.local import LocalCalendarProvider
-from kite_app.services import meeting_links, meeting_views, notifications, ratelimit, reminders
+from kite_app.services import booking_form, meeting_links, meeting_views, notifications, ratelimit, reminders
 from kite_app.services.availability import agent_in_one_read, busy_intervals, meeting_reservations
 from kite_app.services.calendar_writes import event_data, schedule_calendar_write
 from kite_app.services.meeting_views import MeetingView
@@ -57,6 +58,8 @@ class BookingRequest:
     client: str | None = None  # the asking client's address (its rate limit); None from inside the app
     language: str = "en"  # the guest's language (kite_app/i18n.py): their mails and notices
     locale_tag: str = ""  # the guest's browser's language tag ("en-US"): the date and time conventions they read
+    answers: Mapping[str, Any] = field(default_factory=dict)  # the booking form's, by question id
+    utm: Mapping[str, Any] = field(default_factory=dict)  # the page address's parameters with the campaign tags
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -135,7 +138,8 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     # calendar on Google the checks' read ends before Google is asked, and the booking is a transaction of
     # its own (see `insert_group`).
     with refusing_overlap(), agent_in_one_read(req.slug, then_write=True) as (agent, settings):
-        guest = validate_guest(req, settings, "Log in with your email before booking with this agent.")
+        guest = validate_guest(req, settings, "Log in with your email before booking with this agent.",
+                               booking_form.page_questions(agent_id=agent["id"]))
         duration = settings.default_duration if req.duration is None else req.duration
         req = replace(req, start=req.start.astimezone(UTC))  # UTC arithmetic from here: +30 min is 30 real minutes
         key = f"{agent['id']}:{req.idempotency_key}" if req.idempotency_key else None
@@ -150,14 +154,30 @@ class Guest:
     name: str
     email: str
     subject: str
+    answers: list[dict[str, Any]] = field(default_factory=list)  # kite_app/domain/booking_form.py
+    utm: dict[str, str] = field(default_factory=dict)
 
 
-def validate_guest(req: BookingRequest, settings: CalendarSettings, login_message: str) -> Guest:
-    """The guest's fields, cleaned and checked (ValidationError), and their login where it is required."""
-    name, email, subject = _validate_guest(req)
+def validate_guest(req: BookingRequest, settings: CalendarSettings, login_message: str,
+                   questions: Sequence[Question] = ()) -> Guest:
+    """The guest's fields and answers to the page's `questions`, cleaned and checked (ValidationError naming
+    every wrong field at once), and their login where it is required."""
+    errors: dict[str, str] = {}
+    try:
+        name, email, subject = _validate_guest(req)
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    language = req.language if req.language in i18n.LANGUAGES else i18n.DEFAULT
+    try:
+        answers = check_answers(questions, req.answers, language=language, default=i18n.DEFAULT,
+                                region=region_of(req.locale_tag))
+    except ValidationError as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationError(errors)
     if settings.require_guest_login and normalize_email(req.verified_email or "") != email:
         raise LoginRequired(login_message)
-    return Guest(name, email, subject)
+    return Guest(name, email, subject, answers, utm_tags(req.utm))
 
 
 def was_booked(key: str) -> bool:
@@ -202,7 +222,7 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                 guest_locale_tag=i18n.first_tag(req.locale_tag),
                 starts_at=req.start.astimezone(UTC), ends_at=(req.start + timedelta(minutes=duration)).astimezone(UTC),
                 status=MeetingStatus.PENDING, created_at=now, updated_at=now, team_id=team_id, meeting_url=url,
-                conference="" if i else conference,
+                conference="" if i else conference, answers=guest.answers, utm=guest.utm,
             ) for i, (agent_id, _settings) in enumerate(hosts)]
             for meeting, (_agent_id, settings), person in zip(rows, hosts, people, strict=True):
                 _write_built_in_event(s, meeting, settings, person)  # a new event: no one else writes it

@@ -20,8 +20,9 @@ from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.text import msg
 from kite_app.persistence import caldav_accounts as q
 from kite_app.persistence import calendars as calendar_rows
+from kite_app.persistence.calendar_models import CalDAVAccount
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import CalDAVAccount, OutboxMail, User
+from kite_app.persistence.models import OutboxMail, User
 from kite_app.providers.calendar.caldav import PREFIX, Access, CalDAVCalendarProvider, parse_id
 from kite_app.providers.calendar.caldav_http import CalDAVError, Credentials, FoundCalendar, discover, start_url
 from kite_app.services import secret_box

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 from kite_app.domain.errors import KiteError
 from kite_app.domain.meeting import MeetingStatus
 from kite_app.persistence import sync as q
+from kite_app.persistence.calendar_models import CalendarSync
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import CalendarSync
 from kite_app.providers.calendar import provider_for
 from kite_app.providers.calendar.base import SyncTokenExpired
 from kite_app.services.calendar_writes import refresh_conference, write_calendar_event

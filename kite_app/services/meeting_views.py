@@ -54,6 +54,8 @@ class MeetingView(TypedDict):
     updated_at: str  # when it last changed
     cancelled_by: str  # "guest" or "agent" once deleted (or declined); ""
     cancel_reason: str  # what they said
+    answers: list[dict]  # the booking form's, as asked: {"id", "label", "type", "value", "private"}
+    utm: dict[str, str]  # the campaign tags of the page it was booked from ({"source": "newsletter", ...})
 
 
 def view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | None = None) -> MeetingView:
@@ -87,17 +89,21 @@ def view(meeting: Meeting, agent: User, token: str, now: datetime, s: Session | 
         created_at=meeting.created_at.astimezone(UTC).isoformat(),
         updated_at=meeting.updated_at.astimezone(UTC).isoformat(),
         cancelled_by=meeting.cancelled_by, cancel_reason=meeting.cancel_reason,
+        answers=list(meeting.answers or []), utm=dict(meeting.utm or {}),
     )
 
 
 # The meeting object of the API (guest and staff) and of webhook payloads; the guest API adds its manage link.
 OBJECT_FIELDS = ("id", "agent_name", "agent_slug", "hosts", "team", "subject", "guest_name", "guest_email",
                  "time_zone", "start", "end", "duration", "status", "date_label", "time_label", "meeting_url",
-                 "language", "created_at", "updated_at", "cancelled_by", "cancel_reason")
+                 "language", "created_at", "updated_at", "cancelled_by", "cancel_reason", "utm")
 
 
-def meeting_object(view: MeetingView) -> dict:
-    return {name: view[name] for name in OBJECT_FIELDS}  # type: ignore[literal-required]
+def meeting_object(view: MeetingView, *, for_guest: bool = False) -> dict:
+    """The meeting object; `for_guest` leaves out the answers to questions marked private."""
+    return {**{name: view[name] for name in OBJECT_FIELDS},  # type: ignore[literal-required]
+            "answers": [{"id": a["id"], "label": a["label"], "value": a["value"]} for a in view["answers"]
+                        if not (for_guest and a.get("private"))]}
 
 
 def in_locale(view: MeetingView, locale: str) -> MeetingView:

@@ -37,6 +37,7 @@ from kite_app.persistence.models import Meeting, Team, User
 from kite_app.providers.calendar import provider_for
 from kite_app.services import (
     booking,
+    booking_form,
     calendar_writes,
     meeting_links,
     meeting_views,
@@ -256,7 +257,8 @@ def book_team(req: BookingRequest, *, now: datetime) -> MeetingView:
     ratelimit.check("booking", req.client, now=now.timestamp())
     team = published_team(req.slug)
     guest = booking.validate_guest(req, team.members[0].settings,
-                                   "Log in with your email before booking with this team.")
+                                   "Log in with your email before booking with this team.",
+                                   booking_form.page_questions(team_id=team.id))
     duration = team.rules.default_duration if req.duration is None else req.duration
     req = replace(req, start=req.start.astimezone(UTC))
     key = f"team{team.id}:{req.idempotency_key}" if req.idempotency_key else None

@@ -14,8 +14,9 @@ from kite_app.config import settings
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.persistence import calendars as calendar_rows
 from kite_app.persistence import sync as q
+from kite_app.persistence.calendar_models import CalendarWatch
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import CalendarWatch, User
+from kite_app.persistence.models import User
 from kite_app.providers.calendar import provider_for
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,10 @@ from sqlmodel import select
 
 from kite_app.config import settings
 from kite_app.domain.errors import CalendarUnavailable, ValidationError
+from kite_app.persistence.calendar_models import CalDAVAccount
 from kite_app.persistence.db import transaction
 from kite_app.persistence.meetings import by_token
-from kite_app.persistence.models import CalDAVAccount, Meeting, OutboxMail
+from kite_app.persistence.models import Meeting, OutboxMail
 from kite_app.providers.calendar import caldav as caldav_provider
 from kite_app.providers.calendar.base import CalendarError
 from kite_app.providers.calendar.caldav import object_name

@@ -13,8 +13,9 @@ from sqlmodel import select
 from kite_app.domain.accounts import Actor
 from kite_app.domain.errors import CalendarUnavailable
 from kite_app.domain.teams import TeamForm, TeamKind
+from kite_app.persistence.calendar_models import CalendarSync
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import CalendarSync, Meeting, Message
+from kite_app.persistence.models import Meeting, Message
 from kite_app.providers.calendar.caldav import object_name
 from kite_app.services import (
     availability,

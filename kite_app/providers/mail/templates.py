@@ -36,10 +36,10 @@ SUBJECTS = {
 
 def meeting_mail(*, notice: dict, zone: str, recipient_name: str, other_party: str, subject_line: str,
                  link: str, link_label: str, meeting_url: str = "", language: str = i18n.DEFAULT,
-                 locale_tag: str = "", reader: str = "") -> MailText:
+                 locale_tag: str = "", reader: str = "", details: tuple[tuple[str, str], ...] = ()) -> MailText:
     """One mail about a meeting event, for one recipient in `zone` who reads `language` with the conventions of
     their browser's `locale_tag`; the meeting's video link (if it has one and is not deleted) right after what
-    happened."""
+    happened; `details` (the booking form's answers: label, text) after the meeting's facts."""
     tr, locale = i18n.reader(language, locale_tag)
     at = when(notice["start"], notice["end"], zone, locale)
     sentence = render(notice, zone, tr, locale, reader)
@@ -50,7 +50,8 @@ def meeting_mail(*, notice: dict, zone: str, recipient_name: str, other_party: s
         tr("Hello {name},").format(name=recipient_name), "", sentence, "",
         *((tr("Join the meeting: {link}").format(link=join), "") if join and not said else ()),
         tr("With: {name}").format(name=other_party), topic, tr("When: {when}").format(when=at),
-        *((tr("Where: {link}").format(link=join),) if join else ()), "",
+        *((tr("Where: {link}").format(link=join),) if join else ()),
+        *(f"{label}: {value}".replace("\n", "\n  ") for label, value in details), "",
         f"{link_label}: {link}", "", "Kite Scheduler",
     ) if line is not None)
     hello, button = tr("Hello {name},").format(name=recipient_name), tr("Join the meeting")
@@ -65,6 +66,8 @@ def meeting_mail(*, notice: dict, zone: str, recipient_name: str, other_party: s
         + f"<tr><th align='left'>{escape(when_)}</th><td>{escape(at)}</td></tr>"
         + (f"<tr><th align='left'>{escape(where_)}</th><td><a href='{escape(join, quote=True)}'>"
            f"{escape(join)}</a></td></tr>" if join else "")
+        + "".join(f"<tr><th align='left'>{escape(label)}</th><td>{escape(value).replace(chr(10), '<br>')}</td></tr>"
+                  for label, value in details)
         + "</table>"
         f"<p><a href='{escape(link, quote=True)}'>{escape(link_label)}</a></p><p>Kite Scheduler</p>"
     )
