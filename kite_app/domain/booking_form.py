@@ -253,6 +253,22 @@ def shown_value(answer: Mapping[str, Any], yes: str, no: str) -> str:
     return str(value or "")
 
 
+def answer_lines(answers: Iterable[Mapping[str, Any]], utm: Mapping[str, str], tr, *, for_guest: bool
+                 ) -> tuple[tuple[str, str], ...]:
+    """A meeting's answers as (label, text) lines in the reader's language (`tr`): the guest's copy without the
+    private ones; the agent's with the campaign tags as well."""
+    lines = [(str(a["label"]), shown_value(a, tr("Yes"), tr("No"))) for a in answers
+             if not (for_guest and a.get("private"))]
+    if utm and not for_guest:
+        lines.append((tr("Campaign"), " · ".join(f"{key}: {value}" for key, value in utm.items())))
+    return tuple(lines)
+
+
+def as_text(lines: Iterable[tuple[str, str]]) -> str:
+    """(label, text) lines as plain text; a text's later lines indented under its label."""
+    return "\n".join(f"{label}: {value}".replace("\n", "\n  ") for label, value in lines)
+
+
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
 MAX_UTM = 100
 

@@ -18,11 +18,13 @@ class GuestEvent:
 
 
 def guest_event(*, subject: str, agent_name: str, meeting_url: str, manage_url: str,
-                tr: Callable[[str], str]) -> GuestEvent:
-    """The meeting as the guest's calendar shows it, in the guest's language (`tr`)."""
+                tr: Callable[[str], str], details: str = "") -> GuestEvent:
+    """The meeting as the guest's calendar shows it, in the guest's language (`tr`); `details`: their answers."""
     lines = [tr("With {name}").format(name=agent_name)]
     if meeting_url:
         lines.append(tr("Join the meeting") + f": {meeting_url}")
+    if details:
+        lines += ["", details]
     lines += ["", tr("Change or delete the meeting, or write to {name}").format(name=agent_name) + f": {manage_url}"]
     return GuestEvent(title=subject or tr("Meeting with {name}").format(name=agent_name),
                       description="\n".join(lines), location=meeting_url)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from functools import partial
 
 from kite_app import i18n
+from kite_app.domain.booking_form import answer_lines, as_text
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.meeting import LIVE, MeetingStatus
 from kite_app.persistence import meetings as q
@@ -34,7 +35,8 @@ def event_data(meeting: Meeting, language: str) -> EventData:
     join = tr("Join the meeting") + f": {meeting.meeting_url}" if meeting.meeting_url and not meeting.conference else ""
     booked = tr("Booked by {guest} with Kite Scheduler").format(guest=f"{meeting.guest_name} <{meeting.guest_email}>")
     return EventData(uid=meeting.uid, title=title, start=meeting.starts_at, end=meeting.ends_at,
-                     description=booked + (f"\n\n{join}" if join else ""),
+                     description="\n\n".join(filter(None, (booked, join, as_text(answer_lines(
+                         meeting.answers or [], meeting.utm or {}, tr, for_guest=False))))),
                      guest_email=meeting.guest_email, tentative=meeting.status == MeetingStatus.PENDING,
                      location="" if meeting.conference else meeting.meeting_url, sequence=meeting.sequence,
                      conference=meeting.conference == "requested",

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from kite_app import config, i18n, routes
 from kite_app.domain import calendar_links, times
 from kite_app.domain.accounts import normalize_email
+from kite_app.domain.booking_form import answer_lines, as_text
 from kite_app.domain.calendar_links import GuestEvent
 from kite_app.domain.errors import ValidationError
 from kite_app.domain.meeting import LIVE, MeetingStatus
@@ -163,10 +164,11 @@ def calendar_file(token: str, *, now: datetime, client: str | None = None) -> st
 def guest_event(meeting: MeetingView) -> GuestEvent:
     """What the guest's own calendar gets for a meeting (with its manage link): the .ics file and the "Add to
     calendar" links carry the same title, description and place, in the guest's language."""
+    tr = partial(i18n.say, meeting["language"])
     return calendar_links.guest_event(
         subject=meeting["subject"], agent_name=meeting["agent_name"], meeting_url=meeting["meeting_url"],
-        manage_url=routes.manage_url(config.settings.public_url, meeting["manage_token"]),
-        tr=partial(i18n.say, meeting["language"]))
+        manage_url=routes.manage_url(config.settings.public_url, meeting["manage_token"]), tr=tr,
+        details=as_text(answer_lines(meeting["answers"], {}, tr, for_guest=True)))
 
 
 def my_meetings(tokens: list[str], *, slug: str, verified_email: str | None, now: datetime,

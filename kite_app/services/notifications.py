@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from kite_app import i18n, routes
 from kite_app.config import settings
-from kite_app.domain.booking_form import shown_value
+from kite_app.domain.booking_form import answer_lines
 from kite_app.domain.meeting import MeetingStatus
 from kite_app.domain.notices import minutes
 from kite_app.domain.webhooks import event_of
@@ -91,7 +91,7 @@ def record(s: Session, meeting: Meeting, agent: User, kind: str, *, by: str, now
             language=language,
             locale_tag=meeting.guest_locale_tag if to_guest else agent.locale_tag,
             reader=who,
-            details=details(meeting, tr, for_guest=to_guest),
+            details=answer_lines(meeting.answers or [], meeting.utm or {}, tr, for_guest=to_guest),
         )
         facts = invite_facts(Invite(
             uid=meeting.uid, sequence=meeting.sequence, method="CANCEL" if cancel else "REQUEST",
@@ -123,16 +123,6 @@ def _webhook(s: Session, meeting: Meeting, kind: str, notice: dict, now: datetim
         previous = {"id": order_id, "agent_slug": notice.get("from_slug", ""),
                     "agent_name": notice.get("from_host", "")}
     webhooks.enqueue(s, meeting, event, now, order_id=order_id, previous=previous)
-
-
-def details(meeting: Meeting, tr, *, for_guest: bool) -> tuple[tuple[str, str], ...]:
-    """The booking form's answers (the guest's copy without private ones) and, for the agent, the campaign tags,
-    as (label, text) lines in the reader's language (`tr`)."""
-    lines = [(str(a["label"]), shown_value(a, tr("Yes"), tr("No"))) for a in meeting.answers or []
-             if not (for_guest and a.get("private"))]
-    if meeting.utm and not for_guest:
-        lines.append((tr("Campaign"), " · ".join(f"{key}: {value}" for key, value in meeting.utm.items())))
-    return tuple(lines)
 
 
 def record_reassigned(s: Session, old: Meeting, new: Meeting, *, old_host: User, new_host: User, by: str,

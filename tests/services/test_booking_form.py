@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import icalendar
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -16,6 +17,7 @@ from kite_app.domain.booking_form import Question, QuestionType
 from kite_app.domain.errors import PermissionDenied, ValidationError
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Meeting, OutboxMail
+from kite_app.providers.calendar.ics import invite, invite_from
 from kite_app.services import api_keys, booking_form, ratelimit, teams
 from kite_app.services.booking_form import question_from_editor
 from tests.services.test_staff_api import auth, free_starts
@@ -126,6 +128,14 @@ def test_answers_are_kept_as_asked_with_the_guests_and_agents_copies(client, mon
     to_guest = [m for m in mails if m.to_email == "gus@example.com"]
     assert to_agent and all("T-4711" in m.body_text and "Line two" in m.body_text for m in to_agent)
     assert to_guest and not any("Line two" in m.body_text for m in to_guest)
+    mail = next(m for m in to_agent if m.invite)
+    agent_ics = icalendar.Calendar.from_ical(invite(invite_from(mail.invite, mail.body_text)))
+    described = str(agent_ics.walk("VEVENT")[0]["DESCRIPTION"])
+    assert "Anything else?: Line one\n  Line two" in described and "Ticketnummer: T-4711" in described
+    guest_ics = icalendar.Calendar.from_ical(
+        api_client.get(f"/api/v1/bookings/{guest_copy['manage_token']}/meeting.ics").text)
+    described = str(guest_ics.walk("VEVENT")[0]["DESCRIPTION"])
+    assert "Ticketnummer: T-4711" in described and "Line two" not in described  # the guest's: no private answer
 
 
 def test_a_second_answer_of_a_single_choice_in_another_language_is_kept_in_the_guests(client):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from html import escape
 
 from kite_app import i18n
+from kite_app.domain.booking_form import as_text
 from kite_app.domain.notices import render
 from kite_app.domain.times import when
 
@@ -51,7 +52,7 @@ def meeting_mail(*, notice: dict, zone: str, recipient_name: str, other_party: s
         *((tr("Join the meeting: {link}").format(link=join), "") if join and not said else ()),
         tr("With: {name}").format(name=other_party), topic, tr("When: {when}").format(when=at),
         *((tr("Where: {link}").format(link=join),) if join else ()),
-        *(f"{label}: {value}".replace("\n", "\n  ") for label, value in details), "",
+        as_text(details) or None, "",
         f"{link_label}: {link}", "", "Kite Scheduler",
     ) if line is not None)
     hello, button = tr("Hello {name},").format(name=recipient_name), tr("Join the meeting")
