@@ -5,6 +5,9 @@
  *   <script src="https://kite.example.com/widget.js" data-team="team-slug" async></script>
  * It adds a "Schedule a meeting" button that opens the booking page in an overlay.
  * Optional: data-label="Book a demo" (button text), data-target="#element-id" (where the button goes).
+ * Prefill the guest's details: data-prefill-name, data-prefill-email, data-prefill-subject, and
+ * data-prefill-<question id> (e.g. data-prefill-q_ab12cd="T-4711"). The host page's utm_source, utm_medium,
+ * utm_campaign, utm_term and utm_content go along, so the meeting remembers which campaign brought it.
  */
 (function () {
   "use strict";
@@ -19,6 +22,16 @@
   var origin = new URL(script.src, window.location.href).origin;
   var label = script.getAttribute("data-label") || "Schedule a meeting";
   var bookingUrl = origin + (team ? "/team/" + encodeURIComponent(team) : "/book/" + encodeURIComponent(agent));
+  var passed = new URLSearchParams();
+  Array.prototype.forEach.call(script.attributes, function (attr) {
+    if (attr.name.indexOf("data-prefill-") === 0 && attr.value) passed.set(attr.name.slice(13), attr.value);
+  });
+  var hostParams = new URLSearchParams(window.location.search);
+  ["utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"].forEach(function (name) {
+    var value = hostParams.get(name);
+    if (value) passed.set(name, value.slice(0, 100));
+  });
+  if (passed.toString()) bookingUrl += "?" + passed.toString();
 
   var button = document.createElement("button");
   button.type = "button";

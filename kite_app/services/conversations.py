@@ -8,11 +8,13 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from kite_app import i18n
 from kite_app.domain.accounts import Actor
+from kite_app.domain.booking_form import answer_lines
 from kite_app.domain.errors import NotFound, ValidationError
 from kite_app.domain.meeting import LIVE, MeetingStatus
 from kite_app.domain.notices import render
@@ -75,12 +77,15 @@ class MeetingCard(TypedDict):
     meeting_url: str  # where it takes place ("" for none)
     can_confirm: bool  # this host has not said yes yet
     waiting_for: str  # a meeting with several hosts, not yet confirmed by all: who has not said yes ("Grace Hopper")
+    details: list[dict[str, str]]  # the booking form's answers and the campaign tags: {"label", "value"}
 
 
-def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, now: datetime, locale: str = ""
-                  ) -> list[MeetingCard]:
-    """Cards of `meetings` for an agent in `zone` and `locale` (the guest named when `with_guest`). A meeting with
-    several hosts is "confirmed" once every host said yes, as the guest sees it; until then it names who has not."""
+def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, now: datetime, locale: str = "",
+                  language: str = i18n.DEFAULT) -> list[MeetingCard]:
+    """Cards of `meetings` for an agent in `zone`, reading `language` with `locale`'s conventions (the guest named
+    when `with_guest`). A meeting with several hosts is "confirmed" once every host said yes, as the guest sees
+    it; until then it names who has not."""
+    tr = partial(i18n.say, language)
     teams = team_rows.card_teams(s, meetings)
     answers = team_rows.hosts_answers(s, meetings)
     cards = []
@@ -92,7 +97,9 @@ def meeting_cards(s, meetings: list[Meeting], zone: str, *, with_guest: bool, no
             status=MeetingStatus.PENDING if waiting and m.status in LIVE else m.status,
             duration=m.duration_minutes, start=m.starts_at.isoformat(), team=teams.get(m.id, ("", []))[0],
             reassign_to=teams.get(m.id, ("", []))[1], past=m.starts_at <= now, meeting_url=m.meeting_url,
-            can_confirm=m.status == MeetingStatus.PENDING, waiting_for=", ".join(waiting) if m.status in LIVE else ""))
+            can_confirm=m.status == MeetingStatus.PENDING, waiting_for=", ".join(waiting) if m.status in LIVE else "",
+            details=[{"label": label, "value": value}
+                     for label, value in answer_lines(m.answers or [], m.utm or {}, tr, for_guest=False)]))
     return cards
 
 
@@ -126,7 +133,7 @@ def _messages(s, conv: Conversation, agent: User, reader: str, zone: str, langua
 
 def _cards(s, conv: Conversation, agent: User, now: datetime) -> list[MeetingCard]:
     return meeting_cards(s, list(q.conversation_meetings(s, conv, now)), agent.time_zone, with_guest=False, now=now,
-                         locale=i18n.locale_of(agent.language, agent.locale_tag))
+                         locale=i18n.locale_of(agent.language, agent.locale_tag), language=agent.language)
 
 
 def inbox(actor: Actor | None) -> list[ConversationSummary]:

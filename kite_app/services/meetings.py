@@ -49,7 +49,7 @@ def upcoming(actor: Actor | None, *, now: datetime, show: str = "upcoming", sear
         if show == "upcoming":
             rows.sort(key=lambda m: (m.status != MeetingStatus.PENDING, m.starts_at))
         return meeting_cards(s, rows, agent.time_zone, with_guest=True, now=now,
-                             locale=i18n.locale_of(agent.language, agent.locale_tag))
+                             locale=i18n.locale_of(agent.language, agent.locale_tag), language=agent.language)
 
 
 def version(actor: Actor | None) -> int:

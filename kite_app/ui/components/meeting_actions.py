@@ -196,6 +196,8 @@ def meeting_card(m: rx.Var, state: type[MeetingActions]) -> rx.Component:
                                                    overflow_wrap="anywhere")),
             rx.cond(m["subject"] != "", rx.text(m["subject"], size="2", color_scheme="gray", overflow_wrap="anywhere")),
             rx.cond(m["waiting_for"] != "", rx.text(t("Waiting for {names}", names=m["waiting_for"]), size="2")),
+            rx.cond(m["details"].length() > 0, rx.el.dl(rx.foreach(m["details"], lambda d: rx.el.div(
+                rx.el.dt(d["label"]), rx.el.dd(d["value"]), class_name="kite-detail")), class_name="kite-details")),
             rx.cond(~m["past"], join_link(m["meeting_url"], size="1", label=t("Join"))),
             rx.cond(
                 ~m["past"],

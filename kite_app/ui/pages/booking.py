@@ -20,6 +20,7 @@ from kite_app.ui.components.forms import (
 )
 from kite_app.ui.components.join_link import join_link
 from kite_app.ui.components.links import file_link
+from kite_app.ui.components.question_fields import question_fields
 from kite_app.ui.components.slot_picker import slot_picker
 from kite_app.ui.i18n import N_, language_switcher, t
 from kite_app.ui.layout import loading, template
@@ -212,6 +213,7 @@ def _details() -> rx.Component:
                 rx.text(t("Logged in as {email}.", email=BookingState.verified_email), size="2", color_scheme="gray")),
         field(t("Subject"), "subject", form_id="book", value=BookingState.subject, on_change=BookingState.set_subject,
               error=e.get("subject", ""), max_length=200, placeholder=t("Optional")),
+        question_fields(BookingState),
         _code_step(),
         rx.hstack(
             rx.button(t("Schedule"), size="3", on_click=BookingState.schedule, type="button"),

@@ -15,10 +15,11 @@ from kite_app.domain import calendar_links, times, zones
 from kite_app.domain.accounts import time_zones
 from kite_app.domain.errors import KiteError, NotFound, ValidationError
 from kite_app.domain.zones import ZoneChoice
-from kite_app.services import availability, booking, guest_auth, meeting_changes, meeting_views, teams
+from kite_app.services import availability, booking, booking_form, guest_auth, meeting_changes, meeting_views, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
 from kite_app.services.meeting_views import MeetingView
 from kite_app.ui.browser import BrowserState
+from kite_app.ui.components.question_fields import FormAnswers
 from kite_app.ui.components.slot_picker import SlotChoice
 from kite_app.ui.session import utcnow
 
@@ -31,7 +32,7 @@ def _links(stored: str) -> list[str]:
     return [t for t in re.split(r"(?:%20|[ .])+", stored) if t][-MAX_LINKS:]
 
 
-class BookingState(SlotChoice, BrowserState):
+class BookingState(FormAnswers, SlotChoice, BrowserState):
     ready: bool = False
     not_found: str = ""
     agent_name: str = ""
@@ -112,9 +113,26 @@ class BookingState(SlotChoice, BrowserState):
                                                  for t in self._cookie_values(cookies.GUEST))), "")
         if self.verified_email and not self.guest_email:
             self.guest_email = self.verified_email
+        self._prefill_details()
         if self._detected:
             self._refresh_slots()
         self.ready = True
+
+    def _prefill_details(self) -> None:
+        """A link to the page may fill in the guest's details (`?name=&email=&subject=&<question id>=`): shown on
+        the Details step, never booked by itself. Its campaign tags (`utm_source`...) go with the meeting."""
+        params = self.router.page.params
+
+        def given(key: str, limit: int) -> str:
+            value = params.get(key)
+            value = value[-1] if isinstance(value, list) and value else value
+            return value[:limit] if isinstance(value, str) else ""
+
+        self.guest_name = self.guest_name or given("name", 100)
+        if not self.verified_email:
+            self.guest_email = self.guest_email or given("email", 254)
+        self.subject = self.subject or given("subject", 200)
+        self._load_form(booking_form.questions_on_page(self._slug(), team=self._team()), params)
 
     @rx.event
     def detected(self, tz: str, language: str, in_another_site: bool):
@@ -128,6 +146,7 @@ class BookingState(SlotChoice, BrowserState):
         self._speak(chosen if chosen in i18n.LANGUAGES else i18n.best_language([self._browser_language]))
         self.locale = times.display_locale(self._browser_language, self.language)
         self.in_another_site, self._detected = bool(in_another_site), True
+        self._show_questions(self.language)
         if self.ready and not self.not_found:
             self._refresh_slots()
 
@@ -140,6 +159,7 @@ class BookingState(SlotChoice, BrowserState):
         self._speak(language)
         self._set_cookie(cookies.LANGUAGE, language)
         self.locale = times.display_locale(self._browser_language, language)
+        self._show_questions(language)
         if self.ready and not self.not_found:
             self._refresh_slots()
             if self.step == "details" and self.slot:
@@ -265,11 +285,12 @@ class BookingState(SlotChoice, BrowserState):
                                subject=self.subject, guest_name=self.guest_name, guest_email=self.guest_email,
                                guest_time_zone=self.time_zone, verified_email=self.verified_email or None,
                                client=self._client(), language=self.language,
-                               locale_tag=self._browser_language),
+                               locale_tag=self._browser_language, answers=self._answers(), utm=self._utm),
                 now=utcnow(),
             )
         except ValidationError as exc:
             self.errors = self._errors(exc.errors)
+            self._question_errors(self.errors)
             return
         except LoginRequired as exc:
             self.verified_email, self.message = "", self._(exc.message)
@@ -281,6 +302,7 @@ class BookingState(SlotChoice, BrowserState):
         self._remember_links(_links(self._cookie(cookies.MEETING_LINKS)), [meeting["manage_token"]])
         self._confirm(meeting)
         self.step, self.subject, self.slot = "done", "", ""
+        self._clear_answers()
         self._refresh_slots()
 
     def _remember_links(self, held: list[str], new: list[str]) -> None:

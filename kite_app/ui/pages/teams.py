@@ -15,6 +15,7 @@ from kite_app.ui.components.forms import field, field_error, form_alert, form_no
 from kite_app.ui.components.meeting_actions import reassign_select
 from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import guarded, template
+from kite_app.ui.pages.team_form import TeamFormState, team_form_section
 from kite_app.ui.session import ADMINS_ONLY, Page, SessionState, utcnow
 
 RULE_FIELDS = ("name", "slug", "durations", "default_duration", "slot_interval", "buffer_before", "buffer_after",
@@ -164,6 +165,9 @@ def _team_row(team: rx.Var) -> rx.Component:
         rx.table.cell(rx.hstack(
             rx.button(t("Edit"), size="1", variant="soft", aria_label=t("Edit {name}", name=team["name"]),
                       on_click=TeamsState.edit(team["id"])),
+            rx.button(t("Booking form"), size="1", variant="soft",
+                      aria_label=t("Booking form of {name}", name=team["name"]),
+                      on_click=TeamFormState.open_team(team["id"], team["name"])),
             rx.cond(team["active"],
                     rx.button(t("Deactivate"), size="1", variant="soft", color_scheme="red",
                               aria_label=t("Deactivate {name}", name=team["name"]),
@@ -271,7 +275,7 @@ def _team_form() -> rx.Component:
     )
 
 
-@template(route=routes.TEAMS, title=N_("Teams"), on_load=TeamsState.load)
+@template(route=routes.TEAMS, title=N_("Teams"), on_load=[TeamsState.load, TeamFormState.load])
 def teams_page() -> rx.Component:
     return guarded(
         TeamsState.denied,
@@ -294,6 +298,7 @@ def teams_page() -> rx.Component:
                 ),
                 rx.text(t("No teams yet. Create the first one below.")),
             ),
+            team_form_section(),
             rx.heading(t("Upcoming team meetings"), size="4", as_="h2"),
             rx.cond(
                 TeamsState.meetings.length() > 0,
