@@ -250,6 +250,12 @@ def shown_value(answer: Mapping[str, Any], yes: str, no: str) -> str:
         return yes if value else no
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
+    if answer.get("type") == QuestionType.PHONE and value:
+        try:  # kept as E.164 (+41446681800), read with its spaces (+41 44 668 18 00)
+            number = phonenumbers.parse(str(value))
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        except phonenumbers.NumberParseException:
+            return str(value)
     return str(value or "")
 
 

@@ -21,7 +21,8 @@ from kite_app.providers.calendar.ics import invite, invite_from
 from kite_app.services import api_keys, booking_form, ratelimit, teams
 from kite_app.services.booking_form import question_from_editor
 from tests.services.test_staff_api import auth, free_starts
-from tests.services.test_teams import team_form, two_agents  # noqa: F401  (a fixture)
+from tests.services.test_teams import team_form
+from tests.services.test_teams import two_agents as two_agents  # a fixture
 
 NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
@@ -174,7 +175,7 @@ def test_the_editor_refuses_what_a_guest_could_not_answer(client):
     assert [q.id for q in booking_form.my_questions(actor)] == [q.id for q in form()]  # nothing saved
 
 
-def test_a_teams_form_is_the_admins_and_its_answers_reach_the_member(two_agents):
+def test_a_teams_form_is_the_admins_and_its_answers_reach_the_member(two_agents):  # noqa: F811
     admin, ann, _ben = two_agents
     team = teams.save_team(admin, team_form({ann["id"]: "1"}), now=NOW)
     question = question_from_editor({"id": "q_order", "type": "short_text", "required": True,

@@ -43,6 +43,7 @@ class FormEditor(rx.State, mixin=True):
     edit_options: str = ""
     edit_required: bool = False
     edit_private: bool = False
+    edit_drawn: str = "0"  # a new value draws the ticks afresh (they are the browser's own while edited)
     form_errors: dict[str, str] = {}
     form_notice: str = ""
     form_message: str = ""
@@ -91,8 +92,9 @@ class FormEditor(rx.State, mixin=True):
         return [Question.from_json(q) for q in self._questions]
 
     def _keep_texts(self) -> None:
-        self._texts[self.edit_language] = {"label": self.edit_label, "help": self.edit_help,
-                                           "options": self.edit_options}
+        # assigned, not changed in place: a backend var is stored again only when assigned
+        self._texts = {**self._texts, self.edit_language: {"label": self.edit_label, "help": self.edit_help,
+                                                           "options": self.edit_options}}
 
     def _show_texts(self) -> None:
         texts = self._texts.get(self.edit_language, {})
@@ -104,20 +106,27 @@ class FormEditor(rx.State, mixin=True):
         self.editing, self.edit_index, self.edit_type, self.edit_language = True, -1, "short_text", i18n.DEFAULT
         self.edit_required = self.edit_private = False
         self._texts, self.form_errors, self.form_notice, self.form_message = {}, {}, "", ""
+        self.edit_drawn = str(int(self.edit_drawn) + 1)
         self._show_texts()
 
+    def _index(self, qid: str) -> int:
+        """Where question `qid` stands now (-1: gone). Buttons name their question by id, not by place: a second
+        click that left before the first one's answer came moves the same question again, not its neighbour."""
+        return next((i for i, q in enumerate(self._questions) if q["id"] == qid), -1)
+
     @rx.event
-    def edit_question(self, index: int):
-        questions = self._current()
-        if not 0 <= int(index) < len(questions):
+    def edit_question(self, qid: str):
+        questions, index = self._current(), self._index(qid)
+        if index < 0:
             return
-        q = questions[int(index)]
-        self.editing, self.edit_index, self.edit_type, self.edit_language = True, int(index), q.type.value, i18n.DEFAULT
+        q = questions[index]
+        self.editing, self.edit_index, self.edit_type, self.edit_language = True, index, q.type.value, i18n.DEFAULT
         self.edit_required, self.edit_private = q.required, q.private
         self._texts = {lang: {"label": q.label.get(lang, ""), "help": q.help.get(lang, ""),
                               "options": "\n".join(o.get(lang, "") for o in q.options) if any(
                                   lang in o for o in q.options) else ""} for lang in i18n.LANGUAGES}
         self.form_errors, self.form_notice, self.form_message = {}, "", ""
+        self.edit_drawn = str(int(self.edit_drawn) + 1)
         self._show_texts()
 
     @rx.event
@@ -149,12 +158,12 @@ class FormEditor(rx.State, mixin=True):
         self.edit_options = value
 
     @rx.event
-    def flip_required(self):
-        self.edit_required = not self.edit_required
+    def set_edit_required(self, ticked: bool):
+        self.edit_required = bool(ticked)
 
     @rx.event
-    def flip_private(self):
-        self.edit_private = not self.edit_private
+    def set_edit_private(self, ticked: bool):
+        self.edit_private = bool(ticked)
 
     @rx.event
     def save_question(self):
@@ -181,18 +190,19 @@ class FormEditor(rx.State, mixin=True):
             self.editing = False
 
     @rx.event
-    def move_question(self, index: int, step: int):
+    def move_question(self, qid: str, step: int):
         questions = self._current()
-        i, j = int(index), int(index) + int(step)
-        if 0 <= i < len(questions) and 0 <= j < len(questions) and not self.editing:
+        i = self._index(qid)
+        j = i + int(step)
+        if i >= 0 and 0 <= j < len(questions) and not self.editing:
             questions[i], questions[j] = questions[j], questions[i]
             self._store(questions, N_("Question moved."))
 
     @rx.event
-    def remove_question(self, index: int):
-        questions = self._current()
-        if 0 <= int(index) < len(questions) and not self.editing:
-            del questions[int(index)]
+    def remove_question(self, qid: str):
+        questions, index = self._current(), self._index(qid)
+        if index >= 0 and not self.editing:
+            del questions[index]
             self._store(questions, N_("Question removed. Meetings booked already keep their answers."))
 
 
@@ -213,24 +223,26 @@ def _row(state, row: rx.Var, index: rx.Var, count: rx.Var) -> rx.Component:
         rx.spacer(),
         rx.hstack(
             rx.button(t("Edit"), size="1", variant="soft", type="button",
-                      aria_label=t("Edit {name}", name=row["label"]), on_click=state.edit_question(index)),
+                      aria_label=t("Edit {name}", name=row["label"]), on_click=state.edit_question(row["id"])),
             rx.button(t("Move up"), size="1", variant="soft", color_scheme="gray", type="button",
-                      aria_label=t("Move up: {name}", name=row["label"]), disabled=index == 0,
-                      on_click=state.move_question(index, -1)),
+                      aria_label=t("Move up: {name}", name=row["label"]), disabled=(index == 0) | state.editing,
+                      on_click=state.move_question(row["id"], -1)),
             rx.button(t("Move down"), size="1", variant="soft", color_scheme="gray", type="button",
-                      aria_label=t("Move down: {name}", name=row["label"]), disabled=index == count - 1,
-                      on_click=state.move_question(index, 1)),
+                      aria_label=t("Move down: {name}", name=row["label"]),
+                      disabled=(index == count - 1) | state.editing,
+                      on_click=state.move_question(row["id"], 1)),
             rx.button(t("Remove"), size="1", variant="soft", color_scheme="red", type="button",
-                      aria_label=t("Remove {name}", name=row["label"]), on_click=state.remove_question(index)),
+                      aria_label=t("Remove {name}", name=row["label"]), disabled=state.editing,
+                      on_click=state.remove_question(row["id"])),
             spacing="2", wrap="wrap",
         ),
         align="center", width="100%", wrap="wrap",
     ), width="100%")
 
 
-def _flip(label: rx.Var, checked: rx.Var, on_flip, input_id: str) -> rx.Component:
-    return rx.el.label(rx.el.input(type="checkbox", id=input_id, checked=checked, on_change=lambda _v: on_flip()),
-                       rx.el.span(label), class_name="kite-choice")
+def _tick(label: rx.Var, checked: rx.Var, on_change, input_id: str, drawn: rx.Var) -> rx.Component:
+    return rx.el.label(rx.el.input(type="checkbox", id=input_id, default_checked=checked, key=input_id + "-" + drawn,
+                                   on_change=on_change), rx.el.span(label), class_name="kite-choice")
 
 
 def _question_form(state, prefix: str) -> rx.Component:
@@ -261,9 +273,9 @@ def _question_form(state, prefix: str) -> rx.Component:
                 class_name="kite-field",
             ),
         ),
-        _flip(t("Required"), state.edit_required, state.flip_required, f"{prefix}-required"),
-        _flip(t("Private: not in the guest's copy of the meeting"), state.edit_private, state.flip_private,
-              f"{prefix}-private"),
+        _tick(t("Required"), state.edit_required, state.set_edit_required, f"{prefix}-required", state.edit_drawn),
+        _tick(t("Private: not in the guest's copy of the meeting"), state.edit_private, state.set_edit_private,
+              f"{prefix}-private", state.edit_drawn),
         rx.hstack(
             rx.button(t("Save"), on_click=state.save_question, type="button"),
             rx.button(t("Cancel"), variant="soft", color_scheme="gray", on_click=state.cancel_question, type="button"),

@@ -38,6 +38,9 @@ class FormAnswers(rx.State, mixin=True):
     """Vars and handlers behind `question_fields`; the page calls `_show_questions` when its language changes."""
 
     questions: list[FormQuestion] = []
+    # Ticks and radio buttons are the browser's own (a round trip would undo a click until the server answered);
+    # a new value here draws them afresh with what the state holds (after a booking, all cleared).
+    answers_drawn: str = "0"
     _form: list[dict] = []  # the page's questions as saved (every language)
     _utm: dict[str, str] = {}
 
@@ -102,6 +105,7 @@ class FormAnswers(rx.State, mixin=True):
         self.questions = list(self.questions)
 
     def _clear_answers(self) -> None:
+        self.answers_drawn = str(int(self.answers_drawn) + 1)
         self._show_questions(getattr(self, "language", "en"))
         for q in self.questions:
             q["value"], q["checked"], q["error"] = "", False, ""
@@ -119,19 +123,18 @@ class FormAnswers(rx.State, mixin=True):
             self.questions = list(self.questions)
 
     @rx.event
-    def flip_ticked(self, qid: str):
-        """A checkbox question was clicked (or Space pressed): ticked if it was not, and back."""
+    def set_ticked(self, qid: str, ticked: bool):
         if (q := self._question(qid)) is not None:
-            q["checked"] = not q["checked"]
+            q["checked"] = bool(ticked)
             self.questions = list(self.questions)
 
     @rx.event
-    def flip_choice(self, qid: str, text: str):
-        """An option of a multiple choice was clicked: chosen if it was not, and back."""
+    def set_choice(self, qid: str, text: str, ticked: bool):
+        """An option of a multiple choice was ticked or unticked."""
         if (q := self._question(qid)) is not None:
             for c in q["choices"]:
                 if c["text"] == text:
-                    c["checked"] = not c["checked"]
+                    c["checked"] = bool(ticked)
             self.questions = list(self.questions)
 
 
@@ -152,21 +155,28 @@ def _choice_list(q: rx.Var, state, qid: rx.Var, multiple: bool) -> rx.Component:
 
     def one(choice: rx.Var) -> rx.Component:
         if multiple:
-            control = rx.el.input(type="checkbox", name=name, value=choice["text"], checked=choice["checked"],
-                                  on_change=lambda _v: state.flip_choice(qid, choice["text"]))
+            control = rx.el.input(type="checkbox", name=name, value=choice["text"], default_checked=choice["checked"],
+                                  key=name + "-" + choice["text"] + "-" + state.answers_drawn,
+                                  on_change=lambda ticked: state.set_choice(qid, choice["text"], ticked))
         else:
-            control = rx.el.input(type="radio", name=name, value=choice["text"], checked=q["value"] == choice["text"],
-                                  on_change=lambda v: state.set_answer(qid, v))
+            control = rx.el.input(type="radio", name=name, value=choice["text"],
+                                  default_checked=q["value"] == choice["text"],
+                                  key=name + "-" + choice["text"] + "-" + state.answers_drawn,
+                                  on_change=lambda _ticked: state.set_answer(qid, choice["text"]))
         return rx.el.label(control, rx.el.span(choice["text"]), class_name="kite-choice")
 
     return rx.el.fieldset(
-        rx.el.legend(q["label"], class_name="kite-label"),
+        rx.el.legend(q["label"], id="book-" + qid + "-legend", class_name="kite-label"),
         _help(q, "book-" + qid + "-help"),
         rx.el.div(rx.foreach(q["choices"], one), class_name="kite-choices"),
         field_error(q["error"], "book-" + qid + "-error"),
         aria_describedby=_described(q, "book-" + qid + "-help", "book-" + qid + "-error"),
-        aria_invalid=rx.cond(q["error"] != "", "true", "false"),
-        aria_required=rx.cond(q["required"], "true", "false"),
+        # a radio group says whether it is required and wrong; a group of checkboxes has only its error text (a
+        # fieldset's `role` prop would be read as CSS: hence custom_attrs)
+        **({} if multiple else {
+            "custom_attrs": {"role": "radiogroup"}, "aria_labelledby": "book-" + qid + "-legend",
+            "aria_invalid": rx.cond(q["error"] != "", "true", "false"),
+            "aria_required": rx.cond(q["required"], "true", "false")}),
         class_name="kite-field kite-fieldset",
     )
 
@@ -194,7 +204,8 @@ def question_field(q: rx.Var, state) -> rx.Component:
     )
     checkbox = rx.el.div(
         rx.el.label(
-            rx.el.input(type="checkbox", checked=q["checked"], on_change=lambda _v: state.flip_ticked(qid), **common),
+            rx.el.input(type="checkbox", default_checked=q["checked"], key=input_id + "-" + state.answers_drawn,
+                        on_change=lambda ticked: state.set_ticked(qid, ticked), **common),
             rx.el.span(q["label"]),
             class_name="kite-choice",
         ),
