@@ -83,6 +83,10 @@ class Settings(BaseSettings):
     frame_ancestors: str = Field(default="*", validation_alias="KITE_FRAME_ANCESTORS")
     # Unknown meeting links and feed addresses one client may try per 10 minutes before being refused.
     token_misses_per_10_minutes: int = Field(default=20, ge=1, validation_alias="KITE_TOKEN_MISSES_PER_10_MINUTES")
+    # Minutes a time a guest chose stays held for them while they fill in their details; holds one client address
+    # may make per minute.
+    hold_minutes: int = Field(default=5, ge=1, le=60, validation_alias="KITE_HOLD_MINUTES")
+    hold_rate_per_minute: int = Field(default=30, ge=1, validation_alias="KITE_HOLD_RATE_PER_MINUTE")
     # Requests one API key may make per minute on /api/v1.
     api_rate_per_minute: int = Field(default=600, ge=1, validation_alias="KITE_API_RATE_PER_MINUTE")
     # Webhooks: waits in seconds between a failed delivery's tries (after the last, the endpoint is disabled);

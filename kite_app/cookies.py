@@ -11,12 +11,14 @@ SESSION = "kite_session"  # an admin's or agent's login session
 GUEST = "kite_guest"  # a guest who proved their email with a code
 MEETING_LINKS = "kite_meeting_links"  # manage links of the meetings booked on this browser ("My meetings")
 LANGUAGE = "kite_language"  # the language a guest chose with the page's switcher
+HOLDER = "kite_holder"  # who this browser is to the times it holds while a guest fills in their details
 
 LIFETIMES = {
     SESSION: lambda: settings.session_hours * 3600,
     GUEST: lambda: GUEST_DAYS * 86400,
     MEETING_LINKS: lambda: 366 * 86400,
     LANGUAGE: lambda: 366 * 86400,
+    HOLDER: lambda: 86400,
 }
 
 

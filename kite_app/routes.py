@@ -11,6 +11,7 @@ AGENTS = "/admin/agents"
 PROFILE = "/profile"
 BOOKING = "/book/[slug]"
 TEAM_BOOKING = "/team/[slug]"
+ONE_TIME = "/once/[slug]"  # a one-time link's page: its secret token where the others have a slug
 TEAMS = "/admin/teams"
 KITE_SETTINGS = "/settings"
 MANAGE = "/manage/[token]"
@@ -60,6 +61,10 @@ def cookie_claim_path(ticket: str) -> str:
 
 def team_path(slug: str) -> str:
     return f"/team/{quote(slug, safe='')}"
+
+
+def one_time_path(token: str) -> str:
+    return f"/once/{quote(token, safe='')}"
 
 
 def team_url(public_url: str, slug: str) -> str:

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException
 
-from kite_app.api import cookies, staff, v1
+from kite_app.api import cookies, links, staff, v1
 from kite_app.domain.errors import KiteError
 from kite_app.domain.text import msg
 from kite_app.persistence.db import DATABASE_UNAVAILABLE
@@ -30,6 +30,7 @@ api = FastAPI(
 )
 api.include_router(v1.router)
 api.include_router(staff.router)
+api.include_router(links.router)
 staff.document_webhooks(api)
 api.include_router(cookies.router)
 

@@ -26,6 +26,8 @@ from kite_app.domain.accounts import time_zone_error
 from kite_app.domain.errors import (
     CalendarUnavailable,
     KiteError,
+    LinkExpired,
+    LinkUsed,
     NotFound,
     PermissionDenied,
     TooManyAttempts,
@@ -34,7 +36,16 @@ from kite_app.domain.errors import (
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.domain.text import msg
-from kite_app.services import accounts, availability, booking, booking_form, meeting_changes, meeting_views, teams
+from kite_app.services import (
+    accounts,
+    availability,
+    booking,
+    booking_form,
+    holds,
+    meeting_changes,
+    meeting_views,
+    teams,
+)
 from kite_app.services.booking import BookingRequest, LoginRequired
 from kite_app.services.meeting_views import MeetingView, meeting_object
 
@@ -111,6 +122,8 @@ class BookingIn(BaseModel):
         default={}, description="The booking form's answers by question id: text (short, long, phone, single choice: "
                                 "the option's text), a list of option texts (multiple choice), true/false (checkbox)")
     utm: UtmIn | None = Field(default=None, description="Campaign tags of the page the guest came from")
+    hold_token: str | None = Field(default=None, max_length=100,
+                                   description="From POST .../holds: books the time held for this guest")
 
 
 class BookingPatch(BaseModel):
@@ -156,6 +169,8 @@ def kite_error_response(exc: KiteError, language: str = i18n.DEFAULT) -> JSONRes
         return said(503, exc.code, exc.message, headers={"Retry-After": "60"})
     if isinstance(exc, SlotTaken):
         return said(409, exc.code, exc.message)
+    if isinstance(exc, (LinkUsed, LinkExpired)):
+        return said(410, exc.code, exc.message)
     if isinstance(exc, SlotUnavailable):
         return said(422, exc.code, exc.message)
     if isinstance(exc, ValidationError):
@@ -345,7 +360,8 @@ def _request(slug: str, body: BookingIn, request: Request, idempotency_key: str 
                           guest_name=body.name, guest_email=body.email, guest_time_zone=body.time_zone,
                           idempotency_key=idempotency_key, client=_client(request), language=language,
                           locale_tag=i18n.first_tag(request.headers.get("accept-language", "")),
-                          answers=body.answers, utm=body.utm.model_dump(exclude_none=True) if body.utm else {})
+                          answers=body.answers, utm=body.utm.model_dump(exclude_none=True) if body.utm else {},
+                          holder=holds.digest(body.hold_token) if body.hold_token else None)
 
 
 @router.post("/teams/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)

@@ -52,3 +52,21 @@ class CalendarUnavailable(KiteError):
 
 class Unauthenticated(KiteError):
     """No credential, or one that is unknown, revoked or no longer valid (HTTP 401)."""
+
+
+class LinkUsed(KiteError):
+    """A one-time link that was used (or revoked, or never existed): HTTP 410 `link_used`."""
+
+    code = "link_used"
+
+    def __init__(self, message: str = msg("This one-time link has been used already. Each one books one meeting.")):
+        super().__init__(message)
+
+
+class LinkExpired(KiteError):
+    """A one-time link past its expiry: HTTP 410 `link_expired`."""
+
+    code = "link_expired"
+
+    def __init__(self, message: str = msg("This one-time link has expired. Ask for a new one.")):
+        super().__init__(message)

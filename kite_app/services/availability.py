@@ -18,6 +18,7 @@ from kite_app.domain.slots import MAX_DURATION, MIN_DURATION, slots_between
 from kite_app.domain.text import msg
 from kite_app.domain.times import DAY, DEFAULT_LOCALE, clock, hour_minute, iso_day, steady_offset, utc_iso
 from kite_app.persistence import meetings as meeting_rows
+from kite_app.persistence import one_time_links as link_rows
 from kite_app.persistence.accounts import UserView
 from kite_app.persistence.db import reading, transaction
 from kite_app.providers.calendar import provider_for
@@ -58,9 +59,10 @@ def label_slots(slots: Iterable[int], zone: ZoneInfo, locale: str = DEFAULT_LOCA
 
 def busy_intervals(
     agent_id: int, settings: CalendarSettings, start: datetime, end: datetime, *, include_meetings: bool = True,
-    exclude_meeting_id: int | None = None,
+    exclude_meeting_id: int | None = None, now: datetime | None = None, holder: str | None = None,
 ) -> list[Interval]:
-    """Busy time of every blocking calendar plus (unless told not to) the agent's live meetings."""
+    """Busy time of every blocking calendar plus (unless told not to) the agent's live meetings and, given `now`,
+    the times held for guests other than `holder`."""
     by_provider: dict[int, tuple] = {}
     for cal in settings.blocking_calendars:
         provider = provider_for(cal)
@@ -75,6 +77,8 @@ def busy_intervals(
     if include_meetings:
         with transaction(read_only=True) as s:
             meetings = meeting_rows.overlapping_live(s, agent_id, start, end, exclude_id=exclude_meeting_id)
+            if now is not None:
+                meetings = [*meetings, *link_rows.holds_overlapping(s, agent_id, start, end, now, holder)]
         busy.extend(meeting_reservations(meetings, settings))
     return busy
 
@@ -89,14 +93,17 @@ def meeting_reservations(meetings: Iterable[tuple[datetime, datetime]], settings
 def slots_for(
     slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str, now: datetime,
     exclude_meeting_id: int | None = None, any_duration: bool = False, locale: str = DEFAULT_LOCALE,
+    holder: str | None = None,
 ) -> list[Slot]:
     """The slots a guest may book with the agent behind `slug`, starting in [start, end), in the guest's zone.
 
-    `exclude_meeting_id`: a meeting being moved, whose own time counts as free.
+    `exclude_meeting_id`: a meeting being moved, whose own time counts as free. `holder`: the guest asking, whose
+    own held time stays offered to them (others' is not).
     """
     agent, settings = published_agent(slug)
     return _labelled_slots(agent, settings, start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,
-                           exclude_meeting_id=exclude_meeting_id, any_duration=any_duration, locale=locale)
+                           exclude_meeting_id=exclude_meeting_id, any_duration=any_duration, locale=locale,
+                           holder=holder)
 
 
 def page_and_slots(slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str,
@@ -135,10 +142,10 @@ def remote_calendars(settings: CalendarSettings) -> bool:
 
 def _labelled_slots(agent: UserView, settings: CalendarSettings, *, start: datetime, end: datetime,
                     duration: int | None, guest_zone: str, now: datetime, exclude_meeting_id: int | None = None,
-                    any_duration: bool = False, locale: str = DEFAULT_LOCALE) -> list[Slot]:
+                    any_duration: bool = False, locale: str = DEFAULT_LOCALE, holder: str | None = None) -> list[Slot]:
     duration = checked_duration(settings, duration, guest_zone, any_duration=any_duration)
     slots = agent_slots(agent["id"], agent["time_zone"], settings, start=start, end=end, duration=duration, now=now,
-                        exclude_meeting_id=exclude_meeting_id)
+                        exclude_meeting_id=exclude_meeting_id, holder=holder)
     return label_slots(slots, ZoneInfo(guest_zone), locale)
 
 
@@ -154,10 +161,13 @@ def checked_duration(settings: CalendarSettings, duration: int | None, guest_zon
 
 
 def agent_slots(agent_id: int, agent_zone: str, settings: CalendarSettings, *, start: datetime, end: datetime,
-                duration: int, now: datetime, exclude_meeting_id: int | None = None) -> list[int]:
-    """The slot starts (POSIX seconds) the agent is free for under `settings`, in [start, end)."""
+                duration: int, now: datetime, exclude_meeting_id: int | None = None, holder: str | None = None
+                ) -> list[int]:
+    """The slot starts (POSIX seconds) the agent is free for under `settings`, in [start, end); a time held for
+    another guest than `holder` is not free."""
     margin = timedelta(minutes=2 * (settings.rules.buffer_before + settings.rules.buffer_after) + duration)
-    busy = busy_intervals(agent_id, settings, start - margin, end + margin, exclude_meeting_id=exclude_meeting_id)
+    busy = busy_intervals(agent_id, settings, start - margin, end + margin, exclude_meeting_id=exclude_meeting_id,
+                          now=now, holder=holder)
     return slots_between(
         weekly=settings.weekly, overrides=settings.overrides, zone=ZoneInfo(agent_zone), busy=busy,
         duration=duration, rules=settings.rules, now=to_seconds(now), start=to_seconds(start), end=to_seconds(end),

@@ -25,10 +25,11 @@ from kite_app import i18n
 from kite_app.domain.accounts import email_error, name_error, normalize_email, time_zone_error
 from kite_app.domain.booking_form import Question, check_answers, region_of, utm_tags
 from kite_app.domain.calendar_settings import CalendarSettings
-from kite_app.domain.errors import KiteError, NotFound, ValidationError
+from kite_app.domain.errors import KiteError, LinkUsed, NotFound, ValidationError
 from kite_app.domain.meeting import MAX_SUBJECT, MeetingStatus, SlotTaken, check_free, check_requested_slot
 from kite_app.domain.text import msg
 from kite_app.persistence import meetings as q
+from kite_app.persistence import one_time_links as link_rows
 from kite_app.persistence.db import after_commit, must_get, transaction
 from kite_app.persistence.models import IdempotencyKey, Meeting, User
 from kite_app.providers.calendar import provider_for
@@ -60,6 +61,9 @@ class BookingRequest:
     locale_tag: str = ""  # the guest's browser's language tag ("en-US"): the date and time conventions they read
     answers: Mapping[str, Any] = field(default_factory=dict)  # the booking form's, by question id
     utm: Mapping[str, Any] = field(default_factory=dict)  # the page address's parameters with the campaign tags
+    holder: str | None = None  # whose held time this may book (kite_app/services/holds.py); others' holds refuse
+    one_time_link: int | None = None  # the one-time link booking (used up in the booking's transaction)
+    fixed_duration: int | None = None  # a one-time link's own duration, offered or not on the page
 
 
 def clean_text(text: str, limit: int) -> str:
@@ -113,21 +117,27 @@ def check_time(agent: Mapping[str, Any], settings: CalendarSettings, start: date
 
 
 def check_meetings_locked(s, agent_id: int, settings: CalendarSettings, start: datetime, duration: int,
-                           exclude_id: int | None = None) -> None:
+                           exclude_id: int | None = None, *, now: datetime) -> None:
     """Take the agent's lock, then `check_meetings`."""
     q.lock_agent(s, agent_id)
-    check_meetings(s, agent_id, settings, start, duration, exclude_id)
+    check_meetings(s, agent_id, settings, start, duration, exclude_id, now=now)
 
 
 def check_meetings(s, agent_id: int, settings: CalendarSettings, start: datetime, duration: int,
-                   exclude_id: int | None = None) -> None:
-    """SlotTaken unless the agent's meetings (with their buffers) leave the time free; the caller holds the
-    agent's lock."""
+                   exclude_id: int | None = None, *, now: datetime, holder: str | None = None) -> None:
+    """SlotTaken unless the agent's meetings and the times held for other guests than `holder` (each with the
+    buffers) leave the time free; the caller holds the agent's lock."""
     rules = settings.rules
     margin = timedelta(minutes=2 * (rules.buffer_before + rules.buffer_after))
-    rows = q.overlapping_live(s, agent_id, start - margin, start + timedelta(minutes=duration) + margin,
-                              exclude_id=exclude_id)
+    lo, hi = start - margin, start + timedelta(minutes=duration) + margin
+    rows = [*q.overlapping_live(s, agent_id, lo, hi, exclude_id=exclude_id),
+            *link_rows.holds_overlapping(s, agent_id, lo, hi, now, except_holder=holder)]
     check_free(start, duration, settings, meeting_reservations(rows, settings))
+
+
+def with_duration(settings: CalendarSettings, minutes: int | None) -> CalendarSettings:
+    """`settings` offering only `minutes` (a one-time link's own duration); as they are for None."""
+    return settings if minutes is None else replace(settings, durations=(minutes,), default_duration=minutes)
 
 
 def book(req: BookingRequest, *, now: datetime) -> MeetingView:
@@ -137,7 +147,8 @@ def book(req: BookingRequest, *, now: datetime) -> MeetingView:
     # An agent whose calendars are all in the database is checked and booked in one transaction; with a
     # calendar on Google the checks' read ends before Google is asked, and the booking is a transaction of
     # its own (see `insert_group`).
-    with refusing_overlap(), agent_in_one_read(req.slug, then_write=True) as (agent, settings):
+    with refusing_overlap(), agent_in_one_read(req.slug, then_write=True) as (agent, page_settings):
+        settings = with_duration(page_settings, req.fixed_duration)
         guest = validate_guest(req, settings, "Log in with your email before booking with this agent.",
                                booking_form.page_questions(agent_id=agent["id"]))
         duration = settings.default_duration if req.duration is None else req.duration
@@ -230,7 +241,7 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                 for agent_id in ordered:
                     q.lock_agent(s, agent_id)
             for agent_id, settings in hosts:
-                check_meetings(s, agent_id, settings, req.start, duration)
+                check_meetings(s, agent_id, settings, req.start, duration, now=now, holder=req.holder)
             token = ""
             for meeting, (_agent_id, settings), person in zip(rows, hosts, people, strict=True):
                 meeting.host_of = rows[0].id if meeting is not rows[0] else None
@@ -241,6 +252,10 @@ def insert_group(hosts: list[tuple[int, CalendarSettings]], req: BookingRequest,
                 notifications.record(s, meeting, person, "booked", by="guest", now=now, guest_link=token,
                                      hosts=together, meeting_url=url)
                 reminders.schedule(s, meeting, settings.reminders, now, new=True)
+            if req.one_time_link is not None and not link_rows.use(s, req.one_time_link, rows[0].id, now):
+                raise LinkUsed()  # another booking used the link first: this one writes nothing
+            if req.holder:
+                link_rows.release(s, holder=req.holder)  # the held time is a meeting now
             if key:
                 s.add(IdempotencyKey(key=key[:255], meeting_id=rows[0].id, created_at=now))
             view = meeting_views.view(rows[0], people[0], token, now, s)

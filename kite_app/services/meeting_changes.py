@@ -146,7 +146,7 @@ def _apply_change(rows: list[Meeting], hosts: list[User], all_settings: list[Cal
             _changeable(row, now)
             old, old_subject = (row.starts_at, row.ends_at), row.subject
             if time_changed:
-                check_meetings(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id)
+                check_meetings(s, row.agent_id, settings, new_start, new_duration, exclude_id=row.id, now=now)
                 row.starts_at = new_start.astimezone(UTC)
                 row.ends_at = (new_start + timedelta(minutes=new_duration)).astimezone(UTC)
                 if by == "guest":

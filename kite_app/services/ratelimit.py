@@ -83,6 +83,8 @@ LIMITS = {
     "booking": lambda: (settings.booking_rate_per_minute, 60),
     # login codes one client may ask for (per address, guest_auth also limits each email)
     "code": lambda: (settings.code_rate_per_10_minutes * 4, 600),
+    # times one client holds (each choice of a time on a booking page, or POST .../holds)
+    "hold": lambda: (settings.hold_rate_per_minute, 60),
     # unknown meeting links and feed addresses one client tried (guessing secrets)
     "token_miss": lambda: (settings.token_misses_per_10_minutes, 600),
 }

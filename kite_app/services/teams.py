@@ -31,6 +31,7 @@ from kite_app.domain.text import msg
 from kite_app.domain.times import DEFAULT_LOCALE, when
 from kite_app.persistence import accounts as account_rows
 from kite_app.persistence import meetings as meeting_rows
+from kite_app.persistence import one_time_links as link_rows
 from kite_app.persistence import teams as q
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.models import Meeting, Team, User
@@ -198,14 +199,15 @@ def team_page(slug: str) -> BookingPageInfo:
 
 
 def _member_slots(team: PublishedTeam, *, start: datetime, end: datetime, duration: int,
-                  now: datetime) -> Iterator[list[int]]:
+                  now: datetime, holder: str | None = None) -> Iterator[list[int]]:
     """Each member's slot starts, asked one member at a time. A round-robin member whose calendar cannot be
     read right now is offered nothing; for a collective team that means no time can be offered."""
     readable = 0
     _prefetch(team, start, end, duration)
     for m in team.members:
         try:
-            starts = agent_slots(m.id, m.time_zone, m.settings, start=start, end=end, duration=duration, now=now)
+            starts = agent_slots(m.id, m.time_zone, m.settings, start=start, end=end, duration=duration, now=now,
+                                 holder=holder)
         except CalendarUnavailable:
             if team.kind == TeamKind.COLLECTIVE:
                 raise
@@ -234,11 +236,13 @@ def _prefetch(team: PublishedTeam, start: datetime, end: datetime, duration: int
 
 
 def team_slots(slug: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str,
-               now: datetime, locale: str = DEFAULT_LOCALE) -> list[Slot]:
-    """Round robin: the times at least one member is free for; collective: the times every member is."""
+               now: datetime, locale: str = DEFAULT_LOCALE, holder: str | None = None,
+               any_duration: bool = False) -> list[Slot]:
+    """Round robin: the times at least one member is free for; collective: the times every member is. `holder`
+    and `any_duration` as for availability.slots_for."""
     team = published_team(slug)
-    duration = checked_duration(team.members[0].settings, duration, guest_zone)
-    per_member = _member_slots(team, start=start, end=end, duration=duration, now=now)
+    duration = checked_duration(team.members[0].settings, duration, guest_zone, any_duration=any_duration)
+    per_member = _member_slots(team, start=start, end=end, duration=duration, now=now, holder=holder)
     return label_slots(team_slot_starts(team.kind, per_member), ZoneInfo(guest_zone), locale)
 
 
@@ -256,6 +260,9 @@ def book_team(req: BookingRequest, *, now: datetime) -> MeetingView:
     Collective: the time must suit every member; each is a host of the one meeting."""
     ratelimit.check("booking", req.client, now=now.timestamp())
     team = published_team(req.slug)
+    if req.fixed_duration is not None:  # a one-time link's own duration
+        team = replace(team, members=tuple(replace(m, settings=booking.with_duration(m.settings, req.fixed_duration))
+                                           for m in team.members))
     guest = booking.validate_guest(req, team.members[0].settings,
                                    "Log in with your email before booking with this team.",
                                    booking_form.page_questions(team_id=team.id))
@@ -287,6 +294,10 @@ def book_team(req: BookingRequest, *, now: datetime) -> MeetingView:
         chosen = choose_member(loads, met_before=met)
         order.append(chosen)
         loads = [x for x in loads if x.agent_id != chosen]
+    if req.holder:  # the member holding this time for the guest first (kite_app/services/holds.py)
+        with transaction(read_only=True) as s:
+            held = {h.agent_id for h in link_rows.holds_of(s, req.holder, now) if h.starts_at == req.start}
+        order.sort(key=lambda agent_id: agent_id not in held)
     by_id = {m.id: m for m in free}
     for agent_id in order:
         try:
@@ -340,7 +351,7 @@ def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: dat
         raise ValidationError({"agent": msg("{name} is not free at this time.", name=new_host.name)}) from None
     try:
         with booking.refusing_overlap(), transaction() as s:
-            booking.check_meetings_locked(s, new_host.id, settings, meeting.starts_at, duration)
+            booking.check_meetings_locked(s, new_host.id, settings, meeting.starts_at, duration, now=now)
             row = must_get(s, Meeting, meeting_id)
             if row.status not in LIVE:
                 raise ValidationError({"meeting": msg("This meeting was deleted.")})

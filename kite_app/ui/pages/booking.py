@@ -124,8 +124,8 @@ def _side() -> rx.Component:
                       "details.", name=BookingState.agent_name), icon="mail", color_scheme="blue", size="1")),
             ),
         ),
-        rx.button(rx.icon("calendar-days", size=16), t("My meetings"), variant="ghost", size="2",
-                  on_click=BookingState.show_mine, type="button"),
+        rx.cond(~BookingState.one_time, rx.button(rx.icon("calendar-days", size=16), t("My meetings"), variant="ghost",
+                                                  size="2", on_click=BookingState.show_mine, type="button")),
         language_switcher(BookingState.choose_language),
         spacing="4",
         class_name="kite-side",
@@ -377,13 +377,24 @@ def team_booking_page() -> rx.Component:
     return _booking_page()
 
 
+@template(route=routes.ONE_TIME, title=N_("Book a meeting"), on_load=BookingState.load)
+def one_time_booking_page() -> rx.Component:
+    return _booking_page()
+
+
 def _booking_page() -> rx.Component:
     return rx.box(
         rx.cond(
             BookingState.ready,
             rx.cond(
                 BookingState.not_found != "",
-                rx.callout(BookingState.not_found, icon="circle_alert", color_scheme="orange", role="alert"),
+                rx.vstack(
+                    rx.callout(BookingState.not_found, icon="circle_alert", color_scheme="orange", role="alert",
+                               width="100%"),
+                    rx.cond(BookingState.public_page != "",
+                            rx.link(t("Book on the public booking page instead"), href=BookingState.public_page)),
+                    spacing="3", width="100%",
+                ),
                 _scheduler(),
             ),
             loading(),

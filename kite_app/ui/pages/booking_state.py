@@ -13,14 +13,15 @@ import reflex as rx
 from kite_app import cookies, i18n, routes
 from kite_app.domain import calendar_links, times, zones
 from kite_app.domain.accounts import time_zones
-from kite_app.domain.errors import KiteError, NotFound, ValidationError
+from kite_app.domain.errors import KiteError, LinkExpired, LinkUsed, NotFound, ValidationError
 from kite_app.domain.zones import ZoneChoice
-from kite_app.services import availability, booking, booking_form, guest_auth, meeting_changes, meeting_views, teams
+from kite_app.services import booking_form, guest_auth, meeting_changes, meeting_views, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
 from kite_app.services.meeting_views import MeetingView
 from kite_app.ui.browser import BrowserState
 from kite_app.ui.components.question_fields import FormAnswers
 from kite_app.ui.components.slot_picker import SlotChoice
+from kite_app.ui.pages.booking_target import BookingTarget
 from kite_app.ui.session import utcnow
 
 TIME_ZONES = frozenset(time_zones())
@@ -32,7 +33,7 @@ def _links(stored: str) -> list[str]:
     return [t for t in re.split(r"(?:%20|[ .])+", stored) if t][-MAX_LINKS:]
 
 
-class BookingState(FormAnswers, SlotChoice, BrowserState):
+class BookingState(BookingTarget, FormAnswers, SlotChoice, BrowserState):
     ready: bool = False
     not_found: str = ""
     agent_name: str = ""
@@ -69,13 +70,6 @@ class BookingState(FormAnswers, SlotChoice, BrowserState):
     _browser_language: str = ""
     _zone_chosen: bool = False
 
-    def _slug(self) -> str:
-        return self.router.page.params.get("slug", "")
-
-    def _team(self) -> bool:
-        """Whether this is a team's page (`/team/<slug>`) rather than an agent's."""
-        return self.router.page.path.startswith("/team/")
-
     def _client(self) -> str:
         return self.router.session.client_ip
 
@@ -83,10 +77,9 @@ class BookingState(FormAnswers, SlotChoice, BrowserState):
         """Free times for the chosen duration and zone; none, with the reason in words, when they cannot
         be told (e.g. the agent's calendar cannot be read right now)."""
         now = utcnow()
-        find = teams.team_slots if self._team() else availability.slots_for
         try:
-            slots = find(self._slug(), start=now, end=now + timedelta(days=self._window + 1),
-                         duration=int(self.duration), guest_zone=self.time_zone, now=now, locale=self.locale)
+            slots = self._find_slots(start=now, end=now + timedelta(days=self._window + 1), duration=int(self.duration),
+                                     guest_zone=self.time_zone, now=now, locale=self.locale, client=self._client())
         except KiteError as exc:
             self.message, slots = self._(exc.message), []
         self._apply_slots(slots, self.time_zone, now, self._window)
@@ -99,8 +92,8 @@ class BookingState(FormAnswers, SlotChoice, BrowserState):
         self.ready, self.not_found, self.step, self.errors, self.message, self.notice = False, "", "pick", {}, "", ""
         self.slot, self.day = "", ""
         try:
-            info = (teams.team_page if self._team() else availability.booking_page)(self._slug())
-        except NotFound as exc:
+            info = self._page_info(self._client(), utcnow())
+        except (NotFound, LinkUsed, LinkExpired) as exc:
             self.not_found = self._(exc.message)
             self.ready = True
             return
@@ -196,10 +189,18 @@ class BookingState(FormAnswers, SlotChoice, BrowserState):
 
     @rx.event
     def choose_time(self, start: str):
-        """A time was picked: on to the guest's details."""
-        if start in {s["start"] for s in self.slots}:
-            self.slot, self.step, self.errors, self.message, self.notice = start, "details", {}, "", ""
-            self._summarize()
+        """A time was picked: it is held for this browser (others no longer see it) while the guest fills in
+        their details. Taken meanwhile by another guest: said, with fresh times."""
+        if start not in {s["start"] for s in self.slots}:
+            return
+        try:
+            self._hold(start, int(self.duration), self._client(), utcnow())
+        except KiteError as exc:
+            self._refresh_slots()
+            self.message = self._(exc.message)
+            return
+        self.slot, self.step, self.errors, self.message, self.notice = start, "details", {}, "", ""
+        self._summarize()
 
     def _summarize(self) -> None:
         start = datetime.fromisoformat(self.slot)
@@ -211,7 +212,9 @@ class BookingState(FormAnswers, SlotChoice, BrowserState):
 
     @rx.event
     def back_to_times(self):
+        """Back to the times: the held one is free for others again."""
         self.step, self.errors, self.message, self.notice = "pick", {}, "", ""
+        self._release()
 
     @rx.event
     def set_subject(self, value: str):
@@ -280,13 +283,13 @@ class BookingState(FormAnswers, SlotChoice, BrowserState):
             if not self._verify(self.guest_email):
                 return
         try:
-            meeting = (teams.book_team if self._team() else booking.book)(
+            meeting = self._book(
                 BookingRequest(slug=self._slug(), start=datetime.fromisoformat(self.slot), duration=int(self.duration),
                                subject=self.subject, guest_name=self.guest_name, guest_email=self.guest_email,
                                guest_time_zone=self.time_zone, verified_email=self.verified_email or None,
                                client=self._client(), language=self.language,
                                locale_tag=self._browser_language, answers=self._answers(), utm=self._utm),
-                now=utcnow(),
+                utcnow(),
             )
         except ValidationError as exc:
             self.errors = self._errors(exc.errors)
