@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     token_misses_per_10_minutes: int = Field(default=20, ge=1, validation_alias="KITE_TOKEN_MISSES_PER_10_MINUTES")
     # Minutes a time a guest chose stays held for them while they fill in their details; holds one client address
     # may make per minute.
-    hold_minutes: int = Field(default=5, ge=1, le=60, validation_alias="KITE_HOLD_MINUTES")
+    hold_minutes: float = Field(default=5, gt=0, le=60, validation_alias="KITE_HOLD_MINUTES")  # 0.1: 6 seconds
     hold_rate_per_minute: int = Field(default=30, ge=1, validation_alias="KITE_HOLD_RATE_PER_MINUTE")
     # Requests one API key may make per minute on /api/v1.
     api_rate_per_minute: int = Field(default=600, ge=1, validation_alias="KITE_API_RATE_PER_MINUTE")

@@ -135,7 +135,7 @@ def test_an_admin_gives_a_teams_page_a_question(server, page: Page):
     teams.save_team(admin_actor(), team_form({ann["id"]: "1"}, slug="form-team"), now=datetime.now(UTC))
     log_in(page, server.url, "admin@example.com", ADMIN_PASSWORD)
     page.get_by_role("link", name="Teams").click()
-    page.get_by_role("button", name="Booking form of Support").click()
+    page.get_by_role("button", name="Booking form and one-time links of Support").click()
     expect(page.get_by_role("heading", name="Booking form of Support")).to_be_visible()
     add_question(page, "Short text", "Order number", required=True)
     questions = httpx.get(server.url + "/api/v1/teams/form-team", timeout=30).json()["questions"]

@@ -27,7 +27,7 @@ def shown_once(message: rx.Var, value: rx.Var, *, label: rx.Var, copy_label: rx.
                 rx.hstack(
                     rx.input(value=value, read_only=True, aria_label=label, width="32rem", max_width="100%",
                              font_family="monospace"),
-                    copy_button(t("Copy"), value, aria_label=copy_label),
+                    copy_button(t("Copy"), value, aria_label=copy_label, high_contrast=True),
                     rx.button(t("Done"), type="button", on_click=on_done),
                     wrap="wrap",
                 ),

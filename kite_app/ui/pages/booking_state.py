@@ -183,9 +183,22 @@ class BookingState(BookingTarget, FormAnswers, SlotChoice, BrowserState):
 
     @rx.event
     def set_duration(self, value: str):
-        if value in self.durations:
-            self.duration = value
-            self._refresh_slots()
+        """Another duration: fresh times; on the Details step the chosen time is held for the new length (or,
+        when that no longer fits, the guest is back at the times with the reason)."""
+        if value not in self.durations:
+            return
+        self.duration = value
+        if self.step == "details" and self.slot:
+            try:
+                self._hold(self.slot, int(value), self._client(), utcnow())
+            except KiteError as exc:
+                self.step, self.slot = "pick", ""
+                self._release()
+                self._refresh_slots()
+                self.message = self._(exc.message)
+                return
+            self._summarize()
+        self._refresh_slots()
 
     @rx.event
     def choose_time(self, start: str):

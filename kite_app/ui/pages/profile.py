@@ -15,7 +15,7 @@ from kite_app.ui.components.copy_button import copy_button
 from kite_app.ui.components.forms import field, field_error, file_upload, form_alert, form_notice, select_field
 from kite_app.ui.i18n import N_, t
 from kite_app.ui.layout import loading, template
-from kite_app.ui.pages import api_keys
+from kite_app.ui.pages import api_keys, profile_links
 from kite_app.ui.session import Page, SessionState, utcnow
 
 
@@ -236,6 +236,7 @@ def profile_page() -> rx.Component:
                 width="100%",
             ),
             rx.cond(ProfileState.role == "agent", _photo()),
+            rx.cond(ProfileState.role == "agent", profile_links.profile_section()),
             rx.cond(ProfileState.role == "agent", api_keys.profile_section()),
             spacing="4",
             width="100%",

@@ -10,13 +10,17 @@ from kite_app.domain.booking_form import Question
 from kite_app.services import booking_form
 from kite_app.ui.components.form_editor import FormEditor, form_editor
 from kite_app.ui.components.forms import form_alert
+from kite_app.ui.components.one_time_links import OneTimeLinks, one_time_links_panel
 from kite_app.ui.i18n import t
 from kite_app.ui.session import Page, SessionState, utcnow
 
 
-class TeamFormState(FormEditor, Page, SessionState):
+class TeamFormState(OneTimeLinks, FormEditor, Page, SessionState):
     team_id: int = 0  # 0: no team's form open
     team_name: str = ""
+
+    def _link_owner(self) -> dict[str, int]:
+        return {"team_id": self.team_id}
 
     def _read_form(self, actor: Actor | None) -> list[Question]:
         return booking_form.team_questions(actor, self.team_id)
@@ -31,8 +35,8 @@ class TeamFormState(FormEditor, Page, SessionState):
     @rx.event
     def open_team(self, team_id: int, name: str):
         self.team_id, self.team_name = int(team_id), str(name)
-        if not self._do(self._open_form):  # not an admin (any more), or the team is gone: said on the page
-            self.team_id = 0
+        if not self._do(self._open_form) or not self._do(self._open_links):  # not an admin (any more), or the
+            self.team_id = 0  # team is gone: said on the page
 
     @rx.event
     def close_team(self):
@@ -54,6 +58,10 @@ def team_form_section() -> rx.Component:
             form_editor(TeamFormState, "team-question", t(
                 "Questions guests answer on the team's page after their name, email and subject; the member who "
                 "gets the meeting reads the answers.")),
+            rx.heading(t("One-time links"), size="3", as_="h3"),
+            one_time_links_panel(TeamFormState, "team-link", t(
+                "A link to the team's page that books one meeting; afterwards it says it was used. Optionally it "
+                "expires, or has a duration of its own.")),
             spacing="3", width="100%",
         ), width="100%"),
     ))

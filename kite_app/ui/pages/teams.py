@@ -165,8 +165,8 @@ def _team_row(team: rx.Var) -> rx.Component:
         rx.table.cell(rx.hstack(
             rx.button(t("Edit"), size="1", variant="soft", aria_label=t("Edit {name}", name=team["name"]),
                       on_click=TeamsState.edit(team["id"])),
-            rx.button(t("Booking form"), size="1", variant="soft",
-                      aria_label=t("Booking form of {name}", name=team["name"]),
+            rx.button(t("Booking form and links"), size="1", variant="soft",
+                      aria_label=t("Booking form and one-time links of {name}", name=team["name"]),
                       on_click=TeamFormState.open_team(team["id"], team["name"])),
             rx.cond(team["active"],
                     rx.button(t("Deactivate"), size="1", variant="soft", color_scheme="red",
