@@ -25,6 +25,7 @@ from kite_app.api.v1 import (
     MeetingOut,
     Minutes,
     PageOut,
+    SlotsOut,
     _client,
     _json,
     _out,
@@ -104,7 +105,7 @@ def one_time_page(token: Token, request: Request):
     return _page(info, booking_form.questions_on_page(found.slug, team=found.team), request)
 
 
-@router.get("/one-time-links/{token}/slots", response_model=None, responses={**ERRORS, **GONE})
+@router.get("/one-time-links/{token}/slots", response_model=SlotsOut, responses={**ERRORS, **GONE})
 def one_time_slots(token: Token, request: Request, start: START = None, end: END = None, duration: DURATION = None,
                    tz: TZ = "UTC"):
     """Free slots of the link's page, as GET /agents/{slug}/slots answers them."""

@@ -74,7 +74,7 @@ def as_documented(api, r: httpx.Response) -> dict:
     schema = api.get("/openapi.json").json()["components"]["schemas"]["MeetingOut"]
     body = r.json()
     assert set(body) == set(schema["properties"]) and set(schema["required"]) <= set(body), body
-    kinds = {"string": str, "integer": int, "array": list}
+    kinds = {"string": str, "integer": int, "array": list, "object": dict}
     for name, prop in schema["properties"].items():
         assert isinstance(body[name], kinds[prop["type"]]), (name, body[name])
     assert r.headers["content-type"] == "application/json"

@@ -6,7 +6,10 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlmodel import select
 
+from kite_app.persistence.db import transaction
+from kite_app.persistence.models import Meeting
 from tests.e2e.helpers import another_site
 from tests.e2e.test_guest_booking import publish_agent
 from tests.e2e.test_guest_login import last_code
@@ -111,3 +114,21 @@ def test_my_meetings_in_another_sites_frame_after_logging_in(server, third_party
     expect(frame.get_by_role("list", name="My meetings").get_by_role("listitem")).to_have_count(1)
     expect(frame.get_by_role("button", name=re.compile("^Delete meeting on "))).to_be_visible()
     shot("widget-my-meetings")
+
+
+def test_the_widget_prefills_the_details_and_passes_the_host_pages_campaign(server, agent, page: Page, tmp_path):
+    snippet = (f'<script src="{server.url}/widget.js" data-agent="erin-expert" data-prefill-name="Paula Prefill" '
+               f'data-prefill-email="paula@example.com" data-prefill-subject="Renewal" async></script>')
+    with another_site(tmp_path, "<h1>Acme Offers</h1>" + snippet, title="Acme Offers") as url:
+        page.goto(url + "?utm_source=newsletter&utm_medium=email&utm_campaign=%3Cb%3Ewinter%3C%2Fb%3E")
+        frame = open_widget(page)
+        frame.get_by_role("group", name="Time").get_by_role("button").first.click()
+        expect(frame.get_by_label("Your name")).to_have_value("Paula Prefill")
+        expect(frame.get_by_label("Email")).to_have_value("paula@example.com")
+        expect(frame.get_by_label("Subject")).to_have_value("Renewal")
+        frame.get_by_role("button", name="Schedule", exact=True).click()  # the guest books; the link did not
+        expect(frame.get_by_role("heading", name="Your meeting is scheduled")).to_be_visible()
+    with transaction(read_only=True) as s:
+        meeting = s.exec(select(Meeting).where(Meeting.guest_email == "paula@example.com")).one()
+    assert meeting.utm == {"source": "newsletter", "medium": "email", "campaign": "<b>winter</b>"}
+    assert meeting.subject == "Renewal"
