@@ -25,6 +25,7 @@ def smtp():
 
 def production_env(redis_url: str, smtp: SmtpServer) -> dict[str, str]:
     return {"REFLEX_REDIS_URL": redis_url, "KITE_WORKERS": "2", "KITE_BOOKING_RATE_PER_MINUTE": "100000",
+            "KITE_HOLD_RATE_PER_MINUTE": "100000",
             "KITE_SMTP_HOST": "127.0.0.1", "KITE_SMTP_PORT": str(smtp.port), "KITE_SMTP_SECURITY": "none",
             "KITE_MAIL_FROM": "kite@example.com", "KITE_DISPATCH_SECONDS": "0.5", "KITE_REMINDER_SECONDS": "0.5",
             "KITE_MAIL_RETRY_SECONDS": "1"}

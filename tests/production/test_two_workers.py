@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -13,12 +14,15 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import text
 from sqlmodel import select
 
+from kite_app.domain.accounts import Actor, Role
 from kite_app.persistence import db
 from kite_app.persistence.db import transaction
-from kite_app.persistence.models import OutboxMail, Reminder
+from kite_app.persistence.form_models import SlotHold
+from kite_app.persistence.models import OutboxMail, Reminder, User
 from kite_app.providers.mail.dispatcher import message_id
-from kite_app.services import booking
+from kite_app.services import booking, one_time_links
 from kite_app.services.booking import BookingRequest
+from kite_app.services.holds import digest
 from tests.api.test_api import ALL_DAY, free, race
 from tests.api.test_team_api import make_team, team_race, team_slots
 from tests.e2e.helpers import book_first_slot, log_in
@@ -118,3 +122,41 @@ def test_team_races_across_workers_give_each_free_member_one_meeting(api):
     assert sorted(r.status_code for r in responses) == [201, 201] + [409] * 28
     assert {r.json()["agent_slug"] for r in responses if r.status_code == 201} == {"helpdesk-alpha", "helpdesk-beta"}
     assert double_bookings() == 0
+
+
+def test_a_one_time_link_and_a_held_time_across_workers(api):
+    with transaction(read_only=True) as s:
+        ann = s.exec(select(User).where(User.slug == "ann-around")).one()
+    _view, token = one_time_links.create(Actor(user_id=ann.id, role=Role.AGENT), now=datetime.now(UTC))
+    slots = free(api, days=2)
+
+    def book_through_link(i: int) -> int:
+        with httpx.Client(base_url=str(api.base_url), timeout=60) as client:
+            return client.post(f"/one-time-links/{token}/bookings", json={
+                "start": slots[i % 20], "name": "Racer", "email": f"link{i}@example.com"}).status_code
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        codes = list(pool.map(book_through_link, range(50)))
+    assert codes.count(201) == 1 and set(codes) <= {201, 409, 410}, codes
+
+    held = slots[-1]
+
+    def hold(_i: int) -> httpx.Response:
+        with httpx.Client(base_url=str(api.base_url), timeout=60) as client:
+            return client.post("/agents/ann-around/holds", json={"start": held})
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        answers = list(pool.map(hold, range(50)))
+    assert {r.status_code for r in answers} <= {201, 409}
+    with transaction(read_only=True) as s:  # one address holds one time per agent: the last hold stands alone
+        live = s.exec(select(SlotHold).where(SlotHold.expires_at > datetime.now(UTC))).all()
+    assert len(live) == 1
+    holder = next(r.json()["hold_token"] for r in answers if r.status_code == 201
+                  and digest(r.json()["hold_token"]) == live[0].holder)
+    taken = api.post("/agents/ann-around/bookings", json={"start": held, "name": "Other", "email": "o@example.com"})
+    assert taken.status_code == 409
+    mine = api.post("/agents/ann-around/bookings", json={"start": held, "name": "Holder", "email": "h@example.com",
+                                                         "hold_token": holder})
+    assert mine.status_code == 201, mine.text
+    assert double_bookings() == 0
+

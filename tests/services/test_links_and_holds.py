@@ -214,3 +214,21 @@ def test_a_hold_asks_no_calendar(google):
     holds.hold("ada", team=False, start=start, duration=30, secret=holds.new_secret(), client="192.0.2.7",
                now=datetime.now(UTC))
     assert len(fake.calls) == before
+
+
+def test_the_openapi_document_describes_forms_links_and_holds():
+    doc = TestClient(api).get("/api/v1/openapi.json").json()
+    for path, method in [("/api/v1/agents/{slug}", "get"), ("/api/v1/teams/{slug}", "get"),
+                         ("/api/v1/agents/{slug}/holds", "post"), ("/api/v1/teams/{slug}/holds", "post"),
+                         ("/api/v1/holds/{token}", "delete"), ("/api/v1/agents/{slug}/one-time-links", "post"),
+                         ("/api/v1/teams/{slug}/one-time-links", "post"), ("/api/v1/one-time-links/{token}", "get"),
+                         ("/api/v1/one-time-links/{token}/slots", "get"),
+                         ("/api/v1/one-time-links/{token}/bookings", "post")]:
+        assert method in doc["paths"][path], path
+    assert "410" in doc["paths"]["/api/v1/one-time-links/{token}/bookings"]["post"]["responses"]
+    schemas = doc["components"]["schemas"]
+    assert {"answers", "utm", "hold_token"} <= set(schemas["BookingIn"]["properties"])
+    assert {"answers", "utm"} <= set(schemas["MeetingOut"]["properties"])
+    assert {"answers", "utm"} <= set(schemas["MeetingObject"]["properties"])
+    assert set(schemas["QuestionOut"]["properties"]) == {"id", "label", "help", "type", "required", "options"}
+    assert set(schemas["Answer"]["properties"]) == {"id", "label", "value"}
