@@ -140,5 +140,16 @@ def test_an_admin_gives_a_teams_page_a_question(server, page: Page):
     add_question(page, "Short text", "Order number", required=True)
     questions = httpx.get(server.url + "/api/v1/teams/form-team", timeout=30).json()["questions"]
     assert [(q["label"], q["required"]) for q in questions] == [("Order number", True)]
+    # the team's one-time link, on the same card
+    page.get_by_role("button", name="Create one-time link").click()
+    link = page.get_by_role("textbox", name="Your new one-time link").input_value()
+    assert "/once/" in link
+    page.get_by_role("button", name="Done").click()
+    expect(page.get_by_role("table", name="One-time links")).to_contain_text("Not used yet")
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Support")).to_be_visible()
+    expect(page.get_by_label("Order number")).to_have_count(0)  # the question comes with the Details step
+    page.go_back()
+    page.get_by_role("button", name="Booking form and one-time links of Support").click()
     page.get_by_role("button", name="Close the booking form").click()
     expect(page.get_by_role("heading", name="Booking form of Support")).to_have_count(0)
