@@ -13,7 +13,7 @@ import reflex as rx
 from kite_app import cookies, i18n, routes
 from kite_app.domain import calendar_links, times, zones
 from kite_app.domain.accounts import time_zones
-from kite_app.domain.errors import KiteError, LinkExpired, LinkUsed, NotFound, ValidationError
+from kite_app.domain.errors import KiteError, LinkExpired, LinkUsed, NotFound, TooManyAttempts, ValidationError
 from kite_app.domain.zones import ZoneChoice
 from kite_app.services import booking_form, guest_auth, meeting_changes, meeting_views, teams
 from kite_app.services.booking import BookingRequest, LoginRequired
@@ -191,6 +191,8 @@ class BookingState(BookingTarget, FormAnswers, SlotChoice, BrowserState):
         if self.step == "details" and self.slot:
             try:
                 self._hold(self.slot, int(value), self._client(), utcnow())
+            except TooManyAttempts:
+                pass  # as in choose_time: on without a hold
             except KiteError as exc:
                 self.step, self.slot = "pick", ""
                 self._release()
@@ -208,6 +210,8 @@ class BookingState(BookingTarget, FormAnswers, SlotChoice, BrowserState):
             return
         try:
             self._hold(start, int(self.duration), self._client(), utcnow())
+        except TooManyAttempts:
+            pass  # an address holding very often (an office behind one): the guest goes on, without a hold
         except KiteError as exc:
             self._refresh_slots()
             self.message = self._(exc.message)
