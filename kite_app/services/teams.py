@@ -362,7 +362,8 @@ def reassign(actor: Actor | None, meeting_id: int, to_agent_id: int, *, now: dat
                                               video_url=new_host.video_url)
             moved = Meeting(uid=row.uid.replace("@kite", f"-{new_host.id}@kite"), agent_id=new_host.id,
                             guest_name=row.guest_name, guest_email=row.guest_email, guest_time_zone=row.guest_time_zone,
-                            guest_language=row.guest_language,
+                            guest_language=row.guest_language, guest_locale_tag=row.guest_locale_tag,
+                            answers=list(row.answers or []), utm=dict(row.utm or {}),
                             subject=row.subject, starts_at=row.starts_at, ends_at=row.ends_at,
                             status=MeetingStatus.PENDING, meeting_url=url, conference=conference,
                             created_at=row.created_at, updated_at=now, team_id=row.team_id)

@@ -20,6 +20,7 @@ from kite_app.persistence.models import Meeting, OutboxMail
 from kite_app.providers.calendar.ics import invite, invite_from
 from kite_app.services import api_keys, booking_form, ratelimit, teams
 from kite_app.services.booking_form import question_from_editor
+from kite_app.services.meeting_views import meeting_object
 from tests.services.test_staff_api import auth, free_starts
 from tests.services.test_teams import team_form
 from tests.services.test_teams import two_agents as two_agents  # a fixture
@@ -176,8 +177,8 @@ def test_the_editor_refuses_what_a_guest_could_not_answer(client):
 
 
 def test_a_teams_form_is_the_admins_and_its_answers_reach_the_member(two_agents):  # noqa: F811
-    admin, ann, _ben = two_agents
-    team = teams.save_team(admin, team_form({ann["id"]: "1"}), now=NOW)
+    admin, ann, ben = two_agents
+    team = teams.save_team(admin, team_form({ann["id"]: "1", ben["id"]: "1"}), now=NOW)
     question = question_from_editor({"id": "q_order", "type": "short_text", "required": True,
                                      "label": {"en": "Order number"}})
     with pytest.raises(PermissionDenied):
@@ -188,9 +189,14 @@ def test_a_teams_form_is_the_admins_and_its_answers_reach_the_member(two_agents)
     start = free_starts(ann["slug"])[0]
     r = api_client.post("/api/v1/teams/support/bookings", json=body(start))
     assert r.json()["fields"] == {"answers.q_order": "Answer this question."}
-    r = api_client.post("/api/v1/teams/support/bookings", json=body(start, q_order="A-1"))
+    r = api_client.post("/api/v1/teams/support/bookings", json={**body(start, q_order="A-1"),
+                                                                 "utm": {"source": "ads"}})
     assert r.status_code == 201, r.text
     assert r.json()["answers"] == [{"id": "q_order", "label": "Order number", "value": "A-1"}]
+    # reassigned to the other member, the meeting keeps its answers and campaign
+    other = ben if r.json()["agent_slug"] == ann["slug"] else ann
+    moved = teams.reassign(admin, r.json()["id"], other["id"], now=datetime.now(UTC))
+    assert meeting_object(moved)["answers"] == r.json()["answers"] and moved["utm"] == {"source": "ads"}
 
 
 def test_question_types_are_the_six_of_the_editor():
