@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 
 from kite_app.config import settings as config
 from kite_app.domain.calendar_settings import CalendarSettings
+from kite_app.domain.errors import ValidationError
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable, check_requested_slot
 from kite_app.domain.teams import MemberLoad, TeamKind, choose_member
+from kite_app.domain.text import msg
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence import one_time_links as q
 from kite_app.persistence import teams as team_rows
@@ -60,6 +62,8 @@ def hold(slug: str, *, team: bool, start: datetime, duration: int | None, secret
     the page does not offer, SlotTaken when a meeting or another guest's hold has it, TooManyAttempts past the
     rate limit. Round robin holds one free member (the one the rule would pick); collective, every member."""
     ratelimit.check("hold", client, now=now.timestamp())
+    if start.tzinfo is None:
+        raise ValidationError({"start": msg("Give the start time with its UTC offset.")})
     start = start.astimezone(UTC)
     hosts, kind, team_id = _hosts(slug, team, fixed_duration)
     duration = checked_duration(hosts[0].settings, duration, "UTC")

@@ -232,3 +232,16 @@ def test_the_openapi_document_describes_forms_links_and_holds():
     assert {"answers", "utm"} <= set(schemas["MeetingObject"]["properties"])
     assert set(schemas["QuestionOut"]["properties"]) == {"id", "label", "help", "type", "required", "options"}
     assert set(schemas["Answer"]["properties"]) == {"id", "label", "value"}
+
+
+def test_a_hold_is_refused_for_a_time_without_offset_or_off_the_page(api_client):
+    client, _bob = api_client
+    naive = client.post("/api/v1/agents/bob-agent/holds", json={"start": "2030-01-07T09:00:00"})
+    assert naive.status_code == 422 and set(naive.json()["fields"]) == {"start"}
+    off_grid = free_starts()[0] + timedelta(minutes=7)
+    r = client.post("/api/v1/agents/bob-agent/holds", json={"start": off_grid.isoformat()})
+    assert r.status_code == 422 and r.json()["code"] == "slot_off_grid"
+    r = client.post("/api/v1/agents/bob-agent/holds", json={"start": free_starts()[0].isoformat(), "duration": 45})
+    assert r.status_code == 422 and r.json()["fields"] == {"duration": "Choose one of the offered durations."}
+    with transaction(read_only=True) as s:
+        assert s.exec(select(SlotHold)).all() == []
