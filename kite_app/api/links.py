@@ -36,6 +36,7 @@ from kite_app.api.v1 import (
 )
 from kite_app.domain.errors import NotFound
 from kite_app.domain.text import msg
+from kite_app.domain.tokens import new_token
 from kite_app.persistence.db import transaction
 from kite_app.persistence.models import Team, User
 from kite_app.services import booking_form, holds, one_time_links
@@ -126,7 +127,7 @@ def one_time_booking(token: Token, body: BookingIn, request: Request,
 
 
 def _hold(slug: str, team: bool, body: HoldIn, request: Request) -> Response:
-    secret = holds.new_secret()
+    secret = new_token()
     held = holds.hold(slug, team=team, start=body.start, duration=body.duration, secret=secret,
                       client=_client(request), now=datetime.now(UTC))
     return _json({"hold_token": secret, "expires_at": held.expires_at.astimezone(UTC).isoformat()}, 201)

@@ -36,12 +36,12 @@ from kite_app.domain.errors import (
 )
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable
 from kite_app.domain.text import msg
+from kite_app.domain.tokens import token_hash
 from kite_app.services import (
     accounts,
     availability,
     booking,
     booking_form,
-    holds,
     meeting_changes,
     meeting_views,
     teams,
@@ -361,7 +361,7 @@ def _request(slug: str, body: BookingIn, request: Request, idempotency_key: str 
                           idempotency_key=idempotency_key, client=_client(request), language=language,
                           locale_tag=i18n.first_tag(request.headers.get("accept-language", "")),
                           answers=body.answers, utm=body.utm.model_dump(exclude_none=True) if body.utm else {},
-                          holder=holds.digest(body.hold_token) if body.hold_token else None)
+                          holder=token_hash(body.hold_token) if body.hold_token else None)
 
 
 @router.post("/teams/{slug}/bookings", response_model=MeetingOut, status_code=201, responses=ERRORS)

@@ -3,14 +3,12 @@ guests no longer see it and cannot book it; the holder's booking of it is refuse
 calendar took it meanwhile. A hold is a row in the database (every worker sees it) and asks no calendar
 (Google, Microsoft, CalDAV): it is checked against Kite's meetings and the other holds, under the agents' locks.
 
-One browser (its hold cookie, or an API hold token) holds one time at a time, and one client address one time per
-agent: a new hold replaces the older one. Holds are rate-limited per address.
+One browser (its hold cookie, or an API hold token: `tokens.new_token`) holds one time at a time, and one
+client address one time per agent: a new hold replaces the older one. Holds are rate-limited per address.
 """
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -21,6 +19,7 @@ from kite_app.domain.errors import ValidationError
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable, check_requested_slot
 from kite_app.domain.teams import MemberLoad, TeamKind, choose_member
 from kite_app.domain.text import msg
+from kite_app.domain.tokens import token_hash
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence import one_time_links as q
 from kite_app.persistence import teams as team_rows
@@ -31,15 +30,6 @@ from kite_app.services.availability import checked_duration
 from kite_app.services.booking import check_meetings, with_duration
 from kite_app.services.calendar_settings import published_agent
 from kite_app.services.teams import published_team
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def new_secret() -> str:
-    """What identifies a holder: a browser's hold cookie, or an API hold token (192 random bits)."""
-    return secrets.token_urlsafe(24)
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ def hold(slug: str, *, team: bool, start: datetime, duration: int | None, secret
     start = start.astimezone(UTC)
     hosts, kind, team_id = _hosts(slug, team, fixed_duration)
     duration = checked_duration(hosts[0].settings, duration, "UTC")
-    holder, address = digest(secret), digest(client or "app")
+    holder, address = token_hash(secret), token_hash(client or "app")
     expires = now + timedelta(minutes=config.hold_minutes)
     with transaction() as s:
         for agent_id in sorted(h.id for h in hosts):
@@ -120,4 +110,4 @@ def _free_hosts(s, hosts: list[Host], kind: TeamKind | None, team_id: int | None
 def release(secret: str) -> None:
     """The guest chose another time, went back, or left: their held time is free for others at once."""
     with transaction() as s:
-        q.release(s, holder=digest(secret))
+        q.release(s, holder=token_hash(secret))

@@ -4,8 +4,6 @@ uses it marks it used in its own transaction, so of concurrent bookings through 
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TypedDict
@@ -17,6 +15,7 @@ from kite_app.domain.errors import LinkExpired, LinkUsed, NotFound, PermissionDe
 from kite_app.domain.slots import MAX_DURATION, MIN_DURATION
 from kite_app.domain.text import msg
 from kite_app.domain.times import DEFAULT_LOCALE
+from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence import one_time_links as q
 from kite_app.persistence.db import must_get, transaction
 from kite_app.persistence.form_models import OneTimeLink
@@ -46,10 +45,6 @@ class Target:
     slug: str
     team: bool
     duration: int | None
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _status(link: OneTimeLink, now: datetime) -> str:
@@ -102,10 +97,10 @@ def create(actor: Actor | None, *, now: datetime, agent_id: int | None = None, t
         errors["duration"] = msg("Give a duration from {low} to {high} minutes.", low=MIN_DURATION, high=MAX_DURATION)
     if errors:
         raise ValidationError(errors)
-    token = secrets.token_urlsafe(24)  # 192 bits
+    token = new_token()  # 192 bits
     with transaction() as s:
         agent_id, team_id = _owner(s, actor, agent_id=agent_id, team_id=team_id)
-        link = OneTimeLink(token_hash=_hash(token), hint=token[:6], agent_id=agent_id, team_id=team_id,
+        link = OneTimeLink(token_hash=token_hash(token), hint=token[:6], agent_id=agent_id, team_id=team_id,
                            created_by=require_login(actor).user_id, duration=duration,
                            expires_at=expires_at.astimezone(UTC) if expires_at else None, created_at=now)
         s.add(link)
@@ -137,7 +132,7 @@ def target(token: str, *, now: datetime, client: str | None = None) -> Target:
     one past its expiry (a client guessing links is slowed down like one guessing meeting links)."""
     ratelimit.looking_up_secret(client, now=now.timestamp())
     with transaction(read_only=True) as s:
-        link = q.by_hash(s, _hash(token)) if token else None
+        link = q.by_hash(s, token_hash(token)) if token else None
         if link is None:
             ratelimit.unknown_secret(client, now=now.timestamp())
             raise LinkUsed()
@@ -155,7 +150,7 @@ def public_page(token: str) -> str:
     """Where a used or expired link's page sends the guest instead: the agent's or team's own page ("" for none
     or an unknown link)."""
     with transaction(read_only=True) as s:
-        link = q.by_hash(s, _hash(token)) if token else None
+        link = q.by_hash(s, token_hash(token)) if token else None
         if link is None:
             return ""
         if link.team_id is not None:

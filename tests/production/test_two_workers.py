@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from kite_app.domain.accounts import Actor, Role
+from kite_app.domain.tokens import token_hash
 from kite_app.persistence import db
 from kite_app.persistence.db import transaction
 from kite_app.persistence.form_models import SlotHold
@@ -22,7 +23,6 @@ from kite_app.persistence.models import OutboxMail, Reminder, User
 from kite_app.providers.mail.dispatcher import message_id
 from kite_app.services import booking, one_time_links
 from kite_app.services.booking import BookingRequest
-from kite_app.services.holds import digest
 from tests.api.test_api import ALL_DAY, free, race
 from tests.api.test_team_api import make_team, team_race, team_slots
 from tests.e2e.helpers import book_first_slot, log_in
@@ -152,7 +152,7 @@ def test_a_one_time_link_and_a_held_time_across_workers(api):
         live = s.exec(select(SlotHold).where(SlotHold.expires_at > datetime.now(UTC))).all()
     assert len(live) == 1
     holder = next(r.json()["hold_token"] for r in answers if r.status_code == 201
-                  and digest(r.json()["hold_token"]) == live[0].holder)
+                  and token_hash(r.json()["hold_token"]) == live[0].holder)
     taken = api.post("/agents/ann-around/bookings", json={"start": held, "name": "Other", "email": "o@example.com"})
     assert taken.status_code == 409
     mine = api.post("/agents/ann-around/bookings", json={"start": held, "name": "Holder", "email": "h@example.com",

@@ -17,6 +17,7 @@ from sqlmodel import select
 from kite_app.api.app import api
 from kite_app.domain.errors import LinkExpired, TooManyAttempts
 from kite_app.domain.meeting import SlotTaken
+from kite_app.domain.tokens import new_token
 from kite_app.persistence.db import transaction
 from kite_app.persistence.form_models import SlotHold
 from kite_app.persistence.models import Meeting
@@ -144,7 +145,7 @@ def test_a_held_time_is_the_holders_alone_until_it_expires(api_client):
     taken = client.post("/api/v1/agents/bob-agent/bookings", json=guest(start, email="other@example.com"))
     assert taken.status_code == 409 and taken.json()["code"] == "slot_taken"
     with pytest.raises(SlotTaken):  # another guest, from another address
-        holds.hold("bob-agent", team=False, start=start, duration=30, secret=holds.new_secret(), client="203.0.113.9",
+        holds.hold("bob-agent", team=False, start=start, duration=30, secret=new_token(), client="203.0.113.9",
                    now=datetime.now(UTC))
     # after its expiry it is free again (asked as if five minutes had passed)
     later = datetime.now(UTC) + timedelta(minutes=5, seconds=1)
@@ -162,13 +163,13 @@ def test_released_and_replaced_holds_free_their_time(api_client):
     client, _bob = api_client
     starts = free_starts(count=12)
     first, second = starts[0], starts[-1]  # hours apart: their buffers do not meet
-    secret = holds.new_secret()
+    secret = new_token()
     now = datetime.now(UTC)
     holds.hold("bob-agent", team=False, start=first, duration=30, secret=secret, client="198.51.100.1", now=now)
     holds.hold("bob-agent", team=False, start=second, duration=30, secret=secret, client="198.51.100.1", now=now)
     offered = free_starts(count=500)
     assert first in offered and second not in offered  # one browser holds one time
-    holds.hold("bob-agent", team=False, start=first, duration=30, secret=holds.new_secret(), client="198.51.100.1",
+    holds.hold("bob-agent", team=False, start=first, duration=30, secret=new_token(), client="198.51.100.1",
                now=now)
     offered = free_starts(count=500)
     assert second in offered and first not in offered  # one address holds one time per agent
@@ -185,7 +186,7 @@ def test_fifty_guests_holding_one_time_one_gets_it(api_client):
     def attempt(i: int) -> str:
         barrier.wait()
         try:
-            holds.hold("bob-agent", team=False, start=start, duration=30, secret=holds.new_secret(),
+            holds.hold("bob-agent", team=False, start=start, duration=30, secret=new_token(),
                        client=f"192.0.2.{i}", now=datetime.now(UTC))
             return "held"
         except SlotTaken:
@@ -202,7 +203,7 @@ def test_holds_are_rate_limited_per_address(api_client):
     starts = free_starts(count=40)
     with pytest.raises(TooManyAttempts):
         for start in starts:  # a bot holding a day's times, one after another
-            holds.hold("bob-agent", team=False, start=start, duration=30, secret=holds.new_secret(),
+            holds.hold("bob-agent", team=False, start=start, duration=30, secret=new_token(),
                        client="203.0.113.50", now=datetime.now(UTC))
 
 
@@ -211,7 +212,7 @@ def test_a_hold_asks_no_calendar(google):
     ratelimit.reset()
     start = a_morning_ahead(3)
     before = len(fake.calls)
-    holds.hold("ada", team=False, start=start, duration=30, secret=holds.new_secret(), client="192.0.2.7",
+    holds.hold("ada", team=False, start=start, duration=30, secret=new_token(), client="192.0.2.7",
                now=datetime.now(UTC))
     assert len(fake.calls) == before
 

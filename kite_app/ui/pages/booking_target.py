@@ -11,6 +11,7 @@ import reflex as rx
 
 from kite_app import cookies
 from kite_app.domain.errors import LinkExpired, LinkUsed
+from kite_app.domain.tokens import new_token, token_hash
 from kite_app.services import availability, booking, holds, one_time_links, teams
 from kite_app.services.availability import BookingPageInfo, Slot
 from kite_app.services.booking import BookingRequest
@@ -53,13 +54,13 @@ class BookingTarget(rx.State, mixin=True):
         """This browser's hold cookie (made at its first hold)."""
         secret = self._cookie(cookies.HOLDER)
         if not secret:
-            secret = holds.new_secret()
+            secret = new_token()
             self._set_cookie(cookies.HOLDER, secret)
         return secret
 
     def _holder(self) -> str | None:
         secret = self._cookie(cookies.HOLDER)
-        return holds.digest(secret) if secret else None
+        return token_hash(secret) if secret else None
 
     def _find_slots(self, *, start: datetime, end: datetime, duration: int, guest_zone: str, now: datetime,
                     locale: str, client: str) -> list[Slot]:
@@ -85,7 +86,7 @@ class BookingTarget(rx.State, mixin=True):
     def _book(self, req: BookingRequest, now: datetime) -> MeetingView:
         """Book the page's time (a one-time link's: the link is used up by it), as the holder of its hold."""
         secret = self._cookie(cookies.HOLDER)
-        req = replace(req, holder=holds.digest(secret) if secret else None)
+        req = replace(req, holder=token_hash(secret) if secret else None)
         if self.one_time:
             return one_time_links.book(self._route_slug(), req, now=now)
         return (teams.book_team if self._team() else booking.book)(req, now=now)
