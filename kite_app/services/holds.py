@@ -17,19 +17,18 @@ from kite_app.config import settings as config
 from kite_app.domain.calendar_settings import CalendarSettings
 from kite_app.domain.errors import ValidationError
 from kite_app.domain.meeting import SlotTaken, SlotUnavailable, check_requested_slot
-from kite_app.domain.teams import MemberLoad, TeamKind, choose_member
+from kite_app.domain.teams import TeamKind, choose_member
 from kite_app.domain.text import msg
 from kite_app.domain.tokens import token_hash
 from kite_app.persistence import meetings as meeting_rows
 from kite_app.persistence import one_time_links as q
-from kite_app.persistence import teams as team_rows
 from kite_app.persistence.db import transaction
 from kite_app.persistence.form_models import SlotHold
 from kite_app.services import ratelimit
 from kite_app.services.availability import checked_duration
 from kite_app.services.booking import check_meetings, with_duration
 from kite_app.services.calendar_settings import published_agent
-from kite_app.services.teams import published_team
+from kite_app.services.teams import member_loads, published_team
 
 
 @dataclass(frozen=True)
@@ -83,27 +82,25 @@ def _free_hosts(s, hosts: list[Host], kind: TeamKind | None, team_id: int | None
                 holder: str, now: datetime) -> list[Host]:
     """The hosts to hold: one agent's page, its agent; a collective team, every member (each must be free); round
     robin, the first free member in the rule's order."""
+    def check(h: Host) -> None:
+        check_requested_slot(start, duration, h.settings, ZoneInfo(h.time_zone), now)
+        check_meetings(s, h.id, h.settings, start, duration, now=now, holder=holder)
+
     def free(h: Host) -> bool:
         try:
-            check_requested_slot(start, duration, h.settings, ZoneInfo(h.time_zone), now)
-            check_meetings(s, h.id, h.settings, start, duration, now=now, holder=holder)
+            check(h)
         except (SlotUnavailable, SlotTaken):
             return False
         return True
 
-    if kind != TeamKind.ROUND_ROBIN:
+    if kind != TeamKind.ROUND_ROBIN or team_id is None:
         for h in hosts:  # the first refusal says why
-            check_requested_slot(start, duration, h.settings, ZoneInfo(h.time_zone), now)
-            check_meetings(s, h.id, h.settings, start, duration, now=now, holder=holder)
+            check(h)
         return hosts
     candidates = [h for h in hosts if free(h)]
     if not candidates:
         raise SlotTaken()
-    month_start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    loads = team_rows.month_loads(s, team_id, month_start) if team_id is not None else {}
-    load = [MemberLoad(agent_id=h.id, weight=h.weight, meetings_this_month=loads.get(h.id, (0, None))[0],
-                       last_booked=loads.get(h.id, (0, None))[1]) for h in candidates]
-    chosen = choose_member(load, met_before=None)
+    chosen = choose_member(member_loads(s, team_id, candidates, now), met_before=None)
     return [h for h in candidates if h.id == chosen]
 
 

@@ -4,10 +4,10 @@ agent's page. Round robin offers a time when at least one member is free and giv
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import TypedDict
+from typing import Protocol, TypedDict
 from zoneinfo import ZoneInfo
 
 from kite_app import config, i18n, routes
@@ -246,12 +246,25 @@ def team_slots(slug: str, *, start: datetime, end: datetime, duration: int | Non
     return label_slots(team_slot_starts(team.kind, per_member), ZoneInfo(guest_zone), locale)
 
 
-def _loads(team: PublishedTeam, free: list[Member], now: datetime) -> list[MemberLoad]:
+class Weighted(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def weight(self) -> int: ...
+
+
+def member_loads(s, team_id: int, free: Sequence[Weighted], now: datetime) -> list[MemberLoad]:
+    """What the round-robin rule knows of the `free` members (a page's, or the hosts a hold may take), read in
+    `s`."""
     month_start = now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    with transaction(read_only=True) as s:
-        loads = q.month_loads(s, team.id, month_start)
+    loads = q.month_loads(s, team_id, month_start)
     return [MemberLoad(agent_id=m.id, weight=m.weight, meetings_this_month=loads.get(m.id, (0, None))[0],
                        last_booked=loads.get(m.id, (0, None))[1]) for m in free]
+
+
+def _loads(team: PublishedTeam, free: list[Member], now: datetime) -> list[MemberLoad]:
+    with transaction(read_only=True) as s:
+        return member_loads(s, team.id, free, now)
 
 
 def book_team(req: BookingRequest, *, now: datetime) -> MeetingView:
