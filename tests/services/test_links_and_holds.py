@@ -17,13 +17,16 @@ from sqlmodel import select
 from kite_app.api.app import api
 from kite_app.domain.errors import LinkExpired, TooManyAttempts
 from kite_app.domain.meeting import SlotTaken
-from kite_app.domain.tokens import new_token
+from kite_app.domain.tokens import new_token, token_hash
 from kite_app.persistence.db import transaction
 from kite_app.persistence.form_models import SlotHold
 from kite_app.persistence.models import Meeting
-from kite_app.services import api_keys, availability, holds, one_time_links, ratelimit
+from kite_app.services import api_keys, availability, holds, one_time_links, ratelimit, teams
+from kite_app.services.booking import BookingRequest
 from tests.services.conftest import a_morning_ahead
 from tests.services.test_staff_api import auth, free_starts
+from tests.services.test_teams import team_form
+from tests.services.test_teams import two_agents as two_agents  # a fixture
 
 NOW = datetime(2026, 11, 30, 6, 0, tzinfo=UTC)
 
@@ -246,3 +249,25 @@ def test_a_hold_is_refused_for_a_time_without_offset_or_off_the_page(api_client)
     assert r.status_code == 422 and r.json()["fields"] == {"duration": "Choose one of the offered durations."}
     with transaction(read_only=True) as s:
         assert s.exec(select(SlotHold)).all() == []
+
+
+def test_a_round_robin_time_holds_one_member_and_the_holder_gets_that_member(two_agents):  # noqa: F811
+    admin, ann, ben = two_agents
+    ratelimit.reset()
+    teams.save_team(admin, team_form({ann["id"]: "1", ben["id"]: "1"}, slug="duo"), now=datetime.now(UTC))
+    now = datetime.now(UTC)
+    start = next(datetime.fromisoformat(s["start"]) for s in teams.team_slots(
+        "duo", start=now, end=now + timedelta(days=7), duration=30, guest_zone="UTC", now=now)
+        if datetime.fromisoformat(s["start"]) > now + timedelta(hours=3))
+    first, second = new_token(), new_token()
+    held = holds.hold("duo", team=True, start=start, duration=30, secret=first, client="192.0.2.1", now=now)
+    other = holds.hold("duo", team=True, start=start, duration=30, secret=second, client="192.0.2.2", now=now)
+    assert len(held.agent_ids) == 1 and len(other.agent_ids) == 1 and held.agent_ids != other.agent_ids
+    with pytest.raises(SlotTaken):  # both members held: a third guest gets neither
+        holds.hold("duo", team=True, start=start, duration=30, secret=new_token(), client="192.0.2.3", now=now)
+    offered = teams.team_slots("duo", start=now, end=now + timedelta(days=7), duration=30, guest_zone="UTC", now=now)
+    assert start not in [datetime.fromisoformat(s["start"]) for s in offered]
+    meeting = teams.book_team(BookingRequest(slug="duo", start=start, duration=30, guest_name="Gus Guest",
+                                             guest_email="gus@example.com", guest_time_zone="UTC",
+                                             holder=token_hash(first)), now=now)
+    assert meeting["agent_slug"] == (ann if held.agent_ids == (ann["id"],) else ben)["slug"]
