@@ -112,8 +112,7 @@ def one_time_slots(token: Token, request: Request, start: START = None, end: END
     """Free slots of the link's page, as GET /agents/{slug}/slots answers them."""
     lo, hi, now = _range(start, end, tz)
     found, info = one_time_links.page(token, now=now, client=_client(request))
-    slots = one_time_links.slots(token, start=lo, end=hi, duration=duration, guest_zone=tz, now=now,
-                                 client=_client(request))
+    slots = one_time_links.slots(found, start=lo, end=hi, duration=duration, guest_zone=tz, now=now)
     return _slots_response(info["agent_name"], tz, found.duration or duration or info["default_duration"], slots)
 
 

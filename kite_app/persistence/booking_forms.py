@@ -17,10 +17,13 @@ def _row(s: Session, *, agent_id: int | None, team_id: int | None) -> BookingFor
     return s.exec(select(BookingForm).where(BookingForm.team_id == team_id)).first()
 
 
-def questions(s: Session, *, agent_id: int | None = None, team_id: int | None = None) -> list[Question]:
-    """The page's questions in their order; none for a page whose form was never saved."""
-    row = _row(s, agent_id=agent_id, team_id=team_id)
+def _questions(row: BookingForm | None) -> list[Question]:
+    """A form's questions in their order; none for a page whose form was never saved."""
     return [Question.from_json(q) for q in row.questions] if row is not None else []
+
+
+def questions(s: Session, *, agent_id: int | None = None, team_id: int | None = None) -> list[Question]:
+    return _questions(_row(s, agent_id=agent_id, team_id=team_id))
 
 
 def save(s: Session, form: list[Question], *, now: datetime, agent_id: int | None = None,
@@ -37,5 +40,4 @@ def questions_of_page(s: Session, *, agent_slug: str | None = None, team_slug: s
         owner = select(BookingForm).join(User, col(User.id) == col(BookingForm.agent_id)).where(User.slug == agent_slug)
     else:
         owner = select(BookingForm).join(Team, col(Team.id) == col(BookingForm.team_id)).where(Team.slug == team_slug)
-    row = s.exec(owner).first()
-    return [Question.from_json(q) for q in row.questions] if row is not None else []
+    return _questions(s.exec(owner).first())

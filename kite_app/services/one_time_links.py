@@ -175,9 +175,9 @@ def page(token: str, *, now: datetime, client: str | None = None) -> tuple[Targe
     return found, info
 
 
-def slots(token: str, *, start: datetime, end: datetime, duration: int | None, guest_zone: str, now: datetime,
-          locale: str = DEFAULT_LOCALE, holder: str | None = None, client: str | None = None) -> list[Slot]:
-    found = target(token, now=now, client=client)
+def slots(found: Target, *, start: datetime, end: datetime, duration: int | None, guest_zone: str, now: datetime,
+          locale: str = DEFAULT_LOCALE, holder: str | None = None) -> list[Slot]:
+    """The free times of the page a link (`target`) books with, in the link's own duration when it has one."""
     duration = found.duration or duration
     if found.team:
         return teams.team_slots(found.slug, start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,

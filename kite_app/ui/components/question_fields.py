@@ -17,6 +17,13 @@ from kite_app.ui.i18n import t
 MAX_PREFILL = 2000
 
 
+def address_value(params: Mapping[str, Any], key: str, limit: int) -> str:
+    """Parameter `key` of the page's address (its last value when repeated), at most `limit` characters; ""."""
+    value = params.get(key)
+    value = value[-1] if isinstance(value, list) and value else value
+    return value[:limit] if isinstance(value, str) else ""
+
+
 class Choice(TypedDict):
     text: str
     checked: bool
@@ -50,11 +57,8 @@ class FormAnswers(rx.State, mixin=True):
         self.questions = []
         self._show_questions(getattr(self, "language", "en"))
         for q in self.questions:
-            given = params.get(q["id"])
-            if isinstance(given, list):
-                given = given[-1] if given else None
-            if isinstance(given, str) and given:
-                self._prefill(q, given[:MAX_PREFILL])
+            if given := address_value(params, q["id"], MAX_PREFILL):
+                self._prefill(q, given)
         self._utm = utm_tags(params)
 
     @staticmethod

@@ -19,7 +19,7 @@ from kite_app.services import booking_form, guest_auth, meeting_changes, meeting
 from kite_app.services.booking import BookingRequest, LoginRequired
 from kite_app.services.meeting_views import MeetingView
 from kite_app.ui.browser import BrowserState
-from kite_app.ui.components.question_fields import FormAnswers
+from kite_app.ui.components.question_fields import FormAnswers, address_value
 from kite_app.ui.components.slot_picker import SlotChoice
 from kite_app.ui.pages.booking_target import BookingTarget
 from kite_app.ui.session import utcnow
@@ -115,16 +115,10 @@ class BookingState(BookingTarget, FormAnswers, SlotChoice, BrowserState):
         """A link to the page may fill in the guest's details (`?name=&email=&subject=&<question id>=`): shown on
         the Details step, never booked by itself. Its campaign tags (`utm_source`...) go with the meeting."""
         params = self.router.page.params
-
-        def given(key: str, limit: int) -> str:
-            value = params.get(key)
-            value = value[-1] if isinstance(value, list) and value else value
-            return value[:limit] if isinstance(value, str) else ""
-
-        self.guest_name = self.guest_name or given("name", 100)
+        self.guest_name = self.guest_name or address_value(params, "name", 100)
         if not self.verified_email:
-            self.guest_email = self.guest_email or given("email", 254)
-        self.subject = self.subject or given("subject", 200)
+            self.guest_email = self.guest_email or address_value(params, "email", 254)
+        self.subject = self.subject or address_value(params, "subject", 200)
         self._load_form(booking_form.questions_on_page(self._slug(), team=self._team()), params)
 
     @rx.event

@@ -66,9 +66,9 @@ class BookingTarget(rx.State, mixin=True):
                     locale: str, client: str) -> list[Slot]:
         """The page's free times; this browser's own held time among them."""
         if self.one_time:
-            return one_time_links.slots(self._route_slug(), start=start, end=end, duration=duration,
-                                        guest_zone=guest_zone, now=now, locale=locale, holder=self._holder(),
-                                        client=client)
+            found = one_time_links.target(self._route_slug(), now=now, client=client)  # still usable?
+            return one_time_links.slots(found, start=start, end=end, duration=duration, guest_zone=guest_zone,
+                                        now=now, locale=locale, holder=self._holder())
         find = teams.team_slots if self._team() else availability.slots_for
         return find(self._slug(), start=start, end=end, duration=duration, guest_zone=guest_zone, now=now,
                     locale=locale, holder=self._holder())
